@@ -1,0 +1,121 @@
+import type {
+  CallRecord,
+  EdgeKind,
+  GraphEvent,
+  GraphSnapshot,
+  NodeKind,
+  NodeStatus,
+  ThoughtEdge,
+  ThoughtNode,
+} from './types';
+
+export type GraphListener = (event: GraphEvent) => void;
+
+export interface NewNode {
+  kind: NodeKind;
+  text: string;
+  status?: NodeStatus;
+  score?: number;
+  meta?: ThoughtNode['meta'];
+}
+
+export type NodePatch = Partial<Pick<ThoughtNode, 'text' | 'status' | 'score' | 'error' | 'meta'>>;
+
+/** The thought graph of one run. Every change is emitted as an event so views can draw it live. */
+export class ThoughtGraph {
+  private readonly nodeMap = new Map<string, ThoughtNode>();
+  private readonly edgeList: ThoughtEdge[] = [];
+  private readonly listeners = new Set<GraphListener>();
+  private nextId = 0;
+
+  on(listener: GraphListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: GraphEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  addNode(spec: NewNode, parents: Array<{ id: string; kind: EdgeKind; label?: string }> = []): ThoughtNode {
+    const id = `n${this.nextId++}`;
+    const node: ThoughtNode = {
+      id,
+      kind: spec.kind,
+      text: spec.text,
+      status: spec.status ?? 'done',
+      score: spec.score,
+      meta: spec.meta,
+      calls: [],
+      usage: { promptTokens: 0, completionTokens: 0, estimated: false },
+      costUsd: 0,
+      latencyMs: 0,
+    };
+    for (const p of parents) {
+      if (!this.nodeMap.has(p.id)) throw new Error(`unknown parent node ${p.id}`);
+    }
+    this.nodeMap.set(id, node);
+    const edges = parents.map((p) => ({ from: p.id, to: id, kind: p.kind, label: p.label }));
+    this.edgeList.push(...edges);
+    this.emit({ type: 'nodeAdded', node, parents: edges });
+    return node;
+  }
+
+  addEdge(from: string, to: string, kind: EdgeKind, label?: string): void {
+    if (!this.nodeMap.has(from) || !this.nodeMap.has(to)) throw new Error(`edge between unknown nodes ${from} -> ${to}`);
+    const edge = { from, to, kind, label };
+    this.edgeList.push(edge);
+    this.emit({ type: 'edgeAdded', edge });
+  }
+
+  update(id: string, patch: NodePatch): ThoughtNode {
+    const node = this.get(id);
+    Object.assign(node, patch);
+    this.emit({ type: 'nodeUpdated', node });
+    return node;
+  }
+
+  /** Attach a finished model call to a node and add it to the node's totals. */
+  recordCall(id: string, call: CallRecord): ThoughtNode {
+    const node = this.get(id);
+    node.calls.push(call);
+    node.usage = {
+      promptTokens: node.usage.promptTokens + call.usage.promptTokens,
+      completionTokens: node.usage.completionTokens + call.usage.completionTokens,
+      estimated: node.usage.estimated || call.usage.estimated,
+    };
+    node.costUsd = node.costUsd === null || call.costUsd === null ? null : node.costUsd + call.costUsd;
+    node.latencyMs += call.latencyMs;
+    node.model = call.model;
+    node.prompt = call.prompt;
+    node.response = call.responses[0];
+    this.emit({ type: 'nodeUpdated', node });
+    return node;
+  }
+
+  get(id: string): ThoughtNode {
+    const node = this.nodeMap.get(id);
+    if (!node) throw new Error(`unknown node ${id}`);
+    return node;
+  }
+
+  has(id: string): boolean {
+    return this.nodeMap.has(id);
+  }
+
+  nodes(): ThoughtNode[] {
+    return [...this.nodeMap.values()];
+  }
+
+  edges(): ThoughtEdge[] {
+    return [...this.edgeList];
+  }
+
+  parentsOf(id: string): string[] {
+    return this.edgeList.filter((e) => e.to === id).map((e) => e.from);
+  }
+
+  snapshot(): GraphSnapshot {
+    return { nodes: this.nodes(), edges: this.edges() };
+  }
+}

@@ -1,0 +1,107 @@
+// Plain data types of the thought graph. Shared by the engine, the CLI trace, and the webview.
+
+export type NodeKind =
+  | 'question'
+  | 'thought'
+  | 'answer'
+  | 'critique'
+  | 'vote'
+  | 'evaluation'
+  | 'example'
+  | 'program'
+  | 'execution';
+
+export type NodeStatus = 'pending' | 'running' | 'done' | 'selected' | 'pruned' | 'failed' | 'cancelled';
+
+export type EdgeKind = 'expand' | 'evaluate' | 'aggregate' | 'refine' | 'select' | 'answer';
+
+/** Where a token count came from: the API's `usage`, a local tokenizer, or a provider's counter. */
+export type UsageSource = 'reported' | 'estimated' | 'counted';
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** True when any part of the count did not come from the server's `usage`. */
+  estimated: boolean;
+}
+
+/** One model call, attributed to the node whose work it was (expanding it, evaluating it, answering it). */
+export interface CallRecord {
+  /** What the call did for the node, e.g. "propose", "value", "answer". */
+  role: string;
+  model: string;
+  prompt: string;
+  /** Every choice returned (n may be > 1). */
+  responses: string[];
+  usage: TokenUsage;
+  usageSource: UsageSource;
+  /** USD, or null when the model's price is unknown. */
+  costUsd: number | null;
+  latencyMs: number;
+  /** True when the answer came from the run's cache: nothing was sent. */
+  cached: boolean;
+  error?: string;
+}
+
+export interface ThoughtNode {
+  id: string;
+  kind: NodeKind;
+  text: string;
+  status: NodeStatus;
+  score?: number;
+  /** Models that did work for this node. */
+  model?: string;
+  /** The last call's prompt and first response, for quick display; the full list is `calls`. */
+  prompt?: string;
+  response?: string;
+  calls: CallRecord[];
+  /** Sum over `calls`. */
+  usage: TokenUsage;
+  /** Sum over `calls`; null when any call's price is unknown. */
+  costUsd: number | null;
+  /** Sum of call latencies. */
+  latencyMs: number;
+  error?: string;
+  /** Technique-specific extras (e.g. the ToT step, the remaining numbers). */
+  meta?: Record<string, string | number | boolean>;
+}
+
+export interface ThoughtEdge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+  label?: string;
+}
+
+export interface RunTotals {
+  calls: number;
+  cachedCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** True when any count is estimated. */
+  estimated: boolean;
+  /** null when any call's price is unknown. */
+  costUsd: number | null;
+  wallMs: number;
+}
+
+export type RunOutcome = 'done' | 'cancelled' | 'failed' | 'budget';
+
+export interface RunSummary {
+  outcome: RunOutcome;
+  answer?: string;
+  answerNodeId?: string;
+  message?: string;
+  totals: RunTotals;
+}
+
+export type GraphEvent =
+  | { type: 'nodeAdded'; node: ThoughtNode; parents: ThoughtEdge[] }
+  | { type: 'nodeUpdated'; node: ThoughtNode }
+  | { type: 'edgeAdded'; edge: ThoughtEdge }
+  | { type: 'runFinished'; summary: RunSummary };
+
+export interface GraphSnapshot {
+  nodes: ThoughtNode[];
+  edges: ThoughtEdge[];
+}

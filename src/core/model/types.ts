@@ -1,0 +1,74 @@
+// The chat-model interface every provider implements. No vscode import: the CLI and tests use it too.
+import type { TokenUsage, UsageSource } from '../graph/types';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  temperature?: number;
+  /** Number of choices wanted. Providers that ignore `n` are topped up with extra calls. */
+  n?: number;
+  stop?: string[];
+  maxTokens?: number;
+  /**
+   * Distinguishes deliberate repeats of the same request (independent samples) so the run cache
+   * does not collapse them. Requests with equal messages, settings and salt are sent once per run.
+   */
+  cacheSalt?: string | number;
+}
+
+export interface ChatResponse {
+  choices: string[];
+  usage: TokenUsage;
+  usageSource: UsageSource;
+  model: string;
+  latencyMs: number;
+  /** How many HTTP requests it took (top-ups for servers that ignore n). */
+  requests: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Called with streamed text as it arrives (first choice only). */
+  onText?: (textSoFar: string) => void;
+}
+
+export interface ChatModel {
+  /** Provider name for display, e.g. "openai-compatible". */
+  readonly provider: string;
+  /** Model name as sent to the server and used for pricing. */
+  readonly model: string;
+  complete(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
+}
+
+export type ModelErrorKind =
+  | 'unreachable'
+  | 'auth'
+  | 'not-found'
+  | 'rate-limit'
+  | 'server'
+  | 'bad-request'
+  | 'bad-response'
+  | 'timeout'
+  | 'cancelled';
+
+/** A model failure with a message fit to show a person (no stack trace needed). */
+export class ModelError extends Error {
+  constructor(
+    readonly kind: ModelErrorKind,
+    message: string,
+    readonly status?: number,
+    /** Seconds the server asked us to wait (Retry-After), when it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'timeout';
+  }
+}

@@ -1,0 +1,36 @@
+// A task supplies the prompts and judging for a kind of problem (generic free text, Game of 24, ...).
+// Techniques stay task-agnostic by asking the task for every prompt they send.
+
+export interface Task {
+  readonly id: string;
+  readonly description: string;
+  /** How many thought steps a full solution takes (ToT's default `steps`). */
+  readonly defaultSteps: number;
+
+  /** Direct answer prompt (IO). */
+  ioPrompt(input: string): string;
+  /** Chain-of-thought prompt; `fewShot` adds worked examples. */
+  cotPrompt(input: string, fewShot: boolean): string;
+  /** Prompt that proposes several next steps from partial solution `steps` (ToT propose). */
+  proposePrompt(input: string, steps: string): string;
+  /** Turn a propose response into next-step lines. */
+  parseProposals(input: string, steps: string, response: string): string[];
+  /** Prompt for one sampled continuation (ToT sample). */
+  samplePrompt(input: string, steps: string): string;
+  /** Turn a sample response into the next step text (appended to steps). */
+  parseSample(input: string, steps: string, response: string): string;
+  /** Prompt that rates one partial solution (ToT value). */
+  valuePrompt(input: string, steps: string): string;
+  /** Turn the value responses of one state into a score. */
+  parseValues(input: string, steps: string, responses: string[]): number;
+  /** Prompt that votes for the best of several partial solutions (ToT vote). */
+  votePrompt(input: string, candidates: string[]): string;
+  /** Turn vote responses into one score per candidate. */
+  parseVotes(candidates: string[], responses: string[]): number[];
+  /** The final answer in a model's output, or the output itself. */
+  extractAnswer(output: string): string;
+  /** Whether a finished answer is correct; undefined when the task has no judge. */
+  judge?(input: string, answer: string): boolean;
+  /** A short display label for a state in the graph (the step just taken). */
+  stepLabel(steps: string): string;
+}

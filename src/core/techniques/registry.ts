@@ -1,0 +1,15 @@
+// Every technique Thoughtscope knows, by id. The CLI, the command palette and the settings read this list.
+import { cotTechnique } from './cot';
+import { ioTechnique } from './io';
+import { totTechnique } from './tot';
+import type { Technique } from './types';
+
+export const TECHNIQUES: readonly Technique[] = [ioTechnique, cotTechnique, totTechnique];
+
+export function findTechnique(id: string): Technique | undefined {
+  return TECHNIQUES.find((t) => t.id === id);
+}
+
+export function techniqueIds(): string[] {
+  return TECHNIQUES.map((t) => t.id);
+}

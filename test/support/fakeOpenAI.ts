@@ -1,0 +1,156 @@
+// A loopback OpenAI-compatible server for tests: /v1/chat/completions with usage, n > 1, streaming,
+// and injected faults (429 with Retry-After, 5xx, hung requests, malformed JSON, missing usage).
+// Tests script it with a handler that sees each request and says what to answer.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeRequest {
+  /** 0-based order of arrival. */
+  index: number;
+  body: {
+    model: string;
+    messages: Array<{ role: string; content: string }>;
+    n?: number;
+    temperature?: number;
+    stop?: string[];
+    stream?: boolean;
+    stream_options?: { include_usage?: boolean };
+    [key: string]: unknown;
+  };
+  /** The last message's content, the usual thing to match on. */
+  prompt: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface FakeReply {
+  /** Choices to return; default one choice "ok". */
+  choices?: string[];
+  /** Usage to report; null reports none; default counts 1 token per 4 characters. */
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  /** HTTP status other than 200: sends an OpenAI-style error body. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** Raw body to send instead of JSON (e.g. malformed JSON). */
+  raw?: string;
+  /** Wait before answering. */
+  delayMs?: number;
+  /** Never answer (until the client gives up or the server closes). */
+  hang?: boolean;
+  /** Ignore n and return only the first choice (like servers without n support). */
+  ignoreN?: boolean;
+}
+
+export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
+
+export interface FakeServer {
+  /** Base URL including /v1, as given to the openai SDK. */
+  baseUrl: string;
+  requests: FakeRequest[];
+  /** Usage the server reported, summed over every successful response. */
+  reported: { promptTokens: number; completionTokens: number };
+  /** Requests currently open, and the number the client closed before they were answered. */
+  open: number;
+  clientAborts: number;
+  close(): Promise<void>;
+}
+
+export function defaultUsage(req: FakeRequest, choices: string[]) {
+  const promptChars = req.body.messages.reduce((s, m) => s + m.content.length, 0);
+  return {
+    prompt_tokens: Math.ceil(promptChars / 4),
+    completion_tokens: choices.reduce((s, c) => s + Math.ceil(c.length / 4), 0),
+  };
+}
+
+export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
+  const sockets = new Set<import('node:net').Socket>();
+  const state: FakeServer = {
+    baseUrl: '',
+    requests: [],
+    reported: { promptTokens: 0, completionTokens: 0 },
+    open: 0,
+    clientAborts: 0,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequest['body'];
+    const fakeReq: FakeRequest = {
+      index: state.requests.length,
+      body,
+      prompt: body.messages[body.messages.length - 1]?.content ?? '',
+      headers: req.headers,
+    };
+    state.requests.push(fakeReq);
+    state.open++;
+    let answered = false;
+    res.on('close', () => {
+      state.open--;
+      if (!answered) state.clientAborts++;
+    });
+    const reply = await handler(fakeReq);
+    if (reply.hang) return; // the socket stays open until the client aborts or the server closes
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (res.destroyed || res.writableEnded || req.socket.destroyed) return;
+    answered = true;
+    if (reply.raw !== undefined) {
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+      return void res.end(reply.raw);
+    }
+    if (reply.status && reply.status !== 200) {
+      return sendJson(res, reply.status, { error: { message: `injected HTTP ${reply.status}`, type: 'injected' } }, reply.headers);
+    }
+    const n = reply.ignoreN ? 1 : body.n ?? 1;
+    const base = reply.choices ?? ['ok'];
+    const choices = Array.from({ length: n }, (_, i) => base[i % base.length]);
+    const usage = reply.usage === undefined ? defaultUsage(fakeReq, choices) : reply.usage;
+    if (usage) {
+      state.reported.promptTokens += usage.prompt_tokens;
+      state.reported.completionTokens += usage.completion_tokens;
+    }
+    const id = `chatcmpl-${fakeReq.index}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (body.stream) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const [i, text] of choices.entries()) {
+        // Send each choice in two pieces so clients must join deltas.
+        const half = Math.ceil(text.length / 2);
+        for (const piece of [text.slice(0, half), text.slice(half)]) {
+          res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: i, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+        }
+      }
+      if (usage && body.stream_options?.include_usage) {
+        res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
+      }
+      return void res.end('data: [DONE]\n\n');
+    }
+    sendJson(res, 200, {
+      id,
+      object: 'chat.completion',
+      created,
+      model: body.model,
+      choices: choices.map((content, index) => ({ index, message: { role: 'assistant', content }, finish_reason: 'stop' })),
+      ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
+    }, reply.headers);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  return state;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
