@@ -50,7 +50,11 @@ export interface FakeServer {
   reported: { promptTokens: number; completionTokens: number };
   /** Requests currently open, and the number the client closed before they were answered. */
   open: number;
+  /** The most requests that were open at once. */
+  maxOpen: number;
   clientAborts: number;
+  /** Arrival time (ms, performance.now) of each request. */
+  arrivals: number[];
   close(): Promise<void>;
 }
 
@@ -69,7 +73,9 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
     requests: [],
     reported: { promptTokens: 0, completionTokens: 0 },
     open: 0,
+    maxOpen: 0,
     clientAborts: 0,
+    arrivals: [],
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -90,7 +96,9 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       headers: req.headers,
     };
     state.requests.push(fakeReq);
+    state.arrivals.push(performance.now());
     state.open++;
+    state.maxOpen = Math.max(state.maxOpen, state.open);
     let answered = false;
     res.on('close', () => {
       state.open--;

@@ -1,6 +1,7 @@
 // One run of one technique: owns the thought graph and every model call made for it.
 // All calls pass through here so concurrency, cancellation, retries, budget, cache and
 // token/cost accounting are applied the same way for every technique.
+import { setMaxListeners } from 'node:events';
 import { ThoughtGraph } from '../graph/thoughtGraph';
 import type { CallRecord, RunTotals } from '../graph/types';
 import type { ChatModel, ChatRequest, ChatResponse } from '../model/types';
@@ -66,6 +67,8 @@ export class Run {
     this.budget = options.budget ?? {};
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.logger = options.logger ?? silentLogger;
+    // Every queued and in-flight request listens for cancellation; hundreds at once are expected.
+    setMaxListeners(0, this.controller.signal);
     if (options.signal) {
       if (options.signal.aborted) this.controller.abort();
       else options.signal.addEventListener('abort', () => this.cancel(), { once: true });
@@ -132,7 +135,6 @@ export class Run {
         latencyMs: cached ? 0 : response.latencyMs,
         cached,
       };
-      if (!cached) this.account(record, response.requests);
       this.graph.recordCall(nodeId, record);
       this.markRunning(nodeId, -1, 'done');
       return response;
@@ -164,12 +166,14 @@ export class Run {
     if (count === 0) this.statusBeforeCall.delete(nodeId);
   }
 
-  private account(record: CallRecord, requests: number): void {
-    this.counters.calls += requests;
-    this.counters.promptTokens += record.usage.promptTokens;
-    this.counters.completionTokens += record.usage.completionTokens;
-    this.counters.estimated ||= record.usage.estimated;
-    this.counters.costUsd = this.counters.costUsd === null || record.costUsd === null ? null : this.counters.costUsd + record.costUsd;
+  /** Counted inside the concurrency slot, so the budget check of the next request already sees it. */
+  private account(response: ChatResponse): void {
+    const cost = this.pricing.cost(this.model.model, response.usage.promptTokens, response.usage.completionTokens);
+    this.counters.calls += response.requests;
+    this.counters.promptTokens += response.usage.promptTokens;
+    this.counters.completionTokens += response.usage.completionTokens;
+    this.counters.estimated ||= response.usage.estimated;
+    this.counters.costUsd = this.counters.costUsd === null || cost === null ? null : this.counters.costUsd + cost;
   }
 
   /** n choices, as one request where the server honours n, else as parallel single-choice requests. */
@@ -201,12 +205,14 @@ export class Run {
       }
       this.sending++;
       try {
-        return await withRetries(
+        const response = await withRetries(
           this.retry,
           () => this.model.complete(request, { signal: this.signal }),
           this.signal,
           (err, attempt, delay) => this.logger.warn(`${err.message}; retry ${attempt} of ${this.retry.maxRetries} in ${Math.round(delay)} ms`),
         );
+        this.account(response);
+        return response;
       } catch (err) {
         if (this.cancelled && !(err instanceof BudgetExceededError)) throw abortError();
         if (err instanceof ModelError) this.logger.error(err.message);

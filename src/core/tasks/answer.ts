@@ -1,6 +1,6 @@
 // Final-answer extraction shared by tasks: the last "Answer:" line, else the last non-empty line.
 
-const ANSWER_LINE = /^\s*(?:final\s+answer|answer)\s*[:：]\s*(.+?)\s*$/gim;
+const ANSWER_LINE = /\b(?:final\s+answer|answer)\s*(?:is\s*)?[:：]\s*(.+?)\s*$/gim;
 
 export function extractFinalAnswer(output: string): string {
   let last: string | undefined;
