@@ -33,4 +33,6 @@ export interface Task {
   judge?(input: string, answer: string): boolean;
   /** A short display label for a state in the graph (the step just taken). */
   stepLabel(steps: string): string;
+  /** Optional facts about a state for display in the graph (e.g. Game of 24's remaining numbers). */
+  stateMeta?(input: string, steps: string): Record<string, string | number | boolean>;
 }
