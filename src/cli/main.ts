@@ -1,0 +1,33 @@
+// `thoughtscope`: the same engine as the extension, from a shell.
+//   thoughtscope techniques [--json]
+//   thoughtscope run --technique <id> --model <name> (--input <text> | --input-file <path>) [...]
+import { UsageError } from './args';
+import { USAGE } from './usage';
+import { runCommand } from './runCommand';
+import { techniquesCommand } from './techniquesCommand';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === 'techniques') return techniquesCommand(rest);
+  if (command === 'run') return runCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected "run" or "techniques" (see thoughtscope --help)`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`thoughtscope: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`thoughtscope: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

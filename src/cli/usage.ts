@@ -1,0 +1,24 @@
+// The CLI's help text, kept beside nothing else so every command can print it.
+export const USAGE = `Usage:
+  thoughtscope techniques [--json]          list techniques and their parameters
+  thoughtscope run --technique <id> [options]
+
+Run options:
+  --technique, -t <id>      io, cot, tot (see "thoughtscope techniques")
+  --task <id>               generic (default) or game24
+  --param, -p name=value    a technique parameter; repeat for several
+  --input, -i <text>        the question or puzzle (or --input-file <path>)
+  --base-url <url>          OpenAI-compatible endpoint; default $OPENAI_BASE_URL, else Ollama's http://localhost:11434/v1
+  --model, -m <name>        model name; default $THOUGHTSCOPE_MODEL, else llama3.2 on Ollama's default URL
+  --api-key <key>           default $OPENAI_API_KEY (local servers need none)
+  --out, -o <trace.json>    write the run's trace as JSON
+  --mermaid <graph.mmd>     write the Mermaid source of the thought graph (what the panel draws)
+  --concurrency <n>         model calls in flight at once (default 4)
+  --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget
+  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }
+  --timeout <seconds>       per-request timeout (default 120); --retries <n> on 429/5xx (default 3)
+  --stream                  stream responses
+  --json                    print the result as JSON instead of text
+  --quiet, -q               no progress on stderr
+
+Exit codes: 0 answered, 1 the run failed or stopped (message on stderr), 2 bad arguments.`;
