@@ -1,0 +1,91 @@
+// The commands in package.json's contributes.commands, each registered here by its literal id
+// (test/unit/manifest.test.ts checks that every contributed command has a registration).
+import * as vscode from 'vscode';
+import { findTechnique, TECHNIQUES } from './core/techniques/registry';
+import type { Technique } from './core/techniques/types';
+import type { InputOrigin } from './insertAnswer';
+import type { RunController } from './runController';
+import type { ApiKeyStore } from './secrets';
+
+export function registerCommands(
+  context: vscode.ExtensionContext,
+  controller: RunController,
+  keys: ApiKeyStore,
+  log: vscode.LogOutputChannel,
+): void {
+  const reasonWith = async (technique: Technique | undefined): Promise<void> => {
+    if (!technique) return;
+    const gathered = await gatherInput();
+    if (gathered) await controller.start(technique, gathered.input, gathered.origin);
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('thoughtscope.reasonWithTot', () => reasonWith(techniqueById('tot'))),
+    vscode.commands.registerCommand('thoughtscope.reasonWith', async () => reasonWith(await pickTechnique())),
+    vscode.commands.registerCommand('thoughtscope.cancel', () => controller.cancel()),
+    vscode.commands.registerCommand('thoughtscope.setApiKey', () => keys.promptAndStore()),
+    vscode.commands.registerCommand('thoughtscope.clearApiKey', () => keys.clear()),
+    vscode.commands.registerCommand('thoughtscope.showLog', () => log.show()),
+  );
+}
+
+function techniqueById(id: string): Technique | undefined {
+  const technique = findTechnique(id);
+  if (!technique) void vscode.window.showErrorMessage(`Thoughtscope: the technique "${id}" is not available in this build.`);
+  return technique;
+}
+
+async function pickTechnique(): Promise<Technique | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    TECHNIQUES.map((t) => ({ label: t.name, description: t.id, detail: t.description, technique: t })),
+    { title: 'Thoughtscope: Reason with…', placeHolder: 'Choose a reasoning technique (parameters: Settings › Thoughtscope)', matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.technique;
+}
+
+/**
+ * The input of a run: the selection; without one, the whole document after a confirmation; without
+ * an editor, typed into an input box. Undefined when there is nothing to send or the user declined.
+ */
+async function gatherInput(): Promise<{ input: string; origin?: InputOrigin } | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    const typed = await vscode.window.showInputBox({
+      title: 'Thoughtscope',
+      prompt: 'No editor is open: type the question or problem to reason about.',
+      ignoreFocusOut: true,
+    });
+    if (typed === undefined) return undefined;
+    if (!typed.trim()) {
+      void vscode.window.showWarningMessage('Thoughtscope: the input is empty; there is nothing to reason about.');
+      return undefined;
+    }
+    return { input: typed };
+  }
+
+  const document = editor.document;
+  const selection = editor.selection;
+  if (!selection.isEmpty) {
+    const text = document.getText(selection);
+    if (!text.trim()) {
+      void vscode.window.showWarningMessage('Thoughtscope: the selection is only whitespace; select the text to reason about.');
+      return undefined;
+    }
+    return { input: text, origin: { uri: document.uri, end: selection.end } };
+  }
+
+  const text = document.getText();
+  if (!text.trim()) {
+    void vscode.window.showWarningMessage('Thoughtscope: the document is empty; select or type the text to reason about.');
+    return undefined;
+  }
+  const useAll = 'Use Whole Document';
+  const choice = await vscode.window.showWarningMessage(
+    'No text is selected.',
+    { modal: true, detail: `Send the whole of ${vscode.workspace.asRelativePath(document.uri)} (${text.length.toLocaleString('en-US')} characters) to the model?` },
+    useAll,
+  );
+  if (choice !== useAll) return undefined;
+  const end = document.lineAt(document.lineCount - 1).range.end;
+  return { input: text, origin: { uri: document.uri, end } };
+}

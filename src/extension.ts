@@ -1,0 +1,33 @@
+// Entry point of the VS Code extension: wires the log, the API key store, the Thought Graph view,
+// the run controller and the commands. Everything model-related lives in src/core (no vscode there).
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { RunController } from './runController';
+import { ApiKeyStore } from './secrets';
+import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
+
+let controller: RunController | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  // The engine's Logger: info/warn/error. API keys are never written here (only where a key came from).
+  const log = vscode.window.createOutputChannel('Thoughtscope', { log: true });
+  const keys = new ApiKeyStore(context.secrets);
+  const view = new ThoughtGraphViewProvider(context.extensionUri, log);
+  controller = new RunController(view, keys, log);
+
+  context.subscriptions.push(
+    log,
+    view,
+    controller,
+    vscode.window.registerWebviewViewProvider(VIEW_ID, view),
+  );
+  registerCommands(context, controller, keys, log);
+  void vscode.commands.executeCommand('setContext', 'thoughtscope.running', false);
+  log.info(`Thoughtscope ${String(context.extension.packageJSON.version ?? '')} activated`);
+}
+
+export function deactivate(): void {
+  // Stop a run in progress; the subscriptions above are disposed by VS Code.
+  controller?.dispose();
+  controller = undefined;
+}

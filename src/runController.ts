@@ -1,0 +1,335 @@
+// Starts and stops runs for the extension: builds the model, Run and Pricing from settings, shows a
+// cancellable progress notification, streams graph events to the Thought Graph view in batches, and
+// keeps the last run so the view can be restored and its answer inserted, copied or exported.
+// One run at a time: starting another asks first, then stops the running one.
+import * as vscode from 'vscode';
+import { runTechnique, type RunReport } from './core/engine';
+import type { RunSummary, RunTotals } from './core/graph/types';
+import { OpenAIChatModel } from './core/model/openaiModel';
+import { ModelError } from './core/model/types';
+import { formatUsd, Pricing } from './core/pricing';
+import { DEFAULT_RETRY } from './core/run/retry';
+import { Run } from './core/run/run';
+import { ParamError } from './core/techniques/params';
+import type { Technique } from './core/techniques/types';
+import { exportTrace } from './exportTrace';
+import { insertAnswer, type InputOrigin } from './insertAnswer';
+import { keyHeaders, type ApiKeyStore } from './secrets';
+import { readSettings, readTechniqueParams, SettingsError, type Settings } from './settings';
+import { SECTION } from './settingsSchema';
+import type { RunInfo, WebviewToHost } from './shared/messages';
+import { EventBatcher } from './view/eventBatcher';
+import type { ThoughtGraphViewProvider } from './view/thoughtGraphViewProvider';
+
+/** Context key: true while a run is in progress (shows the Cancel button and command). */
+const RUNNING_CONTEXT = 'thoughtscope.running';
+
+interface RunState {
+  info: RunInfo;
+  run: Run;
+  origin: InputOrigin | undefined;
+  summary?: RunSummary;
+  report?: RunReport;
+  /** Settles when the run has ended and its view updates are sent. */
+  finished: Promise<void>;
+  /** Stopped to make way for a new run: no outcome message. */
+  superseded: boolean;
+}
+
+export class RunController implements vscode.Disposable {
+  /** The run in progress. */
+  private active: RunState | undefined;
+  /** The run the view shows: the active one, or the last one. */
+  private last: RunState | undefined;
+  private batcher: EventBatcher | undefined;
+  private startQueue: Promise<void> = Promise.resolve();
+  private runCount = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly view: ThoughtGraphViewProvider,
+    private readonly keys: ApiKeyStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(view.onMessage((message) => void this.onViewMessage(message)));
+  }
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Start `technique` on `input`. Resolves once the run has started (or was not started), not when it ends. */
+  start(technique: Technique, input: string, origin?: InputOrigin): Promise<void> {
+    const next = this.startQueue.then(() => this.startNow(technique, input, origin));
+    this.startQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** "Thoughtscope: Cancel Run". */
+  cancel(): void {
+    if (!this.active) {
+      void vscode.window.showInformationMessage('Thoughtscope: no run is in progress.');
+      return;
+    }
+    this.log.info(`Cancelling ${this.active.info.runId}`);
+    this.active.run.cancel();
+  }
+
+  private async startNow(technique: Technique, input: string, origin: InputOrigin | undefined): Promise<void> {
+    if (this.active) {
+      const stop = 'Stop and Start New';
+      const choice = await vscode.window.showWarningMessage(
+        `A ${this.active.info.techniqueName} run is still in progress.`,
+        { modal: true, detail: 'Stop it and start the new run? The view will show the new run.' },
+        stop,
+      );
+      if (choice !== stop) return;
+      const old = this.active;
+      if (old) {
+        old.superseded = true;
+        old.run.cancel();
+        await old.finished;
+      }
+    }
+
+    let settings: Settings;
+    let run: Run;
+    let params: Record<string, unknown>;
+    try {
+      const config = vscode.workspace.getConfiguration(SECTION);
+      settings = readSettings(config);
+      params = readTechniqueParams(config, technique, settings.temperature);
+      const apiKey = await this.keys.get();
+      const model = new OpenAIChatModel({
+        baseUrl: settings.baseUrl,
+        model: settings.model,
+        apiKey: apiKey.key,
+        timeoutMs: settings.requestTimeoutMs,
+        stream: settings.stream,
+        headers: keyHeaders(settings.baseUrl, apiKey.key),
+      });
+      run = new Run({
+        model,
+        pricing: new Pricing(settings.pricing),
+        concurrency: settings.concurrency,
+        budget: settings.budget,
+        retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries },
+        logger: this.log,
+      });
+      this.log.info(
+        `Starting ${technique.id} (task ${settings.task.id}) with model ${settings.model} at ${settings.baseUrl}; ` +
+          `API key: ${apiKey.source}; parameters ${JSON.stringify(params)}; input ${input.length} characters`,
+      );
+    } catch (err) {
+      this.reportError(err);
+      return;
+    }
+
+    const info: RunInfo = {
+      runId: `run-${Date.now().toString(36)}-${++this.runCount}`,
+      technique: technique.id,
+      techniqueName: technique.name,
+      model: settings.model,
+      input,
+      params,
+      startedAt: Date.now(),
+    };
+    const state: RunState = { info, run, origin, finished: Promise.resolve(), superseded: false };
+    this.active = state;
+    this.last = state;
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
+
+    this.batcher?.dispose();
+    let onBatch: (() => void) | undefined;
+    const batcher = new EventBatcher((events) => {
+      this.view.post({ type: 'graphEvents', runId: info.runId, events });
+      onBatch?.();
+    });
+    this.batcher = batcher;
+    const unsubscribe = run.graph.on((event) => batcher.push(event));
+
+    this.view.post({ type: 'runStarted', run: info });
+    void this.view.reveal();
+
+    state.finished = Promise.resolve(
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: ${technique.name}`, cancellable: true },
+        async (progress, token) => {
+          const onCancel = token.onCancellationRequested(() => run.cancel());
+          onBatch = () => progress.report({ message: totalsText(run.totals()) });
+          try {
+            state.report = await runTechnique({ technique, task: settings.task, input, params, run });
+            state.summary = state.report.summary;
+          } catch (err) {
+            // Only errors before the first call reach here (parameters, empty input); run failures are in the summary.
+            run.markFinished();
+            state.summary = { outcome: 'failed', message: errorText(err), totals: run.totals() };
+            run.graph.emit({ type: 'runFinished', summary: state.summary });
+          } finally {
+            onCancel.dispose();
+            batcher.flush();
+            unsubscribe();
+            if (this.active === state) {
+              this.active = undefined;
+              void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+            }
+          }
+        },
+      ),
+    ).then(
+      () => {
+        if (!state.superseded) void this.announce(state);
+      },
+      (err: unknown) => this.reportError(err),
+    );
+  }
+
+  /** Tell the user how the run ended. */
+  private async announce(state: RunState): Promise<void> {
+    const summary = state.summary;
+    if (!summary) return;
+    const totals = totalsText(summary.totals);
+    const name = state.info.techniqueName;
+    switch (summary.outcome) {
+      case 'done': {
+        const answer = summary.answer?.trim() ?? '';
+        this.log.info(`${state.info.runId} done (${totals}); answer: ${oneLine(answer, 500)}`);
+        if (!answer) {
+          void vscode.window.showWarningMessage(`Thoughtscope: ${name} finished without an answer (${totals}).`);
+          return;
+        }
+        const insert = 'Insert into Editor';
+        const copy = 'Copy';
+        const choice = await vscode.window.showInformationMessage(`Thoughtscope ${name} answer: ${oneLine(answer, 300)} — ${totals}`, insert, copy);
+        if (choice === insert) await this.insert(state);
+        else if (choice === copy) await this.copy(state);
+        return;
+      }
+      case 'cancelled':
+        this.log.info(`${state.info.runId} cancelled (${totals})`);
+        void vscode.window.showInformationMessage(`Thoughtscope: ${name} run cancelled (${totals}). The graph so far stays in the Thoughtscope view.`);
+        return;
+      case 'budget':
+        this.log.warn(`${state.info.runId} ${summary.message ?? 'stopped by the budget'} (${totals})`);
+        void this.showWithSettings(
+          'warning',
+          `Thoughtscope: ${oneLine(summary.message ?? 'Stopped by the budget', 300)} (${totals}). The graph so far stays in the view.`,
+          `${SECTION}.budget`,
+        );
+        return;
+      case 'failed': {
+        const message = oneLine(summary.message ?? 'The run failed', 500);
+        this.log.error(`${state.info.runId} failed: ${message}`);
+        this.view.post({ type: 'error', message });
+        const showLog = 'Show Log';
+        const choice = await vscode.window.showErrorMessage(`Thoughtscope: ${message}`, showLog);
+        if (choice === showLog) this.log.show(true);
+        return;
+      }
+    }
+  }
+
+  /** A run that could not start: one line to the user, the log and the view; never a stack trace. */
+  private reportError(err: unknown): void {
+    const message = oneLine(errorText(err), 500);
+    if (err instanceof SettingsError || err instanceof ModelError || err instanceof ParamError) this.log.error(message);
+    else this.log.error(`${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`);
+    this.view.post({ type: 'error', message });
+    if (err instanceof SettingsError) void this.showWithSettings('error', `Thoughtscope: ${message}`, err.setting);
+    else void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+  }
+
+  private async showWithSettings(level: 'warning' | 'error', message: string, setting: string): Promise<void> {
+    const open = 'Open Settings';
+    const choice = level === 'error' ? await vscode.window.showErrorMessage(message, open) : await vscode.window.showWarningMessage(message, open);
+    if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', setting);
+  }
+
+  private async onViewMessage(message: WebviewToHost): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'ready':
+          this.batcher?.discard();
+          if (this.last) {
+            this.view.post({ type: 'restore', run: this.last.info, graph: this.last.run.graph.snapshot(), summary: this.last.summary });
+          }
+          return;
+        case 'cancel':
+          if (this.active && this.active.info.runId === message.runId) {
+            this.log.info(`Cancelling ${message.runId} from the view`);
+            this.active.run.cancel();
+          }
+          return;
+        case 'insertAnswer':
+          return await this.insert(this.runWithId(message.runId));
+        case 'copyAnswer':
+          return await this.copy(this.runWithId(message.runId));
+        case 'exportTrace': {
+          const state = this.runWithId(message.runId);
+          if (!state) return;
+          if (!state.report) {
+            void vscode.window.showInformationMessage('Thoughtscope: the trace can be exported once the run has finished.');
+            return;
+          }
+          await exportTrace(state.report, state.run.graph);
+          return;
+        }
+      }
+    } catch (err) {
+      const text = oneLine(errorText(err), 500);
+      this.log.error(text);
+      void vscode.window.showErrorMessage(`Thoughtscope: ${text}`);
+    }
+  }
+
+  private runWithId(runId: string): RunState | undefined {
+    if (this.last && this.last.info.runId === runId) return this.last;
+    void vscode.window.showWarningMessage('Thoughtscope: that run is no longer available; only the last run is kept.');
+    return undefined;
+  }
+
+  private answerOf(state: RunState | undefined): string | undefined {
+    if (!state) return undefined;
+    const answer = state.summary?.answer?.trim();
+    if (!answer) {
+      void vscode.window.showInformationMessage(state.summary ? 'Thoughtscope: this run has no answer.' : 'Thoughtscope: the run has no answer yet.');
+      return undefined;
+    }
+    return answer;
+  }
+
+  private async insert(state: RunState | undefined): Promise<void> {
+    const answer = this.answerOf(state);
+    if (answer !== undefined) await insertAnswer(answer, state?.origin);
+  }
+
+  private async copy(state: RunState | undefined): Promise<void> {
+    const answer = this.answerOf(state);
+    if (answer === undefined) return;
+    await vscode.env.clipboard.writeText(answer);
+    void vscode.window.showInformationMessage('Thoughtscope: answer copied.');
+  }
+
+  dispose(): void {
+    this.active?.run.cancel();
+    this.batcher?.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One line, at most `max` characters. */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function totalsText(totals: RunTotals): string {
+  const tokens = totals.promptTokens + totals.completionTokens;
+  const calls = `${totals.calls} call${totals.calls === 1 ? '' : 's'}${totals.cachedCalls ? ` (+${totals.cachedCalls} cached)` : ''}`;
+  const tokenText = `${tokens.toLocaleString('en-US')} tokens${totals.estimated ? ' (estimated)' : ''}`;
+  return `${calls}, ${tokenText}, ${formatUsd(totals.costUsd)}, ${(totals.wallMs / 1000).toFixed(1)} s`;
+}

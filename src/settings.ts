@@ -1,0 +1,175 @@
+// Reads and checks the `thoughtscope.*` settings. Any invalid value stops the run before anything is
+// sent, with one SettingsError naming the setting. Bounds and defaults come from settingsSchema.ts.
+// No vscode import: pass `vscode.workspace.getConfiguration('thoughtscope')` (or any `get`).
+import { ModelError } from './core/model/types';
+import { validateBaseUrl } from './core/model/openaiModel';
+import { validatePricingTable, type PricingTable } from './core/pricing';
+import type { Budget } from './core/run/budget';
+import { findTask, TASKS } from './core/tasks/registry';
+import type { Task } from './core/tasks/types';
+import { coerceParam, ParamError, type ParamValues } from './core/techniques/params';
+import type { Technique } from './core/techniques/types';
+import { generalSetting, SECTION, techniqueSettingKey } from './settingsSchema';
+
+/** What `vscode.WorkspaceConfiguration` offers; a Map-backed stand-in works in tests. */
+export interface ConfigSource {
+  get<T>(key: string): T | undefined;
+}
+
+export class SettingsError extends Error {
+  constructor(
+    /** Full setting id, e.g. "thoughtscope.concurrency", for "Open Settings". */
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+export type Provider = 'openai-compatible';
+
+export interface Settings {
+  provider: Provider;
+  baseUrl: string;
+  model: string;
+  task: Task;
+  /** Overrides every technique's temperature when set. */
+  temperature: number | undefined;
+  concurrency: number;
+  requestTimeoutMs: number;
+  maxRetries: number;
+  stream: boolean;
+  budget: Budget;
+  pricing: PricingTable;
+}
+
+function fullKey(key: string): string {
+  return `${SECTION}.${key}`;
+}
+
+/** The user's value, or the declared default when the source has none (VS Code always has one). */
+function raw(config: ConfigSource, key: string): unknown {
+  const value = config.get<unknown>(key);
+  return value === undefined ? generalSetting(key).schema.default : value;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function readString(config: ConfigSource, key: string): string {
+  const value = raw(config, key);
+  if (typeof value !== 'string') throw new SettingsError(fullKey(key), `Setting "${fullKey(key)}" must be a string, got ${show(value)}`);
+  const schema = generalSetting(key).schema;
+  const options = schema.enum as string[] | undefined;
+  if (options && !options.includes(value)) {
+    throw new SettingsError(fullKey(key), `Setting "${fullKey(key)}" must be one of ${options.join(', ')}, got ${show(value)}`);
+  }
+  return value.trim();
+}
+
+function readNumber(config: ConfigSource, key: string): number {
+  const value = raw(config, key);
+  const schema = generalSetting(key).schema;
+  const integer = schema.type === 'integer';
+  const min = schema.minimum as number | undefined;
+  const max = schema.maximum as number | undefined;
+  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : '';
+  const wanted = `${integer ? 'a whole number' : 'a number'}${range}`;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new SettingsError(fullKey(key), `Setting "${fullKey(key)}" must be ${wanted}, got ${show(value)}`);
+  }
+  if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+    throw new SettingsError(fullKey(key), `Setting "${fullKey(key)}" must be ${wanted}, got ${value}`);
+  }
+  return value;
+}
+
+function readBoolean(config: ConfigSource, key: string): boolean {
+  const value = raw(config, key);
+  if (typeof value !== 'boolean') throw new SettingsError(fullKey(key), `Setting "${fullKey(key)}" must be true or false, got ${show(value)}`);
+  return value;
+}
+
+/** A limit where 0 means none. */
+function readLimit(config: ConfigSource, key: string): number | undefined {
+  const value = readNumber(config, key);
+  return value === 0 ? undefined : value;
+}
+
+export function readSettings(config: ConfigSource): Settings {
+  const provider = readString(config, 'provider') as Provider;
+
+  const baseUrl = readString(config, 'baseUrl');
+  if (!baseUrl) throw new SettingsError(fullKey('baseUrl'), `Setting "${fullKey('baseUrl')}" is empty; set it to your server's API URL, e.g. http://localhost:11434/v1`);
+  try {
+    validateBaseUrl(baseUrl);
+  } catch (err) {
+    const detail = err instanceof ModelError ? err.message : String(err);
+    throw new SettingsError(fullKey('baseUrl'), `Setting "${fullKey('baseUrl')}": ${detail}`);
+  }
+
+  const model = readString(config, 'model');
+  if (!model) throw new SettingsError(fullKey('model'), `Setting "${fullKey('model')}" is empty; set it to the model (or Azure deployment) name`);
+
+  const taskId = raw(config, 'task');
+  const task = typeof taskId === 'string' ? findTask(taskId) : undefined;
+  if (!task) {
+    throw new SettingsError(fullKey('task'), `Setting "${fullKey('task')}" must be one of ${TASKS.map((t) => t.id).join(', ')}, got ${show(taskId)}`);
+  }
+
+  const temperatureRaw = raw(config, 'temperature');
+  const temperature = temperatureRaw === null ? undefined : readNumber(config, 'temperature');
+
+  let pricing: PricingTable;
+  try {
+    pricing = validatePricingTable(raw(config, 'pricing'), `Setting "${fullKey('pricing')}"`);
+  } catch (err) {
+    throw new SettingsError(fullKey('pricing'), err instanceof Error ? err.message : String(err));
+  }
+
+  return {
+    provider,
+    baseUrl,
+    model,
+    task,
+    temperature,
+    concurrency: readNumber(config, 'concurrency'),
+    requestTimeoutMs: Math.round(readNumber(config, 'requestTimeoutSeconds') * 1000),
+    maxRetries: readNumber(config, 'maxRetries'),
+    stream: readBoolean(config, 'stream'),
+    budget: {
+      maxCalls: readLimit(config, 'budget.maxCalls'),
+      maxTokens: readLimit(config, 'budget.maxTokens'),
+      maxUsd: readLimit(config, 'budget.maxUsd'),
+    },
+    pricing,
+  };
+}
+
+/**
+ * A technique's parameters from `thoughtscope.techniques.<id>.<param>`, checked against its
+ * declarations; `temperatureOverride` (thoughtscope.temperature) wins over the technique's own.
+ */
+export function readTechniqueParams(config: ConfigSource, technique: Technique, temperatureOverride?: number): ParamValues {
+  const values: ParamValues = {};
+  for (const spec of technique.params) {
+    const key = techniqueSettingKey(technique.id, spec.name);
+    const setting = fullKey(key);
+    let value = config.get<unknown>(key);
+    if (value === undefined || value === null) value = spec.default;
+    if (spec.name === 'temperature' && temperatureOverride !== undefined) value = temperatureOverride;
+    const context = `technique "${technique.id}"`;
+    try {
+      values[spec.name] = coerceParam(spec, value, context);
+    } catch (err) {
+      if (!(err instanceof ParamError)) throw err;
+      const prefix = `${context} parameter "${spec.name}" `;
+      const reason = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+      const source = spec.name === 'temperature' && temperatureOverride !== undefined ? fullKey('temperature') : setting;
+      throw new SettingsError(source, `Setting "${source}" ${reason}`);
+    }
+  }
+  return values;
+}

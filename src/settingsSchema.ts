@@ -1,0 +1,217 @@
+// The `thoughtscope.*` settings, declared once. `scripts/gen-settings.ts` writes package.json's
+// `contributes.configuration` and the Workspace Trust list from these declarations, settings.ts
+// validates against the same bounds, and test/unit/manifest.test.ts fails when package.json drifts.
+// The per-technique settings come from each technique's parameter declarations.
+// No vscode import: the generator and the unit tests load this file under plain Node.
+import { TASKS } from './core/tasks/registry';
+import type { ParamSpec } from './core/techniques/params';
+import { TECHNIQUES } from './core/techniques/registry';
+import type { Technique } from './core/techniques/types';
+
+export const SECTION = 'thoughtscope';
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface SettingDeclaration {
+  /** Key below `thoughtscope.`, e.g. "budget.maxCalls". */
+  key: string;
+  schema: JsonSchema;
+  /**
+   * Ignored when set by an untrusted workspace (Workspace Trust): settings that decide where prompts
+   * and the API key go, or that could lift a spending limit.
+   */
+  restricted?: boolean;
+}
+
+export interface ConfigurationSection {
+  id: string;
+  title: string;
+  order: number;
+  properties: Record<string, JsonSchema>;
+}
+
+export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
+  {
+    key: 'provider',
+    restricted: true,
+    schema: {
+      type: 'string',
+      enum: ['openai-compatible'],
+      default: 'openai-compatible',
+      enumDescriptions: [
+        'Any server with the OpenAI Chat Completions API: OpenAI, Ollama, vLLM, LM Studio, and Azure OpenAI through its v1 endpoint (set the base URL to https://<resource>.openai.azure.com/openai/v1).',
+      ],
+      markdownDescription:
+        'How Thoughtscope talks to the model. `openai-compatible` covers OpenAI, local servers (Ollama, vLLM, LM Studio) and Azure OpenAI: for Azure, set `#thoughtscope.baseUrl#` to `https://<resource>.openai.azure.com/openai/v1`, `#thoughtscope.model#` to your deployment name, and store the Azure key with **Thoughtscope: Set API Key**.',
+    },
+  },
+  {
+    key: 'baseUrl',
+    restricted: true,
+    schema: {
+      type: 'string',
+      default: 'http://localhost:11434/v1',
+      markdownDescription:
+        'Base URL of the OpenAI-compatible API. The default is a local Ollama server. Examples: `https://api.openai.com/v1`, `http://localhost:8000/v1` (vLLM), `https://<resource>.openai.azure.com/openai/v1` (Azure OpenAI). Prompts, and the API key if one is set, are sent here.',
+    },
+  },
+  {
+    key: 'model',
+    restricted: true,
+    schema: {
+      type: 'string',
+      default: 'llama3.2',
+      markdownDescription: 'Model name sent with every request (for Azure OpenAI, the deployment name). Also used to look up prices.',
+    },
+  },
+  {
+    key: 'task',
+    schema: {
+      type: 'string',
+      enum: TASKS.map((t) => t.id),
+      enumDescriptions: TASKS.map((t) => t.description),
+      default: 'generic',
+      markdownDescription: 'The kind of problem: decides the prompts the techniques send and how the final answer is read.',
+    },
+  },
+  {
+    key: 'temperature',
+    schema: {
+      type: ['number', 'null'],
+      default: null,
+      minimum: 0,
+      maximum: 2,
+      markdownDescription:
+        'When set, overrides the sampling temperature of every technique. Leave it empty (`null`) to use each technique’s own `temperature` setting below.',
+    },
+  },
+  {
+    key: 'concurrency',
+    schema: { type: 'integer', default: 4, minimum: 1, maximum: 64, markdownDescription: 'How many requests one run may have in flight at once.' },
+  },
+  {
+    key: 'requestTimeoutSeconds',
+    schema: {
+      type: 'number',
+      default: 120,
+      minimum: 1,
+      maximum: 3600,
+      markdownDescription: 'A request that gets no answer within this many seconds fails with a timeout (and is retried).',
+    },
+  },
+  {
+    key: 'maxRetries',
+    schema: {
+      type: 'integer',
+      default: 3,
+      minimum: 0,
+      maximum: 10,
+      markdownDescription: 'Retries for rate limits (HTTP 429), server errors (5xx) and timeouts, with exponential backoff honouring `Retry-After`.',
+    },
+  },
+  {
+    key: 'stream',
+    schema: {
+      type: 'boolean',
+      default: false,
+      markdownDescription: 'Request streamed responses (token usage is asked for with `stream_options.include_usage`). Some servers time out less often when streaming.',
+    },
+  },
+  {
+    key: 'budget.maxCalls',
+    restricted: true,
+    schema: {
+      type: 'integer',
+      default: 300,
+      minimum: 0,
+      markdownDescription: 'Stop a run before it sends more than this many requests; the graph built so far is kept. `0` means no limit.',
+    },
+  },
+  {
+    key: 'budget.maxTokens',
+    restricted: true,
+    schema: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      markdownDescription: 'Stop a run once it has used this many tokens (prompt + completion). `0` means no limit.',
+    },
+  },
+  {
+    key: 'budget.maxUsd',
+    restricted: true,
+    schema: {
+      type: 'number',
+      default: 1,
+      minimum: 0,
+      markdownDescription:
+        'Stop a run once it has cost this many US dollars. Only applies when the model’s price is known (see `#thoughtscope.pricing#`). `0` means no limit.',
+    },
+  },
+  {
+    key: 'pricing',
+    restricted: true,
+    schema: {
+      type: 'object',
+      default: {},
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          input: { type: 'number', minimum: 0, description: 'USD per 1M input (prompt) tokens.' },
+          output: { type: 'number', minimum: 0, description: 'USD per 1M output (completion) tokens.' },
+        },
+        required: ['input', 'output'],
+      },
+      markdownDescription:
+        'Prices in USD per million tokens, by model name, added to or overriding the built-in list of common OpenAI models, e.g. `{ "my-model": { "input": 0.5, "output": 1.5 } }`. Costs of models without a price are shown as unknown.',
+    },
+  },
+];
+
+/** The settings key of one technique parameter, below `thoughtscope.`. */
+export function techniqueSettingKey(techniqueId: string, paramName: string): string {
+  return `techniques.${techniqueId}.${paramName}`;
+}
+
+export function paramSchema(spec: ParamSpec, order: number): JsonSchema {
+  switch (spec.type) {
+    case 'integer':
+    case 'number':
+      return { type: spec.type, default: spec.default, minimum: spec.min, maximum: spec.max, markdownDescription: spec.description, order };
+    case 'enum':
+      return { type: 'string', enum: [...spec.options], default: spec.default, markdownDescription: spec.description, order };
+    case 'boolean':
+      return { type: 'boolean', default: spec.default, markdownDescription: spec.description, order };
+  }
+}
+
+export function techniqueSection(technique: Technique, order: number): ConfigurationSection {
+  const properties: Record<string, JsonSchema> = {};
+  technique.params.forEach((spec, i) => {
+    properties[`${SECTION}.${techniqueSettingKey(technique.id, spec.name)}`] = paramSchema(spec, i);
+  });
+  return { id: `${SECTION}.techniques.${technique.id}`, title: `Technique: ${technique.name}`, order, properties };
+}
+
+/** The whole `contributes.configuration` array: general settings, then one section per technique. */
+export function configurationContribution(techniques: readonly Technique[] = TECHNIQUES): ConfigurationSection[] {
+  const general: Record<string, JsonSchema> = {};
+  GENERAL_SETTINGS.forEach((s, i) => {
+    general[`${SECTION}.${s.key}`] = { ...s.schema, order: i };
+  });
+  return [
+    { id: SECTION, title: 'Thoughtscope', order: 0, properties: general },
+    ...techniques.map((t, i) => techniqueSection(t, i + 1)),
+  ];
+}
+
+/** Settings a workspace must be trusted to set (capabilities.untrustedWorkspaces.restrictedConfigurations). */
+export function restrictedConfigurations(): string[] {
+  return GENERAL_SETTINGS.filter((s) => s.restricted).map((s) => `${SECTION}.${s.key}`);
+}
+
+export function generalSetting(key: string): SettingDeclaration {
+  const found = GENERAL_SETTINGS.find((s) => s.key === key);
+  if (!found) throw new Error(`no setting thoughtscope.${key} is declared`);
+  return found;
+}

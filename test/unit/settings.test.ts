@@ -1,0 +1,115 @@
+// Settings validation: defaults, bounds, and one clear error naming the setting.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findTechnique } from '../../src/core/techniques/registry';
+import { readSettings, readTechniqueParams, SettingsError, type ConfigSource } from '../../src/settings';
+
+function config(values: Record<string, unknown> = {}): ConfigSource {
+  return { get: <T>(key: string) => values[key] as T | undefined };
+}
+
+function rejects(values: Record<string, unknown>, setting: string, pattern: RegExp): void {
+  assert.throws(
+    () => readSettings(config(values)),
+    (err: unknown) => {
+      assert.ok(err instanceof SettingsError, `a SettingsError, got ${String(err)}`);
+      assert.equal(err.setting, setting);
+      assert.ok(err.message.includes(`"${setting}"`), `message names ${setting}: ${err.message}`);
+      assert.match(err.message, pattern);
+      assert.ok(!err.message.includes('\n'), 'one line');
+      return true;
+    },
+  );
+}
+
+test('defaults: the local Ollama server, 4 at a time, a call and dollar budget', () => {
+  const s = readSettings(config());
+  assert.equal(s.provider, 'openai-compatible');
+  assert.equal(s.baseUrl, 'http://localhost:11434/v1');
+  assert.equal(s.model, 'llama3.2');
+  assert.equal(s.task.id, 'generic');
+  assert.equal(s.temperature, undefined);
+  assert.equal(s.concurrency, 4);
+  assert.equal(s.requestTimeoutMs, 120_000);
+  assert.equal(s.maxRetries, 3);
+  assert.equal(s.stream, false);
+  assert.deepEqual(s.budget, { maxCalls: 300, maxTokens: undefined, maxUsd: 1 });
+  assert.deepEqual(s.pricing, {});
+});
+
+test('values are read and 0 budgets mean no limit', () => {
+  const s = readSettings(
+    config({
+      baseUrl: ' https://example.openai.azure.com/openai/v1 ',
+      model: 'gpt-4o-mini',
+      task: 'game24',
+      temperature: 0,
+      concurrency: 64,
+      requestTimeoutSeconds: 2.5,
+      maxRetries: 0,
+      stream: true,
+      'budget.maxCalls': 0,
+      'budget.maxTokens': 5000,
+      'budget.maxUsd': 0,
+      pricing: { 'my-model': { input: 0.5, output: 1.5 } },
+    }),
+  );
+  assert.equal(s.baseUrl, 'https://example.openai.azure.com/openai/v1');
+  assert.equal(s.task.id, 'game24');
+  assert.equal(s.temperature, 0);
+  assert.equal(s.concurrency, 64);
+  assert.equal(s.requestTimeoutMs, 2500);
+  assert.equal(s.maxRetries, 0);
+  assert.equal(s.stream, true);
+  assert.deepEqual(s.budget, { maxCalls: undefined, maxTokens: 5000, maxUsd: undefined });
+  assert.deepEqual(s.pricing, { 'my-model': { input: 0.5, output: 1.5 } });
+});
+
+test('invalid settings name the setting', () => {
+  rejects({ concurrency: 0 }, 'thoughtscope.concurrency', /whole number from 1 to 64, got 0/);
+  rejects({ concurrency: 65 }, 'thoughtscope.concurrency', /got 65/);
+  rejects({ concurrency: 2.5 }, 'thoughtscope.concurrency', /whole number/);
+  rejects({ concurrency: '4' }, 'thoughtscope.concurrency', /got "4"/);
+  rejects({ baseUrl: 'ftp://example.com' }, 'thoughtscope.baseUrl', /http:\/\/ or https:\/\//);
+  rejects({ baseUrl: 'localhost:11434' }, 'thoughtscope.baseUrl', /./);
+  rejects({ baseUrl: '' }, 'thoughtscope.baseUrl', /empty/);
+  rejects({ model: '  ' }, 'thoughtscope.model', /empty/);
+  rejects({ provider: 'anthropic' }, 'thoughtscope.provider', /openai-compatible/);
+  rejects({ task: 'chess' }, 'thoughtscope.task', /generic, game24/);
+  rejects({ temperature: 3 }, 'thoughtscope.temperature', /from 0 to 2/);
+  rejects({ requestTimeoutSeconds: 0 }, 'thoughtscope.requestTimeoutSeconds', /from 1 to 3600/);
+  rejects({ maxRetries: -1 }, 'thoughtscope.maxRetries', /from 0 to 10/);
+  rejects({ 'budget.maxUsd': -1 }, 'thoughtscope.budget.maxUsd', />= 0/);
+  rejects({ stream: 'yes' }, 'thoughtscope.stream', /true or false/);
+  rejects({ pricing: { m: { input: 1 } } }, 'thoughtscope.pricing', /price of "m"/);
+  rejects({ pricing: [] }, 'thoughtscope.pricing', /must be an object/);
+});
+
+test('technique parameters come from thoughtscope.techniques.<id>.<param>', () => {
+  const io = findTechnique('io')!;
+  assert.deepEqual(readTechniqueParams(config(), io), { samples: 1, temperature: 0.7 });
+  assert.deepEqual(readTechniqueParams(config({ 'techniques.io.samples': 3 }), io), { samples: 3, temperature: 0.7 });
+  assert.deepEqual(readTechniqueParams(config({ 'techniques.io.temperature': 1 }), io, 0.2), { samples: 1, temperature: 0.2 });
+  const tot = findTechnique('tot')!;
+  const defaults = Object.fromEntries(tot.params.map((p) => [p.name, p.default]));
+  assert.deepEqual(readTechniqueParams(config(), tot), defaults);
+});
+
+test('an invalid technique parameter names its setting', () => {
+  const io = findTechnique('io')!;
+  assert.throws(
+    () => readTechniqueParams(config({ 'techniques.io.samples': 0 }), io),
+    (err: unknown) =>
+      err instanceof SettingsError &&
+      err.setting === 'thoughtscope.techniques.io.samples' &&
+      err.message === 'Setting "thoughtscope.techniques.io.samples" must be between 1 and 100, got 0',
+  );
+  const tot = findTechnique('tot')!;
+  const enumParam = tot.params.find((p) => p.type === 'enum');
+  if (enumParam) {
+    assert.throws(
+      () => readTechniqueParams(config({ [`techniques.tot.${enumParam.name}`]: 'nonsense' }), tot),
+      (err: unknown) => err instanceof SettingsError && err.setting === `thoughtscope.techniques.tot.${enumParam.name}` && /must be one of/.test(err.message),
+    );
+  }
+});
