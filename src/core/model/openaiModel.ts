@@ -106,7 +106,7 @@ export class OpenAIChatModel implements ChatModel {
       return new ModelError('timeout', `${this.where()} did not answer within ${Math.round((this.config.timeoutMs ?? 120_000) / 1000)} s`);
     }
     if (err instanceof APIConnectionError) {
-      return new ModelError('unreachable', `Cannot reach ${this.where()}: check thoughtscope.baseUrl (or --base-url) and that the server is running`);
+      return new ModelError('unreachable', `Cannot reach ${this.where()}: check the base URL and that the server is running`);
     }
     if (err instanceof APIError) {
       const status = err.status;

@@ -5,7 +5,6 @@ import { setMaxListeners } from 'node:events';
 import { ThoughtGraph } from '../graph/thoughtGraph';
 import type { CallRecord, RunTotals } from '../graph/types';
 import type { ChatModel, ChatRequest, ChatResponse } from '../model/types';
-import { ModelError } from '../model/types';
 import { Pricing } from '../pricing';
 import { BudgetExceededError, budgetViolation, type Budget } from './budget';
 import { RequestCache, requestKey } from './cache';
@@ -215,7 +214,6 @@ export class Run {
         return response;
       } catch (err) {
         if (this.cancelled && !(err instanceof BudgetExceededError)) throw abortError();
-        if (err instanceof ModelError) this.logger.error(err.message);
         throw err;
       } finally {
         this.sending--;
