@@ -1,0 +1,628 @@
+// The side panel in real headless Chromium: the real HTML (with its CSP), the real webview bundle built
+// here with esbuild, a stub acquireVsCodeApi that records what the panel posts, and host messages fed
+// with window.postMessage.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ThoughtGraph } from '../../src/core/graph/thoughtGraph';
+import type { CallRecord, GraphEvent, RunSummary, RunTotals, ThoughtNode } from '../../src/core/graph/types';
+import { formatUsd } from '../../src/core/pricing';
+import { formatTokens, labelFor } from '../../src/core/render/mermaid';
+import type { HostToWebview, RunInfo } from '../../src/shared/messages';
+import { makeNonce, webviewCsp, webviewHtml } from '../../src/shared/webviewHtml';
+
+const ROOT = join(__dirname, '..', '..');
+const RESULTS = join(ROOT, 'test-results');
+
+// ---------------------------------------------------------------- fixtures
+
+function call(role: string, prompt: string, response: string, promptTokens: number, completionTokens: number, extra: Partial<CallRecord> = {}): CallRecord {
+  return {
+    role,
+    model: 'gpt-4.1-mini',
+    prompt,
+    responses: [response],
+    usage: { promptTokens, completionTokens, estimated: false },
+    usageSource: 'reported',
+    costUsd: (promptTokens * 0.4 + completionTokens * 1.6) / 1e6,
+    latencyMs: 300 + promptTokens,
+    cached: false,
+    ...extra,
+  };
+}
+
+/** Records the graph's events as the host would send them (copied at emission time). */
+function recorder(graph: ThoughtGraph): GraphEvent[] {
+  const events: GraphEvent[] = [];
+  graph.on((event) => events.push(structuredClone(event)));
+  return events;
+}
+
+function sumTotals(nodes: readonly ThoughtNode[], wallMs: number): RunTotals {
+  let costUsd: number | null = 0;
+  const totals = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0, estimated: false };
+  for (const n of nodes) {
+    totals.calls += n.calls.length;
+    totals.cachedCalls += n.calls.filter((c) => c.cached).length;
+    totals.promptTokens += n.usage.promptTokens;
+    totals.completionTokens += n.usage.completionTokens;
+    totals.estimated ||= n.usage.estimated;
+    costUsd = costUsd === null || n.costUsd === null ? null : costUsd + n.costUsd;
+  }
+  return { ...totals, costUsd, wallMs };
+}
+
+function runInfo(runId: string, extra: Partial<RunInfo> = {}): RunInfo {
+  return {
+    runId,
+    technique: 'tot',
+    techniqueName: 'Tree of Thoughts',
+    model: 'gpt-4.1-mini',
+    input: 'Plan the migration',
+    params: { breadth: 3 },
+    startedAt: Date.now(),
+    ...extra,
+  };
+}
+
+/** A beam-search-like graph of exactly 100 nodes, every one with usage and cost. */
+function bigGraph(): { graph: ThoughtGraph; events: GraphEvent[] } {
+  const graph = new ThoughtGraph();
+  const events = recorder(graph);
+  const q = graph.addNode({ kind: 'question', text: 'Find a sequence of operations on 4 9 10 13 that makes 24, showing each step.' });
+  graph.recordCall(q.id, call('decompose', 'Split the problem: 4 9 10 13', 'Try combinations step by step.', 40, 12));
+  let beam = [q.id];
+  let made = 1;
+  let level = 0;
+  while (made < 99) {
+    level++;
+    const children: ThoughtNode[] = [];
+    for (const parent of beam) {
+      for (let k = 0; k < 3 && made < 99; k++) {
+        const node = graph.addNode({ kind: 'thought', text: `Step ${level}.${k}: ${13 - k} - ${9 - level % 5} = ${13 - k - (9 - level % 5)} (left: ${level + k} ${10 - k})`, status: 'running' }, [
+          { id: parent, kind: 'expand' },
+        ]);
+        made++;
+        const estimated = (made % 7) === 0;
+        graph.recordCall(node.id, call('propose', `Propose the next step after ${parent}, level ${level}, option ${k}.`, `Response for ${node.id}: keep ${level + k}.`, 120 + made, 20 + (made % 13), {
+          usage: { promptTokens: 120 + made, completionTokens: 20 + (made % 13), estimated },
+          usageSource: estimated ? 'estimated' : 'reported',
+          cached: made % 11 === 0,
+        }));
+        graph.update(node.id, { status: 'done', score: ((made * 37) % 100) / 10 });
+        children.push(graph.get(node.id));
+      }
+    }
+    const ranked = [...children].sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+    beam = ranked.slice(0, 2).map((n) => n.id);
+    for (const n of children) graph.update(n.id, { status: beam.includes(n.id) ? 'selected' : 'pruned' });
+  }
+  const answer = graph.addNode({ kind: 'answer', text: '(13 - 9) * (10 - 4) = 24' }, [{ id: beam[0], kind: 'answer' }]);
+  graph.recordCall(answer.id, call('answer', 'Write the final expression.', '(13 - 9) * (10 - 4) = 24', 300, 18));
+  graph.update(answer.id, { status: 'selected' });
+  assert.equal(graph.nodes().length, 100);
+  return { graph, events };
+}
+
+/** A small, realistic finished run (used for the screenshot). */
+function smallGraph(): { graph: ThoughtGraph; summary: RunSummary } {
+  const graph = new ThoughtGraph();
+  const q = graph.addNode({ kind: 'question', text: 'Our API p99 latency doubled after the last deploy. What should we check first?' });
+  const ideas = [
+    ['Compare the deploy diff for new synchronous calls in the request path.', 8],
+    ['Check whether the database connection pool size changed in config.', 6],
+    ['Look at GC pauses: the new build may allocate far more per request.', 4],
+  ] as const;
+  const level1 = ideas.map(([text, score], i) => {
+    const n = graph.addNode({ kind: 'thought', text }, [{ id: q.id, kind: 'expand' }]);
+    graph.recordCall(n.id, call('propose', `Question: ${q.text}\nPropose one next check (#${i + 1}).`, text, 212, 31 + i * 4));
+    const e = graph.addNode({ kind: 'evaluation', text: `Value: ${score}/10 — ${score > 5 ? 'likely' : 'possible'}` }, [{ id: n.id, kind: 'evaluate' }]);
+    graph.recordCall(e.id, call('value', `Rate this check from 1 to 10:\n${text}`, `${score}`, 180, 6, i === 2 ? { cached: true, latencyMs: 0, costUsd: 0 } : {}));
+    graph.update(n.id, { score, status: score > 5 ? 'selected' : 'pruned' });
+    return n;
+  });
+  const deeper = graph.addNode({ kind: 'thought', text: 'The diff adds a per-request call to the feature-flag service with no cache; p99 matches its timeout.' }, [{ id: level1[0].id, kind: 'expand' }]);
+  graph.recordCall(deeper.id, call('propose', 'Go deeper on: deploy diff', 'The diff adds a per-request call to the feature-flag service with no cache; p99 matches its timeout.', 402, 44, { usage: { promptTokens: 402, completionTokens: 44, estimated: true }, usageSource: 'estimated' }));
+  graph.update(deeper.id, { score: 9, status: 'selected' });
+  const failed = graph.addNode({ kind: 'thought', text: '', status: 'running' }, [{ id: level1[1].id, kind: 'expand' }]);
+  graph.recordCall(failed.id, call('propose', 'Go deeper on: pool size', '', 390, 0, { error: 'HTTP 429: rate limited', responses: [] }));
+  graph.update(failed.id, { status: 'failed', error: 'HTTP 429: rate limited' });
+  const answer = graph.addNode({ kind: 'answer', text: 'Check the new feature-flag lookup first: cache it or move it off the request path.' }, [{ id: deeper.id, kind: 'answer' }]);
+  graph.recordCall(answer.id, call('answer', 'Summarise the best check in one sentence.', 'Check the new feature-flag lookup first: cache it or move it off the request path.', 520, 25));
+  graph.update(answer.id, { status: 'selected' });
+  const summary: RunSummary = { outcome: 'done', answer: answer.text, answerNodeId: answer.id, totals: sumTotals(graph.nodes(), 8420) };
+  return { graph, summary };
+}
+
+const HOSTILE_TEXTS = [
+  '<img src=x onerror="window.__pwned=1">',
+  '%%{init: {"securityLevel":"loose"}}%%',
+  'click n0 call evil()',
+  '[link](javascript:window.__pwned=2)',
+  '"]; n9["x',
+  '`markdown` **bold** _em_ $$x^2$$ ~~no~~',
+  'fa:fa-car #35; &amp; &lt;b&gt; \uFB02\u00B0\u00B060\u00B6\u00DF',
+  'end\nsubgraph x\nstyle n0 fill:#f00;\n<script>window.__pwned=4</script>',
+  '<a href="javascript:window.__pwned=5">a</a> <svg onload="window.__pwned=6"></svg> \\n [[x]] {{y}} (z) |w|',
+];
+
+// ---------------------------------------------------------------- browser harness
+
+let server: Server;
+let baseUrl: string;
+let browser: Browser;
+let bundleDir: string;
+let nonce: string;
+
+before(async () => {
+  bundleDir = mkdtempSync(join(tmpdir(), 'thoughtscope-webview-'));
+  // The same options scripts/build.mjs uses for the webview bundle.
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'webview', 'main.ts')],
+    outfile: join(bundleDir, 'webview.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    logLevel: 'warning',
+    legalComments: 'none',
+  });
+  const script = readFileSync(join(bundleDir, 'webview.js'));
+  const style = readFileSync(join(ROOT, 'media', 'webview.css'));
+  server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/') {
+      nonce = makeNonce();
+      const origin = `http://${req.headers.host}`;
+      const html = webviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/webview.css` });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    } else if (path === '/webview.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
+    } else if (path === '/webview.css') {
+      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(style);
+    } else if (path === '/favicon.ico') {
+      res.writeHead(204).end(); // the browser asks on its own; VS Code webviews do not
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+});
+
+interface Panel {
+  page: Page;
+  problems: string[];
+  send(message: HostToWebview): Promise<void>;
+  posted(): Promise<unknown[]>;
+  waitForGraph(nodes: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A few of the variables VS Code's Light Modern theme defines on <html>. */
+const LIGHT_THEME_VARS =
+  '--vscode-editor-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-sideBar-background:#f8f8f8;' +
+  '--vscode-descriptionForeground:#616161;--vscode-panel-border:#e5e5e5;--vscode-textCodeBlock-background:#f0f0f0;' +
+  '--vscode-charts-green:#388a34;--vscode-charts-red:#e51400;--vscode-charts-blue:#1a85ff;--vscode-charts-yellow:#bf8803;' +
+  '--vscode-charts-orange:#d18616;--vscode-charts-purple:#652d90;--vscode-focusBorder:#005fb8';
+
+async function openPanel(viewport = { width: 520, height: 1000 }, theme: 'vscode-dark' | 'vscode-light' = 'vscode-dark'): Promise<Panel> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (process.env.PANEL_CONSOLE) console.error('[page]', msg.type(), text.slice(0, 200));
+    if (msg.type() === 'error' || /Content.Security.Policy|Refused to/i.test(text)) problems.push(`console ${msg.type()}: ${text}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  // A string, not a function: tsx compiles functions in this file with helpers (__name) the page lacks.
+  await page.addInitScript(`
+    (() => {
+      const posted = [];
+      let state;
+      let acquired = false;
+      window.__posted = posted;
+      window.__csp = [];
+      window.evil = () => { window.__pwned = 3; };
+      window.acquireVsCodeApi = () => {
+        if (acquired) throw new Error('acquireVsCodeApi called twice');
+        acquired = true;
+        return {
+          postMessage: (m) => { posted.push(JSON.parse(JSON.stringify(m))); },
+          getState: () => state,
+          setState: (s) => { state = s; },
+        };
+      };
+      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+      // VS Code puts the theme class on <body> before any script runs.
+      new MutationObserver((_, observer) => {
+        if (document.body) {
+          if (${JSON.stringify(theme)} === 'vscode-light') document.documentElement.setAttribute('style', ${JSON.stringify(LIGHT_THEME_VARS)});
+          document.body.classList.add(${JSON.stringify(theme)});
+          observer.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+      // Callbacks passed to page.evaluate are compiled by tsx, which may wrap inner functions in __name().
+      window.__name = (fn) => fn;
+    })();
+  `);
+  await page.goto(`${baseUrl}/`);
+  try {
+    await page.waitForFunction(() => ((window as unknown as { __posted: unknown[] }).__posted ?? []).length > 0, undefined, { timeout: 15_000 });
+  } catch (err) {
+    throw new Error(`the panel never posted 'ready': ${problems.join('\n') || String(err)}`);
+  }
+  return {
+    page,
+    problems,
+    send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
+    posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted),
+    waitForGraph: async (nodes) => {
+      await page.waitForFunction(
+        (n) => {
+          const host = document.querySelector<HTMLElement>('.graph');
+          return host?.dataset.pending === 'false' && host.dataset.nodes === String(n) && host.querySelectorAll('svg g.node').length === n;
+        },
+        nodes,
+        { timeout: 60_000 },
+      );
+    },
+    close: () => context.close(),
+  };
+}
+
+/** The label text Mermaid drew for a node, whitespace collapsed. */
+async function drawnLabels(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const out: Record<string, string> = {};
+    for (const el of Array.from(document.querySelectorAll('.graph svg g.node[data-node-id]'))) {
+      out[el.getAttribute('data-node-id') as string] = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    }
+    return out;
+  });
+}
+
+function expectedLabel(node: ThoughtNode): string {
+  return labelFor(node).split('\n').join('').replace(/\s+/g, ' ').trim();
+}
+
+async function headerTotals(page: Page) {
+  return page.evaluate(() => {
+    const value = (key: string) => document.querySelector<HTMLElement>(`.header [data-total="${key}"] .value`) as HTMLElement;
+    const tokens = value('tokens');
+    return {
+      calls: Number(value('calls').dataset.value),
+      promptTokens: Number(tokens.dataset.promptTokens),
+      completionTokens: Number(tokens.dataset.completionTokens),
+      tokensText: tokens.textContent,
+      costText: value('cost').textContent,
+      wallText: value('wall').textContent,
+    };
+  });
+}
+
+function batches<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// ---------------------------------------------------------------- tests
+
+describe('webviewHtml', () => {
+  test('a strict CSP, the app root and the nonce-bearing script, nothing else', () => {
+    const nonce = makeNonce();
+    assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+    assert.notEqual(makeNonce(), nonce);
+    const html = webviewHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce, scriptUri: 'https://x/webview.js?a=1&b="2"', styleUri: 'https://x/webview.css' });
+    assert.ok(
+      html.includes(
+        `content="default-src 'none'; img-src https://file+.vscode-resource.vscode-cdn.net data:; font-src https://file+.vscode-resource.vscode-cdn.net; ` +
+          `style-src https://file+.vscode-resource.vscode-cdn.net 'unsafe-inline'; script-src 'nonce-${nonce}';"`,
+      ),
+    );
+    assert.ok(html.includes('<div id="app"></div>'));
+    assert.equal(html.match(/<script/g)?.length, 1);
+    assert.ok(html.includes(`<script nonce="${nonce}" src="https://x/webview.js?a=1&amp;b=&quot;2&quot;"></script>`));
+    assert.ok(!/style-src[^;]*nonce/.test(html), 'no nonce in style-src (it would disable unsafe-inline)');
+    assert.throws(() => webviewHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '' }));
+    assert.throws(() => webviewHtml({ cspSource: "x; script-src 'unsafe-inline'", nonce, scriptUri: '', styleUri: '' }));
+  });
+});
+
+describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
+  test('100-node run: draws every node with tokens and cost, totals match the nodes, Cancel posts cancel, click opens the inspector', async () => {
+    const panel = await openPanel({ width: 900, height: 1200 });
+    const { page } = panel;
+    try {
+      // (f) the CSP meta is the one webviewHtml writes, and it is in force.
+      const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+      assert.equal(csp, webviewCsp(baseUrl, nonce));
+      assert.match(csp ?? '', /script-src 'nonce-[A-Za-z0-9]+';/);
+      assert.deepEqual((await panel.posted())[0], { type: 'ready' });
+      assert.match((await page.textContent('#app')) ?? '', /Select text and run 'Thoughtscope: Reason with…'/);
+
+      const { graph, events } = bigGraph();
+      const run = runInfo('run-big');
+      await panel.send({ type: 'runStarted', run });
+      // The host batches events; send them in chunks without waiting for renders in between.
+      for (const chunk of batches(events, 40)) await panel.send({ type: 'graphEvents', runId: run.runId, events: chunk });
+      await panel.waitForGraph(100);
+
+      // (a) 100 nodes drawn, each showing its excerpt, tokens and cost.
+      const labels = await drawnLabels(page);
+      assert.equal(Object.keys(labels).length, 100);
+      for (const node of graph.nodes()) {
+        const drawn = labels[node.id];
+        assert.ok(drawn, `node ${node.id} drawn`);
+        assert.ok(drawn.includes(formatTokens(node)), `${node.id} shows tokens "${formatTokens(node)}" in "${drawn}"`);
+        assert.ok(drawn.includes(formatUsd(node.costUsd)), `${node.id} shows cost ${formatUsd(node.costUsd)} in "${drawn}"`);
+        assert.equal(drawn, expectedLabel(node));
+      }
+      const renders = Number(await page.getAttribute('.graph', 'data-renders'));
+      assert.ok(renders < events.length / 10, `updates are coalesced (${renders} renders for ${events.length} events)`);
+
+      // (e) while running, the header sums the nodes.
+      const expected = sumTotals(graph.nodes(), 0);
+      let shown = await headerTotals(page);
+      assert.equal(shown.calls, expected.calls);
+      assert.equal(shown.promptTokens, expected.promptTokens);
+      assert.equal(shown.completionTokens, expected.completionTokens);
+      assert.equal(shown.costText, formatUsd(expected.costUsd));
+      assert.match(shown.tokensText ?? '', /^~/, 'estimated counts are marked');
+      const wall1 = shown.wallText;
+      await page.waitForTimeout(1200);
+      assert.notEqual((await headerTotals(page)).wallText, wall1, 'wall time ticks while running');
+
+      // (d) Cancel posts {type:'cancel', runId}.
+      await page.click('.header vscode-button.cancel');
+      assert.deepEqual((await panel.posted()).at(-1), { type: 'cancel', runId: 'run-big' });
+
+      // (c) clicking a node opens the inspector with its full prompt and response.
+      const target = graph.nodes()[37];
+      await page.click(`.graph g.node[data-node-id="${target.id}"]`);
+      await page.waitForSelector('.inspector:not([hidden])');
+      const inspector = (await page.textContent('.inspector')) ?? '';
+      assert.ok(inspector.includes(target.text), 'full text');
+      assert.ok(inspector.includes(target.calls[0].prompt), 'full prompt');
+      assert.ok(inspector.includes(target.calls[0].responses[0]), 'full response');
+      assert.ok(inspector.includes(formatUsd(target.costUsd)));
+      assert.equal(await page.isVisible('.inspector pre.prompt'), true);
+
+      // Finished: the header shows the summary's totals, which equal the node sums.
+      const summary: RunSummary = { outcome: 'done', answer: '(13 - 9) * (10 - 4) = 24', answerNodeId: 'n99', totals: sumTotals(graph.nodes(), 65_000) };
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [{ type: 'runFinished', summary }] });
+      await page.waitForSelector('.answer:not([hidden]) .answer-text');
+      shown = await headerTotals(page);
+      assert.equal(shown.calls, expected.calls);
+      assert.equal(shown.promptTokens, expected.promptTokens);
+      assert.equal(shown.completionTokens, expected.completionTokens);
+      assert.equal(shown.costText, formatUsd(expected.costUsd));
+      assert.equal(shown.wallText, '1:05');
+      assert.equal(await page.isVisible('.header vscode-button.cancel'), false, 'no Cancel once finished');
+      await page.click('.answer vscode-button:has-text("Insert into editor")');
+      await page.click('.answer vscode-button:has-text("Copy")');
+      assert.deepEqual((await panel.posted()).slice(-2), [
+        { type: 'insertAnswer', runId: 'run-big' },
+        { type: 'copyAnswer', runId: 'run-big' },
+      ]);
+
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: join(RESULTS, 'panel-100-nodes.png'), fullPage: true });
+      // (f) nothing was refused by the CSP and nothing threw.
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('hostile model text runs nothing and shows literally', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const graph = new ThoughtGraph();
+      const events = recorder(graph);
+      const q = graph.addNode({ kind: 'question', text: HOSTILE_TEXTS[0] });
+      graph.recordCall(q.id, call('decompose', HOSTILE_TEXTS[0], HOSTILE_TEXTS[1], 10, 5));
+      let parent = q.id;
+      for (const text of HOSTILE_TEXTS.slice(1)) {
+        const n = graph.addNode({ kind: 'thought', text }, [{ id: parent, kind: 'expand', label: text }]);
+        graph.recordCall(n.id, call('propose', `prompt ${text}`, `response ${text}`, 20, 7, { model: '<img src=x onerror="window.__pwned=7">', costUsd: null }));
+        parent = n.id;
+      }
+      const run = runInfo('run-hostile', { techniqueName: '<img src=x onerror="window.__pwned=8">', model: '"><script>window.__pwned=9</script>' });
+      const summary: RunSummary = {
+        outcome: 'failed',
+        message: '<img src=x onerror="window.__pwned=10"> model failed',
+        answer: HOSTILE_TEXTS.join('\n'),
+        totals: sumTotals(graph.nodes(), 1000),
+      };
+      await panel.send({ type: 'runStarted', run });
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [...events, { type: 'runFinished', summary }] });
+      await panel.send({ type: 'error', message: '<img src=x onerror="window.__pwned=11">' });
+      await panel.waitForGraph(HOSTILE_TEXTS.length);
+
+      const labels = await drawnLabels(page);
+      for (const node of graph.nodes()) assert.equal(labels[node.id], expectedLabel(node), `label of ${node.id} is literal`);
+      // Lines are joined by <br>, so compare without whitespace.
+      const has = (label: string, text: string) => label.replace(/\s/g, '').includes(text.replace(/\s/g, ''));
+      assert.ok(has(labels.n0, '<img src=x onerror="window.__pwned=1">'), labels.n0);
+      assert.ok(has(labels.n1, '%%{init: {"securityLevel":"loose"}}%%'), labels.n1);
+      assert.ok(has(labels.n3, '[link](javascript:window.__pwned=2)'), labels.n3);
+      assert.ok(has(labels.n5, '`markdown` **bold** _em_ $$x^2$$ ~~no~~'), labels.n5);
+      assert.ok(has(labels.n6, 'fa:fa-car #35; &amp; &lt;b&gt; \uFB02\u00B0\u00B060\u00B6\u00DF'), labels.n6);
+      assert.ok(has(labels[graph.nodes()[4].id], '"]; n9["x'), labels[graph.nodes()[4].id]);
+      assert.ok(labels.n0.includes('price unknown') === false && labels.n1.includes('price unknown'));
+
+      // Open every node in the inspector and click around.
+      for (const node of graph.nodes()) {
+        await page.click(`.graph g.node[data-node-id="${node.id}"]`);
+        const text = (await page.textContent('.inspector')) ?? '';
+        assert.ok(text.includes(node.text), `inspector shows the full text of ${node.id}`);
+        assert.ok(text.includes(node.calls[0].prompt), `inspector shows the prompt of ${node.id}`);
+      }
+      await page.waitForTimeout(300);
+
+      const dom = await page.evaluate(() => {
+        const all = Array.from(document.querySelectorAll('*'));
+        return {
+          pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+          imgs: document.querySelectorAll('img, image, iframe, object, embed, foreignObject script, script:not([nonce])').length,
+          handlers: all.filter((el) => Array.from(el.attributes).some((a) => a.name.toLowerCase().startsWith('on'))).map((el) => el.outerHTML.slice(0, 80)),
+          jsLinks: all.filter((el) => Array.from(el.attributes).some((a) => /^\s*javascript:/i.test(a.value))).map((el) => el.outerHTML.slice(0, 80)),
+          anchors: document.querySelectorAll('.graph a').length,
+          answer: document.querySelector('.answer-text')?.textContent,
+          title: document.querySelector('.header .technique')?.textContent,
+          model: document.querySelector('.header .model')?.textContent,
+          error: document.querySelector('.error-box')?.textContent,
+          outcome: document.querySelector('.answer .outcome-message')?.textContent,
+        };
+      });
+      assert.equal(dom.pwned, undefined);
+      assert.equal(dom.imgs, 0);
+      assert.deepEqual(dom.handlers, []);
+      assert.deepEqual(dom.jsLinks, []);
+      assert.equal(dom.anchors, 0);
+      assert.equal(dom.answer, HOSTILE_TEXTS.join('\n'));
+      assert.equal(dom.title, run.techniqueName);
+      assert.equal(dom.model, run.model);
+      assert.equal(dom.error, '<img src=x onerror="window.__pwned=11">');
+      assert.equal(dom.outcome, summary.message);
+      assert.equal((await headerTotals(page)).costText, 'price unknown');
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp), []);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('restore of a finished run: answer, outcome, inspector; screenshot', async () => {
+    const panel = await openPanel({ width: 520, height: 1250 });
+    const { page } = panel;
+    try {
+      const { graph, summary } = smallGraph();
+      const run = runInfo('run-small', { techniqueName: 'Tree of Thoughts', model: 'gpt-4.1-mini', startedAt: Date.now() - 8420 });
+      await panel.send({ type: 'restore', run, graph: graph.snapshot(), summary });
+      await panel.waitForGraph(graph.nodes().length);
+      const shown = await headerTotals(page);
+      const sums = sumTotals(graph.nodes(), 0);
+      assert.equal(shown.calls, sums.calls);
+      assert.equal(shown.promptTokens, sums.promptTokens);
+      assert.equal(shown.costText, formatUsd(sums.costUsd));
+      assert.equal(shown.wallText, '8.4 s');
+      assert.equal(await page.textContent('.answer-text'), summary.answer);
+
+      const labels = await drawnLabels(page);
+      for (const node of graph.nodes()) assert.equal(labels[node.id], expectedLabel(node));
+      const classes = await page.evaluate(() =>
+        Object.fromEntries(Array.from(document.querySelectorAll('.graph g.node[data-node-id]')).map((el) => [el.getAttribute('data-node-id'), el.getAttribute('class')])),
+      );
+      assert.match(classes.n0 ?? '', /\bquestion\b/);
+      assert.match(classes.n1 ?? '', /\bselected\b/);
+      assert.match(classes.n5 ?? '', /\bpruned\b/);
+      assert.match(classes.n8 ?? '', /\bfailed\b/);
+      assert.match(classes.n9 ?? '', /\banswer\b/);
+
+      await page.click('.graph g.node[data-node-id="n7"]');
+      await page.waitForSelector('.inspector:not([hidden])');
+      assert.ok(((await page.textContent('.inspector')) ?? '').includes('estimated'));
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: join(RESULTS, 'panel.png'), fullPage: true });
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('light theme: Mermaid uses its light theme and the panel follows VS Code colours', async () => {
+    const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
+    const { page } = panel;
+    try {
+      const { graph, summary } = smallGraph();
+      await panel.send({ type: 'restore', run: runInfo('run-light', { startedAt: Date.now() - 8420 }), graph: graph.snapshot(), summary });
+      await panel.waitForGraph(graph.nodes().length);
+      const colours = await page.evaluate(() => ({
+        body: getComputedStyle(document.body).backgroundColor,
+        thought: getComputedStyle(document.querySelector('.graph g.node[data-node-id="n2"] .label-container') as Element).fill,
+      }));
+      assert.equal(colours.body, 'rgb(248, 248, 248)');
+      assert.notEqual(colours.thought, 'rgb(31, 32, 32)', 'not the dark theme node fill');
+      await page.click('.graph g.node[data-node-id="n1"]');
+      mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: join(RESULTS, 'panel-light.png'), fullPage: true });
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('cancelled and budget outcomes are shown plainly', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const graph = new ThoughtGraph();
+      const events = recorder(graph);
+      const q = graph.addNode({ kind: 'question', text: 'Q' });
+      graph.recordCall(q.id, call('propose', 'p', 'r', 5, 5));
+      graph.addNode({ kind: 'thought', text: 'half-way', status: 'cancelled' }, [{ id: q.id, kind: 'expand' }]);
+      const run = runInfo('run-c');
+      await panel.send({ type: 'runStarted', run });
+      await panel.send({ type: 'graphEvents', runId: run.runId, events });
+      await panel.send({ type: 'graphEvents', runId: 'some-other-run', events: [{ type: 'runFinished', summary: { outcome: 'done', answer: 'wrong run', totals: sumTotals([], 0) } }] });
+      await panel.waitForGraph(2);
+      assert.equal(await page.isVisible('.answer'), false, 'events of another run are ignored');
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [{ type: 'runFinished', summary: { outcome: 'cancelled', message: 'Cancelled', totals: sumTotals(graph.nodes(), 500) } }] });
+      await page.waitForSelector('.answer.outcome-cancelled');
+      assert.match((await page.textContent('.answer')) ?? '', /Run cancelled/);
+      assert.match((await page.textContent('.header .run-status')) ?? '', /cancelled/);
+
+      const run2 = runInfo('run-b');
+      await panel.send({ type: 'runStarted', run: run2 });
+      await page.waitForSelector('.answer', { state: 'hidden' });
+      await panel.send({ type: 'graphEvents', runId: run2.runId, events: [{ type: 'runFinished', summary: { outcome: 'budget', message: 'Stopped: budget of $0.01 reached', answer: 'partial', totals: sumTotals([], 500) } }] });
+      await page.waitForSelector('.answer.outcome-budget');
+      const text = (await page.textContent('.answer')) ?? '';
+      assert.match(text, /Stopped by the budget/);
+      assert.match(text, /budget of \$0\.01 reached/);
+      assert.match(text, /partial/);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('the CSP is enforced: an injected inline script is refused', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      await page.evaluate(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inline = 1';
+        document.body.append(s);
+      });
+      await page.waitForFunction(() => (window as unknown as { __csp: string[] }).__csp.length > 0);
+      assert.equal(await page.evaluate(() => (window as unknown as { __inline?: number }).__inline), undefined);
+      assert.match((await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp))[0], /script-src/);
+    } finally {
+      await panel.close();
+    }
+  });
+});

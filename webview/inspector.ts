@@ -1,0 +1,98 @@
+// Details of the clicked node: its full text, numbers, and every model call with full prompt and
+// responses. Everything from the model is set with textContent.
+import type { CallRecord, ThoughtNode } from '../src/core/graph/types';
+import { el, formatDuration, formatUsage, formatUsd } from './format';
+import { button } from './toolkit';
+
+export class Inspector {
+  private nodeId: string | undefined;
+  private node: ThoughtNode | undefined;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly onClose: () => void,
+  ) {
+    host.classList.add('inspector');
+    host.hidden = true;
+  }
+
+  get shownId(): string | undefined {
+    return this.nodeId;
+  }
+
+  /** The node object last drawn (updates arrive as new objects, so identity tells whether it changed). */
+  get shownNode(): ThoughtNode | undefined {
+    return this.node;
+  }
+
+  close(): void {
+    this.nodeId = undefined;
+    this.node = undefined;
+    this.host.hidden = true;
+    this.host.replaceChildren();
+  }
+
+  show(node: ThoughtNode): void {
+    const sameNode = this.nodeId === node.id;
+    const open = sameNode ? this.openCalls() : undefined;
+    this.nodeId = node.id;
+    this.node = node;
+    this.host.hidden = false;
+
+    const head = el('div', 'inspector-head');
+    const title = el('h2', undefined, `${node.id} · ${node.kind}`);
+    const status = el('span', `status status-${node.status}`, node.status);
+    title.append(' ', status);
+    head.append(title, button('Close', () => this.onClose(), { look: 'secondary', title: 'Close the inspector' }));
+
+    const facts = el('dl', 'facts');
+    const fact = (name: string, value: string) => facts.append(el('dt', undefined, name), el('dd', undefined, value));
+    if (node.score !== undefined) fact('Score', String(node.score));
+    fact('Tokens', formatUsage(node.usage));
+    fact('Cost', formatUsd(node.costUsd));
+    fact('Latency', formatDuration(node.latencyMs));
+    if (node.model) fact('Model', node.model);
+    fact('Calls', String(node.calls.length));
+    if (node.error) fact('Error', node.error);
+    for (const [key, value] of Object.entries(node.meta ?? {})) fact(key, String(value));
+
+    const text = el('pre', 'node-text', node.text || '(empty)');
+
+    const calls = el('div', 'calls');
+    node.calls.forEach((call, i) => calls.append(this.callView(call, i, open ? open.has(i) : i === 0 || node.calls.length <= 3)));
+
+    this.host.replaceChildren(head, facts, el('h3', undefined, 'Text'), text, el('h3', undefined, `Model calls (${node.calls.length})`), calls);
+    if (!sameNode) this.host.scrollIntoView({ block: 'nearest' });
+  }
+
+  private openCalls(): Set<number> {
+    const open = new Set<number>();
+    this.host.querySelectorAll('details.call').forEach((d, i) => {
+      if ((d as HTMLDetailsElement).open) open.add(i);
+    });
+    return open;
+  }
+
+  private callView(call: CallRecord, index: number, open: boolean): HTMLElement {
+    const details = el('details', 'call');
+    details.open = open;
+    const parts = [
+      `#${index + 1} ${call.role}`,
+      call.model,
+      formatUsage(call.usage) + (call.usageSource !== 'reported' ? ` (${call.usageSource})` : ''),
+      formatUsd(call.costUsd),
+      formatDuration(call.latencyMs),
+    ];
+    const summary = el('summary', undefined, parts.join(' · '));
+    if (call.cached) summary.append(' ', el('span', 'cached', 'cached'));
+    details.append(summary);
+    if (call.error) details.append(el('p', 'call-error', call.error));
+    details.append(el('h4', undefined, 'Prompt'), el('pre', 'prompt', call.prompt));
+    call.responses.forEach((response, i) => {
+      details.append(el('h4', undefined, call.responses.length > 1 ? `Response ${i + 1} of ${call.responses.length}` : 'Response'));
+      details.append(el('pre', 'response', response));
+    });
+    if (call.responses.length === 0) details.append(el('p', 'muted', 'No response.'));
+    return details;
+  }
+}
