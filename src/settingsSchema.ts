@@ -182,6 +182,8 @@ export function paramSchema(spec: ParamSpec, order: number): JsonSchema {
       return { type: 'string', enum: [...spec.options], default: spec.default, markdownDescription: spec.description, order };
     case 'boolean':
       return { type: 'boolean', default: spec.default, markdownDescription: spec.description, order };
+    case 'string':
+      return { type: 'string', default: spec.default, maxLength: spec.maxLength, markdownDescription: spec.description, order };
   }
 }
 

@@ -25,5 +25,6 @@ export function techniquesCommand(argv: string[]): number {
 function describeRange(p: ParamSpec): string {
   if (p.type === 'enum') return p.options.join('|');
   if (p.type === 'boolean') return 'true|false';
+  if (p.type === 'string') return 'text';
   return `${p.min}..${p.max}`;
 }

@@ -9,7 +9,9 @@ interface ParamBase {
 export type ParamSpec =
   | (ParamBase & { type: 'integer' | 'number'; default: number; min: number; max: number })
   | (ParamBase & { type: 'enum'; default: string; options: readonly string[] })
-  | (ParamBase & { type: 'boolean'; default: boolean });
+  | (ParamBase & { type: 'boolean'; default: boolean })
+  /** Free text such as a file path or a preset name; `maxLength` bounds it. */
+  | (ParamBase & { type: 'string'; default: string; maxLength: number });
 
 export type ParamValue = number | string | boolean;
 export type ParamValues = Record<string, ParamValue>;
@@ -37,6 +39,11 @@ export function coerceParam(spec: ParamSpec, raw: unknown, context: string): Par
       const value = String(raw);
       if (!spec.options.includes(value)) throw new ParamError(`${where} must be one of ${spec.options.join(', ')}, got ${JSON.stringify(raw)}`);
       return value;
+    }
+    case 'string': {
+      if (typeof raw !== 'string') throw new ParamError(`${where} must be text, got ${JSON.stringify(raw)}`);
+      if (raw.length > spec.maxLength) throw new ParamError(`${where} must be at most ${spec.maxLength} characters, got ${raw.length}`);
+      return raw;
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;
