@@ -7,7 +7,7 @@ import { isAbortError } from './run/limiter';
 import type { Run } from './run/run';
 import type { Task } from './tasks/types';
 import { resolveParams, type ParamValues } from './techniques/params';
-import type { Technique } from './techniques/types';
+import type { Technique, TechniqueHost } from './techniques/types';
 
 export interface RunRequest {
   technique: Technique;
@@ -16,6 +16,8 @@ export interface RunRequest {
   /** Raw parameter values (strings from the CLI, values from settings); validated here. */
   params?: Record<string, unknown>;
   run: Run;
+  /** Workspace folder, session examples: what the host knows that the technique may need. */
+  host?: TechniqueHost;
 }
 
 export interface RunReport {
@@ -32,15 +34,17 @@ export interface RunReport {
 export async function runTechnique(req: RunRequest): Promise<RunReport> {
   const params = resolveParams(req.technique.params, req.params ?? {}, `technique "${req.technique.id}"`);
   if (req.input.trim() === '') throw new Error('The input is empty: select some text or pass --input');
+  const host = req.host ?? {};
+  await req.technique.validate?.(params, host);
   const { run } = req;
   let summary: RunSummary;
   let candidates: string[] | undefined;
   try {
-    const result = await req.technique.run({ run, task: req.task, input: req.input, params });
+    const result = await req.technique.run({ run, task: req.task, input: req.input, params, host });
     candidates = result.candidates;
     if (result.answerNodeId) run.graph.update(result.answerNodeId, { status: 'selected' });
     run.markFinished();
-    summary = { outcome: 'done', answer: result.answer, answerNodeId: result.answerNodeId, totals: run.totals() };
+    summary = { outcome: 'done', answer: result.answer, answerNodeId: result.answerNodeId, confidence: result.confidence, totals: run.totals() };
   } catch (err) {
     run.markFinished();
     summary = failureSummary(err, run);

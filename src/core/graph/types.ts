@@ -91,6 +91,8 @@ export interface RunSummary {
   outcome: RunOutcome;
   answer?: string;
   answerNodeId?: string;
+  /** Voting techniques: the answer's share of the votes (0..1). */
+  confidence?: number;
   message?: string;
   totals: RunTotals;
 }

@@ -2,11 +2,23 @@ import type { Run } from '../run/run';
 import type { Task } from '../tasks/types';
 import type { ParamSpec, ParamValues } from './params';
 
+/**
+ * What the host (the extension or the CLI) supplies besides parameters, so techniques never need
+ * vscode: where relative file parameters resolve, and examples the user picked for the session.
+ */
+export interface TechniqueHost {
+  /** Folder that relative file parameters resolve against: the workspace folder in VS Code, the cwd in the CLI. */
+  baseDir?: string;
+  /** Few-shot examples stored for this session (VS Code: "Use Selection as ICL Examples"), as raw text. */
+  examples?: string;
+}
+
 export interface TechniqueContext {
   run: Run;
   task: Task;
   input: string;
   params: ParamValues;
+  host: TechniqueHost;
 }
 
 export interface TechniqueResult {
@@ -15,6 +27,8 @@ export interface TechniqueResult {
   answerNodeId?: string;
   /** Every final candidate, for sampling techniques (best-of-k evaluation). */
   candidates?: string[];
+  /** Voting techniques: the share of votes the answer got (0..1), shown as its confidence. */
+  confidence?: number;
 }
 
 export interface Technique {
@@ -23,5 +37,10 @@ export interface Technique {
   readonly name: string;
   readonly description: string;
   readonly params: readonly ParamSpec[];
+  /**
+   * Checks that need more than parameter ranges (files to read, rules between parameters). Runs before
+   * any call; throws ParamError with a one-line message naming the parameter.
+   */
+  validate?(params: ParamValues, host: TechniqueHost): void | Promise<void>;
   run(ctx: TechniqueContext): Promise<TechniqueResult>;
 }
