@@ -10,6 +10,8 @@ import { ModelError } from './core/model/types';
 import { formatUsd, Pricing } from './core/pricing';
 import { DEFAULT_RETRY } from './core/run/retry';
 import { Run } from './core/run/run';
+import { resolveTask } from './core/tasks/registry';
+import type { Task } from './core/tasks/types';
 import { ParamError } from './core/techniques/params';
 import type { Technique } from './core/techniques/types';
 import { exportTrace } from './exportTrace';
@@ -95,6 +97,7 @@ export class RunController implements vscode.Disposable {
     let settings: Settings;
     let run: Run;
     let params: Record<string, unknown>;
+    let task: Task;
     try {
       const config = vscode.workspace.getConfiguration(SECTION);
       settings = readSettings(config);
@@ -108,6 +111,9 @@ export class RunController implements vscode.Disposable {
         stream: settings.stream,
         headers: keyHeaders(settings.baseUrl, apiKey.key),
       });
+      const resolvedTask = resolveTask(settings.task, input);
+      if (!resolvedTask) throw new Error(`Unknown task "${settings.task}"`);
+      task = resolvedTask;
       run = new Run({
         model,
         pricing: new Pricing(settings.pricing),
@@ -117,7 +123,7 @@ export class RunController implements vscode.Disposable {
         logger: this.log,
       });
       this.log.info(
-        `Starting ${technique.id} (task ${settings.task.id}) with model ${settings.model} at ${settings.baseUrl}; ` +
+        `Starting ${technique.id} (task ${task.id}) with model ${settings.model} at ${settings.baseUrl}; ` +
           `API key: ${apiKey.source}; parameters ${JSON.stringify(params)}; input ${input.length} characters`,
       );
     } catch (err) {
@@ -158,7 +164,7 @@ export class RunController implements vscode.Disposable {
           const onCancel = token.onCancellationRequested(() => run.cancel());
           onBatch = () => progress.report({ message: totalsText(run.totals()) });
           try {
-            state.report = await runTechnique({ technique, task: settings.task, input, params, run });
+            state.report = await runTechnique({ technique, task, input, params, run });
             state.summary = state.report.summary;
           } catch (err) {
             // Only errors before the first call reach here (parameters, empty input); run failures are in the summary.

@@ -5,8 +5,7 @@ import { ModelError } from './core/model/types';
 import { validateBaseUrl } from './core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from './core/pricing';
 import type { Budget } from './core/run/budget';
-import { findTask, TASKS } from './core/tasks/registry';
-import type { Task } from './core/tasks/types';
+import { taskIds } from './core/tasks/registry';
 import { coerceParam, ParamError, type ParamValues } from './core/techniques/params';
 import type { Technique } from './core/techniques/types';
 import { generalSetting, SECTION, techniqueSettingKey } from './settingsSchema';
@@ -33,7 +32,8 @@ export interface Settings {
   provider: Provider;
   baseUrl: string;
   model: string;
-  task: Task;
+  /** A task id or "auto" (resolved against the input with resolveTask). */
+  task: string;
   /** Overrides every technique's temperature when set. */
   temperature: number | undefined;
   concurrency: number;
@@ -114,9 +114,9 @@ export function readSettings(config: ConfigSource): Settings {
   if (!model) throw new SettingsError(fullKey('model'), `Setting "${fullKey('model')}" is empty; set it to the model (or Azure deployment) name`);
 
   const taskId = raw(config, 'task');
-  const task = typeof taskId === 'string' ? findTask(taskId) : undefined;
+  const task = typeof taskId === 'string' && taskIds().includes(taskId) ? taskId : undefined;
   if (!task) {
-    throw new SettingsError(fullKey('task'), `Setting "${fullKey('task')}" must be one of ${TASKS.map((t) => t.id).join(', ')}, got ${show(taskId)}`);
+    throw new SettingsError(fullKey('task'), `Setting "${fullKey('task')}" must be one of ${taskIds().join(', ')}, got ${show(taskId)}`);
   }
 
   const temperatureRaw = raw(config, 'temperature');

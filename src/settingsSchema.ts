@@ -3,7 +3,7 @@
 // validates against the same bounds, and test/unit/manifest.test.ts fails when package.json drifts.
 // The per-technique settings come from each technique's parameter declarations.
 // No vscode import: the generator and the unit tests load this file under plain Node.
-import { TASKS } from './core/tasks/registry';
+import { AUTO_TASK, TASKS } from './core/tasks/registry';
 import type { ParamSpec } from './core/techniques/params';
 import { TECHNIQUES } from './core/techniques/registry';
 import type { Technique } from './core/techniques/types';
@@ -68,9 +68,9 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
     key: 'task',
     schema: {
       type: 'string',
-      enum: TASKS.map((t) => t.id),
-      enumDescriptions: TASKS.map((t) => t.description),
-      default: 'generic',
+      enum: [AUTO_TASK, ...TASKS.map((t) => t.id)],
+      enumDescriptions: ['Game of 24 when the input is four whole numbers, else generic.', ...TASKS.map((t) => t.description)],
+      default: AUTO_TASK,
       markdownDescription: 'The kind of problem: decides the prompts the techniques send and how the final answer is read.',
     },
   },

@@ -10,7 +10,7 @@ export class UsageError extends Error {
 
 export const RUN_OPTIONS = {
   technique: { type: 'string', short: 't' },
-  task: { type: 'string', default: 'generic' },
+  task: { type: 'string', default: 'auto' },
   param: { type: 'string', short: 'p', multiple: true },
   'base-url': { type: 'string' },
   model: { type: 'string', short: 'm' },

@@ -6,7 +6,7 @@ import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing, formatUsd, validatePricingTable } from '../core/pricing';
 import { renderMermaid } from '../core/render/mermaid';
 import { Run } from '../core/run/run';
-import { findTask, TASKS } from '../core/tasks/registry';
+import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
@@ -25,9 +25,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
-  const task = findTask(args.task ?? 'generic');
-  if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${TASKS.map((t) => t.id).join(', ')}`);
   const input = readInput(args.input, args['input-file']);
+  const task = resolveTask(args.task ?? AUTO_TASK, input);
+  if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
 
   const envUrl = process.env.OPENAI_BASE_URL?.trim();
   const baseUrl = args['base-url'] ?? (envUrl || OLLAMA_DEFAULT_URL);

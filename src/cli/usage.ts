@@ -5,7 +5,7 @@ export const USAGE = `Usage:
 
 Run options:
   --technique, -t <id>      io, cot, tot (see "thoughtscope techniques")
-  --task <id>               generic (default) or game24
+  --task <id>               auto (default: game24 for four numbers, else generic), generic or game24
   --param, -p name=value    a technique parameter; repeat for several
   --input, -i <text>        the question or puzzle (or --input-file <path>)
   --base-url <url>          OpenAI-compatible endpoint; default $OPENAI_BASE_URL, else Ollama's http://localhost:11434/v1

@@ -217,3 +217,13 @@ test('the few-shot examples in the prompts are themselves correct', () => {
     assert.equal(verdict === 'sure', judgeGame24(puzzle, answerLine), block);
   }
 });
+
+test('task "auto" picks Game of 24 for four whole numbers and generic otherwise', async () => {
+  const { resolveTask } = await import('../../src/core/tasks/registry');
+  assert.equal(resolveTask('auto', '4 9 10 13')?.id, 'game24');
+  assert.equal(resolveTask('auto', ' 1, 1, 4, 6\n')?.id, 'game24');
+  assert.equal(resolveTask('auto', '4 9 10')?.id, 'generic');
+  assert.equal(resolveTask('auto', 'What is 4 9 10 13?')?.id, 'generic');
+  assert.equal(resolveTask('game24', 'anything')?.id, 'game24');
+  assert.equal(resolveTask('chess', 'x'), undefined);
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { TASKS } from '../../src/core/tasks/registry';
+import { taskIds } from '../../src/core/tasks/registry';
 import { TECHNIQUES } from '../../src/core/techniques/registry';
 import { configurationContribution, restrictedConfigurations } from '../../src/settingsSchema';
 
@@ -52,7 +52,7 @@ test('every technique parameter has a setting generated from its declaration', (
 test('contributes.configuration and the Workspace Trust list equal what the declarations generate', () => {
   assert.deepEqual(pkg.contributes.configuration, configurationContribution(), REGENERATE);
   assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedConfigurations(), REGENERATE);
-  assert.deepEqual(allProperties['thoughtscope.task'].enum, TASKS.map((t) => t.id), REGENERATE);
+  assert.deepEqual(allProperties['thoughtscope.task'].enum, taskIds(), REGENERATE);
 });
 
 test('untrusted workspaces cannot redirect requests or lift limits', () => {

@@ -27,7 +27,7 @@ test('defaults: the local Ollama server, 4 at a time, a call and dollar budget',
   assert.equal(s.provider, 'openai-compatible');
   assert.equal(s.baseUrl, 'http://localhost:11434/v1');
   assert.equal(s.model, 'llama3.2');
-  assert.equal(s.task.id, 'generic');
+  assert.equal(s.task, 'auto');
   assert.equal(s.temperature, undefined);
   assert.equal(s.concurrency, 4);
   assert.equal(s.requestTimeoutMs, 120_000);
@@ -55,7 +55,7 @@ test('values are read and 0 budgets mean no limit', () => {
     }),
   );
   assert.equal(s.baseUrl, 'https://example.openai.azure.com/openai/v1');
-  assert.equal(s.task.id, 'game24');
+  assert.equal(s.task, 'game24');
   assert.equal(s.temperature, 0);
   assert.equal(s.concurrency, 64);
   assert.equal(s.requestTimeoutMs, 2500);
@@ -75,7 +75,7 @@ test('invalid settings name the setting', () => {
   rejects({ baseUrl: '' }, 'thoughtscope.baseUrl', /empty/);
   rejects({ model: '  ' }, 'thoughtscope.model', /empty/);
   rejects({ provider: 'anthropic' }, 'thoughtscope.provider', /openai-compatible/);
-  rejects({ task: 'chess' }, 'thoughtscope.task', /generic, game24/);
+  rejects({ task: 'chess' }, 'thoughtscope.task', /auto, generic, game24/);
   rejects({ temperature: 3 }, 'thoughtscope.temperature', /from 0 to 2/);
   rejects({ requestTimeoutSeconds: 0 }, 'thoughtscope.requestTimeoutSeconds', /from 1 to 3600/);
   rejects({ maxRetries: -1 }, 'thoughtscope.maxRetries', /from 0 to 10/);
