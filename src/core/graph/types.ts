@@ -13,7 +13,8 @@ export type NodeKind =
 
 export type NodeStatus = 'pending' | 'running' | 'done' | 'selected' | 'pruned' | 'failed' | 'cancelled';
 
-export type EdgeKind = 'expand' | 'evaluate' | 'aggregate' | 'refine' | 'select' | 'answer';
+/** `backtrack`: a search gave up on a branch and resumed from an earlier node (AoT's written search). */
+export type EdgeKind = 'expand' | 'evaluate' | 'aggregate' | 'refine' | 'select' | 'answer' | 'backtrack';
 
 /** Where a token count came from: the API's `usage`, a local tokenizer, or a provider's counter. */
 export type UsageSource = 'reported' | 'estimated' | 'counted';

@@ -36,10 +36,11 @@ const ARROWS: Record<EdgeKind, string> = {
   refine: '-->',
   select: '==>',
   answer: '==>',
+  backtrack: '-.->',
 };
 
 /** Edge kinds whose name is written on the edge when the edge has no label of its own. */
-const NAMED_EDGES: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['aggregate', 'refine', 'select']);
+const NAMED_EDGES: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['aggregate', 'refine', 'select', 'backtrack']);
 
 const STATUS_WORDS: Partial<Record<NodeStatus, string>> = {
   pending: 'pending',

@@ -1,10 +1,11 @@
 // Every technique Thoughtscope knows, by id. The CLI, the command palette and the settings read this list.
+import { aotTechnique } from './aot';
 import { cotTechnique } from './cot';
 import { ioTechnique } from './io';
 import { totTechnique } from './tot';
 import type { Technique } from './types';
 
-export const TECHNIQUES: readonly Technique[] = [ioTechnique, cotTechnique, totTechnique];
+export const TECHNIQUES: readonly Technique[] = [ioTechnique, cotTechnique, totTechnique, aotTechnique];
 
 export function findTechnique(id: string): Technique | undefined {
   return TECHNIQUES.find((t) => t.id === id);
