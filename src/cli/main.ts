@@ -3,6 +3,7 @@
 //   thoughtscope run --technique <id> --model <name> (--input <text> | --input-file <path>) [...]
 import { UsageError } from './args';
 import { USAGE } from './usage';
+import { evalCommand } from './evalCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
 
@@ -14,7 +15,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'techniques') return techniquesCommand(rest);
   if (command === 'run') return runCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected "run" or "techniques" (see thoughtscope --help)`);
+  if (command === 'eval') return evalCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval (see thoughtscope --help)`);
 }
 
 main(process.argv.slice(2)).then(

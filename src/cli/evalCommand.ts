@@ -1,0 +1,143 @@
+// `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DatasetError, loadDataset, loadGame24Range } from '../core/eval/dataset';
+import { evaluate, type EvalProgress } from '../core/eval/evaluate';
+import { findScorer, scorerIds } from '../core/eval/scorers';
+import type { EvalItem, EvalResults } from '../core/eval/types';
+import { formatUsd } from '../core/pricing';
+import { findTask } from '../core/tasks/registry';
+import { ParamError } from '../core/techniques/params';
+import { findTechnique, techniqueIds } from '../core/techniques/registry';
+import { parseParamFlags, positiveNumber, UsageError } from './args';
+import { defaultPuzzlesPath } from './puzzlesPath';
+import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { EVAL_USAGE } from './workbenchUsage';
+
+const EVAL_OPTIONS = {
+  ...MODEL_OPTIONS,
+  task: { type: 'string' },
+  technique: { type: 'string', short: 't' },
+  param: { type: 'string', short: 'p', multiple: true },
+  data: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  puzzles: { type: 'string' },
+  concurrency: { type: 'string', default: '4' },
+  out: { type: 'string', short: 'o' },
+  checkpoint: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  'max-usd': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const args = parseFlags(() => parseArgs({ args: argv, options: EVAL_OPTIONS, strict: true, allowPositionals: false }).values);
+  if (args.help) {
+    process.stdout.write(`${EVAL_USAGE}\n`);
+    return 0;
+  }
+  if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}`);
+  const scorer = findScorer(args.task);
+  if (!scorer) throw new UsageError(`unknown --task "${args.task}"; known: ${scorerIds().join(', ')}`);
+  const task = findTask(scorer.taskId);
+  if (!task) throw new UsageError(`the "${scorer.taskId}" task is not available in this build`);
+  if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
+  const technique = findTechnique(args.technique);
+  if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
+  if (!args.out) throw new UsageError('--out <results.json> is required');
+  const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
+  const maxUsd = positiveNumber('max-usd', args['max-usd']);
+
+  const { items, dataset } = loadItems(args, scorer.id, scorer.needsExpected);
+  const setup = modelSetup(args);
+  if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
+  const model = setup.make(setup.defaultModel);
+  const checkpoint = args.checkpoint ?? `${args.out.replace(/\.json$/i, '')}.checkpoint.jsonl`;
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nCancelling; finished items are kept in the checkpoint…\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const live = !args.quiet && process.stderr.isTTY;
+  let results: EvalResults;
+  try {
+    results = await evaluate({
+      technique,
+      task,
+      scorer,
+      items,
+      model,
+      params: parseParamFlags(args.param),
+      concurrency,
+      maxUsd,
+      runOptions: { pricing: setup.pricing, retry: setup.retry },
+      checkpoint,
+      resume: args.resume,
+      dataset,
+      signal: controller.signal,
+      onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
+    });
+  } catch (err) {
+    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (live) process.stderr.write('\r\x1b[K');
+  }
+
+  writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${summaryText(results)}\n`);
+  if (results.meta.unfinished === 0) return 0;
+  const why = results.meta.stopped ?? 'stopped';
+  process.stderr.write(`thoughtscope: ${why}; ${results.meta.unfinished} of ${results.meta.requested} items unfinished. Add --resume to the same command to finish them.\n`);
+  return 1;
+}
+
+function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string }, scorerId: string, needExpected: boolean): { items: EvalItem[]; dataset: string } {
+  const range = args.from !== undefined || args.to !== undefined;
+  try {
+    if (args.data !== undefined) {
+      if (range) throw new UsageError('give either --data or --from/--to, not both');
+      return { items: loadDataset(args.data, needExpected), dataset: args.data };
+    }
+    if (!range) throw new UsageError('give the items: --data <file.jsonl|file.csv>, or --from N --to M for game24');
+    if (scorerId !== 'game24') throw new UsageError('--from/--to select Game of 24 puzzles; use --data for other tasks');
+    const from = positiveNumber('from', args.from ?? args.to, { integer: true })!;
+    const to = positiveNumber('to', args.to ?? args.from, { integer: true })!;
+    const csv = args.puzzles ?? defaultPuzzlesPath();
+    try {
+      return { items: loadGame24Range(csv, from, to), dataset: `24.csv rows ${from}-${to}` };
+    } catch (err) {
+      if (err instanceof DatasetError && /no such file/.test(err.message)) throw new UsageError(`${err.message}; pass --puzzles <path to 24.csv>`);
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof DatasetError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+export function progressText(p: EvalProgress): string {
+  const accuracy = p.done === 0 ? 0 : (100 * p.correct) / p.done;
+  const perItem = p.doneThisSession > 0 ? p.elapsedMs / p.doneThisSession : undefined;
+  const left = perItem === undefined ? '' : ` · ~${Math.ceil(((p.total - p.done) * perItem) / 1000)} s left`;
+  return `${p.done}/${p.total} done · ${p.correct} correct (${accuracy.toFixed(0)}%) · ${formatUsd(p.costUsd)}${left}`;
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+export function summaryText(results: EvalResults): string {
+  const s = results.summary;
+  const m = results.meta;
+  return [
+    `${m.technique} on ${m.dataset} (${m.task}, ${m.model}): ${s.correct}/${s.total} correct = ${percent(s.accuracy)} (95% CI ${percent(s.accuracyCi95[0])}–${percent(s.accuracyCi95[1])})`,
+    `Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`,
+    `Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}

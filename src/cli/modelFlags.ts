@@ -1,0 +1,84 @@
+// The model flags shared by `eval` and `compare` (--base-url, --model, --api-key, --pricing, --timeout,
+// --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
+import { readFileSync } from 'node:fs';
+import { OpenAIChatModel } from '../core/model/openaiModel';
+import { Pricing, validatePricingTable } from '../core/pricing';
+import type { RetryPolicy } from '../core/run/retry';
+import { positiveNumber, UsageError } from './args';
+import { OLLAMA_DEFAULT_URL } from './runCommand';
+
+export const MODEL_OPTIONS = {
+  'base-url': { type: 'string' },
+  model: { type: 'string', short: 'm' },
+  'api-key': { type: 'string' },
+  pricing: { type: 'string' },
+  timeout: { type: 'string', default: '120' },
+  retries: { type: 'string', default: '3' },
+  stream: { type: 'boolean', default: false },
+} as const;
+
+export interface ModelFlagValues {
+  'base-url'?: string;
+  model?: string;
+  'api-key'?: string;
+  pricing?: string;
+  timeout?: string;
+  retries?: string;
+  stream?: boolean;
+}
+
+export interface ModelSetup {
+  baseUrl: string;
+  pricing: Pricing;
+  retry: RetryPolicy;
+  /** A model by name at the base URL (compare may use several). */
+  make(name: string): OpenAIChatModel;
+  /** The --model value, $THOUGHTSCOPE_MODEL, or llama3.2 on Ollama's default URL. */
+  defaultModel: string | undefined;
+}
+
+export function modelSetup(args: ModelFlagValues): ModelSetup {
+  const envUrl = process.env.OPENAI_BASE_URL?.trim();
+  const baseUrl = args['base-url'] ?? (envUrl || OLLAMA_DEFAULT_URL);
+  const defaultModel = args.model || process.env.THOUGHTSCOPE_MODEL?.trim() || (baseUrl === OLLAMA_DEFAULT_URL ? 'llama3.2' : undefined);
+  const apiKey = args['api-key'] ?? process.env.OPENAI_API_KEY;
+  const timeoutMs = positiveNumber('timeout', args.timeout, { min: 1 })! * 1000;
+  const maxRetries = positiveNumber('retries', args.retries, { integer: true })!;
+  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
+  return {
+    baseUrl,
+    pricing,
+    retry: { maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
+    defaultModel,
+    make(name) {
+      try {
+        return new OpenAIChatModel({ baseUrl, model: name, apiKey, timeoutMs, stream: args.stream });
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    },
+  };
+}
+
+export function readPricingFile(path: string) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read --pricing ${path}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return validatePricingTable(raw, `--pricing ${path}`);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** `strict` parseArgs with one-line UsageErrors. */
+export function parseFlags<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}

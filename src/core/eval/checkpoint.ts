@@ -1,0 +1,84 @@
+// The JSONL checkpoint of an evaluation: a header line with what is evaluated, then one line per
+// finished item, appended (and flushed by the OS) as the item finishes. A process killed mid-write
+// leaves at most one torn last line, which is dropped on resume.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { DatasetError } from './dataset';
+import type { EvalSetup, ItemResult } from './types';
+
+const MARK = 'thoughtscope-eval-checkpoint';
+
+export class CheckpointError extends DatasetError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export interface Checkpoint {
+  /** Items already finished, by index. */
+  readonly finished: Map<number, ItemResult>;
+  append(item: ItemResult): void;
+}
+
+function sameSetup(a: EvalSetup, b: EvalSetup): string | undefined {
+  for (const key of ['technique', 'task', 'model', 'dataset'] as const) {
+    if (a[key] !== b[key]) return `${key} was ${JSON.stringify(a[key])}, now ${JSON.stringify(b[key])}`;
+  }
+  if (JSON.stringify(a.params) !== JSON.stringify(b.params)) return `parameters were ${JSON.stringify(a.params)}, now ${JSON.stringify(b.params)}`;
+  return undefined;
+}
+
+function isItem(value: unknown): value is ItemResult {
+  const v = value as ItemResult;
+  return !!v && typeof v === 'object' && Number.isInteger(v.index) && typeof v.answer === 'string' && typeof v.correct === 'boolean' && Array.isArray(v.samples);
+}
+
+/**
+ * Open `path` for an evaluation of `setup`. Without `resume` an existing non-empty checkpoint is an
+ * error (so earlier results are never overwritten); with it, its items are returned as finished and
+ * a checkpoint of a different setup is refused.
+ */
+export function openCheckpoint(path: string, setup: EvalSetup, resume: boolean): Checkpoint {
+  const finished = new Map<number, ItemResult>();
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (text.trim() !== '' && !resume) {
+    throw new CheckpointError(`the checkpoint ${path} already exists: pass --resume to continue it, or delete it to start over`);
+  }
+  if (text.trim() === '') {
+    writeFileSync(path, `${JSON.stringify({ [MARK]: 1, setup })}\n`);
+  } else {
+    const lines = text.split('\n');
+    const torn = !text.endsWith('\n');
+    let header: { setup?: EvalSetup } | undefined;
+    try {
+      header = JSON.parse(lines[0]) as { setup?: EvalSetup };
+    } catch {
+      header = undefined;
+    }
+    if (!header || !(MARK in header) || !header.setup) throw new CheckpointError(`${path} is not a Thoughtscope evaluation checkpoint`);
+    const difference = sameSetup(header.setup, setup);
+    if (difference) throw new CheckpointError(`${path} is a checkpoint of a different evaluation (${difference}); use another --checkpoint or drop --resume`);
+    const kept = [lines[0]];
+    for (const [i, line] of lines.slice(1).entries()) {
+      if (line.trim() === '') continue;
+      let item: unknown;
+      try {
+        item = JSON.parse(line);
+      } catch {
+        if (torn && i === lines.length - 2) break; // the last line was cut off by a kill
+        throw new CheckpointError(`${path} line ${i + 2} is not valid JSON`);
+      }
+      if (!isItem(item)) throw new CheckpointError(`${path} line ${i + 2} is not an item result`);
+      finished.set(item.index, item);
+      kept.push(line);
+    }
+    if (torn) writeFileSync(path, `${kept.join('\n')}\n`);
+  }
+  return {
+    finished,
+    append(item) {
+      appendFileSync(path, `${JSON.stringify(item)}\n`);
+      finished.set(item.index, item);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Loading evaluation items: a JSONL or CSV file of { input, expected } rows, or Game of 24 puzzles
+// from 24.csv by row index. Problems become a DatasetError naming the file and line.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { loadGame24Puzzles } from '../tasks/game24';
+import type { EvalItem } from './types';
+
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+/** Accepted column / field names, first match wins. */
+const INPUT_FIELDS = ['input', 'question', 'problem', 'prompt'];
+const EXPECTED_FIELDS = ['expected', 'answer', 'target'];
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DatasetError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message}`);
+  }
+}
+
+function pick(record: Record<string, unknown>, names: string[]): unknown {
+  for (const name of names) if (record[name] !== undefined && record[name] !== null) return record[name];
+  return undefined;
+}
+
+function toItem(record: Record<string, unknown>, index: number, where: string, needExpected: boolean): EvalItem {
+  const input = pick(record, INPUT_FIELDS);
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new DatasetError(`${where}: no input; give a non-empty "input" (or ${INPUT_FIELDS.slice(1).join(', ')}) field`);
+  }
+  const rawExpected = pick(record, EXPECTED_FIELDS);
+  if (rawExpected !== undefined && typeof rawExpected !== 'string' && typeof rawExpected !== 'number' && typeof rawExpected !== 'boolean') {
+    throw new DatasetError(`${where}: "expected" must be text or a number`);
+  }
+  const expected = rawExpected === undefined ? undefined : String(rawExpected);
+  if (needExpected && (expected === undefined || expected.trim() === '')) {
+    throw new DatasetError(`${where}: no expected answer; give an "expected" (or ${EXPECTED_FIELDS.slice(1).join(', ')}) field`);
+  }
+  return { index, input, expected };
+}
+
+/** One JSON object per line; blank lines are skipped but still count for line numbers. */
+export function parseJsonl(text: string, name: string, needExpected: boolean): EvalItem[] {
+  const items: EvalItem[] = [];
+  const lines = text.split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    const where = `${name} line ${i + 1}`;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch (err) {
+      throw new DatasetError(`${where}: not valid JSON (${(err as Error).message})`);
+    }
+    if (!record || typeof record !== 'object' || Array.isArray(record)) throw new DatasetError(`${where}: expected a JSON object`);
+    items.push(toItem(record as Record<string, unknown>, items.length, where, needExpected));
+  }
+  return items;
+}
+
+/** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
+export function parseCsvRows(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (quoted) throw new DatasetError('a quoted cell is not closed');
+  if (cell !== '' || row.length > 0) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.filter((r) => r.some((c) => c.trim() !== ''));
+}
+
+/** A header row naming the columns ("input,expected"), then one item per row. */
+export function parseCsv(text: string, name: string, needExpected: boolean): EvalItem[] {
+  let rows: string[][];
+  try {
+    rows = parseCsvRows(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new DatasetError(`${name}: ${(err as Error).message}`);
+  }
+  if (rows.length === 0) return [];
+  const header = rows[0].map((h) => h.trim().toLowerCase());
+  if (!INPUT_FIELDS.some((f) => header.includes(f))) {
+    throw new DatasetError(`${name}: the header row has no "input" column (found: ${header.join(', ')})`);
+  }
+  return rows.slice(1).map((cells, i) => {
+    const record: Record<string, unknown> = {};
+    header.forEach((h, c) => {
+      if (cells[c] !== undefined) record[h] = cells[c];
+    });
+    return toItem(record, i, `${name} row ${i + 2}`, needExpected);
+  });
+}
+
+/** Items of a .jsonl or .csv file (by extension). */
+export function loadDataset(path: string, needExpected: boolean): EvalItem[] {
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.jsonl' && ext !== '.csv' && ext !== '.ndjson') {
+    throw new DatasetError(`${path}: the data file must end in .jsonl or .csv`);
+  }
+  const text = readText(path, 'data file');
+  const items = ext === '.csv' ? parseCsv(text, path, needExpected) : parseJsonl(text, path, needExpected);
+  if (items.length === 0) throw new DatasetError(`${path}: no items`);
+  return items;
+}
+
+/** Game of 24 puzzles `from`..`to` (row indices, both included; the ToT paper's test set is 900-999). */
+export function loadGame24Range(csvPath: string, from: number, to: number): EvalItem[] {
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from) {
+    throw new DatasetError(`the puzzle range must be whole numbers with 0 <= from <= to, got ${from}..${to}`);
+  }
+  let puzzles: string[];
+  try {
+    puzzles = loadGame24Puzzles(readText(csvPath, 'Game of 24 puzzles'));
+  } catch (err) {
+    if (err instanceof DatasetError) throw err;
+    throw new DatasetError(`${csvPath}: ${(err as Error).message}`);
+  }
+  if (to >= puzzles.length) {
+    throw new DatasetError(`${csvPath} has ${puzzles.length} puzzles (rows 0-${puzzles.length - 1}); row ${to} does not exist`);
+  }
+  const items: EvalItem[] = [];
+  for (let index = from; index <= to; index++) items.push({ index, input: puzzles[index] });
+  return items;
+}

@@ -1,0 +1,155 @@
+// evaluate(): one technique over a list of items, several items at a time, each item a Run of its own
+// through the same engine as a single run. Finished items go to the checkpoint as they finish, so a
+// crash or a cancel loses nothing and a resumed evaluation skips them. A library function: the CLI,
+// the VS Code command and benchmarks call it.
+import { runTechnique, type RunReport } from '../engine';
+import { limitedModel } from '../model/limitedModel';
+import type { ChatModel } from '../model/types';
+import { Limiter } from '../run/limiter';
+import { Run, type RunOptions } from '../run/run';
+import type { Task } from '../tasks/types';
+import { resolveParams } from '../techniques/params';
+import type { Technique } from '../techniques/types';
+import { openCheckpoint } from './checkpoint';
+import type { Scorer } from './scorers';
+import { sumCost, summarize } from './summary';
+import type { EvalItem, EvalResults, EvalSetup, ItemResult } from './types';
+
+export interface EvalProgress {
+  /** Items finished so far (resumed ones included) and asked for. */
+  done: number;
+  total: number;
+  correct: number;
+  /** null once any item's price is unknown. */
+  costUsd: number | null;
+  /** Elapsed time of this session. */
+  elapsedMs: number;
+  /** Items finished in this session, for estimating time left. */
+  doneThisSession: number;
+}
+
+export interface EvaluateOptions {
+  technique: Technique;
+  /** The prompting task; usually the scorer's (see scorers.ts `taskId`). */
+  task: Task;
+  scorer: Scorer;
+  items: readonly EvalItem[];
+  model: ChatModel;
+  /** Raw technique parameters, validated before anything is sent. */
+  params?: Record<string, unknown>;
+  /** Requests in flight at once, across all items; also the number of items run at once. Default 4. */
+  concurrency?: number;
+  /** Per-item run options (pricing, per-item budget, retries, logger). */
+  runOptions?: Omit<RunOptions, 'model' | 'signal' | 'concurrency'>;
+  /** Stop starting new items once the evaluation has cost this many USD (known prices only). */
+  maxUsd?: number;
+  /** JSONL checkpoint path; without it nothing is written. */
+  checkpoint?: string;
+  /** Continue the checkpoint instead of refusing to overwrite it. */
+  resume?: boolean;
+  /** Describes the items in the checkpoint header and results (e.g. "24.csv rows 900-999"). */
+  dataset?: string;
+  signal?: AbortSignal;
+  onItem?: (item: ItemResult, progress: EvalProgress) => void;
+  /** Called as each item's run starts (e.g. to watch its graph). */
+  onRunStart?: (item: EvalItem, run: Run) => void;
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
+  const { technique, task, scorer, items } = options;
+  const params = resolveParams(technique.params, options.params ?? {}, `technique "${technique.id}"`);
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  const seen = new Set<number>();
+  for (const item of items) {
+    if (seen.has(item.index)) throw new RangeError(`item index ${item.index} appears twice`);
+    seen.add(item.index);
+    if (scorer.needsExpected && (item.expected === undefined || item.expected.trim() === '')) {
+      throw new RangeError(`item ${item.index} has no expected answer, which the "${scorer.id}" scorer needs`);
+    }
+  }
+  const setup: EvalSetup = { technique: technique.id, task: scorer.id, model: options.model.model, params, dataset: options.dataset ?? `${items.length} items` };
+  const checkpoint = options.checkpoint ? openCheckpoint(options.checkpoint, setup, options.resume ?? false) : undefined;
+  const results = new Map<number, ItemResult>();
+  for (const item of items) {
+    const saved = checkpoint?.finished.get(item.index);
+    if (!saved) continue;
+    if (saved.input !== item.input) throw new RangeError(`the checkpoint's item ${item.index} was "${saved.input}", the data now says "${item.input}"; the data changed`);
+    results.set(item.index, saved);
+  }
+  const resumed = results.size;
+  const queue = items.filter((item) => !results.has(item.index));
+
+  const started = performance.now();
+  const stop = new AbortController();
+  let stopped: string | undefined;
+  const halt = (reason: string) => {
+    stopped ??= reason;
+    stop.abort();
+  };
+  const onOuterAbort = () => halt('cancelled');
+  if (options.signal?.aborted) halt('cancelled');
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const model = limitedModel(options.model, new Limiter(concurrency));
+  let doneThisSession = 0;
+  let spent: number | null = sumCost([...results.values()]);
+  let correct = [...results.values()].filter((r) => r.correct).length;
+
+  const runOne = async (item: EvalItem): Promise<void> => {
+    // A signal per item, unhooked when it ends, so a long evaluation does not pile up listeners (and runs).
+    const itemStop = new AbortController();
+    const forward = () => itemStop.abort();
+    stop.signal.addEventListener('abort', forward, { once: true });
+    const run = new Run({ ...options.runOptions, model, concurrency, signal: itemStop.signal });
+    options.onRunStart?.(item, run);
+    let report: RunReport;
+    try {
+      report = await runTechnique({ technique, task, input: item.input, params, run });
+    } finally {
+      stop.signal.removeEventListener('abort', forward);
+    }
+    const { summary } = report;
+    // A cancelled item is not finished; a failed one stops the evaluation (the run already retried).
+    if (summary.outcome === 'cancelled' || stop.signal.aborted) return;
+    if (summary.outcome === 'failed') return halt(`item ${item.index}: ${summary.message ?? 'the run failed'}`);
+    const answer = summary.answer ?? '';
+    const candidates = report.candidates && report.candidates.length > 0 ? report.candidates : answer ? [answer] : [];
+    const result: ItemResult = {
+      index: item.index,
+      input: item.input,
+      answer,
+      correct: summary.outcome === 'done' && scorer.score(item, answer),
+      samples: candidates.map((c) => ({ answer: c, correct: scorer.score(item, c) })),
+      calls: summary.totals.calls,
+      promptTokens: summary.totals.promptTokens,
+      completionTokens: summary.totals.completionTokens,
+      costUsd: summary.totals.costUsd,
+      wallMs: summary.totals.wallMs,
+    };
+    checkpoint?.append(result);
+    results.set(item.index, result);
+    doneThisSession++;
+    if (result.correct) correct++;
+    spent = spent === null || result.costUsd === null ? null : spent + result.costUsd;
+    options.onItem?.(result, { done: results.size, total: items.length, correct, costUsd: spent, elapsedMs: performance.now() - started, doneThisSession });
+    if (options.maxUsd !== undefined && spent !== null && spent >= options.maxUsd) halt(`budget of $${options.maxUsd} reached ($${spent.toFixed(4)} spent)`);
+  };
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop.signal.aborted && next < queue.length) await runOne(queue[next++]);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  const finished = items.filter((item) => results.has(item.index)).map((item) => results.get(item.index)!);
+  return {
+    meta: { ...setup, requested: items.length, unfinished: items.length - finished.length, resumed, elapsedMs: Math.round(performance.now() - started), ...(stopped ? { stopped } : {}) },
+    items: finished,
+    summary: summarize(finished),
+  };
+}

@@ -1,0 +1,77 @@
+// The results of evaluating one technique on a dataset. The item and summary shapes are the public
+// format of `thoughtscope eval --out` and of the JSONL checkpoint lines; keep them stable.
+
+/** One dataset row to run: `index` is its row number (0-based) in the file or in 24.csv. */
+export interface EvalItem {
+  index: number;
+  input: string;
+  /** The expected answer, for the exact / numeric / contains scorers. */
+  expected?: string;
+}
+
+export interface SampleResult {
+  answer: string;
+  correct: boolean;
+}
+
+export interface ItemResult {
+  index: number;
+  input: string;
+  answer: string;
+  correct: boolean;
+  /** Every final candidate of a sampling technique (ToT: its final states), else the one answer. */
+  samples: SampleResult[];
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** null when the model's price is unknown. */
+  costUsd: number | null;
+  wallMs: number;
+}
+
+export interface EvalSummary {
+  /** Items finished and scored. */
+  total: number;
+  correct: number;
+  accuracy: number;
+  /** Wilson score interval (95%) for `accuracy`. */
+  accuracyCi95: [number, number];
+  /** Correct samples over all samples. */
+  sampleAccuracy: number;
+  /** Items with at least one correct sample (best of k). */
+  anyCorrect: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number | null;
+  /** Sum of the items' wall times (with concurrency the elapsed time is shorter; see meta.elapsedMs). */
+  wallMs: number;
+}
+
+/** What was evaluated; also the checkpoint's header, compared on --resume. */
+export interface EvalSetup {
+  technique: string;
+  task: string;
+  model: string;
+  params: Record<string, unknown>;
+  /** Where the items came from, e.g. "24.csv rows 900-999" or the data file's name. */
+  dataset: string;
+}
+
+export interface EvalMeta extends EvalSetup {
+  /** Items asked for. */
+  requested: number;
+  /** Items not finished (cancelled, stopped by a failure or the budget); --resume runs them. */
+  unfinished: number;
+  /** Items taken from the checkpoint instead of run again. */
+  resumed: number;
+  /** Elapsed time of this session. */
+  elapsedMs: number;
+  /** Why the evaluation stopped early, if it did. */
+  stopped?: string;
+}
+
+export interface EvalResults {
+  meta: EvalMeta;
+  items: ItemResult[];
+  summary: EvalSummary;
+}
