@@ -38,6 +38,9 @@ test('every technique parameter has a setting generated from its declaration', (
       } else if (spec.type === 'enum') {
         assert.equal(prop.type, 'string', `${key} type; ${REGENERATE}`);
         assert.deepEqual(prop.enum, [...spec.options], `${key} options; ${REGENERATE}`);
+      } else if (spec.type === 'string') {
+        assert.equal(prop.type, 'string', `${key} type; ${REGENERATE}`);
+        assert.equal(prop.maxLength, spec.maxLength, `${key} maxLength; ${REGENERATE}`);
       } else {
         assert.equal(prop.type, 'boolean', `${key} type; ${REGENERATE}`);
       }

@@ -1,0 +1,174 @@
+// Constitutional critique-and-revise (Bai et al., 2022): draft a response, then for each round ask for
+// a critique of the current response against the principles, citing the principle it falls short of,
+// and a revision that answers the critique. The paper draws one principle at random per step;
+// `principleChoice=cycle` takes them in turn (reproducible), `all` lets the critique pick one.
+// `showOnlyRevised` holds the draft and intermediate revisions back: the graph shows placeholders for
+// them (their text stays in each node's model calls and the trace) and only the final revision.
+//
+// Graph: question → draft → critique 1 → revision 1 → critique 2 → … → answer.
+import type { ChatRequest } from '../model/types';
+import type { Task } from '../tasks/types';
+import { ParamError, type ParamSpec, type ParamValues } from './params';
+import { DEFAULT_PRINCIPLES, parsePrinciples } from './principles';
+import type { Technique, TechniqueHost } from './types';
+import { readWorkspaceFile } from './workspaceFile';
+
+const params: readonly ParamSpec[] = [
+  { name: 'rounds', type: 'integer', default: 1, min: 1, max: 10, description: 'Critique-and-revise rounds after the draft (one critique and one revision each).' },
+  {
+    name: 'principleChoice',
+    type: 'enum',
+    default: 'all',
+    options: ['all', 'cycle'],
+    description: 'all: each critique reviews against every principle and cites the one the response falls shortest of. cycle: round r critiques against principle r only (in turn, as the paper draws one per step).',
+  },
+  {
+    name: 'principles',
+    type: 'string',
+    default: '',
+    maxLength: 8000,
+    description: 'Your principles, one per line (or separated by ` | `). Empty uses the built-in list: correct, helpful, honest, harmless, clear.',
+  },
+  {
+    name: 'principlesFile',
+    type: 'string',
+    default: '',
+    maxLength: 1024,
+    description: 'A file of principles, one per line (Markdown bullets are fine); wins over `principles`. Relative paths start at the workspace folder (CLI: the current directory).',
+  },
+  {
+    name: 'showOnlyRevised',
+    type: 'boolean',
+    default: false,
+    description: 'Hold the draft and intermediate revisions back: the graph shows only the final revision and the critiques.',
+  },
+  { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature of every call.' },
+];
+
+const WHERE = 'technique "constitutional"';
+const MAX_PRINCIPLES = 50;
+
+async function loadPrinciples(p: ParamValues, host: TechniqueHost): Promise<string[]> {
+  const file = (p.principlesFile as string).trim();
+  const inline = p.principles as string;
+  let list: string[];
+  let where: string;
+  if (file) {
+    where = `${WHERE} parameter "principlesFile" (${file})`;
+    list = parsePrinciples(await readWorkspaceFile(file, host, `${WHERE} parameter "principlesFile"`));
+  } else if (inline.trim()) {
+    where = `${WHERE} parameter "principles"`;
+    list = parsePrinciples(inline);
+  } else return [...DEFAULT_PRINCIPLES];
+  if (list.length === 0) throw new ParamError(`${where} has no principles: write one per line`);
+  if (list.length > MAX_PRINCIPLES) throw new ParamError(`${where} must have between 1 and ${MAX_PRINCIPLES} principles, got ${list.length}`);
+  return list;
+}
+
+function numbered(principles: readonly string[]): string {
+  return principles.map((text, i) => `${i + 1}. ${text}`).join('\n');
+}
+
+/** Tasks with a checker get their own answer prompt (and format); anything else is sent as written. */
+function draftPrompt(task: Task, input: string): string {
+  return task.judge ? task.ioPrompt(input) : input.trim();
+}
+
+export function critiquePrompt(input: string, response: string, principles: readonly string[], only?: number): string {
+  const head = `Here is a request and a response to it.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n`;
+  if (only !== undefined) {
+    return (
+      `${head}Principle ${only + 1}: ${principles[only]}\n\n` +
+      `Critique the response against this principle: point out specifically where it falls short, or say that it does not. ` +
+      `Start with the line "Principle: ${only + 1}".`
+    );
+  }
+  return (
+    `${head}Principles:\n${numbered(principles)}\n\n` +
+    'Critique the response against these principles. Start with a line "Principle: <number>" naming the principle it falls ' +
+    'shortest of (or "Principle: none" if it meets them all), then say specifically where and how it falls short.'
+  );
+}
+
+export function revisionPrompt(input: string, response: string, critique: string, principle: string | undefined): string {
+  return (
+    `Here is a request, a response to it, and a critique of the response.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n` +
+    `Critique${principle ? ` (principle: ${principle})` : ''}:\n${critique.trim()}\n\n` +
+    'Rewrite the response so that it answers the critique, keeping everything that was right. Keep its format ' +
+    '(if it ends with an "Answer:" line, end with one too). Reply with the revised response only.'
+  );
+}
+
+/** The principle a critique cites: its "Principle: N" line (1-based), "none", or undefined if it names none. */
+export function citedPrinciple(critique: string, count: number): number | 'none' | undefined {
+  const m = /^\W*principle\W*(\d+|none)\b/im.exec(critique);
+  if (!m) return undefined;
+  if (m[1].toLowerCase() === 'none') return 'none';
+  const n = Number(m[1]);
+  return n >= 1 && n <= count ? n : undefined;
+}
+
+function stripRevisionLabel(text: string): string {
+  return text.trim().replace(/^(?:\*\*)?(?:revised response|revision|revised)(?:\*\*)?\s*:\s*/i, '').trim();
+}
+
+const HAS_ANSWER_LINE = /^\W*(?:final\s+)?answer\s*[:：]/im;
+
+export const constitutionalTechnique: Technique = {
+  id: 'constitutional',
+  name: 'Constitutional (critique and revise)',
+  description: 'Draft, then critique against principles and revise, round by round (Bai et al., 2022).',
+  params,
+  async validate(p, host) {
+    await loadPrinciples(p, host);
+  },
+  async run({ run, task, input, params: p, host }) {
+    const principles = await loadPrinciples(p, host);
+    const rounds = p.rounds as number;
+    const holdBack = p.showOnlyRevised as boolean;
+    const request = (content: string): ChatRequest => ({ messages: [{ role: 'user', content }], temperature: p.temperature as number });
+    const shown = (text: string, final: boolean, name: string) => (holdBack && !final ? `${name} (held back until the review is done)` : text);
+
+    const question = run.graph.addNode({ kind: 'question', text: input });
+    const draftNode = run.graph.addNode({ kind: 'thought', text: 'Draft…', status: 'pending', meta: { stage: 'draft' } }, [{ id: question.id, kind: 'expand' }]);
+    let current = stripRevisionLabel((await run.call(draftNode.id, 'draft', request(draftPrompt(task, input)))).choices[0] ?? '');
+    run.graph.update(draftNode.id, { text: shown(current, false, 'Draft'), meta: { stage: 'draft', ...(holdBack ? { heldBack: true } : {}) } });
+    let previous = draftNode.id;
+
+    for (let round = 1; round <= rounds; round++) {
+      run.throwIfCancelled();
+      const only = p.principleChoice === 'cycle' ? (round - 1) % principles.length : undefined;
+      const critiqueNode = run.graph.addNode(
+        { kind: 'critique', text: `Critique ${round}…`, status: 'pending', meta: { round } },
+        [{ id: previous, kind: 'evaluate' }],
+      );
+      const critique = (await run.call(critiqueNode.id, 'critique', request(critiquePrompt(input, current, principles, only)))).choices[0] ?? '';
+      const cited = only !== undefined ? only + 1 : citedPrinciple(critique, principles.length);
+      const principle = typeof cited === 'number' ? `${cited}. ${principles[cited - 1]}` : cited === 'none' ? 'none (meets every principle)' : 'not named';
+      run.graph.update(critiqueNode.id, { text: `Principle ${principle}\n\n${critique.trim()}`, meta: { round, principle } });
+
+      const final = round === rounds;
+      const revisionNode = run.graph.addNode(
+        { kind: 'thought', text: `Revision ${round}…`, status: 'pending', meta: { stage: 'revision', round } },
+        [{ id: critiqueNode.id, kind: 'refine', label: typeof cited === 'number' ? `principle ${cited}` : undefined }],
+      );
+      const revised = (await run.call(revisionNode.id, 'revise', request(revisionPrompt(input, current, critique, typeof cited === 'number' ? principles[cited - 1] : undefined)))).choices[0] ?? '';
+      current = stripRevisionLabel(revised) || current;
+      run.graph.update(revisionNode.id, {
+        text: shown(current, final, `Revision ${round}`),
+        meta: { stage: 'revision', round, ...(holdBack && !final ? { heldBack: true } : {}) },
+      });
+      previous = revisionNode.id;
+    }
+
+    // A response with an "Answer:" line (tasks with a checker, math questions) answers with that line;
+    // anything else (a rewritten text, an explanation) is its whole revised text.
+    const answer = HAS_ANSWER_LINE.test(current) ? task.extractAnswer(current) : current.trim();
+    const judged = task.judge?.(input, answer);
+    const answerNode = run.graph.addNode(
+      { kind: 'answer', text: answer, score: judged === undefined ? undefined : judged ? 1 : 0, meta: judged === undefined ? undefined : { correct: judged } },
+      [{ id: previous, kind: 'answer' }],
+    );
+    return { answer, answerNodeId: answerNode.id, candidates: [answer] };
+  },
+};

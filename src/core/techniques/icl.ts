@@ -1,0 +1,119 @@
+// In-Context Learning (few-shot prompting, Brown et al., 2020): the prompt shows `shots` worked
+// input/output examples, then the question in the same format, and the model continues the pattern.
+// Examples come, in this order of preference, from the session (VS Code: "Use Selection as ICL
+// Examples"), from `examplesFile` (JSONL or Markdown, relative to the workspace folder or the CLI's
+// current directory), or from the inline `examples` parameter.
+//
+// Graph: example nodes → prompt node (holds the call) ← question; prompt node → answer.
+import { ExamplesError, formatExample, formatOfPath, parseExamples, type Example } from './iclExamples';
+import { ParamError, type ParamSpec, type ParamValues } from './params';
+import type { Technique, TechniqueHost } from './types';
+import { readWorkspaceFile } from './workspaceFile';
+
+const params: readonly ParamSpec[] = [
+  {
+    name: 'shots',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 64,
+    description: 'How many examples to show, taken from the start of the list; 0 shows all of them.',
+  },
+  {
+    name: 'examplesFile',
+    type: 'string',
+    default: '',
+    maxLength: 1024,
+    description:
+      'A JSONL file (`{"input": ..., "output": ...}` per line) or Markdown file (`Input:` / `Output:` pairs) of examples. Relative paths start at the workspace folder (CLI: the current directory).',
+  },
+  {
+    name: 'examples',
+    type: 'string',
+    default: '',
+    maxLength: 20000,
+    description: 'Examples written here instead of a file, in the same formats (e.g. `Input: 2+2 Output: 4` pairs on separate lines).',
+  },
+  { name: 'instruction', type: 'string', default: '', maxLength: 4000, description: 'Text put before the examples, e.g. what the task is.' },
+  { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature.' },
+];
+
+const WHERE = 'technique "icl"';
+
+interface LoadedExamples {
+  examples: Example[];
+  source: string;
+}
+
+async function loadExamples(p: ParamValues, host: TechniqueHost): Promise<LoadedExamples> {
+  const file = (p.examplesFile as string).trim();
+  const inline = p.examples as string;
+  let all: Example[];
+  let source: string;
+  const parse = (text: string, where: string, hint?: ReturnType<typeof formatOfPath>) => {
+    try {
+      return parseExamples(text, hint);
+    } catch (err) {
+      if (err instanceof ExamplesError) throw new ParamError(`${where}: ${err.message}`);
+      throw err;
+    }
+  };
+  if (host.examples?.trim()) {
+    source = 'selection';
+    all = parse(host.examples, 'the ICL examples stored from a selection');
+  } else if (file) {
+    source = file;
+    const where = `${WHERE} parameter "examplesFile"`;
+    all = parse(await readWorkspaceFile(file, host, where), `${where} (${file})`, formatOfPath(file));
+  } else if (inline.trim()) {
+    source = 'examples parameter';
+    all = parse(inline, `${WHERE} parameter "examples"`);
+  } else {
+    throw new ParamError(
+      `${WHERE} needs examples: set parameter "examplesFile" (a JSONL or Markdown file) or "examples" (inline text), or in VS Code run "Thoughtscope: Use Selection as ICL Examples"`,
+    );
+  }
+  const shots = p.shots as number;
+  if (shots > all.length) {
+    throw new ParamError(`${WHERE} parameter "shots" must be between 0 and ${all.length} (the examples in ${source}), got ${shots}`);
+  }
+  return { examples: shots === 0 ? all : all.slice(0, shots), source };
+}
+
+export function iclPrompt(instruction: string, examples: readonly Example[], input: string): string {
+  const head = instruction.trim() ? `${instruction.trim()}\n\n` : '';
+  return `${head}${examples.map((e) => `${formatExample(e)}\n\n`).join('')}Input: ${input.trim()}\nOutput:`;
+}
+
+export const iclTechnique: Technique = {
+  id: 'icl',
+  name: 'In-Context Learning',
+  description: 'Few-shot prompting: show worked input/output examples, then ask the question in the same format.',
+  params,
+  async validate(p, host) {
+    await loadExamples(p, host);
+  },
+  async run({ run, task, input, params: p, host }) {
+    const { examples, source } = await loadExamples(p, host);
+    const question = run.graph.addNode({ kind: 'question', text: input });
+    const exampleNodes = examples.map((e, i) => run.graph.addNode({ kind: 'example', text: formatExample(e), meta: { shot: i + 1, source } }));
+    const promptNode = run.graph.addNode(
+      { kind: 'thought', text: `Prompt: ${examples.length} example${examples.length === 1 ? '' : 's'}, then the question`, status: 'pending', meta: { shots: examples.length, source } },
+      [...exampleNodes.map((n, i) => ({ id: n.id, kind: 'aggregate' as const, label: `shot ${i + 1}` })), { id: question.id, kind: 'expand' as const }],
+    );
+    const response = await run.call(promptNode.id, 'answer', {
+      messages: [{ role: 'user', content: iclPrompt(p.instruction as string, examples, input) }],
+      temperature: p.temperature as number,
+      // The model may go on to invent the next example; its answer ends where that would start.
+      stop: ['\nInput:'],
+    });
+    const output = response.choices[0] ?? '';
+    const answer = task.extractAnswer(output);
+    const judged = task.judge?.(input, answer);
+    const answerNode = run.graph.addNode(
+      { kind: 'answer', text: answer, score: judged === undefined ? undefined : judged ? 1 : 0, meta: judged === undefined ? undefined : { correct: judged } },
+      [{ id: promptNode.id, kind: 'answer' }],
+    );
+    return { answer, answerNodeId: answerNode.id, candidates: [answer] };
+  },
+};
