@@ -34,9 +34,17 @@ const SNAPSHOT_SUFFIX = /-(\d{4}-\d{2}-\d{2}|\d{4})$/;
 
 export class Pricing {
   private readonly table: PricingTable;
+  /** Prices a model profile carries, by profile name: they win over the model-name table. */
+  private readonly profilePrices: PricingTable;
 
-  constructor(overrides: PricingTable = {}, defaults: PricingTable = DEFAULT_PRICES) {
+  constructor(overrides: PricingTable = {}, defaults: PricingTable = DEFAULT_PRICES, profilePrices: PricingTable = {}) {
     this.table = { ...defaults, ...overrides };
+    this.profilePrices = { ...profilePrices };
+  }
+
+  /** The same table plus per-profile prices (two profiles may serve one model name at different prices). */
+  withProfilePrices(prices: PricingTable): Pricing {
+    return new Pricing({}, this.table, { ...this.profilePrices, ...prices });
   }
 
   priceOf(model: string): ModelPrice | undefined {
@@ -49,9 +57,9 @@ export class Pricing {
     return undefined;
   }
 
-  /** USD for a call, or null when the model's price is unknown. */
-  cost(model: string, promptTokens: number, completionTokens: number): number | null {
-    const price = this.priceOf(model);
+  /** USD for a call, or null when the model's price is unknown. A profile's own price comes first. */
+  cost(model: string, promptTokens: number, completionTokens: number, profile?: string): number | null {
+    const price = (profile !== undefined ? this.profilePrices[profile] : undefined) ?? this.priceOf(model);
     if (!price) return null;
     return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
   }

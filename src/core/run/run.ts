@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { ThoughtGraph } from '../graph/thoughtGraph';
 import type { CallRecord, RunTotals } from '../graph/types';
 import type { ChatModel, ChatRequest, ChatResponse } from '../model/types';
-import { Pricing } from '../pricing';
+import { Pricing, type ModelPrice } from '../pricing';
 import { BudgetExceededError, budgetViolation, type Budget } from './budget';
 import { RequestCache, requestKey } from './cache';
 import { Limiter, abortError, isAbortError } from './limiter';
@@ -19,6 +19,33 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+/**
+ * A named model profile available to the run's techniques (EoT participants, FrugalGPT stages).
+ * A profile's own price wins over the price table; its maxConcurrency caps its requests in flight
+ * below the run's overall limit. A cascade profile (a saved FrugalGPT cascade) has no model.
+ */
+export interface RunProfile {
+  name: string;
+  model?: ChatModel;
+  price?: ModelPrice;
+  maxConcurrency?: number;
+  cascade?: { stages: string[]; thresholds: number[]; scorer?: string; samples?: number };
+}
+
+/** Per-call choices: the model to ask (default the run's model). */
+export interface CallTarget {
+  model?: ChatModel;
+}
+
+/** A stable id per ChatModel object, so two profiles with one model name never share cache entries. */
+const modelIds = new WeakMap<ChatModel, number>();
+let nextModelId = 0;
+function modelIdOf(model: ChatModel): number {
+  let id = modelIds.get(model);
+  if (id === undefined) modelIds.set(model, (id = nextModelId++));
+  return id;
+}
+
 export interface RunOptions {
   model: ChatModel;
   pricing?: Pricing;
@@ -28,6 +55,8 @@ export interface RunOptions {
   /** Cancels the run from outside (a Cancel button, Ctrl+C). */
   signal?: AbortSignal;
   logger?: Logger;
+  /** Named model profiles techniques may call by name (see `profile()`). */
+  profiles?: readonly RunProfile[];
 }
 
 export class Run {
@@ -45,8 +74,12 @@ export class Run {
   private sending = 0;
   private readonly runningCalls = new Map<string, number>();
   private readonly statusBeforeCall = new Map<string, string>();
-  /** Set once the server is seen to ignore `n`; later calls send single-choice requests in parallel. */
-  private serverIgnoresN = false;
+  /** Models whose server was seen to ignore `n`; later calls to them send single-choice requests in parallel. */
+  private readonly ignoresN = new Set<ChatModel>();
+  private readonly profilesByName = new Map<string, RunProfile>();
+  private readonly profileOfModel = new Map<ChatModel, RunProfile>();
+  /** Per-profile concurrency limits, taken before the run's overall slot so a busy profile never holds one. */
+  private readonly profileLimiters = new Map<ChatModel, Limiter>();
   /** Why the run was stopped by the budget, if it was. */
   budgetStop: string | undefined;
   private readonly counters: RunTotals = {
@@ -61,7 +94,15 @@ export class Run {
 
   constructor(options: RunOptions) {
     this.model = options.model;
-    this.pricing = options.pricing ?? new Pricing();
+    const profilePrices: Record<string, ModelPrice> = {};
+    for (const profile of options.profiles ?? []) {
+      this.profilesByName.set(profile.name, profile);
+      if (profile.price) profilePrices[profile.name] = profile.price;
+      if (!profile.model) continue;
+      this.profileOfModel.set(profile.model, profile);
+      if (profile.maxConcurrency) this.profileLimiters.set(profile.model, new Limiter(profile.maxConcurrency));
+    }
+    this.pricing = (options.pricing ?? new Pricing()).withProfilePrices(profilePrices);
     this.limiter = new Limiter(options.concurrency ?? 4);
     this.budget = options.budget ?? {};
     this.retry = options.retry ?? DEFAULT_RETRY;
@@ -95,6 +136,32 @@ export class Run {
     return { ...this.counters, wallMs: Math.round((this.finishedAt ?? performance.now()) - this.startedAt) };
   }
 
+  /** Names of the model profiles this run knows. */
+  profileNames(): string[] {
+    return [...this.profilesByName.keys()];
+  }
+
+  /** The profile called `name`; throws a one-line error listing the known names. */
+  profile(name: string): RunProfile {
+    const found = this.profilesByName.get(name);
+    if (found) return found;
+    const known = this.profileNames();
+    throw new Error(`no model profile named "${name}"; ${known.length ? `known profiles: ${known.join(', ')}` : 'no profiles are configured (thoughtscope.profiles, or --profiles in the CLI)'}`);
+  }
+
+  /** The model of profile `name`, or the run's own model for "" / "default". */
+  modelNamed(name: string): ChatModel {
+    if (name === '' || name === 'default') return this.model;
+    const profile = this.profile(name);
+    if (!profile.model) throw new Error(`model profile "${name}" is a cascade, not a model`);
+    return profile.model;
+  }
+
+  /** The profile name a model belongs to, for display ("default" for the run's own model). */
+  labelOf(model: ChatModel): string {
+    return this.profileOfModel.get(model)?.name ?? (model === this.model ? 'default' : model.model);
+  }
+
   /** Throw if the run was cancelled; techniques call this between steps. */
   throwIfCancelled(): void {
     if (this.controller.signal.aborted) throw this.budgetStop ? new BudgetExceededError(this.budgetStop) : abortError();
@@ -104,13 +171,14 @@ export class Run {
    * Send a request on behalf of node `nodeId` and record it there. `role` names the call's purpose
    * ("propose", "value", "answer"). Returns `request.n` choices (topping up servers that ignore n).
    */
-  async call(nodeId: string, role: string, request: ChatRequest): Promise<ChatResponse> {
+  async call(nodeId: string, role: string, request: ChatRequest, target: CallTarget = {}): Promise<ChatResponse> {
+    const model = target.model ?? this.model;
     this.throwIfCancelled();
     const node = this.graph.get(nodeId);
     this.markRunning(nodeId, +1);
     const prompt = request.messages.map((m) => (request.messages.length > 1 ? `[${m.role}]\n${m.content}` : m.content)).join('\n\n');
     try {
-      const key = requestKey(this.model.model, request);
+      const key = requestKey(`${modelIdOf(model)}:${model.model}`, request);
       const hit = this.cache.get(key);
       let response: ChatResponse;
       let cached = false;
@@ -119,7 +187,7 @@ export class Run {
         cached = true;
         this.counters.cachedCalls++;
       } else {
-        const pending = this.sendWithTopUp(request);
+        const pending = this.sendWithTopUp(request, model);
         this.cache.set(key, pending);
         response = await pending;
       }
@@ -130,7 +198,7 @@ export class Run {
         responses: response.choices,
         usage: cached ? { promptTokens: 0, completionTokens: 0, estimated: false } : response.usage,
         usageSource: response.usageSource,
-        costUsd: cached ? 0 : this.pricing.cost(this.model.model, response.usage.promptTokens, response.usage.completionTokens),
+        costUsd: cached ? 0 : this.costOf(model, response),
         latencyMs: cached ? 0 : response.latencyMs,
         cached,
       };
@@ -165,9 +233,13 @@ export class Run {
     if (count === 0) this.statusBeforeCall.delete(nodeId);
   }
 
+  private costOf(model: ChatModel, response: ChatResponse): number | null {
+    return this.pricing.cost(model.model, response.usage.promptTokens, response.usage.completionTokens, this.profileOfModel.get(model)?.name);
+  }
+
   /** Counted inside the concurrency slot, so the budget check of the next request already sees it. */
-  private account(response: ChatResponse): void {
-    const cost = this.pricing.cost(this.model.model, response.usage.promptTokens, response.usage.completionTokens);
+  private account(response: ChatResponse, model: ChatModel): void {
+    const cost = this.costOf(model, response);
     this.counters.calls += response.requests;
     this.counters.promptTokens += response.usage.promptTokens;
     this.counters.completionTokens += response.usage.completionTokens;
@@ -176,23 +248,29 @@ export class Run {
   }
 
   /** n choices, as one request where the server honours n, else as parallel single-choice requests. */
-  private async sendWithTopUp(request: ChatRequest): Promise<ChatResponse> {
+  private async sendWithTopUp(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
     const wanted = request.n ?? 1;
-    if (wanted > 1 && this.serverIgnoresN) {
-      const parts = await Promise.all(Array.from({ length: wanted }, (_, i) => this.send({ ...request, n: 1, cacheSalt: `${request.cacheSalt ?? ''}#${i}` })));
+    if (wanted > 1 && this.ignoresN.has(model)) {
+      const parts = await Promise.all(Array.from({ length: wanted }, (_, i) => this.send({ ...request, n: 1, cacheSalt: `${request.cacheSalt ?? ''}#${i}` }, model)));
       return mergeResponses(parts);
     }
-    const first = await this.send(request);
+    const first = await this.send(request, model);
     if (first.choices.length >= wanted) return first;
-    this.serverIgnoresN = true;
-    this.logger.info(`${this.model.model}: server returned ${first.choices.length} of ${wanted} choices; sending the rest as separate requests`);
+    this.ignoresN.add(model);
+    this.logger.info(`${model.model}: server returned ${first.choices.length} of ${wanted} choices; sending the rest as separate requests`);
     const missing = wanted - first.choices.length;
-    const rest = await Promise.all(Array.from({ length: missing }, (_, i) => this.send({ ...request, n: 1, cacheSalt: `${request.cacheSalt ?? ''}#${i + 1}` })));
+    const rest = await Promise.all(Array.from({ length: missing }, (_, i) => this.send({ ...request, n: 1, cacheSalt: `${request.cacheSalt ?? ''}#${i + 1}` }, model)));
     return mergeResponses([first, ...rest]);
   }
 
-  /** One HTTP request: waits for a concurrency slot, checks the budget, retries on 429/5xx. */
-  private send(request: ChatRequest): Promise<ChatResponse> {
+  /** One HTTP request: waits for the profile's slot and the run's, checks the budget, retries on 429/5xx. */
+  private send(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
+    const profileLimiter = this.profileLimiters.get(model);
+    if (profileLimiter) return profileLimiter.run(() => this.sendInRunSlot(request, model), this.signal);
+    return this.sendInRunSlot(request, model);
+  }
+
+  private sendInRunSlot(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
     return this.limiter.run(async () => {
       this.throwIfCancelled();
       const violation = budgetViolation(this.budget, this.counters, this.sending);
@@ -206,11 +284,11 @@ export class Run {
       try {
         const response = await withRetries(
           this.retry,
-          () => this.model.complete(request, { signal: this.signal }),
+          () => model.complete(request, { signal: this.signal }),
           this.signal,
           (err, attempt, delay) => this.logger.warn(`${err.message}; retry ${attempt} of ${this.retry.maxRetries} in ${Math.round(delay)} ms`),
         );
-        this.account(response);
+        this.account(response, model);
         return response;
       } catch (err) {
         if (this.cancelled && !(err instanceof BudgetExceededError)) throw abortError();
