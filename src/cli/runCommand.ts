@@ -75,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let report: RunReport;
   try {
-    report = await runTechnique({ technique, task, input, params: rawParams, run });
+    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd() } });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;
@@ -91,9 +91,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { summary } = report;
   const correct = summary.answer !== undefined && task.judge ? task.judge(input, summary.answer) : undefined;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ outcome: summary.outcome, answer: summary.answer ?? null, correct: correct ?? null, message: summary.message, candidates: report.candidates, totals: summary.totals }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ outcome: summary.outcome, answer: summary.answer ?? null, correct: correct ?? null, confidence: summary.confidence ?? null, message: summary.message, candidates: report.candidates, totals: summary.totals }, null, 2)}\n`);
   } else {
     if (summary.answer !== undefined) process.stdout.write(`Answer: ${summary.answer}\n`);
+    if (summary.confidence !== undefined) process.stdout.write(`Confidence: ${Math.round(summary.confidence * 100)}% of the samples agree\n`);
     if (correct !== undefined) process.stdout.write(`Judged: ${correct ? 'correct' : 'incorrect'} (${task.id})\n`);
     process.stdout.write(`${formatTotals(summary.totals)}\n`);
   }

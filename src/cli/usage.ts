@@ -4,7 +4,7 @@ export const USAGE = `Usage:
   thoughtscope run --technique <id> [options]
 
 Run options:
-  --technique, -t <id>      io, cot, tot (see "thoughtscope techniques")
+  --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")
   --task <id>               auto (default: game24 for four numbers, else generic), generic or game24
   --param, -p name=value    a technique parameter; repeat for several
   --input, -i <text>        the question or puzzle (or --input-file <path>)
