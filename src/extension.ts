@@ -2,6 +2,7 @@
 // the run controller and the commands. Everything model-related lives in src/core (no vscode there).
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerIclCommands } from './iclExamples';
 import { RunController } from './runController';
 import { ApiKeyStore } from './secrets';
 import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider(VIEW_ID, view),
   );
   registerCommands(context, controller, keys, log);
+  registerIclCommands(context, log);
   void vscode.commands.executeCommand('setContext', 'thoughtscope.running', false);
   log.info(`Thoughtscope ${String(context.extension.packageJSON.version ?? '')} activated`);
 }

@@ -15,6 +15,7 @@ import type { Task } from './core/tasks/types';
 import { ParamError } from './core/techniques/params';
 import type { Technique } from './core/techniques/types';
 import { exportTrace } from './exportTrace';
+import { techniqueHost } from './iclExamples';
 import { insertAnswer, type InputOrigin } from './insertAnswer';
 import { keyHeaders, type ApiKeyStore } from './secrets';
 import { readSettings, readTechniqueParams, SettingsError, type Settings } from './settings';
@@ -164,7 +165,7 @@ export class RunController implements vscode.Disposable {
           const onCancel = token.onCancellationRequested(() => run.cancel());
           onBatch = () => progress.report({ message: totalsText(run.totals()) });
           try {
-            state.report = await runTechnique({ technique, task, input, params, run });
+            state.report = await runTechnique({ technique, task, input, params, run, host: techniqueHost() });
             state.summary = state.report.summary;
           } catch (err) {
             // Only errors before the first call reach here (parameters, empty input); run failures are in the summary.

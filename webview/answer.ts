@@ -39,6 +39,7 @@ export class AnswerView {
     if (summary.outcome !== 'done' && summary.answer) parts.push(el('p', 'muted', 'Best answer found before the run stopped:'));
     if (summary.answer !== undefined && summary.answer !== '') {
       parts.push(el('pre', 'answer-text', summary.answer));
+      if (summary.confidence !== undefined) parts.push(el('p', 'muted confidence', `Confidence: ${Math.round(summary.confidence * 100)}% of the samples agree`));
       const buttons = el('div', 'answer-actions');
       buttons.append(
         button('Insert into editor', () => this.actions.insert(runId), { title: 'Insert the answer at the cursor' }),

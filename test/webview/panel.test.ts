@@ -609,6 +609,27 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  test('a voting run shows its answer with the vote share as confidence', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const run = runInfo('run-sc', { technique: 'sc', techniqueName: 'Self-Consistency' });
+      await panel.send({ type: 'runStarted', run });
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [{ type: 'runFinished', summary: { outcome: 'done', answer: '12', confidence: 0.6, totals: sumTotals([], 900) } }] });
+      await page.waitForSelector('.answer.outcome-done');
+      assert.equal(await page.textContent('.answer .confidence'), 'Confidence: 60% of the samples agree');
+      const run2 = runInfo('run-io', { technique: 'io' });
+      await panel.send({ type: 'runStarted', run: run2 });
+      await page.waitForSelector('.answer', { state: 'hidden' });
+      await panel.send({ type: 'graphEvents', runId: run2.runId, events: [{ type: 'runFinished', summary: { outcome: 'done', answer: '12', totals: sumTotals([], 900) } }] });
+      await page.waitForSelector('.answer.outcome-done');
+      assert.equal(await page.isVisible('.answer .confidence'), false, 'no confidence without a vote');
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('the CSP is enforced: an injected inline script is refused', async () => {
     const panel = await openPanel();
     const { page } = panel;
