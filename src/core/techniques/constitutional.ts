@@ -8,6 +8,7 @@
 // Graph: question → draft → critique 1 → revision 1 → critique 2 → … → answer.
 import type { ChatRequest } from '../model/types';
 import type { Task } from '../tasks/types';
+import { addJudgedAnswer } from './answerNode';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import { DEFAULT_PRINCIPLES, parsePrinciples } from './principles';
 import type { Technique, TechniqueHost } from './types';
@@ -164,11 +165,7 @@ export const constitutionalTechnique: Technique = {
     // A response with an "Answer:" line (tasks with a checker, math questions) answers with that line;
     // anything else (a rewritten text, an explanation) is its whole revised text.
     const answer = HAS_ANSWER_LINE.test(current) ? task.extractAnswer(current) : current.trim();
-    const judged = task.judge?.(input, answer);
-    const answerNode = run.graph.addNode(
-      { kind: 'answer', text: answer, score: judged === undefined ? undefined : judged ? 1 : 0, meta: judged === undefined ? undefined : { correct: judged } },
-      [{ id: previous, kind: 'answer' }],
-    );
+    const answerNode = addJudgedAnswer(run, task, input, answer, previous);
     return { answer, answerNodeId: answerNode.id, candidates: [answer] };
   },
 };

@@ -5,6 +5,7 @@
 // current directory), or from the inline `examples` parameter.
 //
 // Graph: example nodes → prompt node (holds the call) ← question; prompt node → answer.
+import { addJudgedAnswer } from './answerNode';
 import { ExamplesError, formatExample, formatOfPath, parseExamples, type Example } from './iclExamples';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import type { Technique, TechniqueHost } from './types';
@@ -109,11 +110,7 @@ export const iclTechnique: Technique = {
     });
     const output = response.choices[0] ?? '';
     const answer = task.extractAnswer(output);
-    const judged = task.judge?.(input, answer);
-    const answerNode = run.graph.addNode(
-      { kind: 'answer', text: answer, score: judged === undefined ? undefined : judged ? 1 : 0, meta: judged === undefined ? undefined : { correct: judged } },
-      [{ id: promptNode.id, kind: 'answer' }],
-    );
+    const answerNode = addJudgedAnswer(run, task, input, answer, promptNode.id);
     return { answer, answerNodeId: answerNode.id, candidates: [answer] };
   },
 };
