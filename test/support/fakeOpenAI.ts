@@ -38,6 +38,8 @@ export interface FakeReply {
   hang?: boolean;
   /** Ignore n and return only the first choice (like servers without n support). */
   ignoreN?: boolean;
+  /** Function calls in the first choice's message (OpenAI `tool_calls`); `arguments` is sent as written. */
+  toolCalls?: Array<{ name: string; arguments: string }>;
 }
 
 export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
@@ -145,7 +147,11 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       object: 'chat.completion',
       created,
       model: body.model,
-      choices: choices.map((content, index) => ({ index, message: { role: 'assistant', content }, finish_reason: 'stop' })),
+      choices: choices.map((content, index) => {
+        const calls = index === 0 && reply.toolCalls?.length ? reply.toolCalls : undefined;
+        const tool_calls = calls?.map((c, i) => ({ id: `call_${fakeReq.index}_${i}`, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+        return { index, message: { role: 'assistant', content, ...(tool_calls ? { tool_calls } : {}) }, finish_reason: tool_calls ? 'tool_calls' : 'stop' };
+      }),
       ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
     }, reply.headers);
   });

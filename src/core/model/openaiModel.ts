@@ -3,7 +3,7 @@
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
-import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse } from './types';
+import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type ToolCall } from './types';
 
 export interface OpenAIModelConfig {
   baseUrl: string;
@@ -50,17 +50,21 @@ export class OpenAIChatModel implements ChatModel {
       n: request.n && request.n > 1 ? request.n : undefined,
       stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
       max_tokens: request.maxTokens,
+      tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
     };
     try {
-      const result = this.config.stream ? await this.completeStreaming(body, options) : await this.completeOnce(body, options);
+      // Tool calls arrive whole only without streaming, so requests offering tools are not streamed.
+      const result = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, options) : await this.completeOnce(body, options);
       const latencyMs = performance.now() - started;
+      const calls = (result as { toolCalls?: ToolCall[] }).toolCalls;
+      const toolCalls: { toolCalls?: ToolCall[] } = calls?.length ? { toolCalls: calls } : {};
       if (result.usage) {
-        return { choices: result.choices, usage: { ...result.usage, estimated: false }, usageSource: 'reported', model: result.model, latencyMs, requests: 1 };
+        return { choices: result.choices, usage: { ...result.usage, estimated: false }, usageSource: 'reported', model: result.model, latencyMs, requests: 1, ...toolCalls };
       }
       // No usage from this server: count with a real tokenizer and say so.
       const promptTokens = estimatePromptTokens(request.messages);
       const completionTokens = result.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
-      return { choices: result.choices, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated', model: result.model, latencyMs, requests: 1 };
+      return { choices: result.choices, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated', model: result.model, latencyMs, requests: 1, ...toolCalls };
     } catch (err) {
       throw this.toModelError(err, options.signal);
     }
@@ -71,10 +75,11 @@ export class OpenAIChatModel implements ChatModel {
     if (!completion || !Array.isArray(completion.choices)) {
       throw new ModelError('bad-response', `${this.where()} answered without choices: is this an OpenAI-compatible /chat/completions endpoint?`);
     }
-    const choices = [...completion.choices].sort((a, b) => a.index - b.index).map((c) => c.message?.content ?? '');
+    const sorted = [...completion.choices].sort((a, b) => a.index - b.index);
+    const choices = sorted.map((c) => c.message?.content ?? '');
     const u = completion.usage;
     const usage = u && typeof u.prompt_tokens === 'number' ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0 } : undefined;
-    return { choices, usage, model: completion.model || this.model };
+    return { choices, usage, model: completion.model || this.model, toolCalls: toolCallsOf(sorted[0]?.message) };
   }
 
   private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
@@ -123,6 +128,13 @@ export class OpenAIChatModel implements ChatModel {
     if (err instanceof SyntaxError) return new ModelError('bad-response', `${this.where()} sent a response that is not valid JSON (${message})`);
     return new ModelError('bad-response', `Unexpected response from ${this.where()}: ${message}`);
   }
+}
+
+/** The function calls of one message (streamed responses carry none: tool callers do not stream). */
+function toolCallsOf(message: OpenAI.ChatCompletionMessage | undefined): ToolCall[] | undefined {
+  const calls = message?.tool_calls;
+  if (!Array.isArray(calls) || calls.length === 0) return undefined;
+  return calls.flatMap((c, i) => (c.type === 'function' && c.function ? [{ id: c.id || `call_${i}`, name: String(c.function.name ?? ''), arguments: String(c.function.arguments ?? '') }] : []));
 }
 
 function serverDetail(err: APIError): string {

@@ -18,6 +18,25 @@ export interface ChatRequest {
    * does not collapse them. Requests with equal messages, settings and salt are sent once per run.
    */
   cacheSalt?: string | number;
+  /**
+   * Functions the model may call (OpenAI `tools`). Servers without function calling refuse the
+   * request (HTTP 400); callers then fall back to a text protocol of their own.
+   */
+  tools?: ToolSpec[];
+}
+
+/** One function offered to the model; `parameters` is a JSON Schema object. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** A function call the model asked for. `arguments` is the raw JSON text the model wrote (untrusted). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
 export interface ChatResponse {
@@ -28,6 +47,8 @@ export interface ChatResponse {
   latencyMs: number;
   /** How many HTTP requests it took (top-ups for servers that ignore n). */
   requests: number;
+  /** Function calls of the first choice, when the request offered `tools` and the model called some. */
+  toolCalls?: ToolCall[];
 }
 
 export interface CallOptions {
