@@ -1,6 +1,7 @@
 // Builds the three bundles: the extension host (CommonJS, vscode external), the CLI, and the webview (browser IIFE).
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -11,6 +12,14 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120' },
+  // The Program of Thoughts sandbox worker thread: a bundle of its own, loaded by path at run time.
+  { ...common, entryPoints: ['src/core/sandbox/worker.ts'], outfile: 'dist/sandboxWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+];
+
+/** Interpreter files the sandbox reads at run time (Pyodide's loader, wasm and stdlib; QuickJS's wasm). */
+const SANDBOX_ASSETS = [
+  ...['pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'].map((f) => [`node_modules/pyodide/${f}`, `dist/pyodide/${f}`]),
+  ['node_modules/@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm', 'dist/quickjs/emscripten-module.wasm'],
 ];
 
 mkdirSync('dist', { recursive: true });
@@ -19,5 +28,9 @@ if (watch) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   copyFileSync('media/webview.css', 'dist/webview.css');
+  for (const [from, to] of SANDBOX_ASSETS) {
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+  }
   chmodSync('dist/cli.js', 0o755);
 }

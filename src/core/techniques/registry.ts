@@ -3,13 +3,17 @@ import { aotTechnique } from './aot';
 import { constitutionalTechnique } from './constitutional';
 import { cotTechnique } from './cot';
 import { cotScTechnique } from './cotSc';
+import { gotTechnique } from './got';
+import { eotTechnique } from './eot';
+import { frugalTechnique } from './frugal';
 import { iclTechnique } from './icl';
 import { ioTechnique } from './io';
+import { potTechnique } from './pot';
 import { scTechnique } from './sc';
 import { totTechnique } from './tot';
 import type { Technique } from './types';
 
-export const TECHNIQUES: readonly Technique[] = [ioTechnique, cotTechnique, totTechnique, aotTechnique, iclTechnique, scTechnique, cotScTechnique, constitutionalTechnique];
+export const TECHNIQUES: readonly Technique[] = [ioTechnique, cotTechnique, totTechnique, aotTechnique, gotTechnique, iclTechnique, scTechnique, cotScTechnique, constitutionalTechnique, potTechnique, eotTechnique, frugalTechnique];
 
 export function findTechnique(id: string): Technique | undefined {
   return TECHNIQUES.find((t) => t.id === id);

@@ -1,0 +1,89 @@
+// Program of Thoughts text handling: the prompts that ask for a program and for a repair, reading
+// the program out of a reply, and reading the answer out of an execution.
+import type { ChatMessage } from '../model/types';
+import type { ExecutionResult, ProgramLanguage } from '../sandbox/types';
+
+const FENCE_TAGS: Record<ProgramLanguage, string[]> = { python: ['python', 'py', 'python3'], javascript: ['javascript', 'js'] };
+
+const RULES: Record<ProgramLanguage, string> = {
+  python:
+    'Write a Python 3 program that computes the answer. Do every calculation in code: use integers, or fractions.Fraction ' +
+    'for exact fractions, rather than floats when exactness matters. Use only the standard library; the program has no ' +
+    'network and no files. Print the final answer with print() as the last line of output, or assign it to a variable named result.',
+  javascript:
+    'Write a JavaScript program that computes the answer. Do every calculation in code: use BigInt for large integers. ' +
+    'Use only the language itself: there is no Node.js, no require, no network and no files. Print the final answer with ' +
+    'console.log() as the last line of output, or assign it to a variable declared with `var result`.',
+};
+
+export function programPrompt(language: ProgramLanguage, question: string): string {
+  return `${RULES[language]}\nReply with the program only, in one \`\`\`${FENCE_TAGS[language][0]} code block.\n\nQuestion: ${question.trim()}`;
+}
+
+/** The conversation for a repair: the original request, the failed program, and what went wrong. */
+export function repairMessages(language: ProgramLanguage, question: string, code: string, problem: string): ChatMessage[] {
+  return [
+    { role: 'user', content: programPrompt(language, question) },
+    { role: 'assistant', content: fenced(language, code) },
+    {
+      role: 'user',
+      content: `Running the program went wrong:\n${problem.trim()}\n\nFix the program. Reply with the corrected program only, in one \`\`\`${FENCE_TAGS[language][0]} code block.`,
+    },
+  ];
+}
+
+export function fenced(language: ProgramLanguage, code: string): string {
+  return `\`\`\`${FENCE_TAGS[language][0]}\n${code.replace(/\n+$/, '')}\n\`\`\``;
+}
+
+/** The program in a reply: the first fenced block tagged with the language, else the first fenced block, else the reply. */
+export function extractProgram(reply: string, language: ProgramLanguage): string {
+  const blocks = [...reply.matchAll(/```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g)].map((m) => ({ tag: m[1].toLowerCase(), code: m[2] }));
+  const tagged = blocks.find((b) => FENCE_TAGS[language].includes(b.tag));
+  const chosen = tagged ?? blocks[0];
+  return (chosen ? chosen.code : reply).replace(/\s+$/, '');
+}
+
+/** The answer an execution produced: its result variable, else the last non-empty line it printed. */
+export function executionAnswer(result: ExecutionResult): string | undefined {
+  if (!result.ok) return undefined;
+  if (result.result !== undefined && result.result.trim() !== '') return result.result.trim();
+  const lines = result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.length > 0 ? lines[lines.length - 1] : undefined;
+}
+
+/** What to tell the model when a program ran but gave no answer, or failed. */
+export function problemOf(result: ExecutionResult): string | undefined {
+  if (!result.ok) {
+    const out = result.stdout.trim() ? `\nIts output before the error:\n${tail(result.stdout, 1000)}` : '';
+    return `${result.error ?? 'The program failed.'}${out}`;
+  }
+  if (executionAnswer(result) === undefined) return 'The program ran without printing anything and set no result variable.';
+  return undefined;
+}
+
+/** The text of an execution node: result, output and error, each cut to a readable size. */
+export function executionText(result: ExecutionResult): string {
+  const parts: string[] = [];
+  if (result.result !== undefined) parts.push(`result: ${result.result}`);
+  if (result.stdout.trim()) parts.push(`stdout:\n${tail(result.stdout, 4000)}`);
+  if (result.stderr.trim()) parts.push(`stderr:\n${tail(result.stderr, 2000)}`);
+  if (result.error) parts.push(`error: ${result.error}`);
+  if (parts.length === 0) parts.push('(no output)');
+  return parts.join('\n');
+}
+
+function tail(text: string, max: number): string {
+  const trimmed = text.replace(/\s+$/, '');
+  return trimmed.length > max ? `…${trimmed.slice(trimmed.length - max)}` : trimmed;
+}
+
+/** Votes of self-consistency: equal answers count together (numbers compare by value). */
+export function voteKey(answer: string): string {
+  const flat = answer.trim().replace(/\s+/g, ' ');
+  const digits = flat.replace(/,/g, '');
+  // Whole numbers compare exactly (they may be far past 2^53); decimals by value, so 4.0 equals 4.
+  if (/^-?\d+$/.test(digits)) return BigInt(digits).toString();
+  const number = Number(digits);
+  return /^-?\d*\.\d+(e-?\d+)?$/i.test(digits) && Number.isFinite(number) ? String(number) : flat;
+}
