@@ -1,0 +1,307 @@
+// The operations of a Graph of Thoughts (Besta et al., 2024), one small class each. An operation takes
+// thoughts and passes thoughts on; new thoughts become graph nodes with the operation as edge label,
+// and an aggregation is one node with an edge from every thought it merged. Model calls are recorded
+// on the node whose thought they work on (the merged node for Aggregate).
+import type { EdgeKind } from '../../graph/types';
+import type { Run } from '../../run/run';
+import { findErrorFunction, type ErrorFunction } from './functions';
+import {
+  PLACEHOLDER,
+  type AggregateSpec,
+  type GenerateSpec,
+  type GroundTruthSpec,
+  type KeepBestSpec,
+  type OperationSpec,
+  type RefineSpec,
+  type ScoreSpec,
+  type SelectSpec,
+  type ValidateAndImproveSpec,
+} from './schema';
+
+export interface Thought {
+  nodeId: string;
+  text: string;
+  /** What the thought works on: a split part, the parts merged into it, or the input. Error functions compare against it. */
+  source: string;
+  /** 1-based position among the parts of the split that made it. */
+  part?: number;
+  score?: number;
+  better?: 'higher' | 'lower';
+}
+
+/** What every operation needs: the run, the input, and helpers to ask the model and add thoughts. */
+export class GotContext {
+  constructor(
+    readonly run: Run,
+    readonly input: string,
+    readonly temperature: number,
+  ) {}
+
+  /** Fill {placeholders} in one pass, so text put in is never read as a placeholder itself. */
+  fill(template: string, values: Record<string, string>): string {
+    return template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
+  }
+
+  async ask(nodeId: string, role: string, prompt: string, n: number): Promise<string[]> {
+    const response = await this.run.call(nodeId, role, { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n });
+    return response.choices;
+  }
+
+  addThought(text: string, parents: readonly Thought[], kind: EdgeKind, label: string, op: OperationSpec, source: string, part?: number): Thought {
+    const meta: Record<string, string | number> = { operation: op.id, type: op.type };
+    if (part !== undefined) meta.part = part;
+    const node = this.run.graph.addNode({ kind: 'thought', text, meta }, parents.map((p) => ({ id: p.nodeId, kind, label })));
+    return { nodeId: node.id, text, source, part };
+  }
+
+  setScore(t: Thought, score: number | undefined, better: 'higher' | 'lower', extra: Record<string, string | number | boolean> = {}): void {
+    t.score = score;
+    t.better = better;
+    const node = this.run.graph.get(t.nodeId);
+    this.run.graph.update(t.nodeId, { score, meta: { ...node.meta, ...extra } });
+  }
+}
+
+export abstract class Operation<S extends OperationSpec = OperationSpec> {
+  constructor(readonly spec: S) {}
+
+  /** The edge label of thoughts this operation makes: its type, and its id when the file gave one. */
+  get label(): string {
+    return /^op\d+$/.test(this.spec.id) ? this.spec.type : `${this.spec.type}: ${this.spec.id}`;
+  }
+
+  abstract execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]>;
+}
+
+/** Generate(k): k responses per thought; a response may be split into several thoughts (parts). */
+export class Generate extends Operation<GenerateSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    const groups = await Promise.all(
+      inputs.map(async (t) => {
+        const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: t.text, source: t.source });
+        const responses = await ctx.ask(t.nodeId, `generate: ${this.spec.id}`, prompt, this.spec.responses);
+        return responses.flatMap((response) => {
+          const pieces = splitResponse(response, this.spec.split);
+          if (pieces === undefined) return [ctx.addThought(response.trim(), [t], 'expand', this.label, this.spec, t.source, t.part)];
+          return pieces.map((piece, i) => ctx.addThought(piece, [t], 'expand', this.label, this.spec, piece, i + 1));
+        });
+      }),
+    );
+    return groups.flat();
+  }
+}
+
+/** The pieces of a response ("lines" or "json"); undefined when it is kept whole or cannot be split. */
+export function splitResponse(response: string, split: GenerateSpec['split']): string[] | undefined {
+  if (split === 'none') return undefined;
+  if (split === 'lines') {
+    const lines = response.split(/\r?\n/).map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, '').trim()).filter(Boolean);
+    return lines.length > 0 ? lines : undefined;
+  }
+  const start = response.search(/[[{]/);
+  const end = Math.max(response.lastIndexOf('}'), response.lastIndexOf(']'));
+  if (start < 0 || end < start) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.slice(start, end + 1));
+  } catch {
+    return undefined;
+  }
+  const values = Array.isArray(parsed) ? parsed : typeof parsed === 'object' && parsed !== null ? Object.values(parsed) : [];
+  const pieces = values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v).replace(/,/g, ', '))).filter((p) => p.trim() !== '');
+  return pieces.length > 0 ? pieces : undefined;
+}
+
+/** Selector: the thoughts that are one part of a split. */
+export class Select extends Operation<SelectSpec> {
+  async execute(_ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    return inputs.filter((t) => t.part === this.spec.part);
+  }
+}
+
+/** Score: an error function (no call) or the model ("Score: <n>", or Redundancy/Retained as a harmonic mean), averaged over samples. */
+export class Score extends Operation<ScoreSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    const fn = findErrorFunction(this.spec.scorer);
+    await Promise.all(
+      inputs.map(async (t) => {
+        if (fn) {
+          const errors = fn.errors(t.text, t.source, ctx.input);
+          ctx.setScore(t, errors, 'lower', { errors });
+          return;
+        }
+        const prompt = ctx.fill(this.spec.prompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
+        const values = (await ctx.ask(t.nodeId, `score: ${this.spec.id}`, prompt, this.spec.samples)).map(parseLlmScore).filter((v): v is number => v !== undefined);
+        ctx.setScore(t, values.length > 0 ? values.reduce((s, v) => s + v, 0) / values.length : undefined, this.spec.better);
+      }),
+    );
+    return inputs;
+  }
+}
+
+export function parseLlmScore(text: string): number | undefined {
+  const number = '(-?\\d+(?:\\.\\d+)?)';
+  const redundancy = new RegExp(`redundancy\\s*[:=]\\s*${number}`, 'i').exec(text);
+  const retained = new RegExp(`retain(?:ed)?\\s*[:=]\\s*${number}`, 'i').exec(text);
+  if (redundancy && retained) {
+    const a = Number(redundancy[1]);
+    const b = Number(retained[1]);
+    return a + b === 0 ? 0 : (2 * a * b) / (a + b);
+  }
+  const scores = [...text.matchAll(new RegExp(`score\\s*[:=]\\s*${number}`, 'gi'))];
+  return scores.length > 0 ? Number(scores[scores.length - 1][1]) : undefined;
+}
+
+/** Best first; unscored last; equal scores keep their order. */
+export function rankThoughts(thoughts: readonly Thought[]): Thought[] {
+  const key = (t: Thought) => (t.score === undefined ? Infinity : t.better === 'higher' ? -t.score : t.score);
+  return [...thoughts].sort((a, b) => key(a) - key(b));
+}
+
+/** KeepBestN: the n best scored thoughts; the rest are drawn as pruned. */
+export class KeepBest extends Operation<KeepBestSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    const kept = rankThoughts(inputs).slice(0, this.spec.n);
+    const keptIds = new Set(kept.map((t) => t.nodeId));
+    for (const t of inputs) if (!keptIds.has(t.nodeId)) ctx.run.graph.update(t.nodeId, { status: 'pruned' });
+    return kept;
+  }
+}
+
+/** The {thoughts} of an aggregate prompt: every input thought, numbered. */
+export function listThoughts(thoughts: readonly Thought[]): string {
+  return thoughts.map((t, i) => `Part ${i + 1}:\n${t.text.trim()}`).join('\n\n');
+}
+
+/** Aggregate: merge all input thoughts into one (per response); many-to-one edges. */
+export class Aggregate extends Operation<AggregateSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    if (inputs.length === 0) return [];
+    const source = inputs.map((t) => t.source.trim()).join('\n');
+    const parents = inputs.map((t) => ({ id: t.nodeId, kind: 'aggregate' as const, label: this.label }));
+    const first = ctx.run.graph.addNode({ kind: 'thought', text: `${this.label}: merging ${inputs.length} thoughts…`, status: 'pending', meta: { operation: this.spec.id, type: this.spec.type } }, parents);
+    const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thoughts: listThoughts(inputs) });
+    const responses = await ctx.ask(first.id, `aggregate: ${this.spec.id}`, prompt, this.spec.responses);
+    return responses.map((response, i) => {
+      if (i === 0) {
+        ctx.run.graph.update(first.id, { text: response.trim() });
+        return { nodeId: first.id, text: response.trim(), source };
+      }
+      return ctx.addThought(response.trim(), inputs, 'aggregate', this.label, this.spec, source);
+    });
+  }
+}
+
+/**
+ * Refine/Improve, at most `rounds` times per thought. With an error function, each round's `responses`
+ * refinements are scored and the best replaces the thought only if it has fewer errors; the loop stops
+ * at 0 errors or when a round brings no improvement. Without one, each round refines the last result.
+ */
+export class Refine extends Operation<RefineSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    const fn = this.spec.scorer ? findErrorFunction(this.spec.scorer) : undefined;
+    return Promise.all(inputs.map((t) => this.refineOne(ctx, t, fn)));
+  }
+
+  private async refineOne(ctx: GotContext, start: Thought, fn: ErrorFunction | undefined): Promise<Thought> {
+    let current = start;
+    if (fn && current.score === undefined) ctx.setScore(current, fn.errors(current.text, current.source, ctx.input), 'lower');
+    for (let round = 1; round <= this.spec.rounds; round++) {
+      ctx.run.throwIfCancelled();
+      if (fn && current.score === 0) break;
+      const feedback = fn ? fn.feedback(current.text, current.source, ctx.input) : '';
+      const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback });
+      const responses = await ctx.ask(current.nodeId, `refine: ${this.spec.id}`, prompt, this.spec.responses);
+      const candidates = responses.map((r) => ctx.addThought(r.trim(), [current], 'refine', `${this.label} (round ${round})`, this.spec, current.source, current.part));
+      if (!fn) {
+        current = candidates[0] ?? current;
+        continue;
+      }
+      for (const c of candidates) {
+        const errors = fn.errors(c.text, c.source, ctx.input);
+        ctx.setScore(c, errors, 'lower', { errors });
+      }
+      const best = rankThoughts(candidates)[0];
+      const improved = best !== undefined && best.score! < current.score!;
+      for (const c of candidates) if (!improved || c !== best) ctx.run.graph.update(c.nodeId, { status: 'pruned' });
+      if (!improved) break;
+      ctx.run.graph.update(current.nodeId, { status: 'pruned' });
+      current = best;
+    }
+    return current;
+  }
+}
+
+/** ValidateAndImprove: check each thought (error function: valid at 0 errors; or the model), improve with the feedback, up to `tries` times. */
+export class ValidateAndImprove extends Operation<ValidateAndImproveSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    const fn = findErrorFunction(this.spec.validator);
+    return Promise.all(
+      inputs.map(async (start) => {
+        let current = start;
+        for (let attempt = 0; ; attempt++) {
+          ctx.run.throwIfCancelled();
+          const verdict = fn ? this.byFunction(fn, ctx, current) : await this.byModel(ctx, current);
+          const node = ctx.run.graph.get(current.nodeId);
+          ctx.run.graph.update(current.nodeId, { meta: { ...node.meta, valid: verdict.valid } });
+          if (verdict.valid || attempt >= this.spec.tries) return current;
+          const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback });
+          const [improved = ''] = await ctx.ask(current.nodeId, `improve: ${this.spec.id}`, prompt, 1);
+          current = ctx.addThought(improved.trim(), [current], 'refine', `${this.label} (try ${attempt + 1})`, this.spec, current.source, current.part);
+        }
+      }),
+    );
+  }
+
+  private byFunction(fn: ErrorFunction, ctx: GotContext, t: Thought): { valid: boolean; feedback: string } {
+    const errors = fn.errors(t.text, t.source, ctx.input);
+    ctx.setScore(t, errors, 'lower', { errors });
+    return { valid: errors === 0, feedback: fn.feedback(t.text, t.source, ctx.input) };
+  }
+
+  private async byModel(ctx: GotContext, t: Thought): Promise<{ valid: boolean; feedback: string }> {
+    const prompt = ctx.fill(this.spec.validatePrompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
+    const [reply = ''] = await ctx.ask(t.nodeId, `validate: ${this.spec.id}`, prompt, 1);
+    return { valid: isValidVerdict(reply), feedback: reply.trim() };
+  }
+}
+
+/** A model's verdict: valid when the reply's first word is "valid", "yes" or "correct". */
+export function isValidVerdict(reply: string): boolean {
+  const first = reply.trim().toLowerCase().match(/[a-z]+/)?.[0] ?? '';
+  return first === 'valid' || first === 'yes' || first === 'correct';
+}
+
+/** GroundTruth: mark each thought correct when it has no errors against the whole input. */
+export class GroundTruth extends Operation<GroundTruthSpec> {
+  async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
+    const fn = findErrorFunction(this.spec.check)!;
+    for (const t of inputs) {
+      const errors = fn.errors(t.text, ctx.input, ctx.input);
+      const node = ctx.run.graph.get(t.nodeId);
+      ctx.run.graph.update(t.nodeId, { meta: { ...node.meta, correct: errors === 0, groundTruthErrors: errors } });
+    }
+    return inputs;
+  }
+}
+
+export function createOperation(spec: OperationSpec): Operation {
+  switch (spec.type) {
+    case 'generate':
+      return new Generate(spec);
+    case 'select':
+      return new Select(spec);
+    case 'score':
+      return new Score(spec);
+    case 'keepBest':
+      return new KeepBest(spec);
+    case 'aggregate':
+      return new Aggregate(spec);
+    case 'refine':
+      return new Refine(spec);
+    case 'validateAndImprove':
+      return new ValidateAndImprove(spec);
+    case 'groundTruth':
+      return new GroundTruth(spec);
+  }
+}
