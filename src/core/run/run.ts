@@ -233,6 +233,11 @@ export class Run {
     if (count === 0) this.statusBeforeCall.delete(nodeId);
   }
 
+  /** What a call of this size would cost on `model` (FrugalGPT's "always ask the last model" baseline). */
+  estimateCost(model: ChatModel, promptTokens: number, completionTokens: number): number | null {
+    return this.pricing.cost(model.model, promptTokens, completionTokens, this.profileOfModel.get(model)?.name);
+  }
+
   private costOf(model: ChatModel, response: ChatResponse): number | null {
     return this.pricing.cost(model.model, response.usage.promptTokens, response.usage.completionTokens, this.profileOfModel.get(model)?.name);
   }

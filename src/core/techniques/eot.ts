@@ -1,0 +1,261 @@
+// Exchange of Thoughts (Yin et al., 2023): 2-5 participants — model profiles, or personas on one model —
+// answer, then exchange their answers along a communication topology (Memory, Report, Relay, Debate;
+// see eot/topology.ts) and answer again, round after round, until they agree or `rounds` is reached.
+// Each participant's confidence is its consistency across rounds (the share of its rounds that gave its
+// final answer); it travels with its messages and weighs the final vote. An optional judge profile
+// decides instead whether consensus is reached.
+//
+// Graph: one lane per participant (node meta `lane`), one row per round; a participant's answer refines
+// its previous one, and every message it received is an edge from the sender's previous answer.
+import type { ChatMessage, ChatModel } from '../model/types';
+import { splitNames } from '../profiles';
+import type { Run } from '../run/run';
+import { normalizeAnswer } from '../tasks/normalize';
+import { TOPOLOGIES, senders, type Topology } from './eot/topology';
+import { ParamError, type ParamSpec } from './params';
+import type { Technique, TechniqueResult } from './types';
+import { formatShare } from './vote';
+
+const params: readonly ParamSpec[] = [
+  {
+    name: 'participants',
+    type: 'string',
+    default: '',
+    maxLength: 500,
+    description: 'Model profile names, comma-separated (2 to 5), e.g. "mini,llama"; "default" is the active model. Empty: `count` personas on the active model.',
+  },
+  { name: 'count', type: 'integer', default: 3, min: 2, max: 5, description: 'Participants when `participants` is empty (personas on the active model).' },
+  {
+    name: 'topology',
+    type: 'enum',
+    default: 'memory',
+    options: TOPOLOGIES,
+    description: 'memory: everyone sees everyone. report: the first participant gathers and redistributes. relay: each sees the one before it in a ring. debate: pairs argue, the first participant collects.',
+  },
+  { name: 'rounds', type: 'integer', default: 3, min: 1, max: 10, description: 'Most rounds of answers; stops earlier once the participants agree.' },
+  { name: 'agreement', type: 'enum', default: 'all', options: ['all', 'majority'], description: 'When the participants agree: all give the same answer, or more than half do. Ignored when a judge is set.' },
+  { name: 'judge', type: 'string', default: '', maxLength: 64, description: 'A model profile that decides after each round whether consensus is reached ("default": the active model). Empty: no judge.' },
+  { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature of the participants.' },
+];
+
+/** Ways of thinking given to participants so several copies of one model do not echo each other. */
+const PERSONAS = [
+  'a careful mathematician who checks every step',
+  'a sceptical reviewer who looks for the flaw in an argument',
+  'a pragmatic engineer who prefers the simplest working approach',
+  'a teacher who explains the reasoning plainly',
+  'a lateral thinker who considers unusual readings of the problem',
+];
+
+/** Keeps prompts bounded when participants write long answers. */
+const MESSAGE_CHARS = 2000;
+
+interface Participant {
+  index: number;
+  label: string;
+  model: ChatModel;
+  persona: string;
+}
+
+interface Turn {
+  nodeId: string;
+  output: string;
+  answer: string;
+  key: string;
+}
+
+function laneLabel(index: number): string {
+  return String.fromCharCode(65 + index);
+}
+
+function resolveParticipants(run: Run, names: string[], count: number): Participant[] {
+  const where = 'technique "eot" parameter';
+  if (names.length === 0) {
+    return Array.from({ length: count }, (_, i) => ({ index: i, label: `${laneLabel(i)} (persona)`, model: run.model, persona: PERSONAS[i] }));
+  }
+  if (names.length < 2 || names.length > 5) throw new ParamError(`${where} "participants" needs 2 to 5 profile names, got ${names.length}`);
+  return names.map((name, i) => {
+    let model: ChatModel;
+    try {
+      model = run.modelNamed(name);
+    } catch (err) {
+      throw new ParamError(`${where} "participants": ${(err as Error).message}`);
+    }
+    return { index: i, label: `${laneLabel(i)} ${name}`, model, persona: PERSONAS[i] };
+  });
+}
+
+/** Consistency of each participant: the share of its rounds whose answer equals its last one. */
+export function consistency(keys: readonly string[]): number {
+  if (keys.length === 0) return 0;
+  const last = keys[keys.length - 1];
+  if (last === '') return 0;
+  return keys.filter((k) => k === last).length / keys.length;
+}
+
+/** Confidence-weighted vote over the participants' last answers; ties go to the answer given first. */
+export function weightedVote(answers: ReadonlyArray<{ answer: string; key: string; weight: number }>) {
+  const groups: Array<{ key: string; answer: string; weight: number; members: number[] }> = [];
+  answers.forEach((a, i) => {
+    if (a.key === '') return;
+    let group = groups.find((g) => g.key === a.key);
+    if (!group) groups.push((group = { key: a.key, answer: a.answer, weight: 0, members: [] }));
+    group.weight += a.weight;
+    group.members.push(i);
+  });
+  let winner: (typeof groups)[number] | undefined;
+  for (const g of groups) if (!winner || g.weight > winner.weight + 1e-12) winner = g;
+  const total = answers.reduce((s, a) => s + a.weight, 0);
+  return { groups, winner, share: winner && total > 0 ? winner.weight / total : 0 };
+}
+
+function agreed(turns: readonly Turn[], rule: string): boolean {
+  const keys = turns.map((t) => t.key);
+  if (keys.some((k) => k === '')) return rule === 'majority' ? majorityAgrees(keys) : false;
+  return rule === 'all' ? keys.every((k) => k === keys[0]) : majorityAgrees(keys);
+}
+
+function majorityAgrees(keys: readonly string[]): boolean {
+  const counts = new Map<string, number>();
+  for (const k of keys) if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.values()].some((c) => c * 2 > keys.length);
+}
+
+function clip(text: string): string {
+  const t = text.trim();
+  return t.length > MESSAGE_CHARS ? `${t.slice(0, MESSAGE_CHARS - 1)}…` : t;
+}
+
+function systemPrompt(p: Participant, n: number): string {
+  return `You are participant ${laneLabel(p.index)}, ${p.persona}. You solve the problem together with ${n - 1} other participant${n > 2 ? 's' : ''}; you will see some of their answers and may keep or revise yours.`;
+}
+
+/** The messages of one participant's turn: the problem, its own last answer, and what it received. */
+function turnMessages(p: Participant, n: number, firstPrompt: string, own: Turn | undefined, inbox: Array<{ from: Participant; turn: Turn; confidence: number }>): ChatMessage[] {
+  const messages: ChatMessage[] = [
+    { role: 'system', content: systemPrompt(p, n) },
+    { role: 'user', content: firstPrompt },
+  ];
+  if (!own) return messages;
+  messages.push({ role: 'assistant', content: clip(own.output) });
+  const received = inbox
+    .map(({ from, turn, confidence }) => `Participant ${laneLabel(from.index)} (confidence ${formatShare(confidence)}):\n${clip(turn.output)}`)
+    .join('\n\n');
+  messages.push({
+    role: 'user',
+    content:
+      `These are answers from the previous round:\n\n${received}\n\n` +
+      'Weigh their reasoning against yours (a low confidence means that participant has changed its answer). ' +
+      'Keep your answer or revise it, explaining briefly, and end with your final answer in the format asked for above.',
+  });
+  return messages;
+}
+
+function judgePrompt(input: string, turns: readonly Turn[], participants: readonly Participant[]): string {
+  const answers = turns.map((t, i) => `Participant ${laneLabel(participants[i].index)}: ${t.answer || '(no answer)'}`).join('\n');
+  return (
+    `Problem: ${input.trim()}\n\nThe participants' current answers:\n${answers}\n\n` +
+    'Have they reached consensus on one answer that you would accept? Reply with one line "Consensus: yes" or "Consensus: no", then one sentence why.'
+  );
+}
+
+function parseJudge(output: string): boolean {
+  const m = /consensus\s*[:：]\s*\**\s*(yes|no)/i.exec(output);
+  return m ? m[1].toLowerCase() === 'yes' : false;
+}
+
+export const eotTechnique: Technique = {
+  id: 'eot',
+  name: 'Exchange of Thoughts',
+  description: 'Several models or personas answer, exchange answers along a topology (memory, report, relay, debate) and revise, until they agree; a confidence-weighted vote decides.',
+  params,
+  validate(p) {
+    const names = splitNames(p.participants as string);
+    if (names.length === 1 || names.length > 5) throw new ParamError(`technique "eot" parameter "participants" needs 2 to 5 profile names, got ${names.length}`);
+  },
+  async run({ run, task, input, params: p }): Promise<TechniqueResult> {
+    const participants = resolveParticipants(run, splitNames(p.participants as string), p.count as number);
+    const judgeName = (p.judge as string).trim();
+    let judgeModel: ChatModel | undefined;
+    try {
+      judgeModel = judgeName ? run.modelNamed(judgeName) : undefined;
+    } catch (err) {
+      throw new ParamError(`technique "eot" parameter "judge": ${(err as Error).message}`);
+    }
+    const topology = p.topology as Topology;
+    const n = participants.length;
+    const temperature = p.temperature as number;
+    const firstPrompt = task.cotPrompt(input, false);
+
+    const question = run.graph.addNode({ kind: 'question', text: input, meta: { topology, participants: n } });
+    const history: Turn[][] = [];
+    let lastJudgeId: string | undefined;
+    let stopReason = `no agreement after ${p.rounds as number} rounds`;
+
+    for (let round = 1; round <= (p.rounds as number); round++) {
+      run.throwIfCancelled();
+      const previous = history[round - 2];
+      const keysSoFar = (i: number) => history.map((r) => r[i].key);
+      const turns = await Promise.all(
+        participants.map(async (part, i): Promise<Turn> => {
+          const inbox = previous ? senders(topology, n, i).map((j) => ({ from: participants[j], turn: previous[j], confidence: consistency(keysSoFar(j)) })) : [];
+          const parents = previous
+            ? [{ id: previous[i].nodeId, kind: 'refine' as const, label: `round ${round}` }, ...inbox.map((m) => ({ id: m.turn.nodeId, kind: 'aggregate' as const, label: `${laneLabel(m.from.index)} to ${laneLabel(i)}` }))]
+            : [{ id: question.id, kind: 'expand' as const }];
+          const node = run.graph.addNode(
+            { kind: 'thought', text: `${part.label}, round ${round}…`, status: 'pending', meta: { lane: part.label, participant: laneLabel(i), round, model: part.model.model } },
+            parents,
+          );
+          const messages = turnMessages(part, n, firstPrompt, previous?.[i], inbox);
+          // Participants on one model with equal prompts still differ by persona; the salt keeps rounds apart.
+          const response = await run.call(node.id, `round ${round}`, { messages, temperature, cacheSalt: `eot-${i}-${round}` }, { model: part.model });
+          const output = response.choices[0] ?? '';
+          const answer = task.extractAnswer(output).trim();
+          run.graph.update(node.id, { text: output, meta: { ...node.meta, answer: answer || '(none)' } });
+          return { nodeId: node.id, output, answer, key: normalizeAnswer(answer) };
+        }),
+      );
+      history.push(turns);
+      for (const [i, t] of turns.entries()) {
+        const node = run.graph.get(t.nodeId);
+        run.graph.update(t.nodeId, { score: consistency(keysSoFar(i)), meta: { ...node.meta, confidence: formatShare(consistency(keysSoFar(i))) } });
+      }
+
+      if (judgeModel) {
+        const judge = run.graph.addNode(
+          { kind: 'evaluation', text: `Judge, round ${round}…`, status: 'pending', meta: { lane: 'judge', round, model: judgeModel.model } },
+          turns.map((t) => ({ id: t.nodeId, kind: 'evaluate' as const })),
+        );
+        lastJudgeId = judge.id;
+        const verdict = await run.call(judge.id, 'judge', { messages: [{ role: 'user', content: judgePrompt(input, turns, participants) }], temperature: 0 }, { model: judgeModel });
+        const yes = parseJudge(verdict.choices[0] ?? '');
+        run.graph.update(judge.id, { text: `Consensus: ${yes ? 'yes' : 'no'} (round ${round})\n\n${verdict.choices[0] ?? ''}`, score: yes ? 1 : 0 });
+        if (yes) {
+          stopReason = `the judge saw consensus in round ${round}`;
+          break;
+        }
+      } else if (agreed(turns, p.agreement as string)) {
+        stopReason = `${p.agreement === 'all' ? 'all agreed' : 'a majority agreed'} in round ${round}`;
+        break;
+      }
+    }
+
+    const last = history[history.length - 1];
+    const weights = last.map((t, i) => ({ answer: t.answer, key: t.key, weight: consistency(history.map((r) => r[i].key)) }));
+    const vote = weightedVote(weights);
+    const tally = vote.groups.map((g) => `${g.answer} ${g.weight.toFixed(2)}`).join(' · ') || 'no answers';
+    const voteNode = run.graph.addNode(
+      { kind: 'vote', text: `Confidence-weighted vote after ${history.length} round${history.length > 1 ? 's' : ''} (${stopReason}): ${tally}`, meta: { rounds: history.length, stop: stopReason } },
+      [...last.map((t) => ({ id: t.nodeId, kind: 'evaluate' as const })), ...(lastJudgeId ? [{ id: lastJudgeId, kind: 'select' as const, label: 'judge' }] : [])],
+    );
+    const candidates = last.map((t) => t.answer);
+    if (!vote.winner) return { answer: '', candidates };
+    for (const i of vote.winner.members) run.graph.update(last[i].nodeId, { status: 'selected' });
+    const judged = task.judge?.(input, vote.winner.answer);
+    const answerNode = run.graph.addNode(
+      { kind: 'answer', text: vote.winner.answer, score: vote.share, meta: { confidence: formatShare(vote.share), ...(judged === undefined ? {} : { correct: judged }) } },
+      [{ id: voteNode.id, kind: 'answer', label: formatShare(vote.share) }],
+    );
+    return { answer: vote.winner.answer, answerNodeId: answerNode.id, candidates, confidence: vote.share };
+  },
+};

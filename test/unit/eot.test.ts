@@ -1,0 +1,168 @@
+// Exchange of Thoughts with scripted participants on loopback servers: who sees which message in which
+// round per topology, termination on agreement, the judge, confidence weighting, several profiles at once.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { runTechnique } from '../../src/core/engine';
+import { Run, type RunProfile } from '../../src/core/run/run';
+import { genericTask } from '../../src/core/tasks/generic';
+import { eotTechnique, consistency } from '../../src/core/techniques/eot';
+import { senders } from '../../src/core/techniques/eot/topology';
+import { startFakeServer, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
+import { modelAt } from '../support/runHelpers';
+
+const servers: FakeServer[] = [];
+async function server(handler: Parameters<typeof startFakeServer>[0]) {
+  const s = await startFakeServer(handler);
+  servers.push(s);
+  return s;
+}
+after(() => Promise.all(servers.map((s) => s.close())));
+const retry = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
+
+/** The participant letter (from the persona system message) and the round of a request. */
+function turnOf(req: FakeRequest): { who: string; round: number } {
+  const who = /You are participant ([A-E])/.exec(req.body.messages[0].content)?.[1] ?? '?';
+  const own = req.body.messages.find((m) => m.role === 'assistant')?.content;
+  const round = own ? Number(/round (\d+)/.exec(own)?.[1]) + 1 : 1;
+  return { who, round };
+}
+
+/** Letters of the participants whose answers a request carried. */
+function heard(req: FakeRequest): string[] {
+  const last = req.body.messages[req.body.messages.length - 1];
+  if (req.body.messages.length < 4) return [];
+  return [...last.content.matchAll(/^Participant ([A-E]) \(confidence/gm)].map((m) => m[1]).sort();
+}
+
+/** Each participant answers with its letter and round, so they never agree. */
+function disagreeing(req: FakeRequest) {
+  const { who, round } = turnOf(req);
+  return { choices: [`I am ${who} in round ${round}. Answer: ${who}${round}`] };
+}
+
+async function personaRun(handler: Parameters<typeof startFakeServer>[0]) {
+  const s = await server(handler);
+  return { s, run: new Run({ model: modelAt(s.baseUrl), retry, concurrency: 8 }) };
+}
+
+describe('EoT topologies: who sees which message in which round', () => {
+  const expected: Record<string, Record<string, string[]>> = {
+    memory: { A: ['B', 'C', 'D'], B: ['A', 'C', 'D'], C: ['A', 'B', 'D'], D: ['A', 'B', 'C'] },
+    report: { A: ['B', 'C', 'D'], B: ['A'], C: ['A'], D: ['A'] },
+    relay: { A: ['D'], B: ['A'], C: ['B'], D: ['C'] },
+    debate: { A: ['B', 'C', 'D'], B: ['C'], C: ['B'], D: ['A'] },
+  };
+  for (const [topology, inbox] of Object.entries(expected)) {
+    it(`${topology}: four participants, three rounds`, async () => {
+      const { s, run } = await personaRun(disagreeing);
+      const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'Pick a letter.', params: { count: 4, topology, rounds: 3 }, run });
+      assert.equal(report.summary.outcome, 'done', report.summary.message);
+      assert.equal(s.requests.length, 12, 'four participants times three rounds');
+      for (const req of s.requests) {
+        const { who, round } = turnOf(req);
+        if (round === 1) assert.deepEqual(heard(req), [], `${who} hears nobody in round 1`);
+        else assert.deepEqual(heard(req), inbox[who], `${topology}: ${who} in round ${round}`);
+        if (round > 1) {
+          // The message carries the sender's previous-round answer, not an older or newer one.
+          for (const from of inbox[who]) assert.match(req.body.messages[3].content, new RegExp(`Answer: ${from}${round - 1}\\b`));
+        }
+      }
+      // Message edges in the graph match the topology too: one aggregate edge per message received.
+      const messageEdges = run.graph.edges().filter((e) => e.kind === 'aggregate');
+      const perRound = Object.values(inbox).reduce((n, list) => n + list.length, 0);
+      assert.equal(messageEdges.length, perRound * 2, 'rounds 2 and 3 each carry every message once');
+      const lanes = new Set(run.graph.nodes().filter((n) => n.kind === 'thought').map((n) => n.meta?.lane));
+      assert.equal(lanes.size, 4, 'one lane per participant');
+    });
+  }
+
+  it('the topology function for odd sizes', () => {
+    assert.deepEqual(senders('debate', 3, 0), [1, 2]);
+    assert.deepEqual(senders('debate', 3, 1), [2]);
+    assert.deepEqual(senders('debate', 2, 1), [0]);
+    assert.deepEqual(senders('relay', 2, 0), [1]);
+    assert.deepEqual(senders('report', 5, 3), [0]);
+  });
+});
+
+describe('EoT termination and confidence', () => {
+  it('stops after the round in which all agree', async () => {
+    const { s, run } = await personaRun(() => ({ choices: ['Answer: 42'] }));
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 5 }, run });
+    assert.equal(s.requests.length, 3);
+    assert.equal(report.summary.answer, '42');
+    assert.equal(report.summary.confidence, 1);
+    assert.match(run.graph.nodes().find((n) => n.kind === 'vote')!.text, /all agreed in round 1/);
+  });
+
+  it('majority agreement stops where unanimity goes on', async () => {
+    const split = (req: FakeRequest) => ({ choices: [`round ${turnOf(req).round}. Answer: ${turnOf(req).who === 'C' ? 7 : 42}`] });
+    const majority = await personaRun(split);
+    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 4, agreement: 'majority' }, run: majority.run });
+    assert.equal(majority.s.requests.length, 3);
+    const all = await personaRun(split);
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 4, agreement: 'all' }, run: all.run });
+    assert.equal(all.s.requests.length, 12, 'no unanimity: all four rounds');
+    assert.equal(report.summary.answer, '42');
+  });
+
+  it('weighs the final vote by consistency across rounds', async () => {
+    // A: 5, 5, 5 (confidence 1). B: 7, 8, 9 and C: 6, 8, 9 (confidence 1/3 each): 9 has two votes but weight 2/3.
+    const script: Record<string, string[]> = { A: ['5', '5', '5'], B: ['7', '8', '9'], C: ['6', '8', '9'] };
+    const { s, run } = await personaRun((req) => {
+      const { who, round } = turnOf(req);
+      return { choices: [`round ${round}. Answer: ${script[who][round - 1]}`] };
+    });
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 3 }, run });
+    assert.equal(report.summary.answer, '5');
+    assert.ok(Math.abs((report.summary.confidence ?? 0) - 1 / (1 + 2 / 3)) < 1e-9);
+    assert.deepEqual(report.candidates, ['5', '9', '9']);
+    // Confidence also travels with the messages: in round 3, B heard A at 100% and C (6, 8) at 50%.
+    const bRound3 = s.requests.find((r) => turnOf(r).who === 'B' && turnOf(r).round === 3)!;
+    assert.match(bRound3.prompt, /Participant A \(confidence 100%\)/);
+    assert.match(bRound3.prompt, /Participant C \(confidence 50%\)/);
+    assert.equal(consistency(['7', '8', '9']), 1 / 3);
+  });
+
+  it('a judge profile decides when consensus is reached', async () => {
+    const crowd = await server(disagreeing);
+    let judged = 0;
+    const judge = await server(() => ({ choices: [++judged >= 2 ? 'Consensus: yes. Good enough.' : 'Consensus: no. They differ.'] }));
+    const run = new Run({ model: modelAt(crowd.baseUrl), retry, profiles: [{ name: 'referee', model: modelAt(judge.baseUrl, { model: 'judge-model' }) }] });
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 2, rounds: 5, judge: 'referee' }, run });
+    assert.equal(report.summary.outcome, 'done');
+    assert.equal(crowd.requests.length, 4, 'two rounds: the judge said yes after the second');
+    assert.equal(judge.requests.length, 2);
+    assert.match(judge.requests[1].prompt, /Participant A: A2\nParticipant B: B2/);
+    const decisions = run.graph.nodes().filter((n) => n.kind === 'evaluation');
+    assert.deepEqual(decisions.map((n) => n.score), [0, 1]);
+  });
+});
+
+describe('EoT with several profiles', () => {
+  it('each participant is a model profile on its own server, priced by its profile', async () => {
+    const reply = (answer: string) => (req: FakeRequest) => ({ choices: [`round ${turnOf(req).round}. Answer: ${answer}`], usage: { prompt_tokens: 100, completion_tokens: 10 } });
+    const a = await server(reply('12'));
+    const b = await server(reply('12'));
+    const profiles: RunProfile[] = [
+      { name: 'alpha', model: modelAt(a.baseUrl, { model: 'alpha-model' }), price: { input: 1, output: 1 } },
+      { name: 'beta', model: modelAt(b.baseUrl, { model: 'beta-model' }), price: { input: 10, output: 10 } },
+    ];
+    const run = new Run({ model: modelAt(a.baseUrl), retry, profiles });
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { participants: 'alpha, beta', topology: 'debate' }, run });
+    assert.equal(report.summary.answer, '12');
+    assert.equal(a.requests.length, 1);
+    assert.equal(b.requests.length, 1);
+    assert.equal(a.requests[0].body.model, 'alpha-model');
+    // 110 tokens at $1/M and at $10/M.
+    assert.ok(Math.abs((report.summary.totals.costUsd ?? 0) - (110 * 1 + 110 * 10) / 1e6) < 1e-12);
+  });
+
+  it('an unknown participant fails before any call with one line', async () => {
+    const { s, run } = await personaRun(disagreeing);
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { participants: 'alpha,nope' }, run });
+    assert.equal(report.summary.outcome, 'failed');
+    assert.match(report.summary.message ?? '', /"participants": no model profile named "alpha"/);
+    assert.equal(s.requests.length, 0);
+  });
+});
