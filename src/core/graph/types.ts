@@ -9,7 +9,15 @@ export type NodeKind =
   | 'evaluation'
   | 'example'
   | 'program'
-  | 'execution';
+  | 'execution'
+  /** A retrieved piece of a workspace file (meta: file, startLine, endLine). */
+  | 'chunk'
+  /** A tool catalog level: a category or a tool (AnyTool). */
+  | 'tool'
+  /** An agent's memory entries and plan (team). */
+  | 'observation'
+  | 'reflection'
+  | 'plan';
 
 export type NodeStatus = 'pending' | 'running' | 'done' | 'selected' | 'pruned' | 'failed' | 'cancelled';
 

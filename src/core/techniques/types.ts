@@ -1,6 +1,7 @@
 import type { Run } from '../run/run';
 import type { Task } from '../tasks/types';
 import type { ParamSpec, ParamValues } from './params';
+import type { WorkspaceIndexProvider } from '../rag/provider';
 
 /**
  * What the host (the extension or the CLI) supplies besides parameters, so techniques never need
@@ -11,6 +12,10 @@ export interface TechniqueHost {
   baseDir?: string;
   /** Few-shot examples stored for this session (VS Code: "Use Selection as ICL Examples"), as raw text. */
   examples?: string;
+  /** Where techniques may keep data across sessions (the RAG index): the extension's storage, or a cache folder in the CLI. */
+  storageDir?: string;
+  /** A workspace index kept current by the host (VS Code: a file watcher); without one, rag indexes on each run. */
+  workspaceIndex?: WorkspaceIndexProvider;
 }
 
 export interface TechniqueContext {
