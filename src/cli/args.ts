@@ -24,6 +24,8 @@ export const RUN_OPTIONS = {
   'max-tokens': { type: 'string' },
   'max-usd': { type: 'string' },
   pricing: { type: 'string' },
+  profiles: { type: 'string' },
+  profile: { type: 'string' },
   timeout: { type: 'string', default: '120' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },

@@ -3,6 +3,7 @@
 //   thoughtscope run --technique <id> --model <name> (--input <text> | --input-file <path>) [...]
 import { UsageError } from './args';
 import { USAGE } from './usage';
+import { calibrateCommand } from './calibrateCommand';
 import { evalCommand } from './evalCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'techniques') return techniquesCommand(rest);
   if (command === 'run') return runCommand(rest);
   if (command === 'eval') return evalCommand(rest);
+  if (command === 'calibrate') return calibrateCommand(rest);
   throw new UsageError(`unknown command "${command}"; expected run, techniques, eval (see thoughtscope --help)`);
 }
 

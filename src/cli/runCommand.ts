@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { runTechnique, type RunReport } from '../core/engine';
 import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
+import type { ChatModel } from '../core/model/types';
 import { Pricing, formatUsd, validatePricingTable } from '../core/pricing';
 import { renderMermaid } from '../core/render/mermaid';
 import { Run } from '../core/run/run';
@@ -11,6 +12,7 @@ import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import { USAGE } from './usage';
+import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
 
 export const OLLAMA_DEFAULT_URL = 'http://localhost:11434/v1';
@@ -47,15 +49,21 @@ export async function runCommand(argv: string[]): Promise<number> {
   const pricing = new Pricing(args.pricing ? loadPricing(args.pricing) : {});
   const rawParams = parseParamFlags(args.param);
 
-  let model: OpenAIChatModel;
+  let model: ChatModel;
   try {
     model = new OpenAIChatModel({ baseUrl, model: modelName, apiKey, timeoutMs: timeoutSeconds * 1000, stream: args.stream });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (args.profile && !args.profiles) throw new UsageError('--profile needs --profiles <file.json>');
+  const profiles = args.profiles
+    ? cliRunProfiles(readProfilesFile(args.profiles), { timeoutMs: timeoutSeconds * 1000, stream: args.stream, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) })
+    : [];
+  if (args.profile) model = profileModel(profiles, args.profile);
   const progress = args.quiet || !process.stderr.isTTY ? undefined : new Progress();
   const run = new Run({
     model,
+    profiles,
     pricing,
     concurrency,
     budget,

@@ -2,6 +2,7 @@
 export const USAGE = `Usage:
   thoughtscope techniques [--json]          list techniques and their parameters
   thoughtscope run --technique <id> [options]
+  thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT thresholds (--help)
 
 Run options:
   --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")
@@ -16,6 +17,9 @@ Run options:
   --concurrency <n>         model calls in flight at once (default 4)
   --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget
   --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }
+  --profiles <file.json>    model profiles (same shape as thoughtscope.profiles); keys from each profile's "apiKeyEnv"
+                            variable. eot/frugal name them: --param participants=mini,big / --param stages=mini,big
+  --profile <name>          use that profile as the run's own model
   --timeout <seconds>       per-request timeout (default 120); --retries <n> on 429/5xx (default 3)
   --stream                  stream responses
   --json                    print the result as JSON instead of text

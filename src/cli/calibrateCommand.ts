@@ -1,0 +1,113 @@
+// `thoughtscope calibrate`: choose a FrugalGPT cascade's thresholds on a labelled JSONL/CSV file, and
+// optionally save the cascade as a profile in the --profiles file.
+import { parseArgs } from 'node:util';
+import { DatasetError, loadDataset } from '../core/eval/dataset';
+import { formatUsd } from '../core/pricing';
+import { splitNames } from '../core/profiles';
+import { Run } from '../core/run/run';
+import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
+import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
+import type { Scorer } from '../core/techniques/frugal/stage';
+import { positiveNumber, UsageError } from './args';
+import { parseFlags } from './modelFlags';
+import { cliRunProfiles, profileModel, readProfilesFile, writeProfilesFile } from './profilesFlag';
+
+export const CALIBRATE_USAGE = `Usage:
+  thoughtscope calibrate --profiles <file.json> --stages <cheap,...,expensive> --data <labelled.jsonl|.csv> [options]
+
+  --stages a,b,c            model profiles from cheapest to most expensive
+  --data <file>             JSONL lines {"input": ..., "expected": ...} (or a CSV with input,expected columns)
+  --scorer agreement|judge  agreement among --samples answers (default), or a judge profile's 0-10 score
+  --judge <profile>         scorer=judge: the judge (default: the last stage)
+  --samples <n>             scorer=agreement: answers per stage (default 3)
+  --tolerance <x>           accuracy may fall this far below the best single model (default 0.02 = 2 points)
+  --task auto|generic|game24   how answers are read (default auto)
+  --concurrency <n>         requests in flight at once (default 4); --max-usd <usd> stops the calibration
+  --save-profile <name>     add the chosen cascade to the --profiles file as a "cascade" profile
+  --json                    print the result as JSON`;
+
+const OPTIONS = {
+  profiles: { type: 'string' },
+  stages: { type: 'string' },
+  data: { type: 'string' },
+  scorer: { type: 'string', default: 'agreement' },
+  judge: { type: 'string' },
+  samples: { type: 'string', default: '3' },
+  tolerance: { type: 'string', default: '0.02' },
+  temperature: { type: 'string', default: '0.7' },
+  task: { type: 'string', default: AUTO_TASK },
+  concurrency: { type: 'string', default: '4' },
+  'max-usd': { type: 'string' },
+  timeout: { type: 'string', default: '120' },
+  'save-profile': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export async function calibrateCommand(argv: string[]): Promise<number> {
+  const args = parseFlags(() => parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values);
+  if (args.help) {
+    process.stdout.write(`${CALIBRATE_USAGE}\n`);
+    return 0;
+  }
+  if (!args.profiles) throw new UsageError('--profiles <file.json> is required (the stages are profiles in it)');
+  if (!args.data) throw new UsageError('--data <labelled.jsonl> is required');
+  const names = splitNames(args.stages ?? '');
+  if (names.length < 2) throw new UsageError('--stages needs at least two profile names, cheapest first, e.g. --stages mini,big');
+  if (args.scorer !== 'agreement' && args.scorer !== 'judge') throw new UsageError(`--scorer must be agreement or judge, got "${args.scorer}"`);
+  const samples = positiveNumber('samples', args.samples, { integer: true, min: 1 })!;
+  const tolerance = positiveNumber('tolerance', args.tolerance)!;
+  if (tolerance > 1) throw new UsageError(`--tolerance is a share of accuracy from 0 to 1, got ${tolerance}`);
+  const temperature = positiveNumber('temperature', args.temperature)!;
+  const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
+  const maxUsd = positiveNumber('max-usd', args['max-usd']);
+  const timeoutMs = positiveNumber('timeout', args.timeout, { min: 1 })! * 1000;
+  const taskId = args.task ?? AUTO_TASK;
+  if (!taskIds().includes(taskId)) throw new UsageError(`unknown --task "${taskId}"; known: ${taskIds().join(', ')}`);
+
+  let items;
+  try {
+    items = loadDataset(args.data, taskId !== 'game24');
+  } catch (err) {
+    if (err instanceof DatasetError) throw new UsageError(err.message);
+    throw err;
+  }
+  const definitions = readProfilesFile(args.profiles);
+  const profiles = cliRunProfiles(definitions, { timeoutMs, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) });
+  const stages = names.map((name) => ({ name, model: profileModel(profiles, name) }));
+  const judge = args.judge ? profileModel(profiles, args.judge) : stages[stages.length - 1].model;
+
+  const run = new Run({ model: stages[0].model, profiles, concurrency, budget: { maxUsd }, retry: { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 30_000 } });
+  const onSigint = () => run.cancel();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = await calibrateCascade(run, (input) => resolveTask(taskId, input)!, items, { stages, scorer: args.scorer as Scorer, samples, temperature, judge, tolerance }, (done) => {
+      if (!args.quiet && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kcalibrating: ${done} of ${items.length} items, ${formatUsd(run.totals().costUsd)}`);
+    });
+  } catch (err) {
+    process.stderr.write(`\nthoughtscope: calibration stopped: ${run.budgetStop ?? (err as Error).message} (${formatUsd(run.totals().costUsd)} spent)\n`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (!args.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  }
+
+  const saveAs = args['save-profile'];
+  if (saveAs) {
+    const profile = cascadeProfile(saveAs, names, result, args.scorer as Scorer, samples);
+    const kept = definitions.filter((p) => p.name !== saveAs);
+    if (kept.length !== definitions.length && definitions.find((p) => p.name === saveAs)?.provider !== 'cascade') {
+      throw new UsageError(`--save-profile "${saveAs}" would replace a model profile; choose another name`);
+    }
+    writeProfilesFile(args.profiles, [...kept, profile]);
+  }
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ stages: names, ...result, savedAs: saveAs ?? null, spentUsd: run.totals().costUsd }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`Calibrated on ${items.length} items (${formatUsd(run.totals().costUsd)} spent):\n${describeCalibration(names, result).join('\n')}\n`);
+    if (saveAs) process.stdout.write(`Saved as cascade profile "${saveAs}" in ${args.profiles}: --technique frugal --param stages=${saveAs}\n`);
+  }
+  return 0;
+}

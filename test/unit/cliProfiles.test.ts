@@ -1,0 +1,95 @@
+// The built CLI with several profiles: --profiles (keys from the env vars each profile names), eot and
+// frugal by profile name, and `calibrate` saving a cascade profile. Two loopback servers.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-profiles-'));
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const cleanEnv = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', ...env };
+    execFile(process.execPath, [CLI, ...args], { env: cleanEnv, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let cheap: FakeServer;
+let big: FakeServer;
+let profilesPath: string;
+const keys = { CHEAP_KEY: 'sk-cheap-123', BIG_KEY: 'sk-big-456' };
+
+before(async () => {
+  assert.ok(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first (npm test does)');
+  // Cheap: sure of "10" for question 1, split on question 2. Big: always right.
+  cheap = await startFakeServer((req) => ({
+    choices: /question 2|q2/.test(req.prompt) ? ['Answer: 1', 'Answer: 2', 'Answer: 3'] : ['Answer: 10'],
+    usage: { prompt_tokens: 100, completion_tokens: 10 },
+  }));
+  big = await startFakeServer((req) => ({ choices: [/question 2|q2/.test(req.prompt) ? 'Answer: 20' : 'Answer: 10'], usage: { prompt_tokens: 100, completion_tokens: 10 } }));
+  profilesPath = join(dir, 'profiles.json');
+  writeFileSync(
+    profilesPath,
+    JSON.stringify([
+      { name: 'cheap', provider: 'openai-compatible', baseUrl: cheap.baseUrl, model: 'cheap-model', price: { input: 1, output: 1 }, apiKeyEnv: 'CHEAP_KEY' },
+      { name: 'big', provider: 'openai-compatible', baseUrl: big.baseUrl, model: 'big-model', price: { input: 100, output: 100 }, apiKeyEnv: 'BIG_KEY', maxConcurrency: 2 },
+    ]),
+  );
+});
+after(() => Promise.all([cheap.close(), big.close()]));
+
+describe('thoughtscope with --profiles', () => {
+  it('frugal: a confident cheap stage answers; each server got its own key from its env var', async () => {
+    const out = join(dir, 'frugal.json');
+    const before = { cheap: cheap.requests.length, big: big.requests.length };
+    const r = await cli(['run', '--technique', 'frugal', '--profiles', profilesPath, '--profile', 'cheap', '--param', 'stages=cheap,big', '--input', 'question 1', '--out', out], keys);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Answer: 10$/m);
+    assert.equal(cheap.requests.length - before.cheap, 1);
+    assert.equal(big.requests.length - before.big, 0);
+    assert.equal(cheap.requests[cheap.requests.length - 1].headers.authorization, 'Bearer sk-cheap-123');
+    const trace = JSON.parse(readFileSync(out, 'utf8'));
+    assert.ok(trace.nodes.some((n: { text: string }) => /Stage 1 of 2 \(cheap\) answered/.test(n.text)));
+    // One request for the 3 samples, reported as 100 prompt + 10 completion tokens, at cheap's $1/M.
+    assert.ok(Math.abs(trace.totals.costUsd - 110 / 1e6) < 1e-12, String(trace.totals.costUsd));
+  });
+
+  it('eot: participants by profile name, each asked with its own key', async () => {
+    const r = await cli(['run', '--technique', 'eot', '--profiles', profilesPath, '--param', 'participants=cheap,big', '--param', 'rounds=2', '--input', 'question 1', '--json'], keys);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).answer, '10');
+    assert.equal(big.requests[big.requests.length - 1].headers.authorization, 'Bearer sk-big-456');
+  });
+
+  it('a key in the profiles file is refused with exit code 2', async () => {
+    const leaky = join(dir, 'leaky.json');
+    writeFileSync(leaky, JSON.stringify([{ name: 'x', baseUrl: cheap.baseUrl, model: 'm', apiKey: 'sk-no' }]));
+    const r = await cli(['run', '--technique', 'io', '--profiles', leaky, '--input', 'q']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /"apiKey" is not allowed; keys belong in secret storage/);
+  });
+
+  it('calibrate picks thresholds on a labelled file and saves the cascade as a profile', async () => {
+    const data = join(dir, 'labelled.jsonl');
+    writeFileSync(data, `${JSON.stringify({ input: 'q1', expected: '10' })}\n${JSON.stringify({ input: 'q2', expected: '20' })}\n`);
+    const r = await cli(['calibrate', '--profiles', profilesPath, '--stages', 'cheap,big', '--data', data, '--tolerance', '0', '--save-profile', 'tuned', '--json'], keys);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.deepEqual(result.singles.map((s: { accuracy: number }) => s.accuracy), [0.5, 1]);
+    // Cheap is unanimous (1.0) and right on q1, split (1/3) on q2: accept only full agreement.
+    assert.deepEqual(result.best.thresholds, [1]);
+    assert.equal(result.best.accuracy, 1);
+    const saved = JSON.parse(readFileSync(profilesPath, 'utf8')).find((p: { name: string }) => p.name === 'tuned');
+    assert.deepEqual(saved, { name: 'tuned', provider: 'cascade', stages: ['cheap', 'big'], thresholds: [1], scorer: 'agreement', samples: 3 });
+    // The saved cascade runs by name.
+    const run = await cli(['run', '--technique', 'frugal', '--profiles', profilesPath, '--param', 'stages=tuned', '--input', 'question 2'], keys);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Answer: 20$/m);
+  });
+});
