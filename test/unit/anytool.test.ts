@@ -119,9 +119,9 @@ describe('anytool building blocks', () => {
   it('rejects a bad catalog file with a one-line message naming the tool', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ categories: [{ name: 'x', tools: [{ name: 'ok', description: 'd', parameters: { type: 'string' } }] }] }));
-    await assert.rejects(anytoolTechnique.validate!({ catalogFile: file, builtins: true } as never, {}), (err: Error) => err instanceof ParamError && /tool "ok": "parameters" must be a JSON Schema with "type": "object"/.test(err.message));
+    await assert.rejects(async () => anytoolTechnique.validate!({ catalogFile: file, builtins: true } as never, {}), (err: Error) => err instanceof ParamError && /tool "ok": "parameters" must be a JSON Schema with "type": "object"/.test(err.message));
     writeFileSync(file, '{"categories": [');
-    await assert.rejects(anytoolTechnique.validate!({ catalogFile: file, builtins: true } as never, {}), /not valid JSON/);
+    await assert.rejects(async () => anytoolTechnique.validate!({ catalogFile: file, builtins: true } as never, {}), /not valid JSON/);
   });
 });
 
