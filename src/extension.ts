@@ -2,6 +2,7 @@
 // the run controller and the commands. Everything model-related lives in src/core (no vscode there).
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerProfiles } from './profileCommands';
 import { registerIclCommands } from './iclExamples';
 import { RunController } from './runController';
 import { ApiKeyStore } from './secrets';
@@ -14,7 +15,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Thoughtscope', { log: true });
   const keys = new ApiKeyStore(context.secrets);
   const view = new ThoughtGraphViewProvider(context.extensionUri, log);
-  controller = new RunController(view, keys, log);
+  const profilesFor = registerProfiles(context, log);
+  controller = new RunController(view, keys, log, profilesFor);
 
   context.subscriptions.push(
     log,

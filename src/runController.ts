@@ -9,7 +9,7 @@ import { OpenAIChatModel } from './core/model/openaiModel';
 import { ModelError } from './core/model/types';
 import { formatUsd, Pricing } from './core/pricing';
 import { DEFAULT_RETRY } from './core/run/retry';
-import { Run } from './core/run/run';
+import { Run, type RunProfile } from './core/run/run';
 import { resolveTask } from './core/tasks/registry';
 import type { Task } from './core/tasks/types';
 import { ParamError } from './core/techniques/params';
@@ -53,6 +53,8 @@ export class RunController implements vscode.Disposable {
     private readonly view: ThoughtGraphViewProvider,
     private readonly keys: ApiKeyStore,
     private readonly log: vscode.LogOutputChannel,
+    /** Model profiles of the run (extensionProfiles.ts); the active one, if any, is the run's own model. */
+    private readonly profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
   ) {
     this.disposables.push(view.onMessage((message) => void this.onViewMessage(message)));
   }
@@ -115,8 +117,12 @@ export class RunController implements vscode.Disposable {
       const resolvedTask = resolveTask(settings.task, input);
       if (!resolvedTask) throw new Error(`Unknown task "${settings.task}"`);
       task = resolvedTask;
+      const profiles = (await this.profilesFor?.(settings)) ?? [];
+      const activeModel = settings.activeProfile ? profiles.find((p) => p.name === settings.activeProfile)?.model : undefined;
+      if (settings.activeProfile && !activeModel) throw new Error(`The active model profile "${settings.activeProfile}" is not available`);
       run = new Run({
-        model,
+        model: activeModel ?? model,
+        profiles,
         pricing: new Pricing(settings.pricing),
         concurrency: settings.concurrency,
         budget: settings.budget,
@@ -136,7 +142,7 @@ export class RunController implements vscode.Disposable {
       runId: `run-${Date.now().toString(36)}-${++this.runCount}`,
       technique: technique.id,
       techniqueName: technique.name,
-      model: settings.model,
+      model: settings.activeProfile ?? settings.model,
       input,
       params,
       startedAt: Date.now(),

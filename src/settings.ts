@@ -4,6 +4,7 @@
 import { ModelError } from './core/model/types';
 import { validateBaseUrl } from './core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from './core/pricing';
+import { validateProfiles, type ModelProfile } from './core/profiles';
 import type { Budget } from './core/run/budget';
 import { taskIds } from './core/tasks/registry';
 import { coerceParam, ParamError, type ParamValues } from './core/techniques/params';
@@ -42,6 +43,10 @@ export interface Settings {
   stream: boolean;
   budget: Budget;
   pricing: PricingTable;
+  /** Named model profiles (thoughtscope.profiles). */
+  profiles: ModelProfile[];
+  /** The profile runs use as their own model; undefined: baseUrl and model. */
+  activeProfile: string | undefined;
 }
 
 function fullKey(key: string): string {
@@ -129,8 +134,25 @@ export function readSettings(config: ConfigSource): Settings {
     throw new SettingsError(fullKey('pricing'), err instanceof Error ? err.message : String(err));
   }
 
+  let profiles: ModelProfile[];
+  try {
+    profiles = validateProfiles(raw(config, 'profiles'), `Setting "${fullKey('profiles')}"`);
+  } catch (err) {
+    throw new SettingsError(fullKey('profiles'), err instanceof Error ? err.message : String(err));
+  }
+  const activeName = readString(config, 'activeProfile');
+  const active = activeName ? profiles.find((p) => p.name === activeName) : undefined;
+  if (activeName && !active) {
+    throw new SettingsError(fullKey('activeProfile'), `Setting "${fullKey('activeProfile')}" names "${activeName}", which is not in thoughtscope.profiles; known: ${profiles.map((p) => p.name).join(', ') || '(none)'}`);
+  }
+  if (active?.provider === 'cascade') {
+    throw new SettingsError(fullKey('activeProfile'), `Setting "${fullKey('activeProfile')}": "${activeName}" is a cascade; run it with the frugal technique (stages = ${activeName}) and pick a model profile here`);
+  }
+
   return {
     provider,
+    profiles,
+    activeProfile: active?.name,
     baseUrl,
     model,
     task,

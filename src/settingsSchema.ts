@@ -166,6 +166,43 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
         'Prices in USD per million tokens, by model name, added to or overriding the built-in list of common OpenAI models, e.g. `{ "my-model": { "input": 0.5, "output": 1.5 } }`. Costs of models without a price are shown as unknown.',
     },
   },
+  {
+    key: 'profiles',
+    restricted: true,
+    schema: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: {
+          name: { type: 'string', description: 'Unique name; techniques (eot participants, frugal stages) use it.' },
+          provider: { type: 'string', enum: ['openai-compatible', 'vscode-lm', 'cascade'], default: 'openai-compatible', description: 'openai-compatible (OpenAI, Ollama, vLLM, Azure …), vscode-lm (Copilot and other VS Code language models, no key), or cascade (a saved FrugalGPT cascade).' },
+          baseUrl: { type: 'string', description: 'openai-compatible: the API base URL, e.g. http://localhost:11434/v1' },
+          model: { type: 'string', description: 'The model name (vscode-lm: the model family, e.g. gpt-4o).' },
+          vendor: { type: 'string', description: 'vscode-lm: the vendor, e.g. copilot.' },
+          price: { type: 'object', properties: { input: { type: 'number', minimum: 0 }, output: { type: 'number', minimum: 0 } }, required: ['input', 'output'], description: 'USD per million tokens in and out.' },
+          maxConcurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Requests in flight at once for this profile.' },
+          apiKeyEnv: { type: 'string', description: 'Environment variable holding the key when none is stored (the CLI reads only this).' },
+          stages: { type: 'array', items: { type: 'string' }, description: 'cascade: profile names, cheapest first.' },
+          thresholds: { type: 'array', items: { type: 'number' }, description: 'cascade: acceptance score of each stage but the last.' },
+          scorer: { type: 'string', enum: ['agreement', 'judge'] },
+          samples: { type: 'integer', minimum: 1, maximum: 20 },
+        },
+      },
+      markdownDescription:
+        'Named model profiles, used side by side by techniques such as `eot` and `frugal`, e.g. `[{ "name": "mini", "provider": "openai-compatible", "baseUrl": "https://api.openai.com/v1", "model": "gpt-4o-mini", "price": { "input": 0.15, "output": 0.6 } }]`. Keys are never stored here: use **Thoughtscope: Set Profile API Key** (secret storage, per profile). **Thoughtscope: Set Up a Model** creates profiles for Copilot and Ollama.',
+    },
+  },
+  {
+    key: 'activeProfile',
+    restricted: true,
+    schema: {
+      type: 'string',
+      default: '',
+      markdownDescription: 'The profile every run uses as its own model (shown in the status bar, click to change). Empty: `#thoughtscope.baseUrl#` and `#thoughtscope.model#`.',
+    },
+  },
 ];
 
 /** The settings key of one technique parameter, below `thoughtscope.`. */

@@ -1,0 +1,108 @@
+// "Thoughtscope: Set Up a Model": finds what this machine can use — Copilot's models through the VS Code
+// Language Model API, a running Ollama and its models — and offers them beside entering an API key.
+// The choice becomes a profile and the active one. Every path ends in a message: never a silent failure.
+// Only run from a user action (a command, a walkthrough button, the first-run prompt's button).
+import * as vscode from 'vscode';
+import { listOllamaModels, OLLAMA_URL, ollamaOpenAIUrl } from './core/model/ollama';
+import type { ModelProfile } from './core/profiles';
+import type { ProfileKeyStore } from './extensionProfiles';
+import { lmError, vscodeLmApi, type LmChat } from './lmApiModel';
+import { addProfile } from './profileStatus';
+import { SECTION } from './settingsSchema';
+
+type SetupItem = vscode.QuickPickItem & { make?: () => Promise<ModelProfile | undefined> };
+
+async function copilotModels(): Promise<{ models: readonly LmChat[]; problem?: string }> {
+  try {
+    const models = await vscode.lm.selectChatModels({ vendor: 'copilot' });
+    return models.length ? { models } : { models, problem: 'no Copilot models: install GitHub Copilot and sign in' };
+  } catch (err) {
+    return { models: [], problem: lmError(vscodeLmApi(vscode), err, 'Copilot').message };
+  }
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'model';
+}
+
+export async function setUpModel(keys: ProfileKeyStore): Promise<void> {
+  const [copilot, ollama] = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Thoughtscope: looking for Copilot and Ollama…' },
+    () => Promise.all([copilotModels(), listOllamaModels()]),
+  );
+  const items: SetupItem[] = [];
+  items.push({ label: 'GitHub Copilot', kind: vscode.QuickPickItemKind.Separator });
+  if (copilot.models.length === 0) items.push({ label: '$(info) Copilot is not available', detail: copilot.problem });
+  for (const m of copilot.models) {
+    items.push({
+      label: `$(copilot) ${m.name}`,
+      description: `${m.vendor} / ${m.family} — no API key`,
+      make: async () => ({ name: safeName(`copilot-${m.family}`), provider: 'vscode-lm', vendor: m.vendor, model: m.family }),
+    });
+  }
+  items.push({ label: 'Ollama', kind: vscode.QuickPickItemKind.Separator });
+  if (!ollama) items.push({ label: '$(info) Ollama is not running', detail: `Nothing answered at ${OLLAMA_URL}: install Ollama, start it, and run "ollama pull llama3.2"` });
+  else if (ollama.length === 0) items.push({ label: '$(info) Ollama has no models', detail: 'Run "ollama pull llama3.2" in a terminal, then try again' });
+  for (const name of ollama ?? []) {
+    items.push({
+      label: `$(server) ${name}`,
+      description: `Ollama at ${OLLAMA_URL} — local, free`,
+      make: async () => ({ name: safeName(`ollama-${name}`), provider: 'openai-compatible', baseUrl: ollamaOpenAIUrl(), model: name, price: { input: 0, output: 0 } }),
+    });
+  }
+  items.push({ label: 'API key', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: '$(key) OpenAI with an API key', description: 'gpt-4o-mini at api.openai.com', make: () => keyedProfile(keys, 'https://api.openai.com/v1', 'gpt-4o-mini') });
+  items.push({ label: '$(globe) Another OpenAI-compatible server…', description: 'Azure OpenAI, vLLM, LM Studio, …', make: () => keyedProfile(keys) });
+
+  const picked = await vscode.window.showQuickPick(items, { title: 'Thoughtscope: Set Up a Model', placeHolder: 'Choose the model runs will use', ignoreFocusOut: true });
+  if (!picked) {
+    void vscode.window.showInformationMessage('Thoughtscope: no model set up. Run "Thoughtscope: Set Up a Model" when you are ready.');
+    return;
+  }
+  if (!picked.make) {
+    void vscode.window.showWarningMessage(`Thoughtscope: ${picked.label.replace(/^\$\([^)]+\)\s*/, '')}. ${picked.detail ?? ''}`);
+    return;
+  }
+  const profile = await picked.make();
+  if (!profile) {
+    void vscode.window.showInformationMessage('Thoughtscope: setup cancelled; nothing was changed.');
+    return;
+  }
+  await addProfile(profile, true);
+  void vscode.window.showInformationMessage(`Thoughtscope: runs now use profile "${profile.name}". Select some text and run "Thoughtscope: Reason with…".`);
+}
+
+async function keyedProfile(keys: ProfileKeyStore, baseUrl?: string, model?: string): Promise<ModelProfile | undefined> {
+  const url = baseUrl ?? (await vscode.window.showInputBox({ title: 'Thoughtscope: server URL', prompt: 'The OpenAI-compatible base URL', value: 'https://api.openai.com/v1', ignoreFocusOut: true }));
+  if (!url) return undefined;
+  const name = model ?? (await vscode.window.showInputBox({ title: 'Thoughtscope: model', prompt: 'The model (Azure: deployment) name', ignoreFocusOut: true }));
+  if (!name) return undefined;
+  let host = url;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    void vscode.window.showErrorMessage(`Thoughtscope: "${url}" is not a URL; expected something like https://api.openai.com/v1`);
+    return undefined;
+  }
+  const profile: ModelProfile = { name: safeName(`${host.split('.')[host.split('.').length - 2] ?? host}-${name}`), provider: 'openai-compatible', baseUrl: url, model: name };
+  if (!(await keys.promptAndStore(profile.name))) return undefined;
+  return profile;
+}
+
+/** First run with nothing configured: offer the setup once, from a button (a user action). */
+export function offerSetupOnce(context: vscode.ExtensionContext): void {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const untouched = (key: string) => {
+    const i = config.inspect(key);
+    return i?.globalValue === undefined && i?.workspaceValue === undefined;
+  };
+  const nothingConfigured = ['profiles', 'activeProfile', 'baseUrl', 'model'].every(untouched);
+  if (!nothingConfigured || context.globalState.get('thoughtscope.setupOffered')) return;
+  void context.globalState.update('thoughtscope.setupOffered', true);
+  void vscode.window
+    .showInformationMessage('Thoughtscope: choose the model to reason with — Copilot, Ollama, or an API key.', 'Set Up a Model', 'Open Walkthrough')
+    .then((choice) => {
+      if (choice === 'Set Up a Model') void vscode.commands.executeCommand('thoughtscope.setUpModel');
+      if (choice === 'Open Walkthrough') void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#thoughtscope.gettingStarted`, false);
+    });
+}

@@ -1,0 +1,39 @@
+// thoughtscope.profiles and thoughtscope.activeProfile: read, checked, one clear error naming the setting.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readSettings, SettingsError, type ConfigSource } from '../../src/settings';
+import { restrictedConfigurations } from '../../src/settingsSchema';
+
+const config = (values: Record<string, unknown>): ConfigSource => ({ get: <T>(key: string) => values[key] as T | undefined });
+const mini = { name: 'mini', provider: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' };
+
+test('no profiles by default; the active profile is read when it exists', () => {
+  const none = readSettings(config({}));
+  assert.deepEqual(none.profiles, []);
+  assert.equal(none.activeProfile, undefined);
+  const s = readSettings(config({ profiles: [mini, { name: 'copilot', provider: 'vscode-lm', vendor: 'copilot' }], activeProfile: 'copilot' }));
+  assert.deepEqual(s.profiles.map((p) => p.name), ['mini', 'copilot']);
+  assert.equal(s.activeProfile, 'copilot');
+});
+
+test('bad profile settings stop the run with one line naming the setting', () => {
+  const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    [{ activeProfile: 'gone', profiles: [mini] }, 'thoughtscope.activeProfile', /names "gone", which is not in thoughtscope.profiles; known: mini/],
+    [{ profiles: [{ ...mini, apiKey: 'sk-x' }] }, 'thoughtscope.profiles', /"apiKey" is not allowed/],
+    [{ profiles: [mini, { name: 'c', provider: 'cascade', stages: ['mini'], thresholds: [] }], activeProfile: 'c' }, 'thoughtscope.activeProfile', /is a cascade/],
+  ];
+  for (const [values, setting, pattern] of cases) {
+    assert.throws(() => readSettings(config(values)), (err: unknown) => {
+      assert.ok(err instanceof SettingsError);
+      assert.equal(err.setting, setting);
+      assert.match(err.message, pattern);
+      return true;
+    });
+  }
+});
+
+test('an untrusted workspace cannot set profiles or the active profile', () => {
+  const restricted = restrictedConfigurations();
+  assert.ok(restricted.includes('thoughtscope.profiles'));
+  assert.ok(restricted.includes('thoughtscope.activeProfile'));
+});
