@@ -233,6 +233,7 @@ export function renderMermaid(graph: GraphSnapshot, options: MermaidOptions = {}
     const cls = classFor(node);
     if (cls) byClass.set(cls, [...(byClass.get(cls) ?? []), id]);
   }
+  lines.push(...laneLines(graph, ids));
   for (const edge of graph.edges) {
     const line = edgeLine(edge, ids);
     if (line) lines.push(line);
@@ -242,4 +243,22 @@ export function renderMermaid(graph: GraphSnapshot, options: MermaidOptions = {}
     if (members) lines.push(`  class ${members.join(',')} ${name}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Lanes: nodes whose meta names a `lane` (an EoT participant, a FrugalGPT stage) are grouped in one
+ * subgraph per lane, titled with the escaped lane name, in order of first appearance.
+ */
+function laneLines(graph: GraphSnapshot, ids: Map<string, string>): string[] {
+  const lanes = new Map<string, string[]>();
+  for (const node of graph.nodes) {
+    const lane = node.meta?.lane;
+    if (typeof lane !== 'string' || lane === '') continue;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), ids.get(node.id) as string]);
+  }
+  const lines: string[] = [];
+  [...lanes.entries()].forEach(([lane, members], i) => {
+    lines.push(`  subgraph ts_lane${i}["${escapeLabel(normalizeText(lane))}"]`, '    direction TB', ...members.map((m) => `    ${m}`), '  end');
+  });
+  return lines;
 }
