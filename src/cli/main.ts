@@ -4,6 +4,7 @@
 import { UsageError } from './args';
 import { USAGE } from './usage';
 import { calibrateCommand } from './calibrateCommand';
+import { compareCommand } from './compareCommand';
 import { evalCommand } from './evalCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
@@ -18,7 +19,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'run') return runCommand(rest);
   if (command === 'eval') return evalCommand(rest);
   if (command === 'calibrate') return calibrateCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval (see thoughtscope --help)`);
+  if (command === 'compare') return compareCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare (see thoughtscope --help)`);
 }
 
 main(process.argv.slice(2)).then(

@@ -16,3 +16,19 @@ export const EVAL_USAGE = `Usage:
   --quiet, -q               no progress on stderr
 
 Exit codes: 0 every item finished, 1 stopped early (finish with --resume), 2 bad arguments.`;
+
+export const COMPARE_USAGE = `Usage:
+  thoughtscope compare --techniques <a,b,c> (--input <text> | --input-file <path>) [options]
+
+  --techniques, -t <ids>    techniques to compare, comma-separated (see "thoughtscope techniques")
+  --models <names>          compare several models too (every technique on every model); default --model
+  --task <id>               auto (default), generic or game24
+  --param, -p name=value    to every technique with that parameter; tech.name=value for one technique only
+  --expected <answer>       judge each answer against this (with --score exact|numeric|contains, default exact);
+                            Game of 24 answers are judged exactly without it
+  --concurrency <n>         requests in flight at once, across all runs (default 4)
+  --out, -o <file.json>     write the rows and every run's full trace as JSON
+  --json                    print the rows as JSON instead of a table
+  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream   as for "thoughtscope run"
+
+Exit codes: 0 every run answered, 1 some run failed or stopped, 2 bad arguments.`;
