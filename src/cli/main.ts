@@ -6,6 +6,7 @@ import { USAGE } from './usage';
 import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
 import { evalCommand } from './evalCommand';
+import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
 
@@ -20,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'eval') return evalCommand(rest);
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare (see thoughtscope --help)`);
+  if (command === 'report') return reportCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report (see thoughtscope --help)`);
 }
 
 main(process.argv.slice(2)).then(

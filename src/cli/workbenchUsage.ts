@@ -32,3 +32,9 @@ export const COMPARE_USAGE = `Usage:
   --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream   as for "thoughtscope run"
 
 Exit codes: 0 every run answered, 1 some run failed or stopped, 2 bad arguments.`;
+
+export const REPORT_USAGE = `Usage:
+  thoughtscope report <results.json> [<results.json> ...] [--out report.md]
+
+Accuracy against cost per item for each evaluation (same data, different techniques or models), with the
+Pareto frontier marked, as a Markdown table (stdout, or --out).`;
