@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { RunStore } from '../../src/core/history/runStore';
 import { fence, runMarkdown } from '../../src/core/history/markdownReport';
-import { reportFromTrace, snapshotFromTrace } from '../../src/core/history/restore';
+import { ThoughtGraph } from '../../src/core/graph/thoughtGraph';
+import { offlineModel, reportFromTrace, restoreGraph, snapshotFromTrace } from '../../src/core/history/restore';
 import { renderMermaid } from '../../src/core/render/mermaid';
 import { genericTask } from '../../src/core/tasks/generic';
 import { cotTechnique } from '../../src/core/techniques/cot';
@@ -48,6 +49,13 @@ describe('RunStore', () => {
     // The restored graph draws exactly as the live one did, and the report matches the run's.
     const snapshot = snapshotFromTrace(loaded.trace);
     assert.equal(renderMermaid(snapshot), renderMermaid(run.graph.snapshot()));
+    const graph = new ThoughtGraph();
+    restoreGraph(graph, loaded.trace);
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+    assert.deepEqual(plain(graph.snapshot()), plain(snapshot));
+    assert.deepEqual(plain(graph.snapshot().edges), plain(run.graph.snapshot().edges));
+    assert.equal(renderMermaid(graph.snapshot()), renderMermaid(run.graph.snapshot()));
+    await assert.rejects(offlineModel('gpt-4o-mini').complete({ messages: [] }), /saved run has no model/);
     const restored = reportFromTrace(loaded.trace);
     assert.deepEqual(restored.summary.totals, report.summary.totals);
     assert.equal(restored.summary.answer, report.summary.answer);

@@ -2,6 +2,8 @@
 // exported without any model: node ids, parents, texts, statuses, scores, calls and totals come back.
 import type { RunReport } from '../engine';
 import type { CallRecord, GraphSnapshot, NodeKind, NodeStatus, EdgeKind, RunOutcome, ThoughtNode } from '../graph/types';
+import type { ThoughtGraph } from '../graph/thoughtGraph';
+import { ModelError, type ChatModel } from '../model/types';
 import type { Trace } from '../trace';
 
 export function snapshotFromTrace(trace: Trace): GraphSnapshot {
@@ -50,5 +52,28 @@ export function reportFromTrace(trace: Trace): RunReport {
       ...(trace.message ? { message: trace.message } : {}),
       totals: { ...trace.totals },
     },
+  };
+}
+
+/**
+ * Rebuild a saved graph inside `graph` (a fresh one), keeping node ids, so a saved run can take the
+ * place of a live run in the view (inspector, export). Node ids are creation-ordered ("n0", "n1", ...).
+ */
+export function restoreGraph(graph: ThoughtGraph, trace: Trace): void {
+  const snapshot = snapshotFromTrace(trace);
+  for (const node of snapshot.nodes) {
+    const added = graph.addNode({ kind: node.kind, text: node.text });
+    if (added.id !== node.id) throw new Error(`cannot restore the saved graph: node ${node.id} is out of order`);
+    Object.assign(added, node);
+  }
+  for (const e of snapshot.edges) graph.addEdge(e.from, e.to, e.kind, e.label);
+}
+
+/** The model of a restored run: it never calls anything. */
+export function offlineModel(name: string): ChatModel {
+  return {
+    provider: 'saved',
+    model: name,
+    complete: () => Promise.reject(new ModelError('bad-request', 'A saved run has no model; rerun it to call one')),
   };
 }
