@@ -14,6 +14,8 @@ import { resolveTask } from './core/tasks/registry';
 import type { Task } from './core/tasks/types';
 import { ParamError } from './core/techniques/params';
 import type { Technique } from './core/techniques/types';
+import { offlineModel, reportFromTrace, restoreGraph } from './core/history/restore';
+import type { Trace } from './core/trace';
 import { exportTrace } from './exportTrace';
 import { techniqueHost } from './iclExamples';
 import { insertAnswer, type InputOrigin } from './insertAnswer';
@@ -26,6 +28,19 @@ import type { ThoughtGraphViewProvider } from './view/thoughtGraphViewProvider';
 
 /** Context key: true while a run is in progress (shows the Cancel button and command). */
 const RUNNING_CONTEXT = 'thoughtscope.running';
+
+/** A run that ended with a report, and the server it ran against (for the history; never the key). */
+export interface FinishedRun {
+  report: RunReport;
+  run: Run;
+  baseUrl: string;
+}
+
+/** A rerun's own parameters and model instead of the settings'. */
+export interface RunOverrides {
+  params?: Record<string, unknown>;
+  model?: string;
+}
 
 interface RunState {
   info: RunInfo;
@@ -48,6 +63,9 @@ export class RunController implements vscode.Disposable {
   private startQueue: Promise<void> = Promise.resolve();
   private runCount = 0;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly finishedRuns = new vscode.EventEmitter<FinishedRun>();
+  /** Every run that ended with a report (the run history saves them). */
+  readonly onDidFinishRun = this.finishedRuns.event;
 
   constructor(
     private readonly view: ThoughtGraphViewProvider,
@@ -64,10 +82,27 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Start `technique` on `input`. Resolves once the run has started (or was not started), not when it ends. */
-  start(technique: Technique, input: string, origin?: InputOrigin): Promise<void> {
-    const next = this.startQueue.then(() => this.startNow(technique, input, origin));
+  start(technique: Technique, input: string, origin?: InputOrigin, overrides?: RunOverrides): Promise<void> {
+    const next = this.startQueue.then(() => this.startNow(technique, input, origin, overrides));
     this.startQueue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Show a finished run from its trace (a saved or compared run) in the view, as the last run; needs no model. */
+  showTrace(trace: Trace, techniqueName = trace.technique): void {
+    if (this.active) {
+      void vscode.window.showInformationMessage('Thoughtscope: a run is in progress; open the saved run when it has finished.');
+      return;
+    }
+    const run = new Run({ model: offlineModel(trace.model) });
+    restoreGraph(run.graph, trace);
+    run.markFinished();
+    const report = reportFromTrace(trace);
+    const info: RunInfo = { runId: `saved-${Date.now().toString(36)}-${++this.runCount}`, technique: trace.technique, techniqueName, model: trace.model, input: trace.input, params: trace.params, startedAt: Date.now() };
+    this.batcher?.discard();
+    this.last = { info, run, origin: undefined, summary: report.summary, report, finished: Promise.resolve(), superseded: false };
+    this.view.post({ type: 'restore', run: info, graph: run.graph.snapshot(), summary: report.summary });
+    void this.view.reveal();
   }
 
   /** "Thoughtscope: Cancel Run". */
@@ -80,7 +115,7 @@ export class RunController implements vscode.Disposable {
     this.active.run.cancel();
   }
 
-  private async startNow(technique: Technique, input: string, origin: InputOrigin | undefined): Promise<void> {
+  private async startNow(technique: Technique, input: string, origin: InputOrigin | undefined, overrides?: RunOverrides): Promise<void> {
     if (this.active) {
       const stop = 'Stop and Start New';
       const choice = await vscode.window.showWarningMessage(
@@ -104,7 +139,8 @@ export class RunController implements vscode.Disposable {
     try {
       const config = vscode.workspace.getConfiguration(SECTION);
       settings = readSettings(config);
-      params = readTechniqueParams(config, technique, settings.temperature);
+      params = overrides?.params ?? readTechniqueParams(config, technique, settings.temperature);
+      if (overrides?.model) settings = { ...settings, model: overrides.model, activeProfile: undefined };
       const apiKey = await this.keys.get();
       const model = new OpenAIChatModel({
         baseUrl: settings.baseUrl,
@@ -173,6 +209,7 @@ export class RunController implements vscode.Disposable {
           try {
             state.report = await runTechnique({ technique, task, input, params, run, host: techniqueHost() });
             state.summary = state.report.summary;
+            this.finishedRuns.fire({ report: state.report, run, baseUrl: settings.baseUrl });
           } catch (err) {
             // Only errors before the first call reach here (parameters, empty input); run failures are in the summary.
             run.markFinished();
@@ -326,6 +363,7 @@ export class RunController implements vscode.Disposable {
   dispose(): void {
     this.active?.run.cancel();
     this.batcher?.dispose();
+    this.finishedRuns.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }
