@@ -22,11 +22,12 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Replies chosen by the first pattern the prompt matches. */
+/** Replies chosen by the first pattern the prompt matches; anything else gets HTTP 400. */
 function script(rules: Array<[RegExp, FakeReply | (() => FakeReply)]>): FakeHandler {
   return (req) => {
     for (const [pattern, reply] of rules) if (pattern.test(req.prompt)) return typeof reply === 'function' ? reply() : reply;
-    throw new Error(`unscripted prompt:\n${req.prompt}`);
+    // Unscripted: a non-retryable error, so a wrong request fails the run at once instead of hanging.
+    return { status: 400 };
   };
 }
 

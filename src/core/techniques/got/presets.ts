@@ -20,6 +20,18 @@ function jsonParts(label: string, parts: number): string {
   return `{${Array.from({ length: parts }, (_, i) => `"${label} ${i + 1}": ...`).join(', ')}}`;
 }
 
+/** The operation that splits a list into `parts` lists (a JSON object, one thought per list). */
+function splitList(what: string, parts: number, listLine: string): RawOp {
+  return {
+    id: 'split',
+    type: 'generate',
+    split: 'json',
+    prompt:
+      `Split ${what} into ${parts} lists of about equal length, keeping the numbers in their order. ` +
+      `Reply with only a JSON object ${jsonParts('List', parts)} whose values are lists of numbers.\n${listLine}`,
+  };
+}
+
 /**
  * For each part of a split: select it, solve it with `responses` samples, score them with `scorer`,
  * keep the best. Returns the ops and the ids of the kept thoughts.
@@ -70,14 +82,7 @@ function sorting(input: string, k: number | undefined): RawOp[] {
   const numbers = numbersIn(input);
   if (numbers.length < 2) throw new GraphSpecError('the sorting preset needs a list of at least 2 numbers in the input, e.g. [5, 1, 4, 2]');
   const parts = partsFor(numbers.length);
-  const split = {
-    id: 'split',
-    type: 'generate',
-    split: 'json',
-    prompt:
-      `Split the list of ${numbers.length} numbers below into ${parts} lists of about equal length, keeping the numbers in their order. ` +
-      `Reply with only a JSON object ${jsonParts('List', parts)} whose values are lists of numbers.\nInput: {input}`,
-  };
+  const split = splitList(`the list of ${numbers.length} numbers below`, parts, 'Input: {input}');
   const sort = `Sort the list of numbers below in ascending order, keeping every number, repeats included. ${LIST_REPLY}\nInput: {thought}`;
   const merge = `Merge the sorted lists below into one list in ascending order that keeps every number of every list, repeats included. ${LIST_REPLY}\n{thoughts}`;
   const refine =
@@ -92,14 +97,7 @@ function setIntersection(input: string, k: number | undefined): RawOp[] {
   const [first, second] = listsIn(input);
   if (!first || !second) throw new GraphSpecError('the set-intersection preset needs two lists of numbers in the input, e.g. [1, 2, 3] and [2, 3, 4] or one list per line');
   const parts = partsFor(second.length);
-  const split = {
-    id: 'split',
-    type: 'generate',
-    split: 'json',
-    prompt:
-      `Split the list below into ${parts} lists of about equal length, keeping the numbers in their order. ` +
-      `Reply with only a JSON object ${jsonParts('List', parts)} whose values are lists of numbers.\nList: [${second.join(', ')}]`,
-  };
+  const split = splitList('the list below', parts, `List: [${second.join(', ')}]`);
   const intersect = `Find the numbers that occur in both lists below. Reply with only those numbers, each once, in the form [a, b, c] ([] if there are none).\nList 1: [${first.join(', ')}]\nList 2: {thought}`;
   const union = `Combine the lists below into one list that holds every number occurring in any of them, each once. ${LIST_REPLY}\n{thoughts}`;
   const { ops, ends } = solveParts(parts, intersect, k ?? 5, 'set-intersection-errors');
