@@ -12,6 +12,7 @@ import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import { USAGE } from './usage';
+import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
 
@@ -83,7 +84,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let report: RunReport;
   try {
-    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd() } });
+    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir() } });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;
