@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerProfiles } from './profileCommands';
 import { registerIclCommands } from './iclExamples';
+import { registerRagIndexer } from './ragIndexer';
 import { RunController } from './runController';
 import { ApiKeyStore } from './secrets';
 import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerCommands(context, controller, keys, log);
   registerIclCommands(context, log);
+  registerRagIndexer(context, log);
   void vscode.commands.executeCommand('setContext', 'thoughtscope.running', false);
   log.info(`Thoughtscope ${String(context.extension.packageJSON.version ?? '')} activated`);
 }

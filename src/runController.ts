@@ -18,6 +18,8 @@ import { offlineModel, reportFromTrace, restoreGraph } from './core/history/rest
 import type { Trace } from './core/trace';
 import { exportTrace } from './exportTrace';
 import { techniqueHost } from './iclExamples';
+import { openWorkspaceLocation } from './openLocation';
+import { ragHost } from './ragIndexer';
 import { insertAnswer, type InputOrigin } from './insertAnswer';
 import { keyHeaders, type ApiKeyStore } from './secrets';
 import { readSettings, readTechniqueParams, SettingsError, type Settings } from './settings';
@@ -207,7 +209,7 @@ export class RunController implements vscode.Disposable {
           const onCancel = token.onCancellationRequested(() => run.cancel());
           onBatch = () => progress.report({ message: totalsText(run.totals()) });
           try {
-            state.report = await runTechnique({ technique, task, input, params, run, host: techniqueHost() });
+            state.report = await runTechnique({ technique, task, input, params, run, host: { ...techniqueHost(), ...ragHost() } });
             state.summary = state.report.summary;
             this.finishedRuns.fire({ report: state.report, run, baseUrl: settings.baseUrl });
           } catch (err) {
@@ -314,6 +316,8 @@ export class RunController implements vscode.Disposable {
           return await this.insert(this.runWithId(message.runId));
         case 'copyAnswer':
           return await this.copy(this.runWithId(message.runId));
+        case 'openFile':
+          return await openWorkspaceLocation(message.path, message.startLine, message.endLine);
         case 'exportTrace': {
           const state = this.runWithId(message.runId);
           if (!state) return;

@@ -11,6 +11,8 @@ export class Inspector {
   constructor(
     private readonly host: HTMLElement,
     private readonly onClose: () => void,
+    /** Open a workspace file at a line range (rag chunks and the answer's cited sources). */
+    private readonly onOpenFile?: (path: string, startLine: number, endLine: number) => void,
   ) {
     host.classList.add('inspector');
     host.hidden = true;
@@ -57,12 +59,32 @@ export class Inspector {
     for (const [key, value] of Object.entries(node.meta ?? {})) fact(key, String(value));
 
     const text = el('pre', 'node-text', node.text || '(empty)');
+    const links = this.locationLinks(node);
 
     const calls = el('div', 'calls');
     node.calls.forEach((call, i) => calls.append(this.callView(call, i, open ? open.has(i) : i === 0 || node.calls.length <= 3)));
 
-    this.host.replaceChildren(head, facts, el('h3', undefined, 'Text'), text, el('h3', undefined, `Model calls (${node.calls.length})`), calls);
+    this.host.replaceChildren(head, facts, ...links, el('h3', undefined, 'Text'), text, el('h3', undefined, `Model calls (${node.calls.length})`), calls);
     if (!sameNode) this.host.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** "Open" buttons for a chunk's file range (meta file/startLine/endLine) and an answer's "source n" entries ("path:a-b"). */
+  private locationLinks(node: ThoughtNode): HTMLElement[] {
+    const open = this.onOpenFile;
+    if (!open) return [];
+    const places: Array<{ label: string; path: string; start: number; end: number }> = [];
+    const meta = node.meta ?? {};
+    if (typeof meta.file === 'string' && typeof meta.startLine === 'number' && typeof meta.endLine === 'number') {
+      places.push({ label: `Open ${meta.file}:${meta.startLine}-${meta.endLine}`, path: meta.file, start: meta.startLine, end: meta.endLine });
+    }
+    for (const [key, value] of Object.entries(meta)) {
+      const m = /^source (\d+)$/.exec(key) && typeof value === 'string' ? /^(.+):(\d+)-(\d+)$/.exec(value) : null;
+      if (m) places.push({ label: `[${key.slice(7)}] ${value}`, path: m[1], start: Number(m[2]), end: Number(m[3]) });
+    }
+    if (places.length === 0) return [];
+    const row = el('div', 'locations');
+    for (const p of places) row.append(button(p.label, () => open(p.path, p.start, p.end), { look: 'secondary', title: 'Open the file at these lines' }));
+    return [row];
   }
 
   private openCalls(): Set<number> {

@@ -40,7 +40,7 @@ function boot(): void {
 
   const graphHost = el('div');
   const inspectorHost = el('section');
-  const inspector = new Inspector(inspectorHost, () => select(undefined));
+  const inspector = new Inspector(inspectorHost, () => select(undefined), (path, startLine, endLine) => post({ type: 'openFile', path, startLine, endLine }));
   const graph = new GraphView(graphHost, (id) => select(id));
   graph.setFit(getState().fit ?? true);
 

@@ -27,10 +27,12 @@ export type WebviewToHost =
   | { type: 'cancel'; runId: string }
   | { type: 'insertAnswer'; runId: string }
   | { type: 'copyAnswer'; runId: string }
-  | { type: 'exportTrace'; runId: string };
+  | { type: 'exportTrace'; runId: string }
+  /** Open a workspace file at a line range (a rag chunk or citation); the host confines it to the workspace. */
+  | { type: 'openFile'; path: string; startLine: number; endLine: number };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (!value || typeof value !== 'object') return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace';
+  return type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'openFile';
 }

@@ -124,8 +124,9 @@ describe('rag technique', () => {
     writeFileSync(join(root, 'docs/deploy.md'), '# Deploying\n\nThe zeppelin hangar opens at dawn.\n');
     await index.updateFile('docs/deploy.md', 1 << 20);
     assert.equal(index.search('zeppelin hangar', 3)[0]?.path, 'docs/deploy.md');
-    index.removeFile('docs/deploy.md');
-    assert.deepEqual(index.search('zeppelin hangar', 3), []);
+    index.removeFile('docs');
+    assert.deepEqual(index.search('zeppelin hangar', 3), [], 'deleting a folder drops the files under it');
+    assert.equal(index.search('MAX_UPLOAD_RETRIES', 1)[0]?.path, 'src/upload.ts', 'other files stay');
     const reopened = await WorkspaceIndex.open(root, undefined);
     assert.equal(reopened.fileCount, 0, 'without a storage folder nothing persists');
   });

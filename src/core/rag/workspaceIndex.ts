@@ -123,9 +123,9 @@ export class WorkspaceIndex {
     await this.readInto({ path, size: info.size, mtimeMs: info.mtimeMs });
   }
 
-  /** A file was deleted (file watcher). */
+  /** A file or folder was deleted (file watcher): drop it and everything under it. */
   removeFile(path: string): void {
-    if (this.files.has(path)) this.drop(path);
+    for (const known of [...this.files.keys()]) if (known === path || known.startsWith(`${path}/`)) this.drop(known);
   }
 
   private async readInto(info: FileInfo): Promise<void> {
