@@ -12,6 +12,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120' },
+  // The workbench panel (compare, evaluation report), with chart.js bundled in.
+  { ...common, entryPoints: ['webview/workbench.ts'], outfile: 'dist/workbench.js', platform: 'browser', format: 'iife', target: 'chrome120' },
   // The Program of Thoughts sandbox worker thread: a bundle of its own, loaded by path at run time.
   { ...common, entryPoints: ['src/core/sandbox/worker.ts'], outfile: 'dist/sandboxWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
 ];
@@ -28,6 +30,7 @@ if (watch) {
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   copyFileSync('media/webview.css', 'dist/webview.css');
+  copyFileSync('media/workbench.css', 'dist/workbench.css');
   for (const [from, to] of SANDBOX_ASSETS) {
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(from, to);

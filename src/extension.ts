@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerProfiles } from './profileCommands';
 import { registerIclCommands } from './iclExamples';
+import { registerWorkbench } from './workbench/register';
 import { registerRagIndexer } from './ragIndexer';
 import { RunController } from './runController';
 import { ApiKeyStore } from './secrets';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerCommands(context, controller, keys, log);
   registerIclCommands(context, log);
+  registerWorkbench(context, controller, keys, log, profilesFor);
   registerRagIndexer(context, log);
   void vscode.commands.executeCommand('setContext', 'thoughtscope.running', false);
   log.info(`Thoughtscope ${String(context.extension.packageJSON.version ?? '')} activated`);

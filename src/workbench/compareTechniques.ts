@@ -1,0 +1,98 @@
+// "Thoughtscope: Compare Techniques": a multi-select of techniques and model profiles (remembered per
+// workspace), the selection (or typed text) as input, an optional expected answer; all runs go in
+// parallel within the concurrency setting, then a table and scatter open in a panel. A row opens its
+// graph in the Thoughtscope view.
+import * as vscode from 'vscode';
+import { compareTechniques, type CompareEntry } from '../core/compare/compare';
+import { findScorer } from '../core/eval/scorers';
+import { Pricing } from '../core/pricing';
+import type { RunProfile } from '../core/run/run';
+import { resolveTask } from '../core/tasks/registry';
+import { TECHNIQUES } from '../core/techniques/registry';
+import { readTechniqueParams, type Settings } from '../settings';
+import type { RunController } from '../runController';
+import type { ApiKeyStore } from '../secrets';
+import type { CompareRowView } from '../shared/workbenchMessages';
+import { modelFromSettings } from './modelFromSettings';
+import { openWorkbenchPanel } from './workbenchPanel';
+
+const PICKS_KEY = 'thoughtscope.compare.picks';
+
+interface Pick extends vscode.QuickPickItem {
+  key: string;
+}
+
+export async function compareCommand(
+  context: vscode.ExtensionContext,
+  controller: RunController,
+  keys: ApiKeyStore,
+  log: vscode.LogOutputChannel,
+  profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
+): Promise<void> {
+  const setup = await modelFromSettings(keys, log);
+  const profiles = ((await profilesFor?.(setup.settings)) ?? []).filter((p) => p.model);
+  const remembered = new Set(context.workspaceState.get<string[]>(PICKS_KEY) ?? ['t:io', 't:cot']);
+  const items: Array<Pick | vscode.QuickPickItem> = [
+    { label: 'Techniques', kind: vscode.QuickPickItemKind.Separator },
+    ...TECHNIQUES.map((t) => ({ key: `t:${t.id}`, label: t.name, description: t.id, picked: remembered.has(`t:${t.id}`) })),
+    ...(profiles.length ? [{ label: `Model profiles (default: ${setup.settings.model})`, kind: vscode.QuickPickItemKind.Separator }] : []),
+    ...profiles.map((p) => ({ key: `p:${p.name}`, label: p.name, description: p.model!.model, picked: remembered.has(`p:${p.name}`) })),
+  ];
+  const chosen = (await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Thoughtscope: Compare Techniques', placeHolder: 'Techniques (and model profiles) to run on the same input' })) as Pick[] | undefined;
+  if (!chosen) return;
+  await context.workspaceState.update(PICKS_KEY, chosen.map((c) => c.key));
+  const techniques = TECHNIQUES.filter((t) => chosen.some((c) => c.key === `t:${t.id}`));
+  if (techniques.length === 0) {
+    void vscode.window.showWarningMessage('Thoughtscope: choose at least one technique to compare.');
+    return;
+  }
+  const chosenProfiles = profiles.filter((p) => chosen.some((c) => c.key === `p:${p.name}`));
+  const input = await inputText();
+  if (input === undefined) return;
+  const expected = await vscode.window.showInputBox({ title: 'Expected answer (optional)', prompt: 'Leave empty to compare answers with each other only.', ignoreFocusOut: true });
+  if (expected === undefined) return;
+
+  const models = chosenProfiles.length ? chosenProfiles.map((p) => p.model!) : [setup.make()];
+  const prices = Object.fromEntries(chosenProfiles.filter((p) => p.price).map((p) => [p.model!.model, p.price!]));
+  const task = resolveTask(setup.settings.task, input);
+  if (!task) throw new Error(`Unknown task "${setup.settings.task}"`);
+  const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: readTechniqueParams(setup.config, technique, setup.settings.temperature) })));
+
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: comparing ${entries.length} runs`, cancellable: true },
+    async (_progress, token) => {
+      const stop = new AbortController();
+      const sub = token.onCancellationRequested(() => stop.abort());
+      try {
+        return await compareTechniques({
+          input,
+          task,
+          entries,
+          expected: expected.trim() ? expected : undefined,
+          scorer: expected.trim() ? findScorer('exact') : undefined,
+          concurrency: setup.settings.concurrency,
+          runOptions: { ...setup.runOptions, pricing: new Pricing({ ...setup.settings.pricing, ...prices }) },
+          signal: stop.signal,
+        });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  const rows: CompareRowView[] = result.rows.map(({ trace: _trace, params: _params, message: _message, ...row }) => row);
+  const names = new Map(TECHNIQUES.map((t) => [t.id, t.name]));
+  openWorkbenchPanel(context.extensionUri, 'Thoughtscope: Compare', { type: 'compare', input, expected: result.expected, rows }, (index) => {
+    const row = result.rows[index];
+    if (row) controller.showTrace(row.trace, names.get(row.technique));
+  });
+}
+
+/** The selection of the active editor, else typed text. */
+async function inputText(): Promise<string | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
+  if (selected.trim()) return selected;
+  const typed = await vscode.window.showInputBox({ title: 'Thoughtscope: Compare Techniques', prompt: 'Nothing is selected: type the question or problem to compare on.', ignoreFocusOut: true });
+  if (typed !== undefined && !typed.trim()) void vscode.window.showWarningMessage('Thoughtscope: the input is empty; there is nothing to compare.');
+  return typed?.trim() ? typed : undefined;
+}

@@ -1,0 +1,33 @@
+// Wires the experiment workbench into the extension: Compare Techniques, Evaluate on Dataset, and the
+// Runs history view. Errors become one-line messages (and the log), never stack traces in the UI.
+import * as vscode from 'vscode';
+import type { RunProfile } from '../core/run/run';
+import type { RunController } from '../runController';
+import type { ApiKeyStore } from '../secrets';
+import type { Settings } from '../settings';
+import { compareCommand } from './compareTechniques';
+import { evaluateCommand } from './evaluateDataset';
+import { registerRunsView } from './runsView';
+
+export function registerWorkbench(
+  context: vscode.ExtensionContext,
+  controller: RunController,
+  keys: ApiKeyStore,
+  log: vscode.LogOutputChannel,
+  profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
+): void {
+  const guarded = (what: string, action: () => Promise<void>) => async () => {
+    try {
+      await action();
+    } catch (err) {
+      const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 500);
+      log.error(`${what}: ${message}`);
+      void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+    }
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, profilesFor))),
+    vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log))),
+  );
+  registerRunsView(context, controller, log);
+}
