@@ -9,7 +9,7 @@ import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
-import { readInputFlags } from './inputFlags';
+import { readInputFlags } from './fileFlags';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { COMPARE_USAGE } from './workbenchUsage';
 

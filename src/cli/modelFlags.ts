@@ -1,10 +1,10 @@
 // The model flags shared by `eval` and `compare` (--base-url, --model, --api-key, --pricing, --timeout,
 // --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
-import { readFileSync } from 'node:fs';
 import { OpenAIChatModel } from '../core/model/openaiModel';
-import { Pricing, validatePricingTable } from '../core/pricing';
+import { Pricing } from '../core/pricing';
 import type { RetryPolicy } from '../core/run/retry';
 import { positiveNumber, UsageError } from './args';
+import { readPricingFile } from './fileFlags';
 import { OLLAMA_DEFAULT_URL } from './runCommand';
 
 export const MODEL_OPTIONS = {
@@ -58,20 +58,6 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
       }
     },
   };
-}
-
-export function readPricingFile(path: string) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`cannot read --pricing ${path}: ${(err as Error).message.split('\n')[0]}`);
-  }
-  try {
-    return validatePricingTable(raw, `--pricing ${path}`);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }
 
 /** `strict` parseArgs with one-line UsageErrors. */

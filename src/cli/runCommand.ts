@@ -1,16 +1,17 @@
 // `thoughtscope run`: one technique on one input; prints the answer and totals, writes trace/Mermaid.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { runTechnique, type RunReport } from '../core/engine';
 import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import type { ChatModel } from '../core/model/types';
-import { Pricing, formatUsd, validatePricingTable } from '../core/pricing';
+import { Pricing, formatUsd } from '../core/pricing';
 import { renderMermaid } from '../core/render/mermaid';
 import { Run } from '../core/run/run';
 import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
+import { readInputFlags, readPricingFile } from './fileFlags';
 import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
@@ -28,7 +29,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
-  const input = readInput(args.input, args['input-file']);
+  const input = readInputFlags(args.input, args['input-file']);
   const task = resolveTask(args.task ?? AUTO_TASK, input);
   if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
 
@@ -47,7 +48,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     maxTokens: positiveNumber('max-tokens', args['max-tokens'], { integer: true, min: 1 }),
     maxUsd: positiveNumber('max-usd', args['max-usd']),
   };
-  const pricing = new Pricing(args.pricing ? loadPricing(args.pricing) : {});
+  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
   const rawParams = parseParamFlags(args.param);
 
   let model: ChatModel;
@@ -114,33 +115,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   process.stderr.write(`thoughtscope: ${message}\n`);
   return 1;
-}
-
-function readInput(text: string | undefined, file: string | undefined): string {
-  if (text !== undefined && file !== undefined) throw new UsageError('give either --input or --input-file, not both');
-  if (file !== undefined) {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read --input-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
-  if (text === undefined || text.trim() === '') throw new UsageError('an input is required: --input <text> or --input-file <path>');
-  return text;
-}
-
-function loadPricing(path: string) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`cannot read --pricing ${path}: ${(err as Error).message.split('\n')[0]}`);
-  }
-  try {
-    return validatePricingTable(raw, `--pricing ${path}`);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }
 
 export function formatTotals(t: RunTotals): string {

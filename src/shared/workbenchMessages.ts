@@ -1,20 +1,9 @@
 // Messages between the extension host and the workbench panel (compare table, evaluation report).
+import type { CompareRow } from '../core/compare/compare';
 import type { Report } from '../core/report/pareto';
 
 /** A comparison row without its trace (the host keeps traces; a row is opened by index). */
-export interface CompareRowView {
-  technique: string;
-  model: string;
-  outcome: string;
-  answer: string;
-  agreement: number;
-  correct: boolean | null;
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number | null;
-  wallMs: number;
-}
+export type CompareRowView = Omit<CompareRow, 'trace' | 'params' | 'message'>;
 
 export type HostToWorkbench =
   | { type: 'compare'; input: string; expected?: string; rows: CompareRowView[] }
