@@ -1,0 +1,96 @@
+// A scripted Game of 24 "model" for the benchmarks. It reads Thoughtscope's own Game of 24 prompts
+// (propose, final step, value, answer check) and answers by arithmetic instead of from tables, so any
+// puzzle of 24.csv gets the same replies on every run: runs are comparable, side by side and over time.
+//   propose: up to 8 next steps, pairs in order, ops + * - / (no negatives, whole quotients only);
+//   value:   "sure" when the numbers can still make 24, else "impossible";
+//   final:   a correct expression for the puzzle (or a wrong one when it has none);
+//   check:   "sure" when the answer is right (judged by the engine's own judge).
+import { judgeGame24 } from '../src/core/tasks/game24';
+
+const MAX_PROPOSALS = 8;
+
+interface Term {
+  value: number;
+  text: string;
+}
+
+/** An expression over all the terms that equals 24, or undefined. */
+function reach24(terms: Term[]): string | undefined {
+  if (terms.length === 1) return Math.abs(terms[0].value - 24) < 1e-9 ? terms[0].text : undefined;
+  for (let i = 0; i < terms.length; i++) {
+    for (let j = i + 1; j < terms.length; j++) {
+      const [a, b] = [terms[i], terms[j]];
+      const rest = terms.filter((_, k) => k !== i && k !== j);
+      const options: Term[] = [
+        { value: a.value + b.value, text: `(${a.text} + ${b.text})` },
+        { value: a.value * b.value, text: `(${a.text} * ${b.text})` },
+        { value: a.value - b.value, text: `(${a.text} - ${b.text})` },
+        { value: b.value - a.value, text: `(${b.text} - ${a.text})` },
+      ];
+      if (b.value !== 0) options.push({ value: a.value / b.value, text: `(${a.text} / ${b.text})` });
+      if (a.value !== 0) options.push({ value: b.value / a.value, text: `(${b.text} / ${a.text})` });
+      for (const option of options) {
+        const found = reach24([...rest, option]);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+function numbersOf(text: string): number[] {
+  return text.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+export function solve(numbers: string): string | undefined {
+  const found = reach24(numbersOf(numbers).map((value) => ({ value, text: String(value) })));
+  return found?.replace(/^\((.*)\)$/, '$1');
+}
+
+function proposals(numbers: string): string[] {
+  const ns = numbersOf(numbers);
+  const out: string[] = [];
+  for (let i = 0; i < ns.length; i++) {
+    for (let j = i + 1; j < ns.length; j++) {
+      const [small, big] = ns[i] <= ns[j] ? [ns[i], ns[j]] : [ns[j], ns[i]];
+      const rest = ns.filter((_, k) => k !== i && k !== j);
+      const results: Array<[string, number]> = [['+', big + small], ['*', big * small], ['-', big - small]];
+      if (small !== 0 && big % small === 0) results.push(['/', big / small]);
+      for (const [op, value] of results) {
+        const left = [...rest, value].sort((x, y) => x - y).join(' ');
+        out.push(`${big} ${op} ${small} = ${value} (left: ${left})`);
+      }
+    }
+  }
+  return out.slice(0, MAX_PROPOSALS);
+}
+
+/** The text after the prompt's last "Input:" line, and the numbers on that line. */
+function lastInput(prompt: string): { numbers: string; tail: string } {
+  const rest = prompt.slice(prompt.lastIndexOf('Input: ') + 'Input: '.length);
+  const newline = rest.indexOf('\n');
+  return newline < 0 ? { numbers: rest.trim(), tail: '' } : { numbers: rest.slice(0, newline).trim(), tail: rest.slice(newline + 1) };
+}
+
+/** The reply to one Game of 24 prompt of Thoughtscope's. */
+export function game24Reply(prompt: string): string {
+  const { numbers, tail } = lastInput(prompt);
+  if (tail.startsWith('Possible next steps:')) return proposals(numbers).join('\n');
+  if (tail.startsWith('Steps:')) return `Answer: ${solve(numbers) ?? numbersOf(numbers).join(' + ')} = 24`;
+  if (tail.startsWith('Answer:')) {
+    const expression = /^Answer: (.*) = 24$/m.exec(tail)?.[1] ?? '';
+    return `Checked each number once.\n${judgeGame24(numbers, expression) ? 'sure' : 'impossible'}`;
+  }
+  if (tail.trim() === '') return `Trying a few combinations.\n${solve(numbers) ? 'sure' : 'impossible'}`;
+  throw new Error(`game24Model: unrecognised prompt ending ${JSON.stringify(prompt.slice(-120))}`);
+}
+
+/** game24Reply with every answer remembered, so the model's own CPU cost is a map lookup after warm-up. */
+export function memoized(reply: (prompt: string) => string): (prompt: string) => string {
+  const seen = new Map<string, string>();
+  return (prompt) => {
+    let text = seen.get(prompt);
+    if (text === undefined) seen.set(prompt, (text = reply(prompt)));
+    return text;
+  };
+}

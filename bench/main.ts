@@ -1,0 +1,94 @@
+// `npm run bench`: the four performance measurements of issue 9, a table on stdout and every number
+// in bench/results.json. Not part of `npm test`: timings on a shared machine are noisy, so each
+// section reports ratios measured side by side in one run and medians of --repeat runs.
+//   --puzzles N      Game of 24 puzzles from row 900 on (default 100: rows 900-999)
+//   --repeat N       repeats of each timed measurement (default 3)
+//   --only a,b       sections: scheduling, overhead, render, footprint (default all)
+//   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both)
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { defaultPuzzlesPath } from '../src/cli/puzzlesPath';
+import { loadGame24Range } from '../src/core/eval/dataset';
+import { benchFootprint } from './footprint';
+import { benchOverhead } from './overhead';
+import { benchRender } from './render';
+import { benchScheduling } from './scheduling';
+
+function flag(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+
+const puzzles = Number(flag('puzzles', '100'));
+const repeats = Number(flag('repeat', '3'));
+const only = flag('only', 'scheduling,overhead,render,footprint').split(',');
+const layouts = flag('layouts', 'dagre,elk').split(',');
+const log = (line: string) => console.error(line);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(puzzles) || puzzles < 1 || puzzles > 100) throw new Error('--puzzles must be 1..100');
+  const items = loadGame24Range(defaultPuzzlesPath(), 900, 900 + puzzles - 1);
+  const results: Record<string, unknown> = {
+    when: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    command: process.argv.slice(2).join(' '),
+  };
+  const rows: Array<[string, string, string]> = [];
+  if (only.includes('scheduling')) {
+    log(`scheduling: ToT on ${puzzles} puzzles, 20 ms per call`);
+    const s = await benchScheduling({ items, delayMs: 20, concurrency: 64, repeats, log });
+    results.scheduling = s;
+    rows.push(
+      ['wall, concurrency 64 (median)', `${s.wallMs} ms`, `${s.speedupVsSerial}x faster than serial (goal > 20x)`],
+      ['wall, one call at a time', `${s.serialMs} ms`, `${s.requests} requests`],
+      ['critical path (longest chain)', `${s.criticalPathMs} ms`, `median puzzle ${s.medianPuzzleCriticalPathMs} ms; wall/CP ${s.wallOverCriticalPath}`],
+      ['work bound (call time / 64)', `${s.workBoundMs} ms`, `wall / max(CP, work bound) ${s.wallOverLowerBound} (goal 1.5)`],
+      ['one puzzle alone: wall / its CP', `${s.perPuzzleWallOverCriticalPath.median}`, `median over puzzles, max ${s.perPuzzleWallOverCriticalPath.max}`],
+      ['calls saved by the value cache', `${s.valueCacheSaved}`, `+ ${s.requestCacheSaved} by the request cache; solved ${s.solved}/${s.puzzles}`],
+    );
+  }
+  if (only.includes('overhead')) {
+    log('overhead: the same run at 0 ms');
+    const o = await benchOverhead({ items, concurrency: 64, repeats, log });
+    results.overhead = o;
+    rows.push(
+      ['engine CPU per call (median)', `${o.engineCpuMsPerCall} ms`, 'graph, events, accounting, Mermaid text (goal < 1 ms)'],
+      ['engine + openai SDK + HTTP', `${o.withHttpCpuMsPerCall} ms`, 'server in a child process'],
+    );
+  }
+  if (only.includes('render')) {
+    log('render: headless Chromium');
+    const r = await benchRender({ sizes: [100, 500, 1000, 2000], repeats, layouts, log });
+    results.render = r;
+    for (const layout of layouts) {
+      const l = r.layouts[layout];
+      for (const s of l.sizes) rows.push([`${layout}: ${s.nodes} nodes`, `${s.firstRenderMs} ms`, `one more node ${s.oneMoreNodeMs} ms`]);
+      rows.push([`${layout}: live 200 nodes`, `${l.live.maxLongTaskMs} ms`, `longest task; frame gap ${l.live.maxFrameGapMs} ms; ${l.live.renders} renders for ${l.live.batches} batches`]);
+    }
+  }
+  if (only.includes('footprint')) {
+    log('footprint');
+    const f = benchFootprint({ repeats: Math.max(5, repeats), log });
+    results.footprint = f;
+    rows.push(
+      ['activation: load bundle', `${f.activation.loadMs} ms`, `activate() ${f.activation.activateMs} ms`],
+      ...Object.entries(f.bundleBytes).map(([file, bytes]): [string, string, string] => [`bundle dist/${file}`, kib(bytes), '']),
+      ['.vsix', mib(f.vsixBytes), ''],
+      [`peak memory, ${f.memory.nodes}-node run`, `RSS ${mib(f.memory.peakRssBytes)}`, `heap ${mib(f.memory.peakHeapBytes)} (at start: RSS ${mib(f.memory.baselineRssBytes)}, heap ${mib(f.memory.baselineHeapBytes)})`],
+    );
+  }
+  const width = Math.max(...rows.map((r) => r[0].length));
+  const width2 = Math.max(...rows.map((r) => r[1].length));
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(width)}  ${b.padStart(width2)}  ${c}`);
+  const out = join(__dirname, 'results.json');
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

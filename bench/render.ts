@@ -1,0 +1,185 @@
+// Section 3, rendering: the webview bundle in headless Chromium (the panel's real HTML and CSP) draws
+// graphs of 100 to 2,000 nodes from the big ToT run. Measures, per layout (dagre, ELK):
+//   first render: from the 'restore' message to every node in the SVG;
+//   one more node: from a 'graphEvents' message adding a node to it being drawn;
+//   live: a 200-node run streamed as the host sends it (a batch every 50 ms), the longest task the
+//         page ran (PerformanceObserver 'longtask') and the longest gap between animation frames.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { GraphEvent, GraphSnapshot, ThoughtNode } from '../src/core/graph/types';
+import type { HostToWebview, RunInfo } from '../src/shared/messages';
+import { makeNonce, webviewHtml } from '../src/shared/webviewHtml';
+import { bigRun, prefix } from './bigRun';
+import { median, round } from './models';
+
+const ROOT = join(__dirname, '..');
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+async function elkBundle(): Promise<Buffer> {
+  const result = await esbuild.build({
+    entryPoints: [join(__dirname, 'webview', 'elkMain.ts')],
+    bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, write: false, logLevel: 'warning', legalComments: 'none',
+  });
+  return Buffer.from(result.outputFiles[0].contents);
+}
+
+/** Serves the panel's HTML with the given webview bundle at /<layout>/. */
+async function serve(bundles: Record<string, Buffer>): Promise<{ server: Server; url: (layout: string) => string }> {
+  const style = readFileSync(join(ROOT, 'dist', 'webview.css'));
+  const server = createServer((req, res) => {
+    const [, layout, file] = (req.url ?? '/').split('?')[0].split('/');
+    const origin = `http://${req.headers.host}`;
+    if (bundles[layout] && file === '') {
+      const html = webviewHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/${layout}/webview.js`, styleUri: `${origin}/${layout}/webview.css` });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    } else if (bundles[layout] && file === 'webview.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundles[layout]);
+    else if (file === 'webview.css') res.writeHead(200, { 'content-type': 'text/css' }).end(style);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { server, url: (layout) => `http://127.0.0.1:${port}/${layout}/` };
+}
+
+const INIT = `
+  (() => {
+    let state;
+    window.acquireVsCodeApi = () => ({ postMessage() {}, getState: () => state, setState: (s) => { state = s; } });
+    window.__longTasks = [];
+    window.__maxGap = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    let last = performance.now();
+    const frame = (now) => { window.__maxGap = Math.max(window.__maxGap, now - last); last = now; requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    new MutationObserver((_, o) => { if (document.body) { document.body.classList.add('vscode-dark'); o.disconnect(); } }).observe(document, { childList: true, subtree: true });
+    window.__name = (fn) => fn;
+  })();`;
+
+async function openPanel(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 520, height: 1000 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
+  await page.addInitScript(INIT);
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('.graph') !== null);
+  return page;
+}
+
+/** Posts the message in the page and resolves with the ms until `nodes` nodes are drawn and nothing is pending. */
+function postAndTime(page: Page, message: HostToWebview, nodes: number): Promise<number> {
+  return page.evaluate(
+    ([m, n]) =>
+      new Promise<number>((resolve, reject) => {
+        const t0 = performance.now();
+        window.postMessage(m, '*');
+        const check = () => {
+          const host = document.querySelector<HTMLElement>('.graph');
+          const error = host?.querySelector('.graph-error');
+          if (error) return reject(new Error(error.textContent ?? 'render error'));
+          if (host?.dataset.pending === 'false' && host.dataset.nodes === String(n)) return resolve(performance.now() - t0);
+          setTimeout(check, 2);
+        };
+        setTimeout(check, 0);
+      }),
+    [message, nodes] as const,
+  );
+}
+
+function runInfo(runId: string): RunInfo {
+  return { runId, technique: 'tot', techniqueName: 'Tree of Thoughts', model: 'gpt-4o-mini', input: 'Plan the rollout', params: {}, startedAt: Date.now() };
+}
+
+function oneMoreNode(graph: GraphSnapshot, id: string): GraphEvent {
+  const parent = graph.nodes[graph.nodes.length - 1];
+  const node: ThoughtNode = { ...parent, id, text: 'One more thought arriving while the run is live', status: 'running', calls: [], score: undefined };
+  return { type: 'nodeAdded', node, parents: [{ from: parent.id, to: id, kind: 'expand' }] };
+}
+
+/** A finished graph replayed as a live run: each node added running, then updated to its final state. */
+function liveBatches(graph: GraphSnapshot, nodesPerBatch: number): GraphEvent[][] {
+  const batches: GraphEvent[][] = [];
+  const parentEdges = new Map<string, GraphSnapshot['edges']>();
+  for (const e of graph.edges) parentEdges.set(e.to, [...(parentEdges.get(e.to) ?? []), e]);
+  let previous: ThoughtNode[] = [];
+  for (let i = 0; i < graph.nodes.length; i += nodesPerBatch) {
+    const added = graph.nodes.slice(i, i + nodesPerBatch);
+    const events: GraphEvent[] = previous.map((node) => ({ type: 'nodeUpdated', node }));
+    for (const node of added) events.push({ type: 'nodeAdded', node: { ...node, status: 'running' }, parents: parentEdges.get(node.id) ?? [] });
+    batches.push(events);
+    previous = added;
+  }
+  batches.push(previous.map((node) => ({ type: 'nodeUpdated', node })));
+  return batches;
+}
+
+async function measureLayout(browser: Browser, url: string, graph: GraphSnapshot, sizes: number[], repeats: number, log: (l: string) => void) {
+  const rows = [];
+  for (const size of sizes) {
+    const shown = prefix(graph, size);
+    const first: number[] = [];
+    const more: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const page = await openPanel(browser, url);
+      const run = runInfo(`run-${size}-${r}`);
+      await page.evaluate((m) => window.postMessage(m, '*'), { type: 'runStarted', run } as HostToWebview);
+      first.push(await postAndTime(page, { type: 'restore', run, graph: shown }, size));
+      more.push(await postAndTime(page, { type: 'graphEvents', runId: run.runId, events: [oneMoreNode(shown, `extra${r}`)] }, size + 1));
+      await page.context().close();
+    }
+    rows.push({ nodes: size, firstRenderMs: Math.round(median(first)), oneMoreNodeMs: Math.round(median(more)) });
+    log(`  ${size} nodes: first ${first.map(Math.round).join('/')} ms, one more ${more.map(Math.round).join('/')} ms`);
+  }
+  return rows;
+}
+
+async function measureLive(browser: Browser, url: string, graph: GraphSnapshot, nodes: number) {
+  const page = await openPanel(browser, url);
+  const run = runInfo('live');
+  const batches = liveBatches(prefix(graph, nodes), 4);
+  await page.evaluate((m) => window.postMessage(m, '*'), { type: 'runStarted', run } as HostToWebview);
+  await page.evaluate(() => { (window as unknown as { __longTasks: number[] }).__longTasks.length = 0; (window as unknown as { __maxGap: number }).__maxGap = 0; });
+  for (const events of batches) {
+    await page.evaluate((m) => window.postMessage(m, '*'), { type: 'graphEvents', runId: run.runId, events } as HostToWebview);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await page.waitForFunction((n) => { const h = document.querySelector<HTMLElement>('.graph'); return h?.dataset.pending === 'false' && h.dataset.nodes === String(n); }, nodes, { timeout: 120_000 });
+  const result = await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __maxGap: number };
+    return { longTasks: w.__longTasks.length, maxLongTaskMs: Math.round(Math.max(0, ...w.__longTasks)), maxFrameGapMs: Math.round(w.__maxGap), renders: Number(document.querySelector<HTMLElement>('.graph')?.dataset.renders) };
+  });
+  await page.context().close();
+  return { nodes, batches: batches.length, ...result };
+}
+
+interface LayoutResult {
+  bundleBytes: number;
+  sizes: Array<{ nodes: number; firstRenderMs: number; oneMoreNodeMs: number }>;
+  live: Awaited<ReturnType<typeof measureLive>>;
+}
+
+export async function benchRender(options: { sizes: number[]; repeats: number; layouts: string[]; log: (line: string) => void }) {
+  const { sizes, repeats, layouts, log } = options;
+  const graph = (await bigRun()).graph.snapshot();
+  const bundles: Record<string, Buffer> = { dagre: readFileSync(join(ROOT, 'dist', 'webview.js')) };
+  if (layouts.includes('elk')) bundles.elk = await elkBundle();
+  const { server, url } = await serve(bundles);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const out: Record<string, LayoutResult> = {};
+  try {
+    for (const layout of layouts) {
+      log(`  layout ${layout} (bundle ${round(bundles[layout].length / 1024)} KiB)`);
+      const rows = await measureLayout(browser, url(layout), graph, sizes, repeats, log);
+      const live = await measureLive(browser, url(layout), graph, 200);
+      log(`  live 200 nodes: ${JSON.stringify(live)}`);
+      out[layout] = { bundleBytes: bundles[layout].length, sizes: rows, live };
+    }
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  return { graphNodes: graph.nodes.length, repeats, debounceIncludedMs: 60, layouts: out };
+}
