@@ -2,6 +2,7 @@
 // through the same engine as a single run. Finished items go to the checkpoint as they finish, so a
 // crash or a cancel loses nothing and a resumed evaluation skips them. A library function: the CLI,
 // the VS Code command and benchmarks call it.
+import { setMaxListeners } from 'node:events';
 import { runTechnique, type RunReport } from '../engine';
 import { limitedModel } from '../model/limitedModel';
 import type { ChatModel } from '../model/types';
@@ -82,6 +83,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
 
   const started = performance.now();
   const stop = new AbortController();
+  // Every item in flight listens on it (up to `concurrency`, e.g. 64); that is expected, not a leak.
+  setMaxListeners(0, stop.signal);
   let stopped: string | undefined;
   const halt = (reason: string) => {
     stopped ??= reason;
