@@ -3,7 +3,7 @@
 // program overruns it, then started again on the next program), memory (Python's heap is capped
 // inside Pyodide, QuickJS has its own limit, the worker's JS heap has resourceLimits) and output.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortError } from '../run/limiter';
 import { DEFAULT_LIMITS, type ExecutionRequest, type ExecutionResult, type LimitKind, type ProgramExecutor, type ProgramLanguage, type SandboxLimits } from './types';
@@ -27,10 +27,12 @@ export function locateWorkerFiles(): WorkerFiles {
   if (existsSync(bundled) && existsSync(join(__dirname, 'pyodide', 'pyodide.asm.wasm'))) {
     return { script: bundled, fromSource: false, config: { pyodideDir: join(__dirname, 'pyodide'), quickjsWasm: join(__dirname, 'quickjs', 'emscripten-module.wasm') } };
   }
+  // Running from source (src/core/sandbox): the packages in the repository's node_modules.
+  const modules = join(__dirname, '..', '..', '..', 'node_modules');
   return {
     script: join(__dirname, 'worker.ts'),
     fromSource: true,
-    config: { pyodideDir: dirname(require.resolve('pyodide')), quickjsWasm: require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm') },
+    config: { pyodideDir: join(modules, 'pyodide'), quickjsWasm: join(modules, '@jitl', 'quickjs-wasmfile-release-sync', 'dist', 'emscripten-module.wasm') },
   };
 }
 
@@ -161,18 +163,12 @@ export class WasmSandbox implements ProgramExecutor {
       // The worker gets no environment variables (API keys live there) and no stdin/stdout of ours.
       env: {},
       stdin: false,
-      stdout: true,
-      stderr: true,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64, stackSizeMb: 8 },
     };
     const worker = this.files.fromSource
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(this.files.script)});`, { ...options, eval: true })
       : new Worker(this.files.script, options);
-    worker.stdout.resume();
-    worker.stderr.resume();
-    // The worker never keeps the CLI alive by itself; a running program's timer does.
-    worker.unref();
     this.starts++;
     this.worker = worker;
     this.workerMemory = memoryBytes;
@@ -190,6 +186,9 @@ export class WasmSandbox implements ProgramExecutor {
     worker.on('exit', () => {
       if (this.worker === worker) this.stop(new Error('The sandbox stopped unexpectedly'));
     });
+    // The worker never keeps the CLI alive by itself; a running program's timer does. (After the
+    // listeners: adding a 'message' listener refs the port again.)
+    worker.unref();
   }
 
   private onMessage(worker: Worker, message: WorkerMessage): void {
