@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerProfiles } from './profileCommands';
+import { registerPot } from './potInline';
 import { registerIclCommands } from './iclExamples';
 import { registerWorkbench } from './workbench/register';
 import { registerRagIndexer } from './ragIndexer';
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerIclCommands(context, log);
   registerWorkbench(context, controller, keys, log, profilesFor);
   registerRagIndexer(context, log);
+  registerPot(context, controller, log);
   void vscode.commands.executeCommand('setContext', 'thoughtscope.running', false);
   log.info(`Thoughtscope ${String(context.extension.packageJSON.version ?? '')} activated`);
 }

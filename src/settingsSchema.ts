@@ -203,6 +203,17 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
       markdownDescription: 'The profile every run uses as its own model (shown in the status bar, click to change). Empty: `#thoughtscope.baseUrl#` and `#thoughtscope.model#`.',
     },
   },
+  {
+    key: 'pot.localPython',
+    restricted: true,
+    schema: {
+      type: 'boolean',
+      default: false,
+      scope: 'machine',
+      markdownDescription:
+        'Program of Thoughts: run Python programs with your local `python3` instead of the WebAssembly sandbox (Pyodide). **Not a sandbox**: a model-written program then runs as you, can read and change your files, use the network and start processes; only its run time and output are limited. Off by default; only used in trusted workspaces.',
+    },
+  },
 ];
 
 /** The settings key of one technique parameter, below `thoughtscope.`. */

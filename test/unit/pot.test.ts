@@ -10,6 +10,9 @@ import { potTechnique } from '../../src/core/techniques/pot';
 import { extractProgram, voteKey } from '../../src/core/techniques/potProgram';
 import { startFakeServer, type FakeHandler, type FakeServer } from '../support/fakeOpenAI';
 import { runAt } from '../support/runHelpers';
+import { answerChain, previewBlock } from '../../src/potPreview';
+import { LocalPythonExecutor } from '../../src/core/sandbox/localPython';
+import { spawnSync } from 'node:child_process';
 
 let server: FakeServer;
 let handler: FakeHandler = () => ({ choices: ['ok'] });
@@ -71,6 +74,11 @@ test('a program that raises goes back to the model with its error; the repaired 
   assert.match(failed.error ?? '', /line 2: NameError/);
   assert.ok(graph.edges().some((e) => e.from === failed.id && e.kind === 'refine' && e.label === 'repair'));
   assert.equal(graph.nodes()[3].calls[0].role, 'repair');
+
+  // The inline preview shows the repaired program, its output and the answer.
+  const chain = answerChain(graph, report.summary.answerNodeId!);
+  assert.equal(chain?.code, 'total = sum(range(1, 101))\nprint(total)');
+  assert.equal(previewBlock(chain!.language, chain!.code, chain!.output, '5050'), '\n```python\ntotal = sum(range(1, 101))\nprint(total)\n```\n```text\n5050\n```\nResult: 5050\n');
 });
 
 test('repairs are bounded: with repairs=1 two failures end the run with the error, graph kept', async () => {
@@ -127,4 +135,25 @@ test('program text and votes: fenced blocks, untagged blocks, exact whole number
   assert.equal(voteKey('4.0'), voteKey('4'));
   assert.notEqual(voteKey('121932631112635269'), voteKey('121932631112635260'));
   assert.equal(voteKey(' 1,024 '), '1024');
+});
+
+const hasPython3 = spawnSync('python3', ['--version']).status === 0;
+
+test('the optional local python3: result variable, errors, time limit, no API keys in its environment', { skip: !hasPython3 && 'python3 is not installed' }, async () => {
+  const local = new LocalPythonExecutor();
+  process.env.THOUGHTSCOPE_TEST_SECRET = 'sk-should-not-leak';
+  try {
+    const ok = await local.execute({ language: 'python', code: 'import os\nprint(os.environ.get("THOUGHTSCOPE_TEST_SECRET"))\nresult = 2 ** 70' });
+    assert.equal(ok.ok, true, ok.error);
+    assert.equal(ok.stdout.trim(), 'None');
+    assert.equal(ok.result, String(2n ** 70n));
+    assert.equal(ok.engine, 'python3');
+  } finally {
+    delete process.env.THOUGHTSCOPE_TEST_SECRET;
+  }
+  const failed = await local.execute({ language: 'python', code: 'raise ValueError("nope")' });
+  assert.equal(failed.ok, false);
+  assert.equal(failed.error, 'ValueError: nope');
+  const slow = await local.execute({ language: 'python', code: 'while True: pass', limits: { timeMs: 500 } });
+  assert.equal(slow.limit, 'time');
 });
