@@ -3,6 +3,7 @@
 import type { CallRecord, ThoughtNode } from '../src/core/graph/types';
 import { el, formatDuration, formatUsage, formatUsd } from './format';
 import { button } from './toolkit';
+import { highlightedCode } from './codeHighlight';
 
 export class Inspector {
   private nodeId: string | undefined;
@@ -58,7 +59,8 @@ export class Inspector {
     if (node.error) fact('Error', node.error);
     for (const [key, value] of Object.entries(node.meta ?? {})) fact(key, String(value));
 
-    const text = el('pre', 'node-text', node.text || '(empty)');
+    // Programs (Program of Thoughts) are highlighted; the code still goes in as text only.
+    const text = node.kind === 'program' && node.text ? highlightedCode(node.text, String(node.meta?.language ?? 'python')) : el('pre', 'node-text', node.text || '(empty)');
     const links = this.locationLinks(node);
 
     const calls = el('div', 'calls');
