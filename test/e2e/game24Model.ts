@@ -80,14 +80,16 @@ export interface ModelOptions {
   hangs?: (req: FakeRequest) => boolean;
   /** Awaited before each answer: lets a test hold the model until it watches the panel. */
   gate?: () => Promise<void>;
+  /** Replies for prompts other than Game of 24 ones (e.g. Program of Thoughts); undefined: not mine. */
+  otherReply?: (prompt: string) => string | undefined;
 }
 
-/** A handler for startFakeServer: authentication, then the scripted Game of 24 model. */
+/** A handler for startFakeServer: authentication, then the scripted model. */
 export function game24Handler(options: ModelOptions): (req: FakeRequest) => Promise<FakeReply> {
   return async (req) => {
     if (req.headers.authorization !== `Bearer ${options.apiKey}`) return { status: 401 };
     if (options.hangs?.(req)) return { hang: true };
     await options.gate?.();
-    return { choices: [game24Reply(req.prompt)], delayMs: options.delayMs };
+    return { choices: [options.otherReply?.(req.prompt) ?? game24Reply(req.prompt)], delayMs: options.delayMs };
   };
 }

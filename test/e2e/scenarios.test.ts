@@ -40,11 +40,21 @@ const PRICE = { input: 2, output: 8 };
 const HANGING = '1 2 3 4';
 const HANGING_STATES = new Set(SCRIPT.proposals[HANGING].map((line) => /\(left: ([^)]*)\)/.exec(line)?.[1]));
 const FILE = 'puzzles.txt';
+/** Program of Thoughts: the question, the program the scripted model writes, and what it prints. */
+const POT_QUESTION = 'What is the product of 987654321987654321 and 123456789123456789?';
+const POT_PROGRAM = 'a = 987654321987654321\nb = 123456789123456789\nprint(a * b)';
+const POT_PRODUCT = (987654321987654321n * 123456789123456789n).toString();
+const FILE_TEXT = `Game of 24 puzzles\n${SOLVABLE}\n${HANGING}\n${POT_QUESTION}\n`;
+
+function potReply(prompt: string): string | undefined {
+  return prompt.includes('Write a Python 3 program') && prompt.endsWith(`Question: ${POT_QUESTION}`) ? `\`\`\`python\n${POT_PROGRAM}\n\`\`\`` : undefined;
+}
 
 let server: FakeServer;
 let codeServer: CodeServer;
 let browser: Browser;
 let page: Page;
+let logsDir: string;
 /** While set, the model holds its answers until the test is watching the panel. */
 let held: Promise<void> | undefined;
 
@@ -79,14 +89,26 @@ async function setApiKey(key: string): Promise<void> {
   await toasts(page).filter({ hasText: 'API key saved in secret storage' }).first().waitFor({ timeout: SLOW });
 }
 
-/** Select a puzzle's line in the editor and choose "Reason with ToT" from its context menu. */
-async function reasonWithTot(puzzle: string): Promise<void> {
+/** Select a line of the workspace file in the editor and choose `item` from its context menu. */
+async function onSelection(line: string, item: string): Promise<void> {
   await clearNotifications(page);
   await openFile(page, FILE);
-  await selectLine(page, puzzle);
+  await selectLine(page, line);
   const box = await page.locator('.editor-instance .monaco-editor .selected-text').first().boundingBox();
   assert.ok(box, 'the selection is drawn');
-  await contextMenu(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, 'Reason with ToT');
+  await contextMenu(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, item);
+}
+
+async function reasonWithTot(puzzle: string): Promise<void> {
+  await onSelection(puzzle, 'Reason with ToT');
+}
+
+/** The editor's lines in document order (the DOM keeps rendered lines in any order). */
+async function editorLines(): Promise<string[]> {
+  const lines = await page.locator('.editor-instance .monaco-editor .view-lines .view-line').evaluateAll((els) =>
+    els.map((e) => ({ top: parseFloat((e as HTMLElement).style.top) || 0, text: (e.textContent ?? '').replace(/\u00a0/g, ' ') })),
+  );
+  return lines.sort((a, b) => a.top - b.top).map((l) => l.text);
 }
 
 /**
@@ -132,32 +154,44 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
-  before(async () => {
-    server = await startFakeServer(
-      game24Handler({
-        apiKey: API_KEY,
-        delayMs: 250,
-        gate: () => held ?? Promise.resolve(),
-        hangs: (req) => {
-          const { kind, numbers } = classify(req.prompt);
-          return kind === 'value' && HANGING_STATES.has(numbers);
-        },
-      }),
-    );
-    codeServer = await startCodeServer({ settings: settings(), files: { [FILE]: `Game of 24 puzzles\n${SOLVABLE}\n${HANGING}\n` } });
-    browser = await launchBrowser();
-    page = await openWorkbench(browser, codeServer.url);
-    await widenSideBar(page, 640);
-  });
+before(async () => {
+  server = await startFakeServer(
+    game24Handler({
+      apiKey: API_KEY,
+      delayMs: 250,
+      gate: () => held ?? Promise.resolve(),
+      otherReply: potReply,
+      hangs: (req) => {
+        if (potReply(req.prompt) !== undefined) return false;
+        const { kind, numbers } = classify(req.prompt);
+        return kind === 'value' && HANGING_STATES.has(numbers);
+      },
+    }),
+  );
+  browser = await launchBrowser();
+});
 
-  after(async () => {
-    await browser?.close();
-    if (codeServer) {
-      await codeServer.stop(join(RESULTS, 'logs'));
-    }
-    await server?.close();
-  });
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Start code-server with these settings on a fresh workspace and open it in a new browser page. */
+async function openInstance(overrides: Record<string, unknown>, logs: string): Promise<void> {
+  codeServer = await startCodeServer({ settings: settings(overrides), files: { [FILE]: FILE_TEXT } });
+  logsDir = join(RESULTS, logs);
+  page = await openWorkbench(browser, codeServer.url);
+  await widenSideBar(page, 640);
+}
+
+async function closeInstance(): Promise<void> {
+  await page?.context().close();
+  await codeServer?.stop(logsDir);
+}
+
+describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
+  before(() => openInstance({}, 'logs'));
+  after(closeInstance);
 
   scenario('1. select a puzzle, right-click "Reason with ToT": the graph grows with tokens and cost on every node, totals add up, the answer appears', '1-reason-with-tot', async () => {
     await setApiKey(API_KEY);
@@ -320,5 +354,69 @@ describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
     assert.equal(await frame.locator('section.answer pre.answer-text').textContent(), SOLVABLE_ANSWER);
     assert.ok(await frame.locator('.error-box').isHidden(), 'the old error is gone');
     await screenshot(page, '5-recovered');
+  });
+
+  scenario('4. PoT inline: after the confirmation, the program, its output and the result appear under the selection', '4-pot-inline', async () => {
+    await applySettings({ 'thoughtscope.task': 'generic' });
+    await onSelection(POT_QUESTION, 'Solve with Program of Thoughts');
+
+    // Before the first execution, a modal dialog asks; the person clicks Run.
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: SLOW });
+    assert.match((await dialog.textContent()) ?? '', /Run the python program the model wrote\?/);
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+    // Pyodide starts in the extension host and runs the program: the block appears under the question.
+    await page.locator('.editor-instance .view-line', { hasText: `Result: ${POT_PRODUCT}` }).waitFor({ timeout: 3 * SLOW });
+    const lines = await editorLines();
+    const at = lines.indexOf(POT_QUESTION);
+    assert.ok(at >= 0, 'the question is still there');
+    assert.deepEqual(lines.slice(at + 1, at + 12).filter((l) => l.trim() !== ''), [
+      '```python',
+      ...POT_PROGRAM.split('\n'),
+      '```',
+      '```text',
+      POT_PRODUCT,
+      '```',
+      `Result: ${POT_PRODUCT}`,
+    ]);
+    const frame = await waitForOutcome('done');
+    assert.equal(await frame.locator('section.answer pre.answer-text').textContent(), POT_PRODUCT);
+    await screenshot(page, '4-pot-inline');
+
+    // Discard takes the block out again.
+    const keep = toasts(page).filter({ hasText: 'keep the program and its result under the selection?' });
+    await keep.getByRole('button', { name: 'Discard' }).click();
+    await page.locator('.editor-instance .view-line', { hasText: `Result: ${POT_PRODUCT}` }).waitFor({ state: 'detached', timeout: SLOW });
+    assert.deepEqual((await editorLines()).filter((l) => l.trim() !== ''), FILE_TEXT.trim().split('\n'));
+  });
+});
+
+describe('Thoughtscope in code-server, in a workspace that is not trusted', { timeout: 10 * 60_000 }, () => {
+  // Workspace Trust on, and no startup question: the folder opens in Restricted Mode.
+  before(() => openInstance({ 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'thoughtscope.task': 'generic' }, 'logs-untrusted'));
+  after(closeInstance);
+
+  scenario('4. PoT refuses to run the program, and says why', '4-pot-untrusted', async () => {
+    await page.locator('.statusbar', { hasText: 'Restricted Mode' }).waitFor({ timeout: SLOW });
+    await setApiKey(API_KEY);
+    const sentBefore = server.requests.length;
+    await onSelection(POT_QUESTION, 'Solve with Program of Thoughts');
+
+    const frame = await waitForOutcome('failed', /not trusted/);
+    const toast = errorToasts(page).first();
+    await toast.waitFor({ timeout: SLOW });
+    const text = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
+    assert.match(text, /^Thoughtscope: .*Program not run: this workspace is not trusted/);
+    assertNoStack(text);
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 0, 'no offer to run it');
+
+    // The program was written (one request) and is shown, with the execution that did not happen.
+    assert.equal(server.requests.length - sentBefore, 1);
+    const nodes = await drawnNodes(frame);
+    assert.ok(nodes.some((n) => n.text.startsWith('a = 987654321987654321')), 'the program is drawn');
+    assert.ok(nodes.some((n) => /^Not run: this workspace is not trusted/.test(n.text)), 'the refused execution is drawn with its reason');
+    assert.ok(!(await editorLines()).some((l) => l.startsWith('Result:')), 'nothing was inserted under the selection');
+    await screenshot(page, '4-pot-untrusted');
   });
 });
