@@ -71,7 +71,8 @@ export function stageExtension(extensionsDir: string): string {
   return target;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nobody listens on (just released). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;

@@ -3,13 +3,12 @@
 // loopback OpenAI-compatible server scripted as a Game of 24 model. The scenarios share one
 // code-server and run in order; each leaves a screenshot in test-results/e2e/.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { formatUsd } from '../../src/core/pricing';
 import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
-import { startCodeServer, type CodeServer } from './codeServer';
+import { freePort, startCodeServer, type CodeServer } from './codeServer';
 import { classify, game24Handler, game24Reply, SCRIPT, SOLVABLE, SOLVABLE_ANSWER } from './game24Model';
 import { drawnNodes, headerTotals, outcome, settledNodeCount } from './panel';
 import {
@@ -144,14 +143,6 @@ function scenario(name: string, shot: string, fn: () => Promise<void>): void {
       throw err;
     }
   });
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 before(async () => {
@@ -316,7 +307,7 @@ describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
 
   scenario('5. an unreachable base URL and a wrong key each give one clear error, no stack trace, and the view stays usable', '5-bad-config', async () => {
     // Unreachable: a loopback port nobody listens on.
-    const unreachable = `http://127.0.0.1:${await closedPort()}/v1`;
+    const unreachable = `http://127.0.0.1:${await freePort()}/v1`;
     await applySettings({ 'thoughtscope.baseUrl': unreachable, 'thoughtscope.maxRetries': 1 });
     const sentBefore = server.requests.length;
     await reasonWithTot(SOLVABLE);
