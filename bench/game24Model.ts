@@ -6,45 +6,12 @@
 //   final:   a correct expression for the puzzle (or a wrong one when it has none);
 //   check:   "sure" when the answer is right (judged by the engine's own judge).
 import { judgeGame24 } from '../src/core/tasks/game24';
+import { solve24 as solve } from '../test/support/solve24';
 
 const MAX_PROPOSALS = 8;
 
-interface Term {
-  value: number;
-  text: string;
-}
-
-/** An expression over all the terms that equals 24, or undefined. */
-function reach24(terms: Term[]): string | undefined {
-  if (terms.length === 1) return Math.abs(terms[0].value - 24) < 1e-9 ? terms[0].text : undefined;
-  for (let i = 0; i < terms.length; i++) {
-    for (let j = i + 1; j < terms.length; j++) {
-      const [a, b] = [terms[i], terms[j]];
-      const rest = terms.filter((_, k) => k !== i && k !== j);
-      const options: Term[] = [
-        { value: a.value + b.value, text: `(${a.text} + ${b.text})` },
-        { value: a.value * b.value, text: `(${a.text} * ${b.text})` },
-        { value: a.value - b.value, text: `(${a.text} - ${b.text})` },
-        { value: b.value - a.value, text: `(${b.text} - ${a.text})` },
-      ];
-      if (b.value !== 0) options.push({ value: a.value / b.value, text: `(${a.text} / ${b.text})` });
-      if (a.value !== 0) options.push({ value: b.value / a.value, text: `(${b.text} / ${a.text})` });
-      for (const option of options) {
-        const found = reach24([...rest, option]);
-        if (found) return found;
-      }
-    }
-  }
-  return undefined;
-}
-
 function numbersOf(text: string): number[] {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-export function solve(numbers: string): string | undefined {
-  const found = reach24(numbersOf(numbers).map((value) => ({ value, text: String(value) })));
-  return found?.replace(/^\((.*)\)$/, '$1');
 }
 
 function proposals(numbers: string): string[] {

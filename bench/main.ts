@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { defaultPuzzlesPath } from '../src/cli/puzzlesPath';
 import { loadGame24Range } from '../src/core/eval/dataset';
-import { benchFootprint } from './footprint';
+import { benchFootprint, unpackVsix } from './footprint';
 import { benchOverhead } from './overhead';
 import { benchRender } from './render';
 import { benchScheduling } from './scheduling';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     command: process.argv.slice(2).join(' '),
   };
   const rows: Array<[string, string, string]> = [];
+  const extensionDir = only.includes('render') || only.includes('footprint') ? unpackVsix() : '';
   if (only.includes('scheduling')) {
     log(`scheduling: ToT on ${puzzles} puzzles, 20 ms per call`);
     const s = await benchScheduling({ items, delayMs: 20, concurrency: 64, repeats, log });
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   }
   if (only.includes('render')) {
     log('render: headless Chromium');
-    const r = await benchRender({ sizes: [100, 500, 1000, 2000], repeats, layouts, log });
+    const r = await benchRender({ extensionDir, sizes: [100, 500, 1000, 2000], repeats, layouts, log });
     results.render = r;
     for (const layout of layouts) {
       const l = r.layouts[layout];
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   }
   if (only.includes('footprint')) {
     log('footprint');
-    const f = benchFootprint({ repeats: Math.max(5, repeats), log });
+    const f = await benchFootprint({ extensionDir, repeats: Math.max(5, repeats), log });
     results.footprint = f;
     rows.push(
       ['activation: load bundle', `${f.activation.loadMs} ms`, `activate() ${f.activation.activateMs} ms`],

@@ -16,7 +16,6 @@ import { makeNonce, webviewHtml } from '../src/shared/webviewHtml';
 import { bigRun, prefix } from './bigRun';
 import { median, round } from './models';
 
-const ROOT = join(__dirname, '..');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 async function elkBundle(): Promise<Buffer> {
@@ -28,8 +27,7 @@ async function elkBundle(): Promise<Buffer> {
 }
 
 /** Serves the panel's HTML with the given webview bundle at /<layout>/. */
-async function serve(bundles: Record<string, Buffer>): Promise<{ server: Server; url: (layout: string) => string }> {
-  const style = readFileSync(join(ROOT, 'dist', 'webview.css'));
+async function serve(bundles: Record<string, Buffer>, style: Buffer): Promise<{ server: Server; url: (layout: string) => string }> {
   const server = createServer((req, res) => {
     const [, layout, file] = (req.url ?? '/').split('?')[0].split('/');
     const origin = `http://${req.headers.host}`;
@@ -161,12 +159,13 @@ interface LayoutResult {
   live: Awaited<ReturnType<typeof measureLive>>;
 }
 
-export async function benchRender(options: { sizes: number[]; repeats: number; layouts: string[]; log: (line: string) => void }) {
-  const { sizes, repeats, layouts, log } = options;
+/** `extensionDir`: the unpacked .vsix, whose webview bundle (as shipped) draws with dagre. */
+export async function benchRender(options: { extensionDir: string; sizes: number[]; repeats: number; layouts: string[]; log: (line: string) => void }) {
+  const { extensionDir, sizes, repeats, layouts, log } = options;
   const graph = (await bigRun()).graph.snapshot();
-  const bundles: Record<string, Buffer> = { dagre: readFileSync(join(ROOT, 'dist', 'webview.js')) };
+  const bundles: Record<string, Buffer> = { dagre: readFileSync(join(extensionDir, 'dist', 'webview.js')) };
   if (layouts.includes('elk')) bundles.elk = await elkBundle();
-  const { server, url } = await serve(bundles);
+  const { server, url } = await serve(bundles, readFileSync(join(extensionDir, 'dist', 'webview.css')));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const out: Record<string, LayoutResult> = {};
   try {
