@@ -1,10 +1,12 @@
 // The inline PoT preview's text, from a finished run's graph. No vscode import: unit-tested under Node.
 import type { ThoughtGraph } from './core/graph/thoughtGraph';
+import { fencedBlock } from './core/sandbox/codeBlocks';
 import { fenced } from './core/techniques/potProgram';
 
 /** The block put under the selection: the program, then what it printed and its result. */
 export function previewBlock(language: string, code: string, output: string, answer: string): string {
-  const printed = output.trim() ? `\n\`\`\`text\n${output.replace(/\n+$/, '')}\n\`\`\`` : '';
+  // Fences longer than any backticks inside, so a program or output containing ``` cannot end them.
+  const printed = output.trim() ? `\n${fencedBlock('text', output)}` : '';
   return `\n${fenced(language === 'javascript' ? 'javascript' : 'python', code)}${printed}\nResult: ${answer}\n`;
 }
 

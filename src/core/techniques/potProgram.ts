@@ -1,6 +1,7 @@
 // Program of Thoughts text handling: the prompts that ask for a program and for a repair, reading
 // the program out of a reply, and reading the answer out of an execution.
 import type { ChatMessage } from '../model/types';
+import { fencedBlock, findFencedBlocks } from '../sandbox/codeBlocks';
 import type { ExecutionResult, ProgramLanguage } from '../sandbox/types';
 
 const FENCE_TAGS: Record<ProgramLanguage, string[]> = { python: ['python', 'py', 'python3'], javascript: ['javascript', 'js'] };
@@ -32,13 +33,17 @@ export function repairMessages(language: ProgramLanguage, question: string, code
   ];
 }
 
+/** The program as a fenced block; the fence is longer than any backticks in the code. */
 export function fenced(language: ProgramLanguage, code: string): string {
-  return `\`\`\`${FENCE_TAGS[language][0]}\n${code.replace(/\n+$/, '')}\n\`\`\``;
+  return fencedBlock(FENCE_TAGS[language][0], code);
 }
 
 /** The program in a reply: the first fenced block tagged with the language, else the first fenced block, else the reply. */
 export function extractProgram(reply: string, language: ProgramLanguage): string {
-  const blocks = [...reply.matchAll(/```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g)].map((m) => ({ tag: m[1].toLowerCase(), code: m[2] }));
+  // Whole fenced blocks first (they honour longer fences around code that contains ```), then
+  // looser fences: mid-line, or never closed (a reply cut off at the token limit).
+  const whole = findFencedBlocks(reply);
+  const blocks = whole.length > 0 ? whole : [...reply.matchAll(/```[ \t]*([\w+-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g)].map((m) => ({ tag: m[1].toLowerCase(), code: m[2] }));
   const tagged = blocks.find((b) => FENCE_TAGS[language].includes(b.tag));
   const chosen = tagged ?? blocks[0];
   return (chosen ? chosen.code : reply).replace(/\s+$/, '');
