@@ -6,6 +6,7 @@ import { GraphState } from './graphState';
 import { GraphView } from './graphView';
 import { Header } from './header';
 import { Inspector } from './inspector';
+import { exportImage } from './exportImage';
 import { button, divider, registerToolkit } from './toolkit';
 import { getState, post, setState } from './vscodeApi';
 
@@ -40,7 +41,7 @@ function boot(): void {
 
   const graphHost = el('div');
   const inspectorHost = el('section');
-  const inspector = new Inspector(inspectorHost, () => select(undefined), (path, startLine, endLine) => post({ type: 'openFile', path, startLine, endLine }));
+  const inspector = new Inspector(inspectorHost, () => select(undefined), (path, startLine, endLine, root) => post({ type: 'openFile', path, startLine, endLine, ...(root ? { root } : {}) }));
   const graph = new GraphView(graphHost, (id) => select(id));
   graph.setFit(getState().fit ?? true);
 
@@ -59,8 +60,11 @@ function boot(): void {
   const exportButton = button('Export trace', () => {
     if (state.run) post({ type: 'exportTrace', runId: state.run.runId });
   }, { look: 'secondary', title: 'Save the run as a JSON trace' });
+  const exportAsButton = button('Export…', () => {
+    if (state.run) post({ type: 'exportRun', runId: state.run.runId });
+  }, { look: 'secondary', title: 'Export the run as a JSON trace, Mermaid source, Markdown report, SVG or PNG' });
   const tools = el('div', 'tools');
-  tools.append(fitButton, exportButton);
+  tools.append(fitButton, exportButton, exportAsButton);
   toolbar.append(legend, tools);
 
   const body = el('div', 'run-body');
@@ -117,6 +121,12 @@ function boot(): void {
         errorBox.textContent = message.message;
         errorBox.hidden = false;
         break;
+      case 'exportImage': {
+        const { requestId, format } = message;
+        if (message.runId !== state.run?.runId) post({ type: 'exportImageResult', requestId, format, ok: false, error: 'the panel shows another run now' });
+        else void exportImage(graphHost, requestId, format).then(post);
+        break;
+      }
     }
   }
 

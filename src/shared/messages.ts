@@ -20,7 +20,17 @@ export type HostToWebview =
   /** The whole current run, sent when the view is (re)created so nothing computed is lost. */
   | { type: 'restore'; run: RunInfo; graph: GraphSnapshot; summary?: RunSummary }
   /** A problem to show in the panel (bad configuration, unreachable server). */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Asks for the drawn graph of `runId` as an image; the webview answers with `exportImageResult`. */
+  | { type: 'exportImage'; requestId: string; runId: string; format: ImageFormat };
+
+/** Image formats the webview can export the drawn graph as. */
+export type ImageFormat = 'svg' | 'png';
+
+/** The webview's answer to `exportImage`: the standalone SVG text, or the PNG's bytes in base64. */
+export type ImageExportResult =
+  | { type: 'exportImageResult'; requestId: string; format: ImageFormat; ok: true; data: string; width: number; height: number }
+  | { type: 'exportImageResult'; requestId: string; format: ImageFormat; ok: false; error: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -28,11 +38,23 @@ export type WebviewToHost =
   | { type: 'insertAnswer'; runId: string }
   | { type: 'copyAnswer'; runId: string }
   | { type: 'exportTrace'; runId: string }
+  /** "Export…": the host asks which format (JSON trace, Mermaid, Markdown report, SVG, PNG). */
+  | { type: 'exportRun'; runId: string }
+  | ImageExportResult
   /** Open a workspace file at a line range (a rag chunk or citation); the host confines it to the workspace. */
-  | { type: 'openFile'; path: string; startLine: number; endLine: number };
+  /** `root`: the folder `path` is relative to (a rag index root), when it is not the workspace folder. */
+  | { type: 'openFile'; path: string; startLine: number; endLine: number; root?: string };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (!value || typeof value !== 'object') return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'openFile';
+  if (type === 'exportImageResult') return isImageExportResult(value);
+  return type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'exportRun' || type === 'openFile';
+}
+
+function isImageExportResult(value: object): boolean {
+  const v = value as Record<string, unknown>;
+  if (typeof v.requestId !== 'string' || (v.format !== 'svg' && v.format !== 'png')) return false;
+  if (v.ok === false) return typeof v.error === 'string';
+  return v.ok === true && typeof v.data === 'string' && typeof v.width === 'number' && typeof v.height === 'number';
 }

@@ -2,11 +2,12 @@
 // here with esbuild, a stub acquireVsCodeApi that records what the panel posts, and host messages fed
 // with window.postMessage.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, inflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,7 +15,7 @@ import { ThoughtGraph } from '../../src/core/graph/thoughtGraph';
 import type { CallRecord, GraphEvent, RunSummary, RunTotals, ThoughtNode } from '../../src/core/graph/types';
 import { formatUsd } from '../../src/core/pricing';
 import { formatTokens, labelFor } from '../../src/core/render/mermaid';
-import type { HostToWebview, RunInfo } from '../../src/shared/messages';
+import type { HostToWebview, ImageExportResult, RunInfo } from '../../src/shared/messages';
 import { makeNonce, webviewCsp, webviewHtml } from '../../src/shared/webviewHtml';
 
 const ROOT = join(__dirname, '..', '..');
@@ -642,6 +643,186 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
       await page.waitForFunction(() => (window as unknown as { __csp: string[] }).__csp.length > 0);
       assert.equal(await page.evaluate(() => (window as unknown as { __inline?: number }).__inline), undefined);
       assert.match((await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp))[0], /script-src/);
+    } finally {
+      await panel.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------- image export
+
+/** Ask the panel for an image the way the host does, and wait for its answer. */
+async function requestImage(panel: Panel, runId: string, format: 'svg' | 'png', requestId = `req-${format}-${Date.now()}`): Promise<ImageExportResult> {
+  await panel.send({ type: 'exportImage', requestId, runId, format });
+  const handle = await panel.page.waitForFunction(
+    (id) => ((window as unknown as { __posted: Array<{ type: string; requestId?: string }> }).__posted ?? []).find((m) => m.type === 'exportImageResult' && m.requestId === id),
+    requestId,
+    { timeout: 60_000 },
+  );
+  return (await handle.jsonValue()) as ImageExportResult;
+}
+
+/** A PNG's chunks, checked: signature, every CRC, IHDR first, IEND last; pixel rows inflated and counted. */
+function decodePng(bytes: Buffer): { width: number; height: number; colourType: number } {
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  const chunks: Array<{ type: string; data: Buffer }> = [];
+  for (let at = 8; at < bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    const data = bytes.subarray(at + 8, at + 8 + length);
+    assert.equal(bytes.readUInt32BE(at + 8 + length), crc32(bytes.subarray(at + 4, at + 8 + length)), `CRC of ${type}`);
+    chunks.push({ type, data });
+    at += 12 + length;
+  }
+  assert.equal(chunks[0].type, 'IHDR');
+  assert.equal(chunks[chunks.length - 1].type, 'IEND');
+  const ihdr = chunks[0].data;
+  const width = ihdr.readUInt32BE(0);
+  const height = ihdr.readUInt32BE(4);
+  const bitDepth = ihdr[8];
+  const colourType = ihdr[9];
+  assert.equal(bitDepth, 8);
+  const channels = ({ 2: 3, 6: 4 } as Record<number, number>)[colourType];
+  assert.ok(channels, `colour type ${colourType}`);
+  const pixels = inflateSync(Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data)));
+  assert.equal(pixels.length, height * (1 + width * channels), 'one filter byte and width pixels per row');
+  return { width, height, colourType };
+}
+
+describe('graph export from the panel in headless Chromium', { timeout: 180_000 }, () => {
+  test('SVG: standalone XML with the drawn labels, Mermaid style, theme background and nothing active; PNG: a real image at twice the size', async () => {
+    const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
+    const { page } = panel;
+    try {
+      const { graph, summary } = smallGraph();
+      for (const text of [HOSTILE_TEXTS[0], HOSTILE_TEXTS[8], HOSTILE_TEXTS[7]]) graph.addNode({ kind: 'thought', text }, [{ id: 'n0', kind: 'expand' }]);
+      const run = runInfo('run-export');
+      await panel.send({ type: 'restore', run, graph: graph.snapshot(), summary });
+      // Asked before the draw has happened: the answer waits for it.
+      const first = await requestImage(panel, run.runId, 'svg', 'req-first');
+      assert.ok(first.ok, first.ok ? '' : first.error);
+      assert.match(first.data, /<foreignObject/);
+      const drawn = Object.values(await drawnLabels(page)).sort();
+      assert.equal(drawn.length, graph.nodes().length);
+      // The export does not trust the drawing to be clean: plant what graphView's sanitizer would have removed.
+      await page.evaluate(() => {
+        const svg = document.querySelector('.graph svg') as SVGSVGElement;
+        svg.setAttribute('onload', 'window.__pwned=20');
+        svg.querySelector('g.node')?.setAttribute('onclick', 'window.__pwned=21');
+        svg.querySelector('foreignObject div')?.setAttribute('onmouseover', 'window.__pwned=22');
+        svg.querySelector('foreignObject div')?.setAttribute('style', 'background:url(https://example.invalid/x.png)');
+        const script = document.createElementNS('http://www.w3.org/2000/svg', 'script');
+        script.textContent = 'window.__pwned=23';
+        svg.append(script);
+        const use = document.createElementNS('http://www.w3.org/2000/svg', 'use');
+        use.setAttribute('href', 'https://example.invalid/sprite.svg#x');
+        svg.append(use);
+      });
+      const svgReply = await requestImage(panel, run.runId, 'svg');
+      assert.ok(svgReply.ok, svgReply.ok ? '' : svgReply.error);
+      assert.equal(svgReply.format, 'svg');
+      mkdirSync(RESULTS, { recursive: true });
+      writeFileSync(join(RESULTS, 'export.svg'), svgReply.data);
+
+      const parsed = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        const root = doc.documentElement;
+        const all = [root, ...Array.from(root.querySelectorAll('*'))];
+        const rect = root.querySelector(':scope > rect');
+        return {
+          parseError: doc.querySelector('parsererror')?.textContent ?? null,
+          xmlDeclaration: text.startsWith('<?xml version="1.0" encoding="UTF-8"?>'),
+          root: root.localName,
+          namespace: root.namespaceURI,
+          width: root.getAttribute('width'),
+          height: root.getAttribute('height'),
+          viewBox: root.getAttribute('viewBox'),
+          id: root.id,
+          styles: Array.from(root.querySelectorAll('style')).map((s) => s.textContent ?? ''),
+          rect: rect ? { fill: rect.getAttribute('fill'), x: rect.getAttribute('x'), y: rect.getAttribute('y'), width: rect.getAttribute('width'), height: rect.getAttribute('height') } : null,
+          labels: Array.from(root.querySelectorAll('g.node')).map((g) => (g.textContent ?? '').replace(/\s+/g, ' ').trim()).sort(),
+          foreignObjects: root.querySelectorAll('foreignObject').length,
+          xhtml: Array.from(root.querySelectorAll('foreignObject > *')).every((el) => el.namespaceURI === 'http://www.w3.org/1999/xhtml'),
+          active: root.querySelectorAll('script, img, image, iframe, object, embed, a').length,
+          handlers: all.flatMap((el) => Array.from(el.attributes).filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => `${el.localName} ${a.name}`)),
+          externalLinks: all.flatMap((el) => Array.from(el.attributes).filter((a) => (/href$|^src$/i.test(a.name) && !a.value.startsWith('#')) || /url\(\s*['"]?\s*[^#'"\s)]/i.test(a.value)).map((a) => a.value)),
+          panelAttributes: all.filter((el) => el.hasAttribute('tabindex') || el.hasAttribute('data-node-id') || el.classList.contains('inspected')).length,
+          graphBackground: getComputedStyle(document.querySelector('.graph') as Element).backgroundColor,
+        };
+      }, svgReply.data);
+      assert.equal(parsed.parseError, null);
+      assert.ok(parsed.xmlDeclaration);
+      assert.equal(parsed.root, 'svg');
+      assert.equal(parsed.namespace, 'http://www.w3.org/2000/svg');
+      const [, , vbWidth, vbHeight] = (parsed.viewBox ?? '').split(/[\s,]+/).map(Number);
+      assert.ok(vbWidth > 100 && vbHeight > 100, parsed.viewBox ?? '');
+      assert.equal(Number(parsed.width), Math.round(vbWidth * 1000) / 1000);
+      assert.equal(Number(parsed.height), Math.round(vbHeight * 1000) / 1000);
+      assert.equal(svgReply.width, vbWidth);
+      assert.equal(svgReply.height, vbHeight);
+      // Mermaid's own stylesheet, scoped by the diagram's id, travels inside the file.
+      assert.ok(parsed.styles.some((css) => css.includes(`#${parsed.id}`) && css.includes('.node')), 'Mermaid style inline');
+      // The light theme's editor background (the graph's), not the side bar's #f8f8f8.
+      assert.equal(parsed.graphBackground, 'rgb(255, 255, 255)');
+      assert.deepEqual(parsed.rect, { fill: 'rgb(255, 255, 255)', x: parsed.viewBox?.split(/[\s,]+/)[0], y: parsed.viewBox?.split(/[\s,]+/)[1], width: parsed.width, height: parsed.height });
+      assert.deepEqual(parsed.labels, drawn, 'every drawn label, literally');
+      for (const node of graph.nodes()) assert.ok(parsed.labels.includes(expectedLabel(node)), `label of ${node.id}`);
+      assert.ok(parsed.foreignObjects > 0, 'HTML labels are kept');
+      assert.ok(parsed.xhtml, 'label HTML is in the XHTML namespace');
+      assert.equal(parsed.active, 0);
+      assert.deepEqual(parsed.handlers, []);
+      assert.deepEqual(parsed.externalLinks, []);
+      assert.equal(parsed.panelAttributes, 0);
+
+      const pngReply = await requestImage(panel, run.runId, 'png');
+      // Chromium does not taint a canvas for an SVG data URL with <foreignObject>, so HTML labels rasterise.
+      assert.ok(pngReply.ok, pngReply.ok ? '' : pngReply.error);
+      const bytes = Buffer.from(pngReply.data, 'base64');
+      writeFileSync(join(RESULTS, 'export.png'), bytes);
+      const png = decodePng(bytes);
+      assert.equal(png.width, Math.ceil(2 * vbWidth));
+      assert.equal(png.height, Math.ceil(2 * vbHeight));
+      assert.deepEqual([pngReply.width, pngReply.height], [png.width, png.height]);
+      // Decoded by the browser: the corner is the background and the labels' dark text is drawn.
+      const pixels = await page.evaluate(async (base64) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${base64}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.naturalWidth;
+        canvas.height = image.naturalHeight;
+        const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+        context.drawImage(image, 0, 0);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let dark = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 200 && data[i + 3] === 255) dark++;
+        return { width: image.naturalWidth, height: image.naturalHeight, corner: Array.from(data.slice(0, 4)), dark };
+      }, pngReply.data);
+      assert.deepEqual([pixels.width, pixels.height], [png.width, png.height]);
+      assert.deepEqual(pixels.corner, [255, 255, 255, 255]);
+      assert.ok(pixels.dark > 2000, `label text is drawn (${pixels.dark} dark pixels)`);
+
+      // A request for a run the panel no longer shows is refused, not answered with another run's graph.
+      const stale = await requestImage(panel, 'run-gone', 'svg');
+      assert.deepEqual(stale, { type: 'exportImageResult', requestId: stale.requestId, format: 'svg', ok: false, error: 'the panel shows another run now' });
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+      // The only refusals are of what the test planted in the live drawing (the export itself needs none).
+      const planted = /script-src-(attr|elem) inline|example\.invalid|inline event handler|inline script/;
+      assert.deepEqual((await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).filter((v) => !planted.test(v)), []);
+      assert.deepEqual(panel.problems.filter((p) => !planted.test(p)), []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('"Export…" asks the host for the format choice of the shown run', async () => {
+    const panel = await openPanel();
+    try {
+      const { graph, summary } = smallGraph();
+      await panel.send({ type: 'restore', run: runInfo('run-menu'), graph: graph.snapshot(), summary });
+      await panel.waitForGraph(graph.nodes().length);
+      await panel.page.click('vscode-button:has-text("Export…")');
+      assert.deepEqual((await panel.posted()).at(-1), { type: 'exportRun', runId: 'run-menu' });
     } finally {
       await panel.close();
     }
