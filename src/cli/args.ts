@@ -19,6 +19,7 @@ export const RUN_OPTIONS = {
   'input-file': { type: 'string' },
   out: { type: 'string', short: 'o' },
   mermaid: { type: 'string' },
+  'show-pruned': { type: 'boolean', default: false },
   concurrency: { type: 'string', default: '4' },
   'max-calls': { type: 'string' },
   'max-tokens': { type: 'string' },

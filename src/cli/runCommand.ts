@@ -5,6 +5,7 @@ import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import type { ChatModel } from '../core/model/types';
 import { Pricing, formatUsd } from '../core/pricing';
+import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
 import { Run } from '../core/run/run';
 import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
@@ -96,7 +97,8 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   // Whatever the outcome, what was computed is written out.
   if (args.out) writeFileSync(args.out, `${JSON.stringify(toTrace(report, run.graph), null, 2)}\n`);
-  if (args.mermaid) writeFileSync(args.mermaid, renderMermaid(run.graph.snapshot()));
+  // What the panel draws by default: pruned subtrees collapsed above 150 nodes (--show-pruned: all).
+  if (args.mermaid) writeFileSync(args.mermaid, renderMermaid(collapsePruned(run.graph.snapshot(), { mode: args['show-pruned'] ? 'never' : 'auto' })));
 
   const { summary } = report;
   const correct = summary.answer !== undefined && task.judge ? task.judge(input, summary.answer) : undefined;

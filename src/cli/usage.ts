@@ -16,7 +16,8 @@ Run options:
   --model, -m <name>        model name; default $THOUGHTSCOPE_MODEL, else llama3.2 on Ollama's default URL
   --api-key <key>           default $OPENAI_API_KEY (local servers need none)
   --out, -o <trace.json>    write the run's trace as JSON
-  --mermaid <graph.mmd>     write the Mermaid source of the thought graph (what the panel draws)
+  --mermaid <graph.mmd>     write the Mermaid source of the thought graph (what the panel draws: above 150 nodes,
+                            pruned siblings become one "+N pruned" node per parent; --show-pruned draws them all)
   --concurrency <n>         model calls in flight at once (default 4)
   --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget
   --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }

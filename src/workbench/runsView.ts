@@ -6,6 +6,7 @@ import { RunStore, type SavedRunMeta } from '../core/history/runStore';
 import { runMarkdown } from '../core/history/markdownReport';
 import { snapshotFromTrace } from '../core/history/restore';
 import { formatUsd } from '../core/pricing';
+import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
 import { findTechnique } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
@@ -100,7 +101,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
       if (!saved) return;
       const formats = [
         { label: 'Markdown report', description: 'graph, answer and cost table', ext: 'md', text: () => runMarkdown(saved.trace) },
-        { label: 'Mermaid source', description: 'the graph the view draws', ext: 'mmd', text: () => renderMermaid(snapshotFromTrace(saved.trace)) },
+        { label: 'Mermaid source', description: 'the graph the view draws', ext: 'mmd', text: () => renderMermaid(collapsePruned(snapshotFromTrace(saved.trace))) },
         { label: 'JSON trace', description: 'prompts, responses, parameters, tokens and cost', ext: 'json', text: () => `${JSON.stringify(saved.trace, null, 2)}\n` },
       ];
       const format = await vscode.window.showQuickPick(formats, { title: 'Export Saved Run' });

@@ -7,6 +7,7 @@
 // directives, `click` lines, markup and markdown in the text stay plain characters of the label.
 import type { EdgeKind, GraphSnapshot, NodeKind, NodeStatus, ThoughtEdge, ThoughtNode } from '../graph/types';
 import { formatUsd } from '../pricing';
+import type { DisplayGraph, PrunedGroup } from './collapse';
 
 export interface MermaidOptions {
   /** How many characters of the node's text to show (default 60). */
@@ -162,6 +163,11 @@ export function labelFor(node: ThoughtNode, options: MermaidOptions = {}): strin
   return lines.join('\n');
 }
 
+/** The label of a summary node: "+12 pruned · 1234 in / 300 out · $0.0012" (tokens and cost summed). */
+export function prunedLabel(group: PrunedGroup): string {
+  return [`+${group.pruned} pruned`, formatTokens(group), formatUsd(group.costUsd)].join(' · ');
+}
+
 /** The style class of a node: unfinished/failed states first, then answer/question kinds, then selection. */
 export function classFor(node: Pick<ThoughtNode, 'kind' | 'status'>): NodeClass | undefined {
   switch (node.status) {
@@ -221,15 +227,21 @@ function edgeLine(edge: ThoughtEdge, ids: Map<string, string>): string | undefin
   return label ? `  ${from} ${arrow}|"${escapeLabel(label)}"| ${to}` : `  ${from} ${arrow} ${to}`;
 }
 
-/** Mermaid flowchart source for the graph. Same graph in, same text out. */
-export function renderMermaid(graph: GraphSnapshot, options: MermaidOptions = {}): string {
+/**
+ * Mermaid flowchart source for the graph. Same graph in, same text out. A snapshot is drawn in full;
+ * pass `collapsePruned(snapshot)` to draw what the panel draws (summary nodes labelled by prunedLabel).
+ */
+export function renderMermaid(graph: DisplayGraph, options: MermaidOptions = {}): string {
   const ids = mermaidIds(graph);
+  const summaries = new Map((graph.pruned ?? []).map((group) => [group.id, group]));
   const lines = ['flowchart TD'];
   for (const name of NODE_CLASSES) lines.push(`  classDef ${name} ${CLASS_DEFS[name]}`);
   const byClass = new Map<NodeClass, string[]>();
   for (const node of graph.nodes) {
     const id = ids.get(node.id) as string;
-    lines.push(`  ${id}${shapeFor(node.kind, escapeLabel(labelFor(node, options)))}`);
+    const summary = summaries.get(node.id);
+    const label = summary ? prunedLabel(summary) : labelFor(node, options);
+    lines.push(`  ${id}${shapeFor(node.kind, escapeLabel(label))}`);
     const cls = classFor(node);
     if (cls) byClass.set(cls, [...(byClass.get(cls) ?? []), id]);
   }
