@@ -10,7 +10,7 @@ import { configurationContribution, restrictedConfigurations } from '../src/sett
 const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
 
 const UNTRUSTED_DESCRIPTION =
-  'In untrusted workspaces, Thoughtscope ignores workspace values of the settings that choose the server, model, prices and budget, so a workspace cannot send your prompts or API key elsewhere or lift your spending limits. Program of Thoughts does not run generated programs there: the graph shows the program, not run.';
+  'In untrusted workspaces, Thoughtscope ignores workspace values of the settings that choose the server, model, prices and budget, and the folder rag indexes, so a workspace cannot send your prompts, files or API key elsewhere or lift your spending limits. Program of Thoughts does not run generated programs there: the graph shows the program, not run.';
 
 export function generatedManifest(manifest: Record<string, any>): Record<string, any> {
   const next = structuredClone(manifest);

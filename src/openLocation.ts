@@ -1,14 +1,14 @@
-// Opens a workspace file at a line range for the panel (rag chunks and citations). The path comes
-// from the webview, so it must be relative and resolve inside a workspace folder.
+// Opens a workspace file at a line range for the panel (rag chunks and citations). The location comes
+// from the webview: `path` is relative to `root` (the rag index root, which may be a subfolder) or,
+// without a root (older traces), to a workspace folder; either way it must lie inside a workspace folder.
 import * as vscode from 'vscode';
-import { relativeTo } from './core/rag/files';
+import { locationCandidates } from './core/rag/files';
 
-export async function openWorkspaceLocation(path: string, startLine: number, endLine: number): Promise<void> {
+export async function openWorkspaceLocation(path: string, startLine: number, endLine: number, root?: string): Promise<void> {
   if (typeof path !== 'string' || !Number.isInteger(startLine) || !Number.isInteger(endLine) || startLine < 1 || endLine < startLine) return;
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    if (folder.uri.scheme !== 'file') continue;
-    const target = vscode.Uri.joinPath(folder.uri, path);
-    if (relativeTo(folder.uri.fsPath, target.fsPath) === undefined) continue;
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  for (const file of locationCandidates(folders, path, typeof root === 'string' && root !== '' ? root : undefined)) {
+    const target = vscode.Uri.file(file);
     try {
       await vscode.workspace.fs.stat(target);
     } catch {

@@ -317,7 +317,7 @@ export class RunController implements vscode.Disposable {
         case 'copyAnswer':
           return await this.copy(this.runWithId(message.runId));
         case 'openFile':
-          return await openWorkspaceLocation(message.path, message.startLine, message.endLine);
+          return await openWorkspaceLocation(message.path, message.startLine, message.endLine, message.root);
         case 'exportTrace': {
           const state = this.runWithId(message.runId);
           if (!state) return;

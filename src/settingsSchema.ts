@@ -181,6 +181,7 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
           baseUrl: { type: 'string', description: 'openai-compatible: the API base URL, e.g. http://localhost:11434/v1' },
           model: { type: 'string', description: 'The model name (vscode-lm: the model family, e.g. gpt-4o).' },
           vendor: { type: 'string', description: 'vscode-lm: the vendor, e.g. copilot.' },
+          embeddingModel: { type: 'string', description: 'openai-compatible: an embeddings model of the same server, e.g. text-embedding-3-small; rag re-ranks retrieved chunks with it.' },
           price: { type: 'object', properties: { input: { type: 'number', minimum: 0 }, output: { type: 'number', minimum: 0 } }, required: ['input', 'output'], description: 'USD per million tokens in and out.' },
           maxConcurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Requests in flight at once for this profile.' },
           apiKeyEnv: { type: 'string', description: 'Environment variable holding the key when none is stored (the CLI reads only this).' },
@@ -255,9 +256,14 @@ export function configurationContribution(techniques: readonly Technique[] = TEC
   ];
 }
 
-/** Settings a workspace must be trusted to set (capabilities.untrustedWorkspaces.restrictedConfigurations). */
-export function restrictedConfigurations(): string[] {
-  return GENERAL_SETTINGS.filter((s) => s.restricted).map((s) => `${SECTION}.${s.key}`);
+/**
+ * Settings a workspace must be trusted to set (capabilities.untrustedWorkspaces.restrictedConfigurations):
+ * the restricted general settings, then the technique parameters declared `restricted`.
+ */
+export function restrictedConfigurations(techniques: readonly Technique[] = TECHNIQUES): string[] {
+  const general = GENERAL_SETTINGS.filter((s) => s.restricted).map((s) => `${SECTION}.${s.key}`);
+  const params = techniques.flatMap((t) => t.params.filter((p) => p.restricted).map((p) => `${SECTION}.${techniqueSettingKey(t.id, p.name)}`));
+  return [...general, ...params];
 }
 
 export function generalSetting(key: string): SettingDeclaration {

@@ -12,8 +12,8 @@ export class Inspector {
   constructor(
     private readonly host: HTMLElement,
     private readonly onClose: () => void,
-    /** Open a workspace file at a line range (rag chunks and the answer's cited sources). */
-    private readonly onOpenFile?: (path: string, startLine: number, endLine: number) => void,
+    /** Open a workspace file at a line range (rag chunks and the answer's cited sources); `root` is the folder `path` is relative to. */
+    private readonly onOpenFile?: (path: string, startLine: number, endLine: number, root?: string) => void,
   ) {
     host.classList.add('inspector');
     host.hidden = true;
@@ -70,12 +70,16 @@ export class Inspector {
     if (!sameNode) this.host.scrollIntoView({ block: 'nearest' });
   }
 
-  /** "Open" buttons for a chunk's file range (meta file/startLine/endLine) and an answer's "source n" entries ("path:a-b"). */
+  /**
+   * "Open" buttons for a chunk's file range (meta file/startLine/endLine) and an answer's "source n"
+   * entries ("path:a-b"); paths are relative to meta.root (the rag index root) when the node has one.
+   */
   private locationLinks(node: ThoughtNode): HTMLElement[] {
     const open = this.onOpenFile;
     if (!open) return [];
     const places: Array<{ label: string; path: string; start: number; end: number }> = [];
     const meta = node.meta ?? {};
+    const root = typeof meta.root === 'string' && meta.root !== '' ? meta.root : undefined;
     if (typeof meta.file === 'string' && typeof meta.startLine === 'number' && typeof meta.endLine === 'number') {
       places.push({ label: `Open ${meta.file}:${meta.startLine}-${meta.endLine}`, path: meta.file, start: meta.startLine, end: meta.endLine });
     }
@@ -85,7 +89,7 @@ export class Inspector {
     }
     if (places.length === 0) return [];
     const row = el('div', 'locations');
-    for (const p of places) row.append(button(p.label, () => open(p.path, p.start, p.end), { look: 'secondary', title: 'Open the file at these lines' }));
+    for (const p of places) row.append(button(p.label, () => open(p.path, p.start, p.end, root), { look: 'secondary', title: 'Open the file at these lines' }));
     return [row];
   }
 

@@ -27,6 +27,10 @@ export const DEFAULT_PRICES: Readonly<PricingTable> = {
   o3: { input: 2, output: 8 },
   'o3-mini': { input: 1.1, output: 4.4 },
   'o4-mini': { input: 1.1, output: 4.4 },
+  // Embeddings models (rag re-ranking): input tokens only.
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, output: 0 },
+  'text-embedding-ada-002': { input: 0.1, output: 0 },
 };
 
 /** A dated snapshot name ("gpt-4o-2024-08-06", "gpt-4-0613") or a provider prefix ("openai/gpt-4o"). */

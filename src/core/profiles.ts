@@ -16,6 +16,8 @@ export interface ModelProfile {
   model?: string;
   /** vscode-lm: the vendor to select, e.g. "copilot". */
   vendor?: string;
+  /** openai-compatible: an embeddings model on the same server (rag re-ranks retrieved chunks with it). */
+  embeddingModel?: string;
   /** USD per million tokens; wins over the price table for this profile's calls. */
   price?: ModelPrice;
   /** Requests in flight at once for this profile (the run's overall limit still applies). */
@@ -81,7 +83,7 @@ function checkProfile(entry: Record<string, unknown>, where: string, name: strin
     throw new ProfileError(`${where}: "provider" must be one of ${PROFILE_PROVIDERS.join(', ')}, got ${JSON.stringify(provider)}`);
   }
   const profile: ModelProfile = { name, provider: provider as ProfileProvider };
-  const text = (field: 'baseUrl' | 'model' | 'vendor' | 'apiKeyEnv'): string | undefined => {
+  const text = (field: 'baseUrl' | 'model' | 'vendor' | 'apiKeyEnv' | 'embeddingModel'): string | undefined => {
     const value = entry[field];
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value.trim() === '') throw new ProfileError(`${where}: "${field}" must be non-empty text`);
@@ -91,6 +93,8 @@ function checkProfile(entry: Record<string, unknown>, where: string, name: strin
   profile.model = text('model');
   profile.vendor = text('vendor');
   profile.apiKeyEnv = text('apiKeyEnv');
+  profile.embeddingModel = text('embeddingModel');
+  if (profile.embeddingModel && profile.provider !== 'openai-compatible') throw new ProfileError(`${where}: "embeddingModel" needs an openai-compatible profile (it names a model of the profile's /embeddings endpoint)`);
   if (profile.apiKeyEnv && !ENV_NAME.test(profile.apiKeyEnv)) throw new ProfileError(`${where}: "apiKeyEnv" must be an environment variable name, got "${profile.apiKeyEnv}"`);
   if (entry.price !== undefined) {
     const p = entry.price;

@@ -44,6 +44,29 @@ export interface FakeReply {
 
 export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
 
+/** A request to /v1/embeddings; `input` is always a list here (a single string is wrapped). */
+export interface FakeEmbeddingRequest {
+  index: number;
+  body: { model: string; input: string[]; encoding_format?: string; [key: string]: unknown };
+  headers: IncomingMessage['headers'];
+}
+
+export interface FakeEmbeddingReply {
+  /** One vector per input; default a 3-dimensional vector derived from each input's length. */
+  vectors?: number[][];
+  /** Usage to report; null reports none; default 1 token per 4 characters of input. */
+  usage?: { prompt_tokens: number } | null;
+  /** HTTP status other than 200: sends an OpenAI-style error body. */
+  status?: number;
+}
+
+export type FakeEmbeddingHandler = (req: FakeEmbeddingRequest) => FakeEmbeddingReply | Promise<FakeEmbeddingReply>;
+
+export interface FakeServerOptions {
+  /** Serve /v1/embeddings with this handler; without one the route answers 404 like a chat-only server. */
+  embeddings?: FakeEmbeddingHandler;
+}
+
 export interface FakeServer {
   /** Base URL including /v1, as given to the openai SDK. */
   baseUrl: string;
@@ -57,6 +80,9 @@ export interface FakeServer {
   clientAborts: number;
   /** Arrival time (ms, performance.now) of each request. */
   arrivals: number[];
+  /** Requests to /v1/embeddings (not in `requests`), and the input tokens reported for them. */
+  embeddingRequests: FakeEmbeddingRequest[];
+  embeddingTokens: number;
   close(): Promise<void>;
 }
 
@@ -68,7 +94,7 @@ export function defaultUsage(req: FakeRequest, choices: string[]) {
   };
 }
 
-export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
+export async function startFakeServer(handler: FakeHandler, options: FakeServerOptions = {}): Promise<FakeServer> {
   const sockets = new Set<import('node:net').Socket>();
   const state: FakeServer = {
     baseUrl: '',
@@ -78,6 +104,8 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
     maxOpen: 0,
     clientAborts: 0,
     arrivals: [],
+    embeddingRequests: [],
+    embeddingTokens: 0,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -87,6 +115,9 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    if (req.method === 'POST' && req.url?.endsWith('/embeddings') && options.embeddings) {
+      return answerEmbeddings(state, options.embeddings, JSON.parse(Buffer.concat(chunks).toString('utf8')), req, res);
+    }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
     }
@@ -162,6 +193,23 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return state;
+}
+
+async function answerEmbeddings(state: FakeServer, handler: FakeEmbeddingHandler, raw: FakeEmbeddingRequest['body'] & { input: string | string[] }, req: IncomingMessage, res: ServerResponse) {
+  const body = { ...raw, input: Array.isArray(raw.input) ? raw.input : [raw.input] };
+  const fakeReq: FakeEmbeddingRequest = { index: state.embeddingRequests.length, body, headers: req.headers };
+  state.embeddingRequests.push(fakeReq);
+  const reply = await handler(fakeReq);
+  if (reply.status && reply.status !== 200) return sendJson(res, reply.status, { error: { message: `injected HTTP ${reply.status}`, type: 'injected' } });
+  const vectors = reply.vectors ?? body.input.map((text) => [text.length, 1, 0]);
+  const usage = reply.usage === undefined ? { prompt_tokens: body.input.reduce((sum, t) => sum + Math.ceil(t.length / 4), 0) } : reply.usage;
+  if (usage) state.embeddingTokens += usage.prompt_tokens;
+  sendJson(res, 200, {
+    object: 'list',
+    model: body.model,
+    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    ...(usage ? { usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens } } : {}),
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

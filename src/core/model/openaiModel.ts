@@ -3,7 +3,7 @@
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
-import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type ToolCall } from './types';
+import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type ToolCall } from './types';
 
 export interface OpenAIModelConfig {
   baseUrl: string;
@@ -98,6 +98,40 @@ export class OpenAIChatModel implements ChatModel {
       }
     }
     return { choices: Array.from(texts, (t) => t ?? ''), usage, model };
+  }
+
+  /** An embeddings model on the same server, with the same key and headers (rag's re-ranking). */
+  embeddingModel(model: string): EmbeddingModel {
+    if (!model.trim()) throw new ModelError('bad-request', 'No embeddings model name is set');
+    const name = model.trim();
+    return { model: name, cacheKey: `${this.config.baseUrl} ${name}`, embed: (inputs, options) => this.embed(name, inputs, options) };
+  }
+
+  /** One /embeddings request for all `inputs`, as floats (servers without base64 support exist). */
+  async embed(model: string, inputs: string[], options: CallOptions = {}): Promise<EmbeddingResponse> {
+    const started = performance.now();
+    try {
+      const result = await this.client.embeddings.create({ model, input: inputs, encoding_format: 'float' }, { signal: options.signal });
+      const data = Array.isArray(result?.data) ? [...result.data].sort((a, b) => a.index - b.index) : [];
+      const vectors = data.map((d) => d.embedding as unknown);
+      if (vectors.length !== inputs.length || !vectors.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))) {
+        throw new ModelError('bad-response', `${this.where()} has no usable embeddings endpoint: /embeddings with model "${model}" returned ${vectors.length} vectors for ${inputs.length} inputs`);
+      }
+      const reported = result.usage && typeof result.usage.prompt_tokens === 'number' ? result.usage.prompt_tokens : undefined;
+      const promptTokens = reported ?? inputs.reduce((sum, t) => sum + estimateTextTokens(t), 0);
+      return {
+        vectors: vectors as number[][],
+        usage: { promptTokens, completionTokens: 0, estimated: reported === undefined },
+        usageSource: reported === undefined ? 'estimated' : 'reported',
+        model: result.model || model,
+        latencyMs: performance.now() - started,
+      };
+    } catch (err) {
+      if (err instanceof APIError && (err.status === 404 || err.status === 405 || err.status === 501)) {
+        throw new ModelError('not-found', `${this.where()} has no embeddings endpoint or no embeddings model "${model}" (HTTP ${err.status})${serverDetail(err)}`, err.status);
+      }
+      throw this.toModelError(err, options.signal);
+    }
   }
 
   private where(): string {

@@ -55,7 +55,8 @@ export function buildRunProfiles(profiles: readonly ModelProfile[], options: Pro
       if (options.skipUnavailable && p.provider !== 'openai-compatible') continue;
       throw err;
     }
-    out.push({ name: p.name, model, price: p.price, maxConcurrency: p.maxConcurrency, cascade });
+    const embedder = p.embeddingModel && model instanceof OpenAIChatModel ? model.embeddingModel(p.embeddingModel) : undefined;
+    out.push({ name: p.name, model, price: p.price, maxConcurrency: p.maxConcurrency, cascade, ...(embedder ? { embedder } : {}) });
   }
   return out;
 }

@@ -63,6 +63,8 @@ export interface ChatModel {
   /** Model name as sent to the server and used for pricing. */
   readonly model: string;
   complete(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
+  /** An embeddings model of the same server, for providers that have an embeddings endpoint. */
+  embeddingModel?(model: string): EmbeddingModel;
 }
 
 export type ModelErrorKind =
@@ -92,4 +94,23 @@ export class ModelError extends Error {
   get retryable(): boolean {
     return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'timeout';
   }
+}
+
+export interface EmbeddingResponse {
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  /** Embeddings have input tokens only (completionTokens is 0). */
+  usage: TokenUsage;
+  usageSource: UsageSource;
+  model: string;
+  latencyMs: number;
+}
+
+/** An embeddings endpoint (OpenAI `/embeddings`), used by rag to re-rank retrieved chunks. */
+export interface EmbeddingModel {
+  /** The embeddings model name as sent to the server and used for pricing. */
+  readonly model: string;
+  /** Server and model: vectors cached under one key never mix with another server's. */
+  readonly cacheKey: string;
+  embed(inputs: string[], options?: CallOptions): Promise<EmbeddingResponse>;
 }

@@ -2,7 +2,7 @@
 // depth) and the host's excludes (VS Code's files.exclude) rule out, symbolic links, files over the
 // size cap and binary files. Paths come back relative to the root with forward slashes.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
 export interface FileInfo {
@@ -110,4 +110,21 @@ export function relativeTo(root: string, absolute: string): string | undefined {
   const rel = relative(root, absolute);
   if (!rel || rel.startsWith('..') || rel.includes(`..${sep}`) || /^[a-zA-Z]:/.test(rel) || rel.startsWith(sep)) return undefined;
   return toPosix(rel);
+}
+
+/**
+ * The absolute files a graph location may name, for "open at lines a-b": `path` relative to `root`
+ * (the rag index root, absolute) when one is given, else relative to each folder in turn. Anything
+ * that resolves outside every folder is left out, so a location from the webview or a loaded trace
+ * can only open workspace files. The caller opens the first that exists.
+ */
+export function locationCandidates(folders: readonly string[], path: string, root?: string): string[] {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) return [];
+  const inside = (target: string) => folders.some((folder) => relativeTo(folder, target) !== undefined);
+  if (root !== undefined) {
+    if (typeof root !== 'string' || !isAbsolute(root)) return [];
+    const target = resolve(root, path);
+    return inside(target) ? [target] : [];
+  }
+  return folders.map((folder) => resolve(folder, path)).filter(inside);
 }

@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { ThoughtGraph } from '../graph/thoughtGraph';
 import type { CallRecord, RunTotals } from '../graph/types';
-import type { ChatModel, ChatRequest, ChatResponse } from '../model/types';
+import type { ChatModel, ChatRequest, ChatResponse, EmbeddingModel, EmbeddingResponse } from '../model/types';
 import { Pricing, type ModelPrice } from '../pricing';
 import { BudgetExceededError, budgetViolation, type Budget } from './budget';
 import { RequestCache, requestKey } from './cache';
@@ -30,6 +30,8 @@ export interface RunProfile {
   price?: ModelPrice;
   maxConcurrency?: number;
   cascade?: { stages: string[]; thresholds: number[]; scorer?: string; samples?: number };
+  /** The profile's embeddings model (its `embeddingModel`), for rag's re-ranking. */
+  embedder?: EmbeddingModel;
 }
 
 /** Per-call choices: the model to ask (default the run's model). */
@@ -157,6 +159,50 @@ export class Run {
     return profile.model;
   }
 
+  /**
+   * The embeddings model of profile `name`; for "" / "default", that of the profile the run's own model
+   * comes from (the active profile), or undefined when it has none.
+   */
+  embedderNamed(name: string): EmbeddingModel | undefined {
+    if (name === '' || name === 'default') return this.profileOfModel.get(this.model)?.embedder;
+    const profile = this.profile(name);
+    if (!profile.embedder) throw new Error(`model profile "${name}" has no "embeddingModel"; add one (an embeddings model of its server) to re-rank with it`);
+    return profile.embedder;
+  }
+
+  /**
+   * Embed `inputs` on behalf of node `nodeId` in one request, under the same concurrency, budget,
+   * retries and cancellation as chat calls. The tokens count in the run's totals and the call is
+   * recorded on the node, priced by the embeddings model's name (a profile's price is its chat model's).
+   */
+  async embed(nodeId: string, role: string, inputs: string[], embedder: EmbeddingModel): Promise<EmbeddingResponse> {
+    this.throwIfCancelled();
+    const node = this.graph.get(nodeId);
+    this.markRunning(nodeId, +1);
+    const costOf = (r: EmbeddingResponse) => this.pricing.cost(embedder.model, r.usage.promptTokens, 0);
+    try {
+      const response = await this.inRunSlot(
+        () => embedder.embed(inputs, { signal: this.signal }),
+        (r) => this.count(1, r.usage, costOf(r)),
+      );
+      this.graph.recordCall(nodeId, {
+        role,
+        model: response.model,
+        prompt: inputs.join('\n\n---\n\n'),
+        responses: [`${response.vectors.length} embedding${response.vectors.length === 1 ? '' : 's'} of ${response.vectors[0]?.length ?? 0} dimensions`],
+        usage: response.usage,
+        usageSource: response.usageSource,
+        costUsd: costOf(response),
+        latencyMs: response.latencyMs,
+        cached: false,
+      });
+      this.markRunning(nodeId, -1, 'done');
+      return response;
+    } catch (err) {
+      throw this.callFailed(nodeId, node, err);
+    }
+  }
+
   /** The profile name a model belongs to, for display ("default" for the run's own model). */
   labelOf(model: ChatModel): string {
     return this.profileOfModel.get(model)?.name ?? (model === this.model ? 'default' : model.model);
@@ -206,13 +252,18 @@ export class Run {
       this.markRunning(nodeId, -1, 'done');
       return response;
     } catch (err) {
-      const status = isAbortError(err) || this.cancelled ? 'cancelled' : 'failed';
-      const message = err instanceof Error ? err.message : String(err);
-      this.markRunning(nodeId, -1, status);
-      if (status === 'failed' && node.status === 'failed') this.graph.update(nodeId, { error: message });
-      if (status === 'cancelled') throw this.budgetStop ? new BudgetExceededError(this.budgetStop) : abortError();
-      throw err;
+      throw this.callFailed(nodeId, node, err);
     }
+  }
+
+  /** Marks the node of a failed call (cancelled or failed) and returns the error to throw. */
+  private callFailed(nodeId: string, node: { status: string }, err: unknown): unknown {
+    const status = isAbortError(err) || this.cancelled ? 'cancelled' : 'failed';
+    const message = err instanceof Error ? err.message : String(err);
+    this.markRunning(nodeId, -1, status);
+    if (status === 'failed' && node.status === 'failed') this.graph.update(nodeId, { error: message });
+    if (status === 'cancelled') return this.budgetStop ? new BudgetExceededError(this.budgetStop) : abortError();
+    return err;
   }
 
   private markRunning(nodeId: string, delta: number, after?: 'done' | 'failed' | 'cancelled'): void {
@@ -244,11 +295,14 @@ export class Run {
 
   /** Counted inside the concurrency slot, so the budget check of the next request already sees it. */
   private account(response: ChatResponse, model: ChatModel): void {
-    const cost = this.costOf(model, response);
-    this.counters.calls += response.requests;
-    this.counters.promptTokens += response.usage.promptTokens;
-    this.counters.completionTokens += response.usage.completionTokens;
-    this.counters.estimated ||= response.usage.estimated;
+    this.count(response.requests, response.usage, this.costOf(model, response));
+  }
+
+  private count(requests: number, usage: ChatResponse['usage'], cost: number | null): void {
+    this.counters.calls += requests;
+    this.counters.promptTokens += usage.promptTokens;
+    this.counters.completionTokens += usage.completionTokens;
+    this.counters.estimated ||= usage.estimated;
     this.counters.costUsd = this.counters.costUsd === null || cost === null ? null : this.counters.costUsd + cost;
   }
 
@@ -276,6 +330,11 @@ export class Run {
   }
 
   private sendInRunSlot(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
+    return this.inRunSlot(() => model.complete(request, { signal: this.signal }), (response) => this.account(response, model));
+  }
+
+  /** One request in a run slot: budget check first, retries on 429/5xx/timeouts, `account` inside the slot. */
+  private inRunSlot<T>(request: () => Promise<T>, account: (result: T) => void): Promise<T> {
     return this.limiter.run(async () => {
       this.throwIfCancelled();
       const violation = budgetViolation(this.budget, this.counters, this.sending);
@@ -289,11 +348,11 @@ export class Run {
       try {
         const response = await withRetries(
           this.retry,
-          () => model.complete(request, { signal: this.signal }),
+          request,
           this.signal,
           (err, attempt, delay) => this.logger.warn(`${err.message}; retry ${attempt} of ${this.retry.maxRetries} in ${Math.round(delay)} ms`),
         );
-        this.account(response, model);
+        account(response);
         return response;
       } catch (err) {
         if (this.cancelled && !(err instanceof BudgetExceededError)) throw abortError();

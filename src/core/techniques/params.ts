@@ -4,6 +4,11 @@
 interface ParamBase {
   name: string;
   description: string;
+  /**
+   * Its setting is ignored when an untrusted workspace sets it (Workspace Trust restrictedConfigurations),
+   * e.g. rag's root, which decides what files are sent to the model.
+   */
+  restricted?: boolean;
 }
 
 export type ParamSpec =

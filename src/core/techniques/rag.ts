@@ -4,23 +4,54 @@
 // unanswerable without asking the model; an answer that cites no real source is declared too,
 // instead of passing on an invented citation.
 //
-// Graph: question → index → retrieved chunks (file, lines, BM25 score) → answer, with an edge from
-// every cited chunk to the answer.
+// With an embeddings model (a profile's `embeddingModel`, or `embeddingModel` on the run's own
+// server) the BM25 candidates are re-ranked by a blend of cosine similarity and BM25 score, and the
+// embedding call is counted and priced on a re-rank node.
+//
+// Graph: question → index → [re-rank] → retrieved chunks (file, lines, score) → answer, with an edge
+// from every cited chunk to the answer. Chunks and the answer carry the index root in `meta.root`,
+// since their paths are relative to it.
 import { resolve } from 'node:path';
+import type { EmbeddingModel } from '../model/types';
+import type { Run } from '../run/run';
+import { EmbeddingCache, embeddingText, rerank, textHash, type RerankedHit } from '../rag/embeddings';
 import { DEFAULT_MAX_BYTES } from '../rag/files';
 import { openSyncedIndex } from '../rag/openIndex';
 import type { IndexRequest } from '../rag/provider';
 import type { SearchHit } from '../rag/workspaceIndex';
-import type { ParamSpec, ParamValues } from './params';
+import { ParamError, type ParamSpec, type ParamValues } from './params';
 import type { Technique, TechniqueHost } from './types';
 
 const params: readonly ParamSpec[] = [
-  { name: 'root', type: 'string', default: '', maxLength: 1024, description: 'Folder to index; empty is the workspace folder (CLI: the current directory). Relative paths start there.' },
+  {
+    name: 'root',
+    type: 'string',
+    default: '',
+    maxLength: 1024,
+    restricted: true,
+    description: 'Folder to index; empty is the workspace folder (CLI: the current directory). Relative paths start there. Ignored when set by an untrusted workspace: it decides which files are sent to the model.',
+  },
   { name: 'topK', type: 'integer', default: 4, min: 1, max: 20, description: 'Chunks retrieved and put in the prompt as sources.' },
   { name: 'minScore', type: 'number', default: 0, min: 0, max: 1000, description: 'Chunks with a lower BM25 score are not used; when none is left the question is declared unanswerable by the workspace.' },
   { name: 'chunkLines', type: 'integer', default: 40, min: 5, max: 400, description: 'Lines per chunk (consecutive chunks overlap by a fifth).' },
   { name: 'maxFileKb', type: 'integer', default: 256, min: 1, max: 10240, description: 'Files larger than this many KB are not indexed.' },
   { name: 'temperature', type: 'number', default: 0, min: 0, max: 2, description: 'Sampling temperature of the answer.' },
+  {
+    name: 'embeddingProfile',
+    type: 'string',
+    default: '',
+    maxLength: 64,
+    description: 'Re-rank with the embeddings model of this model profile (its `embeddingModel`). Empty: the active profile\'s, when it has one.',
+  },
+  {
+    name: 'embeddingModel',
+    type: 'string',
+    default: '',
+    maxLength: 200,
+    description: 'Re-rank with this embeddings model of the run\'s own OpenAI-compatible server (e.g. `text-embedding-3-small`, `nomic-embed-text`), instead of a profile\'s.',
+  },
+  { name: 'embeddingWeight', type: 'number', default: 0.5, min: 0, max: 1, description: 'Re-ranked score = weight × cosine similarity + (1 − weight) × BM25 score / best BM25 score. 1 orders by similarity alone; 0 turns re-ranking off (no embeddings requests).' },
+  { name: 'rerankCandidates', type: 'integer', default: 20, min: 1, max: 100, description: 'BM25 candidates re-ranked with embeddings; the best `topK` of them become the sources.' },
 ];
 
 export const NOT_FOUND_MARK = 'NOT FOUND';
@@ -76,12 +107,44 @@ export function parseCitations(output: string, sourceCount: number): ParsedAnswe
   return { text: text.replace(/[ \t]+([.,;:])/g, '$1').trim(), cited: [...new Set(cited)], invented: [...new Set(invented)], notFound: false };
 }
 
+/** The embeddings model to re-rank with, or undefined for BM25 alone. */
+function embedderFor(run: Run, p: ParamValues): EmbeddingModel | undefined {
+  if ((p.embeddingWeight as number) === 0) return undefined;
+  const onServer = (p.embeddingModel as string).trim();
+  if (!onServer) return run.embedderNamed((p.embeddingProfile as string).trim());
+  if (!run.model.embeddingModel) {
+    throw new ParamError(`rag parameter "embeddingModel": the run's model (${run.model.provider}) has no embeddings endpoint; use "embeddingProfile" with an OpenAI-compatible profile that has "embeddingModel"`);
+  }
+  return run.model.embeddingModel(onServer);
+}
+
+/**
+ * Re-rank `pool` on node `nodeId`: one embeddings request for the question and the chunks whose
+ * vectors are not cached yet; cached vectors come from the index storage.
+ */
+async function rerankPool(run: Run, nodeId: string, question: string, pool: readonly SearchHit[], embedder: EmbeddingModel, cache: EmbeddingCache, weight: number) {
+  const hashes = pool.map((h) => textHash(embeddingText(h)));
+  const missing = [...new Set(hashes.filter((h) => !cache.get(h)))];
+  const texts = missing.map((h) => embeddingText(pool[hashes.indexOf(h)]));
+  const response = await run.embed(nodeId, 'embed', [question, ...texts], embedder);
+  missing.forEach((h, i) => cache.set(h, response.vectors[i + 1]));
+  await cache.save();
+  const vectors = hashes.map((h) => cache.get(h) ?? []);
+  return { hits: rerank(pool, response.vectors[0], vectors, weight), requested: missing.length, cached: hashes.filter((h) => !missing.includes(h)).length };
+}
+
 export const ragTechnique: Technique = {
   id: 'rag',
   name: 'Retrieval Augmented Generation',
-  description: 'Retrieve the best chunks of the workspace\'s text files (BM25), answer from them with citations, or say the workspace does not answer.',
+  description: 'Retrieve the best chunks of the workspace\'s text files (BM25, optionally re-ranked with embeddings), answer from them with citations, or say the workspace does not answer.',
   params,
+  validate(p) {
+    if ((p.embeddingModel as string).trim() && (p.embeddingProfile as string).trim()) {
+      throw new ParamError('rag: set "embeddingProfile" or "embeddingModel", not both');
+    }
+  },
   async run({ run, input, params: p, host }) {
+    const embedder = embedderFor(run, p);
     const question = run.graph.addNode({ kind: 'question', text: input });
     const request = indexRequest(p, host);
     const indexNode = run.graph.addNode({ kind: 'thought', text: `Indexing ${request.root}…`, status: 'running' }, [{ id: question.id, kind: 'expand' }]);
@@ -89,21 +152,41 @@ export const ragTechnique: Technique = {
       ? await host.workspaceIndex(request)
       : await openSyncedIndex(request.root, host.storageDir, request.chunking, { maxBytes: request.maxBytes });
     run.throwIfCancelled();
-    const hits = index.search(input, p.topK as number).filter((h) => h.score >= (p.minScore as number));
+    const topK = p.topK as number;
+    const pool = index.search(input, embedder ? Math.max(topK, p.rerankCandidates as number) : topK).filter((h) => h.score >= (p.minScore as number));
     run.graph.update(indexNode.id, {
       status: 'done',
-      text: `Index: ${stats.files} files, ${stats.chunks} chunks (${stats.read} read now); ${hits.length} chunk${hits.length === 1 ? '' : 's'} retrieved`,
+      text: `Index: ${stats.files} files, ${stats.chunks} chunks (${stats.read} read now); ${pool.length} chunk${pool.length === 1 ? '' : 's'} retrieved`,
       meta: { root: index.root, files: stats.files, chunks: stats.chunks, read: stats.read },
     });
+    let hits: Array<SearchHit | RerankedHit> = pool;
+    let chunkParent = indexNode.id;
+    if (embedder && pool.length > 0) {
+      const weight = p.embeddingWeight as number;
+      const node = run.graph.addNode({ kind: 'thought', text: `Re-ranking ${pool.length} BM25 candidates with ${embedder.model}…`, status: 'pending' }, [{ id: indexNode.id, kind: 'refine' }]);
+      const cache = await EmbeddingCache.open(host.storageDir, index.root, embedder.cacheKey);
+      const reranked = await rerankPool(run, node.id, input, pool, embedder, cache, weight);
+      hits = reranked.hits.slice(0, topK);
+      chunkParent = node.id;
+      run.graph.update(node.id, {
+        text: `Re-ranked ${pool.length} BM25 candidates by ${weight} × cosine similarity + ${Number((1 - weight).toFixed(3))} × BM25 (${embedder.model}); ${reranked.cached} chunk embeddings cached, ${reranked.requested} requested; kept the best ${hits.length}`,
+        meta: { embeddingModel: embedder.model, candidates: pool.length, cachedEmbeddings: reranked.cached, requestedEmbeddings: reranked.requested, weight },
+      });
+    }
     const chunkNodes = hits.map((h, i) =>
       run.graph.addNode(
-        { kind: 'chunk', text: `[${i + 1}] ${location(h)}\n${h.text}`, score: Number(h.score.toFixed(3)), meta: { file: h.path, startLine: h.startLine, endLine: h.endLine, rank: i + 1 } },
-        [{ id: indexNode.id, kind: 'select', label: `#${i + 1}` }],
+        {
+          kind: 'chunk',
+          text: `[${i + 1}] ${location(h)}\n${h.text}`,
+          score: Number(h.score.toFixed(3)),
+          meta: { file: h.path, root: index.root, startLine: h.startLine, endLine: h.endLine, rank: i + 1, ...('similarity' in h ? { bm25: Number(h.bm25.toFixed(3)), similarity: Number(h.similarity.toFixed(4)) } : {}) },
+        },
+        [{ id: chunkParent, kind: 'select', label: `#${i + 1}` }],
       ),
     );
     if (hits.length === 0) {
       const answer = notAnswerable('no indexed text matches it');
-      const node = run.graph.addNode({ kind: 'answer', text: answer, meta: { answered: false } }, [{ id: indexNode.id, kind: 'answer' }]);
+      const node = run.graph.addNode({ kind: 'answer', text: answer, meta: { answered: false } }, [{ id: chunkParent, kind: 'answer' }]);
       return { answer, answerNodeId: node.id, candidates: [answer] };
     }
     const writer = run.graph.addNode({ kind: 'thought', text: `Answering from ${hits.length} sources…`, status: 'pending' }, chunkNodes.map((n) => ({ id: n.id, kind: 'aggregate' as const })));
@@ -111,7 +194,7 @@ export const ragTechnique: Technique = {
     const output = response.choices[0] ?? '';
     run.graph.update(writer.id, { text: output || '(empty)' });
     const parsed = parseCitations(output, hits.length);
-    const meta: Record<string, string | number | boolean> = { answered: false };
+    const meta: Record<string, string | number | boolean> = { answered: false, root: index.root };
     if (parsed.invented.length) meta.inventedCitations = parsed.invented.join(', ');
     let answer: string;
     if (parsed.notFound) answer = notAnswerable('the retrieved sources do not contain the answer');
