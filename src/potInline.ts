@@ -143,7 +143,12 @@ async function insertPreview(uri: vscode.Uri, end: vscode.Position, block: strin
   const at = document.lineAt(document.validatePosition(end).line).range.end;
   const edit = new vscode.WorkspaceEdit();
   edit.insert(uri, at, block);
+  // Text inserted where a selection ends extends it; keep the user's selection as it was, or the
+  // next keystroke would replace the question together with the preview.
+  const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === uri.toString());
+  const selections = editors.map((e) => e.selections);
   if (!(await vscode.workspace.applyEdit(edit))) return undefined;
+  editors.forEach((e, i) => (e.selections = selections[i]));
   const start = document.offsetAt(at);
   const range = new vscode.Range(document.positionAt(start), document.positionAt(start + block.length));
   return { uri, range, text: block };

@@ -371,6 +371,8 @@ describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
       '```',
       `Result: ${POT_PRODUCT}`,
     ]);
+    // The selection is still the question, so typing does not replace the block as well.
+    await page.locator('.statusbar', { hasText: `(${POT_QUESTION.length} selected)` }).waitFor({ timeout: SLOW });
     const frame = await waitForOutcome('done');
     assert.equal(await frame.locator('section.answer pre.answer-text').textContent(), POT_PRODUCT);
     await screenshot(page, '4-pot-inline');
