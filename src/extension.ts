@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { registerProfiles } from './profileCommands';
 import { registerPot } from './potInline';
+import { registerRunInSandbox } from './runInSandbox';
 import { registerIclCommands } from './iclExamples';
 import { registerWorkbench } from './workbench/register';
 import { registerRagIndexer } from './ragIndexer';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerWorkbench(context, controller, keys, log, profilesFor);
   registerRagIndexer(context, log);
   registerPot(context, controller, log);
+  registerRunInSandbox(context, log);
   void vscode.commands.executeCommand('setContext', 'thoughtscope.running', false);
   log.info(`Thoughtscope ${String(context.extension.packageJSON.version ?? '')} activated`);
 }

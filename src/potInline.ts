@@ -1,18 +1,18 @@
-// Program of Thoughts in the editor: who may run generated programs (Workspace Trust, a confirmation
-// before the first execution in a session, "always allow in this workspace", the optional local
-// python3), and "Solve with Program of Thoughts", which runs PoT on the selection and puts the
-// program and its output under it as a fenced block to accept or discard (CodeLens + notification).
+// Program of Thoughts in the editor: the gate for generated programs (executionGate.ts: Workspace
+// Trust, a confirmation before the first execution in a session; the optional local python3), and
+// "Solve with Program of Thoughts", which runs PoT on the selection and puts the program and its
+// output under it as a fenced block to accept or discard (CodeLens + one notification that also
+// gives the answer, in place of the run's usual answer notification).
 import * as vscode from 'vscode';
+import type { RunReport } from './core/engine';
+import type { Run } from './core/run/run';
 import { configureExecution, resetExecution } from './core/sandbox/execution';
 import { LocalPythonExecutor } from './core/sandbox/localPython';
 import { disposeSharedSandbox, sharedSandbox } from './core/sandbox/sandbox';
-import type { ExecutionRequest } from './core/sandbox/types';
 import { potTechnique } from './core/techniques/pot';
+import { mayRun, usesLocalPython } from './executionGate';
 import { answerChain, previewBlock } from './potPreview';
 import type { RunController } from './runController';
-import { SECTION } from './settingsSchema';
-
-const ALWAYS_ALLOW_KEY = 'thoughtscope.pot.alwaysAllow';
 
 interface Preview {
   uri: vscode.Uri;
@@ -51,35 +51,13 @@ class PreviewLenses implements vscode.CodeLensProvider {
 }
 
 export function registerPot(context: vscode.ExtensionContext, controller: RunController, log: vscode.LogOutputChannel): void {
-  let allowedThisSession = false;
-
-  const gate = async (request: ExecutionRequest): Promise<string | undefined> => {
-    if (!vscode.workspace.isTrusted) {
-      return 'this workspace is not trusted, and Thoughtscope runs generated programs only in trusted workspaces (Workspace Trust)';
-    }
-    if (allowedThisSession || context.workspaceState.get<boolean>(ALWAYS_ALLOW_KEY)) return undefined;
-    const run = 'Run';
-    const always = 'Always Allow in This Workspace';
-    const where = usesLocalPython(request) ? 'with your local python3 — NOT sandboxed: it can read and change your files and use the network' : 'in the WebAssembly sandbox (no files, network or processes; time, memory and output limits)';
-    const choice = await vscode.window.showWarningMessage(
-      `Run the ${request.language} program the model wrote?`,
-      { modal: true, detail: `Program of Thoughts runs model-written code ${where}. The program is shown in the Thought Graph.` },
-      run,
-      always,
-    );
-    if (choice === always) await context.workspaceState.update(ALWAYS_ALLOW_KEY, true);
-    if (choice === run || choice === always) {
-      allowedThisSession = true;
-      return undefined;
-    }
-    return 'you declined to run it';
-  };
-
   const local = new LocalPythonExecutor();
-  configureExecution({ gate, executorFor: (request) => (usesLocalPython(request) ? local : sharedSandbox()) });
+  configureExecution({
+    gate: (request) => mayRun(context, request, 'model', usesLocalPython(request)),
+    executorFor: (request) => (usesLocalPython(request) ? local : sharedSandbox()),
+  });
 
   const lenses = new PreviewLenses();
-  let pending: { input: string; uri: vscode.Uri; end: vscode.Position } | undefined;
 
   const finish = async (preview: Preview, keep: boolean): Promise<void> => {
     if (!lenses.previews.includes(preview)) return;
@@ -95,6 +73,34 @@ export function registerPot(context: vscode.ExtensionContext, controller: RunCon
     await vscode.workspace.applyEdit(edit);
   };
 
+  /**
+   * The run's one answer notification: the answer and the preview under the selection to keep or
+   * discard. False (the controller then shows its usual answer notification) when there is no preview.
+   */
+  const presentPreview = async (uri: vscode.Uri, end: vscode.Position, { report, run, totals }: { report: RunReport; run: Run; totals: string }): Promise<boolean> => {
+    const answer = report.summary.answer;
+    const answerId = report.summary.answerNodeId;
+    const chain = answerId ? answerChain(run.graph, answerId) : undefined;
+    if (!chain || answer === undefined) return false;
+    let preview: Preview | undefined;
+    try {
+      preview = await insertPreview(uri, end, previewBlock(chain.language, chain.code, chain.output, answer));
+    } catch (err) {
+      log.error(`Could not insert the PoT preview: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!preview) return false;
+    lenses.add(preview);
+    const oneLine = answer.replace(/\s+/g, ' ').trim();
+    const shown = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
+    const choice = await vscode.window.showInformationMessage(
+      `Thoughtscope Program of Thoughts answer: ${shown} — ${totals}. Keep the program and its result under the selection?`,
+      'Accept',
+      'Discard',
+    );
+    if (choice) await finish(preview, choice === 'Accept');
+    return true;
+  };
+
   context.subscriptions.push(
     lenses,
     vscode.languages.registerCodeLensProvider({ scheme: '*' }, lenses),
@@ -105,37 +111,17 @@ export function registerPot(context: vscode.ExtensionContext, controller: RunCon
         return;
       }
       const input = editor.document.getText(editor.selection);
-      pending = { input, uri: editor.document.uri, end: editor.selection.end };
-      await controller.start(potTechnique, input, { uri: editor.document.uri, end: editor.selection.end });
+      const uri = editor.document.uri;
+      const end = editor.selection.end;
+      await controller.start(potTechnique, input, { uri, end }, { presentAnswer: (finished) => presentPreview(uri, end, finished) });
     }),
     vscode.commands.registerCommand('thoughtscope.acceptPotPreview', (preview: Preview) => finish(preview, true)),
     vscode.commands.registerCommand('thoughtscope.discardPotPreview', (preview: Preview) => finish(preview, false)),
-    controller.onDidFinishRun(async ({ report, run }) => {
-      const request = pending;
-      if (!request || report.technique !== 'pot' || report.input !== request.input) return;
-      pending = undefined;
-      const answerId = report.summary.answerNodeId;
-      const chain = answerId ? answerChain(run.graph, answerId) : undefined;
-      if (!chain || report.summary.answer === undefined) return;
-      try {
-        const preview = await insertPreview(request.uri, request.end, previewBlock(chain.language, chain.code, chain.output, report.summary.answer));
-        if (!preview) return;
-        lenses.add(preview);
-        const choice = await vscode.window.showInformationMessage('Thoughtscope: keep the program and its result under the selection?', 'Accept', 'Discard');
-        if (choice) await finish(preview, choice === 'Accept');
-      } catch (err) {
-        log.error(`Could not insert the PoT preview: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }),
     { dispose: () => {
       resetExecution();
       disposeSharedSandbox();
     } },
   );
-}
-
-function usesLocalPython(request: ExecutionRequest): boolean {
-  return request.language === 'python' && vscode.workspace.isTrusted && vscode.workspace.getConfiguration(SECTION).get<boolean>('pot.localPython') === true;
 }
 
 async function insertPreview(uri: vscode.Uri, end: vscode.Position, block: string): Promise<Preview | undefined> {

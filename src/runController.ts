@@ -15,7 +15,9 @@ import type { Task } from './core/tasks/types';
 import { ParamError } from './core/techniques/params';
 import type { Technique } from './core/techniques/types';
 import { offlineModel, reportFromTrace, restoreGraph } from './core/history/restore';
-import type { Trace } from './core/trace';
+import { toTrace, type Trace } from './core/trace';
+import { ImageRequests } from './exportFormats';
+import { exportRunInteractively } from './exportRun';
 import { exportTrace } from './exportTrace';
 import { techniqueHost } from './iclExamples';
 import { openWorkspaceLocation } from './openLocation';
@@ -24,7 +26,7 @@ import { insertAnswer, type InputOrigin } from './insertAnswer';
 import { keyHeaders, type ApiKeyStore } from './secrets';
 import { readSettings, readTechniqueParams, SettingsError, type Settings } from './settings';
 import { SECTION } from './settingsSchema';
-import type { RunInfo, WebviewToHost } from './shared/messages';
+import type { ImageFormat, RunInfo, WebviewToHost } from './shared/messages';
 import { EventBatcher } from './view/eventBatcher';
 import type { ThoughtGraphViewProvider } from './view/thoughtGraphViewProvider';
 
@@ -42,6 +44,11 @@ export interface FinishedRun {
 export interface RunOverrides {
   params?: Record<string, unknown>;
   model?: string;
+  /**
+   * Presents the answer of a run that ended with one, in place of the usual "answer: … Insert /
+   * Copy" notification (so the user gets one notification); resolves to false to show that one after all.
+   */
+  presentAnswer?: (finished: { report: RunReport; run: Run; totals: string }) => Promise<boolean>;
 }
 
 interface RunState {
@@ -54,6 +61,7 @@ interface RunState {
   finished: Promise<void>;
   /** Stopped to make way for a new run: no outcome message. */
   superseded: boolean;
+  presentAnswer?: RunOverrides['presentAnswer'];
 }
 
 export class RunController implements vscode.Disposable {
@@ -68,6 +76,11 @@ export class RunController implements vscode.Disposable {
   private readonly finishedRuns = new vscode.EventEmitter<FinishedRun>();
   /** Every run that ended with a report (the run history saves them). */
   readonly onDidFinishRun = this.finishedRuns.event;
+  /** SVG/PNG requests to the view, which holds the drawing; posted once it is listening. */
+  private readonly images = new ImageRequests(async (message) => {
+    await this.view.whenReady();
+    this.view.post(message);
+  });
 
   constructor(
     private readonly view: ThoughtGraphViewProvider,
@@ -91,10 +104,10 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Show a finished run from its trace (a saved or compared run) in the view, as the last run; needs no model. */
-  showTrace(trace: Trace, techniqueName = trace.technique): void {
+  showTrace(trace: Trace, techniqueName = trace.technique): string | undefined {
     if (this.active) {
       void vscode.window.showInformationMessage('Thoughtscope: a run is in progress; open the saved run when it has finished.');
-      return;
+      return undefined;
     }
     const run = new Run({ model: offlineModel(trace.model) });
     restoreGraph(run.graph, trace);
@@ -105,6 +118,22 @@ export class RunController implements vscode.Disposable {
     this.last = { info, run, origin: undefined, summary: report.summary, report, finished: Promise.resolve(), superseded: false };
     this.view.post({ type: 'restore', run: info, graph: run.graph.snapshot(), summary: report.summary });
     void this.view.reveal();
+    return info.runId;
+  }
+
+  /** "Export…" of a saved run (Runs view): an SVG or PNG opens it in the view first, which draws it. */
+  async exportSaved(trace: Trace, when: Date, techniqueName = trace.technique): Promise<void> {
+    await exportRunInteractively({
+      trace,
+      when,
+      title: 'Export Saved Run',
+      image: (format: ImageFormat) => {
+        if (this.active) throw new Error('a run is in progress; export the saved run as an image when it has finished');
+        const runId = this.showTrace(trace, techniqueName);
+        if (!runId) throw new Error('the saved run could not be opened in the Thought Graph view');
+        return this.images.request(runId, format);
+      },
+    });
   }
 
   /** "Thoughtscope: Cancel Run". */
@@ -185,7 +214,7 @@ export class RunController implements vscode.Disposable {
       params,
       startedAt: Date.now(),
     };
-    const state: RunState = { info, run, origin, finished: Promise.resolve(), superseded: false };
+    const state: RunState = { info, run, origin, finished: Promise.resolve(), superseded: false, presentAnswer: overrides?.presentAnswer };
     this.active = state;
     this.last = state;
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
@@ -250,6 +279,7 @@ export class RunController implements vscode.Disposable {
           void vscode.window.showWarningMessage(`Thoughtscope: ${name} finished without an answer (${totals}).`);
           return;
         }
+        if (state.presentAnswer && state.report && (await this.presented(state, totals))) return;
         const insert = 'Insert into Editor';
         const copy = 'Copy';
         const choice = await vscode.window.showInformationMessage(`Thoughtscope ${name} answer: ${oneLine(answer, 300)} — ${totals}`, insert, copy);
@@ -278,6 +308,15 @@ export class RunController implements vscode.Disposable {
         if (choice === showLog) this.log.show(true);
         return;
       }
+    }
+  }
+
+  private async presented(state: RunState, totals: string): Promise<boolean> {
+    try {
+      return await state.presentAnswer!({ report: state.report!, run: state.run, totals });
+    } catch (err) {
+      this.log.error(`${state.info.runId}: could not present the answer: ${errorText(err)}`);
+      return false;
     }
   }
 
@@ -318,6 +357,21 @@ export class RunController implements vscode.Disposable {
           return await this.copy(this.runWithId(message.runId));
         case 'openFile':
           return await openWorkspaceLocation(message.path, message.startLine, message.endLine, message.root);
+        case 'exportImageResult':
+          if (!this.images.receive(message)) this.log.warn(`An image from the view came too late or unasked (${message.requestId})`);
+          return;
+        case 'exportRun': {
+          const state = this.runWithId(message.runId);
+          if (!state) return;
+          if (!state.report) {
+            void vscode.window.showInformationMessage('Thoughtscope: the run can be exported once it has finished.');
+            return;
+          }
+          const runId = state.info.runId;
+          const image = (format: ImageFormat) => this.images.request(runId, format);
+          await exportRunInteractively({ trace: toTrace(state.report, state.run.graph), when: new Date(state.info.startedAt), title: 'Export Run', image });
+          return;
+        }
         case 'exportTrace': {
           const state = this.runWithId(message.runId);
           if (!state) return;
@@ -368,6 +422,7 @@ export class RunController implements vscode.Disposable {
     this.active?.run.cancel();
     this.batcher?.dispose();
     this.finishedRuns.dispose();
+    this.images.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
 }

@@ -2,7 +2,7 @@
 // PoT preview and inserted output), and the output as inserted text and as the inline summary.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fenceFor, fencedBlock, findFencedBlocks, findRunnableBlocks, inlineSummary, languageOfEditor, languageOfTag, outputText, plainText } from '../../src/core/sandbox/codeBlocks';
+import { fenceFor, fencedBlock, findFencedBlocks, findRunnableBlocks, inlineSummary, languageOfEditor, languageOfTag, outputText, plainText, spanAfterEdit } from '../../src/core/sandbox/codeBlocks';
 import type { ExecutionResult } from '../../src/core/sandbox/types';
 import { extractProgram, repairMessages } from '../../src/core/techniques/potProgram';
 import { previewBlock } from '../../src/potPreview';
@@ -153,4 +153,20 @@ test('inline summary: first lines, cut, plain text; errors marked', () => {
   // Terminal escapes, control characters and direction overrides from the program are dropped.
   assert.equal(inlineSummary(ok('\u001b[31mred\u001b[0m\u0007 \u202eevil\tx\r\n')), '→ red evil  x');
   assert.equal(plainText('a\u0000b\u202ec\u2066d\u001b]0;title\u0007e'), 'abcde');
+});
+
+test('a span that ran follows edits above it, stays for edits below, and is dropped when touched', () => {
+  const span = { start: 10, end: 13 };
+  const edit = (startLine: number, endLine: number, endCharacter: number, text: string) => ({ startLine, endLine, endCharacter, text });
+  // Two lines typed above (Enter twice at the end of line 2), one line deleted above.
+  assert.deepEqual(spanAfterEdit(span, edit(2, 2, 40, '\n\n')), { start: 12, end: 15 });
+  assert.deepEqual(spanAfterEdit(span, edit(3, 4, 0, '')), { start: 9, end: 12 });
+  // A whole line pasted at the start of the opening fence's line pushes the block down.
+  assert.deepEqual(spanAfterEdit(span, edit(10, 10, 0, 'intro\n')), { start: 11, end: 14 });
+  // Edits below leave it; edits on its lines (first, inside, last) make it stale.
+  assert.deepEqual(spanAfterEdit(span, edit(14, 20, 3, 'x\ny')), span);
+  assert.equal(spanAfterEdit(span, edit(10, 10, 0, 'x')), undefined);
+  assert.equal(spanAfterEdit(span, edit(11, 11, 4, '')), undefined);
+  assert.equal(spanAfterEdit(span, edit(13, 13, 3, '\ntext')), undefined);
+  assert.equal(spanAfterEdit(span, edit(5, 12, 0, '')), undefined);
 });

@@ -146,3 +146,31 @@ export function inlineSummary(result: ExecutionResult, maxChars = 120): string {
   const cut = chars.length > room ? `${chars.slice(0, room - 1).join('')}…` : chars.join('');
   return `${prefix}${cut}${more}`;
 }
+
+/** Lines `start`..`end` (0-based, inclusive) of a document: a block that ran, or a selection. */
+export interface LineSpan {
+  start: number;
+  end: number;
+}
+
+/** One text change: the replaced range (0-based lines, the end's character) and the new text. */
+export interface LineEdit {
+  startLine: number;
+  endLine: number;
+  endCharacter: number;
+  text: string;
+}
+
+/**
+ * Where a span is after an edit: moved up or down by an edit wholly above it, the same after an
+ * edit below it, undefined when the edit touched its lines (the output shown for it is then stale).
+ */
+export function spanAfterEdit(span: LineSpan, edit: LineEdit): LineSpan | undefined {
+  const endsAtLineStart = edit.endLine === span.start && edit.endCharacter === 0 && (edit.text === '' || edit.text.endsWith('\n'));
+  if (edit.endLine < span.start || endsAtLineStart) {
+    const delta = (edit.text.match(/\n/g)?.length ?? 0) - (edit.endLine - edit.startLine);
+    return { start: span.start + delta, end: span.end + delta };
+  }
+  if (edit.startLine > span.end) return span;
+  return undefined;
+}

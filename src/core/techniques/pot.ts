@@ -34,7 +34,8 @@ export class ProgramNotRunError extends Error {
   }
 }
 
-function limitsOf(p: ParamValues): Partial<SandboxLimits> {
+/** The sandbox limits that PoT's parameters set (also used by "Run in sandbox" in the editor). */
+export function limitsOf(p: ParamValues): Partial<SandboxLimits> {
   return { timeMs: Math.round((p.timeoutSeconds as number) * 1000), memoryBytes: (p.memoryMb as number) * 1024 * 1024 };
 }
 
