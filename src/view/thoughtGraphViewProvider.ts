@@ -13,6 +13,7 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private pendingError: HostToWebview | undefined;
+  private readyWaiters: Array<() => void> = [];
   private readonly viewDisposables: vscode.Disposable[] = [];
   private readonly messages = new vscode.EventEmitter<WebviewToHost>();
 
@@ -64,6 +65,15 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
     else if (message.type === 'runStarted') this.pendingError = undefined;
   }
 
+  /**
+   * Resolves once the webview is listening: at once if it is, else after its next `ready` has been
+   * answered (so what is posted then arrives after the `restore`). Call reveal() to get it created.
+   */
+  whenReady(): Promise<void> {
+    if (this.view && this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   /** Show the view (creating it if needed) without taking focus from the editor when possible. */
   async reveal(): Promise<void> {
     if (this.view) {
@@ -89,6 +99,7 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
       this.pendingError = undefined;
       this.post(error);
     }
+    if (message.type === 'ready') for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 
   private disposeView(): void {

@@ -1,13 +1,8 @@
 // The "Runs" tree view: every finished run is saved (its trace, never a key) in the workspace storage;
 // items reopen the graph (no model needed), rerun with the same parameters and model, export, delete.
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { RunStore, type SavedRunMeta } from '../core/history/runStore';
-import { runMarkdown } from '../core/history/markdownReport';
-import { snapshotFromTrace } from '../core/history/restore';
 import { formatUsd } from '../core/pricing';
-import { collapsePruned } from '../core/render/collapse';
-import { renderMermaid } from '../core/render/mermaid';
 import { findTechnique } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import type { RunController } from '../runController';
@@ -99,21 +94,8 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
     vscode.commands.registerCommand('thoughtscope.runs.export', async (meta?: SavedRunMeta) => {
       const saved = load(meta);
       if (!saved) return;
-      const formats = [
-        { label: 'Markdown report', description: 'graph, answer and cost table', ext: 'md', text: () => runMarkdown(saved.trace) },
-        { label: 'Mermaid source', description: 'the graph the view draws', ext: 'mmd', text: () => renderMermaid(collapsePruned(snapshotFromTrace(saved.trace))) },
-        { label: 'JSON trace', description: 'prompts, responses, parameters, tokens and cost', ext: 'json', text: () => `${JSON.stringify(saved.trace, null, 2)}\n` },
-      ];
-      const format = await vscode.window.showQuickPick(formats, { title: 'Export Saved Run' });
-      if (!format) return;
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
-      const target = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.joinPath(folder, `thoughtscope-${saved.technique}-${new Date(saved.savedAt).toISOString().replace(/[:.]/g, '-').slice(0, 19)}.${format.ext}`),
-        filters: { [format.label]: [format.ext] },
-      });
-      if (!target) return;
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(format.text()));
-      void vscode.window.showInformationMessage(`Thoughtscope: exported to ${vscode.workspace.asRelativePath(target)}.`);
+      // JSON trace, Mermaid, Markdown report, SVG, PNG (src/exportFormats.ts); images open the run in the view first.
+      await controller.exportSaved(saved.trace, new Date(saved.savedAt), findTechnique(saved.technique)?.name);
     }),
   );
 }

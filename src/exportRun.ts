@@ -1,0 +1,58 @@
+// "Export…" of a run: choose a format, make the file (images come from the panel), choose where to
+// save it. Used by the panel's Export… button and the Runs view's Export Saved Run…
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import type { Trace } from './core/trace';
+import { EXPORT_FORMATS, exportBytes, exportFileName, type ExportFormat } from './exportFormats';
+import type { ImageExportResult, ImageFormat } from './shared/messages';
+
+export interface RunExport {
+  trace: Trace;
+  /** When the run was made or saved (the default file name's time stamp). */
+  when: Date;
+  title: string;
+  /** The drawn graph from the panel (which may first have to show the run). */
+  image: (format: ImageFormat) => Promise<ImageExportResult>;
+}
+
+export async function exportRunInteractively(run: RunExport): Promise<void> {
+  const format = await vscode.window.showQuickPick(
+    EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, format: f })),
+    { title: run.title, placeHolder: 'Export the run as' },
+  );
+  if (!format) return;
+  const { id, label } = format.format;
+  let bytes: Uint8Array;
+  try {
+    bytes =
+      id === 'svg' || id === 'png'
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Thoughtscope: drawing the ${label}…` }, () => exportBytes(id, run.trace, run.image))
+        : await exportBytes(id, run.trace, run.image);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (id === 'png') {
+      // The SVG needs no canvas, so it is the way out when the PNG cannot be made.
+      const svg = 'Export SVG Instead';
+      if ((await vscode.window.showErrorMessage(`Thoughtscope: ${message}`, svg)) === svg) {
+        await saveExport(run, EXPORT_FORMATS.find((f) => f.id === 'svg')!, await exportBytes('svg', run.trace, run.image));
+      }
+      return;
+    }
+    void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+    return;
+  }
+  await saveExport(run, format.format, bytes);
+}
+
+async function saveExport(run: RunExport, { id, label, ext }: ExportFormat, bytes: Uint8Array): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+  const target = await vscode.window.showSaveDialog({
+    title: run.title,
+    defaultUri: vscode.Uri.joinPath(folder, exportFileName(run.trace.technique, run.when, ext)),
+    filters: { [label]: [ext] },
+    saveLabel: 'Export',
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`Thoughtscope: ${id === 'png' || id === 'svg' ? 'graph' : 'run'} exported to ${vscode.workspace.asRelativePath(target)}.`);
+}
