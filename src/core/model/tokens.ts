@@ -1,7 +1,16 @@
 // Token estimates for servers that report no `usage`: a real BPE tokenizer (o200k, the GPT-4o family's),
 // plus the small per-message framing the chat format adds. Marked as estimated wherever it is used.
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+// The tokenizer is loaded on first use: its BPE tables are most of what loading the extension bundle
+// costs, and a server that reports usage never needs them.
 import type { ChatMessage } from './types';
+
+type TokenCounter = (text: string) => number;
+let counter: TokenCounter | undefined;
+
+function countTokens(text: string): number {
+  counter ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: TokenCounter }).countTokens;
+  return counter(text);
+}
 
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_REPLY_PRIMER = 3;
