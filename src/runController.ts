@@ -361,25 +361,16 @@ export class RunController implements vscode.Disposable {
           if (!this.images.receive(message)) this.log.warn(`An image from the view came too late or unasked (${message.requestId})`);
           return;
         case 'exportRun': {
-          const state = this.runWithId(message.runId);
-          if (!state) return;
-          if (!state.report) {
-            void vscode.window.showInformationMessage('Thoughtscope: the run can be exported once it has finished.');
-            return;
-          }
-          const runId = state.info.runId;
-          const image = (format: ImageFormat) => this.images.request(runId, format);
-          await exportRunInteractively({ trace: toTrace(state.report, state.run.graph), when: new Date(state.info.startedAt), title: 'Export Run', image });
+          const finished = this.finishedRun(message.runId, 'the run');
+          if (!finished) return;
+          const { info, report, run } = finished;
+          const image = (format: ImageFormat) => this.images.request(info.runId, format);
+          await exportRunInteractively({ trace: toTrace(report, run.graph), when: new Date(info.startedAt), title: 'Export Run', image });
           return;
         }
         case 'exportTrace': {
-          const state = this.runWithId(message.runId);
-          if (!state) return;
-          if (!state.report) {
-            void vscode.window.showInformationMessage('Thoughtscope: the trace can be exported once the run has finished.');
-            return;
-          }
-          await exportTrace(state.report, state.run.graph);
+          const finished = this.finishedRun(message.runId, 'the trace');
+          if (finished) await exportTrace(finished.report, finished.run.graph);
           return;
         }
       }
@@ -388,6 +379,13 @@ export class RunController implements vscode.Disposable {
       this.log.error(text);
       void vscode.window.showErrorMessage(`Thoughtscope: ${text}`);
     }
+  }
+
+  /** The run with this id if it has ended with a report; else says that `what` can be exported once it has. */
+  private finishedRun(runId: string, what: string): (RunState & { report: RunReport }) | undefined {
+    const state = this.runWithId(runId);
+    if (state && !state.report) void vscode.window.showInformationMessage(`Thoughtscope: ${what} can be exported once the run has finished.`);
+    return state?.report ? (state as RunState & { report: RunReport }) : undefined;
   }
 
   private runWithId(runId: string): RunState | undefined {
