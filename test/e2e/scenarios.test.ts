@@ -24,6 +24,7 @@ import {
   RESULTS,
   runCommand,
   screenshot,
+  selectionCenter,
   selectLine,
   SLOW,
   toasts,
@@ -93,9 +94,7 @@ async function onSelection(line: string, item: string): Promise<void> {
   await clearNotifications(page);
   await openFile(page, FILE);
   await selectLine(page, line);
-  const box = await page.locator('.editor-instance .monaco-editor .selected-text').first().boundingBox();
-  assert.ok(box, 'the selection is drawn');
-  await contextMenu(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, item);
+  await contextMenu(page, await selectionCenter(page), item);
 }
 
 async function reasonWithTot(puzzle: string): Promise<void> {
@@ -406,9 +405,10 @@ describe('Thoughtscope in code-server, in a workspace that is not trusted', { ti
 
     // The program was written (one request) and is shown, with the execution that did not happen.
     assert.equal(server.requests.length - sentBefore, 1);
-    const nodes = await drawnNodes(frame);
-    assert.ok(nodes.some((n) => n.text.startsWith('a = 987654321987654321')), 'the program is drawn');
-    assert.ok(nodes.some((n) => /^Not run: this workspace is not trusted/.test(n.text)), 'the refused execution is drawn with its reason');
+    await until('the program and the refused execution (with its reason) to be drawn', async () => {
+      const nodes = await drawnNodes(frame);
+      return nodes.some((n) => n.text.startsWith('a = 987654321987654321')) && nodes.some((n) => /^Not run: this workspace is not trusted/.test(n.text));
+    });
     assert.ok(!(await editorLines()).some((l) => l.startsWith('Result:')), 'nothing was inserted under the selection');
     await screenshot(page, '4-pot-untrusted');
   });

@@ -72,6 +72,19 @@ export async function selectLine(page: Page, text: string): Promise<Locator> {
   return line;
 }
 
+/** The middle of the selection drawn in the visible editor: where a person right-clicks it. */
+export async function selectionCenter(page: Page): Promise<{ x: number; y: number }> {
+  // Hidden editors (e.g. one just closed) may still hold selection elements without a box.
+  const box = await until('the selection to be drawn', async () => {
+    for (const el of await page.locator('.editor-instance .monaco-editor .selected-text').all()) {
+      const b = await el.boundingBox();
+      if (b && b.width > 0) return b;
+    }
+    return undefined;
+  });
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
 /** Right-click at a point (e.g. on the selection) and choose a context-menu item by its visible title. */
 export async function contextMenu(page: Page, at: { x: number; y: number }, item: string): Promise<void> {
   await page.mouse.click(at.x, at.y, { button: 'right' });
