@@ -1,11 +1,18 @@
-// Draws the run's graph with Mermaid. The source comes from the engine's renderMermaid, the same text
-// the CLI writes with --mermaid. Updates are coalesced: however many events arrive, at most one render
-// runs at a time and the next one starts after a short debounce and an animation frame.
+// Draws the run's graph with Mermaid. The source comes from the engine's collapsePruned and
+// renderMermaid, the same text the CLI writes with --mermaid. Above 150 nodes pruned siblings are drawn
+// as one summary node per parent; clicking a summary expands it, "Show pruned" draws them all.
+// Updates are coalesced adaptively: at most one render runs at a time, and the next one starts no
+// sooner than twice the last render's duration after it (at least DEBOUNCE_MS), on an animation frame,
+// so a graph that takes long to lay out is redrawn less often instead of blocking the panel back to back.
+// A render whose Mermaid source would not change (fields the drawing does not show) is skipped.
 import mermaid from 'mermaid';
 import type { GraphSnapshot } from '../src/core/graph/types';
+import { collapsePruned, shouldCollapse, type PrunedGroup } from '../src/core/render/collapse';
 import { mermaidIds, renderMermaid } from '../src/core/render/mermaid';
 
 const DEBOUNCE_MS = 60;
+/** The pause after a render, as a multiple of how long that render took. */
+const PAUSE_PER_RENDER_MS = 2;
 /** In "fit" mode a wide graph is scaled down to the panel's width, but never below this. */
 const MIN_FIT_SCALE = 0.55;
 
@@ -74,10 +81,17 @@ export class GraphView {
   private fit = true;
   /** node id -> rendered element, rebuilt after each render. */
   private elements = new Map<string, Element>();
+  private showPruned = false;
+  /** Parents whose pruned children the user expanded (by clicking their summary). */
+  private expanded = new Set<string>();
+  private lastRenderMs = 0;
+  private lastRenderEnd = -Infinity;
 
   constructor(
     private readonly host: HTMLElement,
     private readonly onSelect: (nodeId: string) => void,
+    /** After each draw: whether the graph is large enough for pruned nodes to be collapsed. */
+    private readonly onDrawn: (collapsible: boolean) => void = () => {},
   ) {
     host.classList.add('graph');
     host.addEventListener('click', (event) => this.pick(event.target));
@@ -105,6 +119,8 @@ export class GraphView {
   clear(): void {
     this.latest = undefined;
     this.drawnSource = '';
+    this.expanded.clear();
+    this.onDrawn(false);
     this.elements.clear();
     this.host.replaceChildren();
     this.host.dataset.nodes = '0';
@@ -125,13 +141,31 @@ export class GraphView {
     return this.fit;
   }
 
+  /** Draw every pruned node (true) or collapse them above the threshold (false, the default). */
+  setShowPruned(show: boolean): void {
+    this.showPruned = show;
+    this.expanded.clear();
+    this.schedule();
+  }
+
+  get isShowingPruned(): boolean {
+    return this.showPruned;
+  }
+
   private schedule(): void {
     this.host.dataset.pending = 'true';
+    if (this.rendering) {
+      this.again = true;
+      return;
+    }
     if (this.timer !== undefined) return;
+    const wait = Math.max(DEBOUNCE_MS, this.lastRenderEnd + PAUSE_PER_RENDER_MS * this.lastRenderMs - performance.now());
     this.timer = setTimeout(() => {
-      this.timer = undefined;
-      requestAnimationFrame(() => void this.draw());
-    }, DEBOUNCE_MS);
+      requestAnimationFrame(() => {
+        this.timer = undefined;
+        void this.draw();
+      });
+    }, wait);
   }
 
   private async draw(): Promise<void> {
@@ -141,8 +175,9 @@ export class GraphView {
     }
     const graph = this.latest;
     const theme = vscodeTheme();
-    const source = graph ? renderMermaid(graph) : '';
-    if (!graph || (source === this.drawnSource && theme === this.theme)) {
+    const view = graph ? collapsePruned(graph, { mode: this.showPruned ? 'never' : 'auto', expanded: this.expanded }) : undefined;
+    const source = view ? renderMermaid(view) : '';
+    if (!graph || !view || (source === this.drawnSource && theme === this.theme)) {
       this.host.dataset.pending = 'false';
       return;
     }
@@ -152,6 +187,7 @@ export class GraphView {
     }
     this.rendering = true;
     this.host.dataset.state = 'rendering';
+    const started = performance.now();
     try {
       const { svg } = await mermaid.render(`thoughtscope-graph-${++this.renders}`, source);
       const element = safeSvg(svg);
@@ -159,7 +195,10 @@ export class GraphView {
       this.host.replaceChildren(element);
       this.applyFit();
       this.drawnSource = source;
-      this.bindNodes(element, graph);
+      this.bindNodes(element, view);
+      this.host.dataset.graphNodes = String(graph.nodes.length);
+      this.host.dataset.collapsed = String(view.pruned?.length ?? 0);
+      this.onDrawn(shouldCollapse(graph));
     } catch (err) {
       const message = document.createElement('p');
       message.className = 'graph-error';
@@ -168,6 +207,9 @@ export class GraphView {
       this.drawnSource = '';
     } finally {
       this.rendering = false;
+      this.lastRenderEnd = performance.now();
+      this.lastRenderMs = this.lastRenderEnd - started;
+      this.host.dataset.lastRender = `${started.toFixed(1)},${this.lastRenderEnd.toFixed(1)}`;
       this.host.dataset.state = 'idle';
       this.host.dataset.renders = String(this.renders);
       if (this.again) {
@@ -193,15 +235,27 @@ export class GraphView {
     svg.style.height = `${box.height * scale}px`;
   }
 
-  /** Tag each drawn node with its graph id and make it focusable. */
-  private bindNodes(svg: SVGSVGElement, graph: GraphSnapshot): void {
+  /** Tag each drawn node with its graph id (a summary with its parent's) and make it focusable. */
+  private bindNodes(svg: SVGSVGElement, graph: GraphSnapshot & { pruned?: readonly PrunedGroup[] }): void {
     const byMermaidId = new Map<string, string>();
     for (const [nodeId, mermaidId] of mermaidIds(graph)) byMermaidId.set(mermaidId, nodeId);
+    const summaries = new Map((graph.pruned ?? []).map((group) => [group.id, group]));
     this.elements.clear();
+    let drawn = 0;
     for (const el of Array.from(svg.querySelectorAll('g.node'))) {
       const mermaidId = el.getAttribute('data-id') ?? /-flowchart-(.+)-\d+$/.exec(el.id)?.[1];
       const nodeId = mermaidId ? byMermaidId.get(mermaidId) : undefined;
       if (!nodeId) continue;
+      drawn++;
+      const summary = summaries.get(nodeId);
+      if (summary) {
+        el.setAttribute('data-pruned-parent', summary.parentId);
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('role', 'button');
+        el.setAttribute('aria-label', `Show ${summary.pruned} pruned nodes`);
+        el.classList.add('pruned-summary');
+        continue;
+      }
       el.setAttribute('data-node-id', nodeId);
       el.setAttribute('tabindex', '0');
       el.setAttribute('role', 'button');
@@ -209,11 +263,17 @@ export class GraphView {
       el.classList.toggle('inspected', nodeId === this.inspected);
       this.elements.set(nodeId, el);
     }
-    this.host.dataset.nodes = String(this.elements.size);
+    this.host.dataset.nodes = String(drawn);
   }
 
   private pick(target: EventTarget | null): void {
-    const el = target instanceof Element ? target.closest('[data-node-id]') : null;
+    const el = target instanceof Element ? target.closest('[data-node-id], [data-pruned-parent]') : null;
+    const parent = el?.getAttribute('data-pruned-parent');
+    if (parent) {
+      this.expanded.add(parent);
+      this.schedule();
+      return;
+    }
     const id = el?.getAttribute('data-node-id');
     if (id) this.onSelect(id);
   }

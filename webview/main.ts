@@ -42,7 +42,9 @@ function boot(): void {
   const graphHost = el('div');
   const inspectorHost = el('section');
   const inspector = new Inspector(inspectorHost, () => select(undefined), (path, startLine, endLine, root) => post({ type: 'openFile', path, startLine, endLine, ...(root ? { root } : {}) }));
-  const graph = new GraphView(graphHost, (id) => select(id));
+  const graph = new GraphView(graphHost, (id) => select(id), (collapsible) => {
+    prunedButton.hidden = !collapsible;
+  });
   graph.setFit(getState().fit ?? true);
 
   const toolbar = el('div', 'toolbar');
@@ -57,6 +59,12 @@ function boot(): void {
     fitButton.textContent = graph.isFit ? 'Actual size' : 'Fit width';
     setState({ fit: graph.isFit });
   }, { look: 'secondary', title: 'Toggle between fitting the graph to the panel and its actual size' });
+  const prunedButton = button('Show pruned', () => {
+    graph.setShowPruned(!graph.isShowingPruned);
+    prunedButton.textContent = graph.isShowingPruned ? 'Collapse pruned' : 'Show pruned';
+  }, { look: 'secondary', title: 'Large graphs draw pruned siblings as one "+N pruned" node per parent (click one to expand it); show or collapse them all' });
+  prunedButton.classList.add('pruned-toggle');
+  prunedButton.hidden = true;
   const exportButton = button('Export trace', () => {
     if (state.run) post({ type: 'exportTrace', runId: state.run.runId });
   }, { look: 'secondary', title: 'Save the run as a JSON trace' });
@@ -64,7 +72,7 @@ function boot(): void {
     if (state.run) post({ type: 'exportRun', runId: state.run.runId });
   }, { look: 'secondary', title: 'Export the run as a JSON trace, Mermaid source, Markdown report, SVG or PNG' });
   const tools = el('div', 'tools');
-  tools.append(fitButton, exportButton, exportAsButton);
+  tools.append(fitButton, prunedButton, exportButton, exportAsButton);
   toolbar.append(legend, tools);
 
   const body = el('div', 'run-body');

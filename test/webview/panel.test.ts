@@ -828,3 +828,174 @@ describe('graph export from the panel in headless Chromium', { timeout: 180_000 
     }
   });
 });
+
+/**
+ * A tree search of exactly `total` nodes: beams of 4, each parent with 10 children of which 2 are
+ * selected and 8 pruned, then an answer. Some counts estimated, some prices unknown, hostile text in
+ * pruned nodes.
+ */
+function prunedTree(total = 1000): ThoughtGraph {
+  const graph = new ThoughtGraph();
+  const q = graph.addNode({ kind: 'question', text: 'Plan the rollout of the migration' });
+  let beam = [q.id];
+  let made = 1;
+  let level = 0;
+  while (made < total - 1) {
+    level++;
+    const next: string[] = [];
+    for (const parent of beam) {
+      for (let k = 0; k < 10 && made < total - 1; k++) {
+        const text = k === 9 ? `<img src=x onerror="window.__pwned=20"> "]; click ${parent} call evil() ${made}` : `Level ${level} option ${k} under ${parent}`;
+        const node = graph.addNode({ kind: 'thought', text }, [{ id: parent, kind: 'expand' }]);
+        made++;
+        const estimated = made % 13 === 0;
+        graph.recordCall(node.id, call('propose', `p ${made}`, `r ${made}`, 50 + (made % 17), 5 + (made % 7), {
+          usage: { promptTokens: 50 + (made % 17), completionTokens: 5 + (made % 7), estimated },
+          ...(made === 500 ? { costUsd: null } : {}),
+        }));
+        graph.update(node.id, { status: k < 2 ? 'selected' : 'pruned', score: 10 - k });
+        if (k < 2) next.push(node.id);
+      }
+    }
+    beam = next.slice(0, 4);
+  }
+  const answer = graph.addNode({ kind: 'answer', text: 'Roll out service by service.' }, [{ id: beam[0], kind: 'answer' }]);
+  graph.update(answer.id, { status: 'selected' });
+  assert.equal(graph.nodes().length, total);
+  return graph;
+}
+
+/** The pruned children of each parent, and the label their summary should show (summed by hand here). */
+function expectedSummaries(graph: ThoughtGraph): Map<string, { ids: string[]; label: string }> {
+  const byParent = new Map<string, ThoughtNode[]>();
+  const snapshot = graph.snapshot();
+  for (const edge of snapshot.edges) {
+    const child = graph.get(edge.to);
+    if (child.status === 'pruned') byParent.set(edge.from, [...(byParent.get(edge.from) ?? []), child]);
+  }
+  const out = new Map<string, { ids: string[]; label: string }>();
+  for (const [parent, nodes] of byParent) {
+    if (nodes.length < 2) continue;
+    const sums = sumTotals(nodes, 0);
+    const mark = sums.estimated ? '~' : '';
+    out.set(parent, { ids: nodes.map((n) => n.id), label: `+${nodes.length} pruned · ${mark}${sums.promptTokens} in / ${mark}${sums.completionTokens} out · ${formatUsd(sums.costUsd)}` });
+  }
+  return out;
+}
+
+describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeout: 240_000 }, () => {
+  test('a 1,000-node run draws its pruned siblings as one summary per parent; clicking one expands it', async () => {
+    const panel = await openPanel({ width: 900, height: 1200 });
+    const { page } = panel;
+    try {
+      const graph = prunedTree();
+      const summaries = expectedSummaries(graph);
+      const pruned = graph.nodes().filter((n) => n.status === 'pruned').length;
+      const drawn = 1000 - pruned + summaries.size;
+      assert.ok(summaries.size > 50 && drawn < 400, `${summaries.size} summaries, ${drawn} drawn`);
+      const run = runInfo('run-1000');
+      await panel.send({ type: 'restore', run, graph: graph.snapshot() });
+      await panel.waitForGraph(drawn);
+      assert.equal(await page.getAttribute('.graph', 'data-graph-nodes'), '1000');
+      assert.equal(await page.getAttribute('.graph', 'data-collapsed'), String(summaries.size));
+
+      const shown = await page.evaluate(() => {
+        const text = (el: Element) => (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+        return {
+          nodes: Array.from(document.querySelectorAll('.graph svg g.node[data-node-id]')).map((el) => el.getAttribute('data-node-id') as string),
+          summaries: Object.fromEntries(Array.from(document.querySelectorAll('.graph svg g.node[data-pruned-parent]')).map((el) => [el.getAttribute('data-pruned-parent') as string, text(el)])) as Record<string, string>,
+        };
+      });
+      assert.deepEqual(shown.nodes.sort(), graph.nodes().filter((n) => n.status !== 'pruned').map((n) => n.id).sort(), 'every node but the pruned ones');
+      assert.deepEqual(Object.keys(shown.summaries).sort(), [...summaries.keys()].sort());
+      for (const [parent, expected] of summaries) assert.equal(shown.summaries[parent], expected.label, `summary under ${parent}`);
+      assert.ok(Object.values(shown.summaries).some((label) => label.includes('~')), 'estimated sums are marked');
+      assert.ok(Object.values(shown.summaries).some((label) => label.endsWith('price unknown')), 'an unknown price stays unknown');
+      assert.equal(await page.isVisible('vscode-button.pruned-toggle'), true);
+      assert.equal(await page.textContent('vscode-button.pruned-toggle'), 'Show pruned');
+
+      // A change the drawing does not show (a node's prompt) is not redrawn; a visible one is.
+      const renders = Number(await page.getAttribute('.graph', 'data-renders'));
+      const visible = graph.nodes()[1];
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [{ type: 'nodeUpdated', node: { ...visible, prompt: 'changed, not drawn' } }] });
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.graph')?.dataset.pending === 'false');
+      assert.equal(Number(await page.getAttribute('.graph', 'data-renders')), renders, 'no render for an invisible change');
+
+      // Clicking a summary expands that parent only.
+      const [parent, expected] = [...summaries][3];
+      await page.click(`.graph g.node[data-pruned-parent="${parent}"]`);
+      await panel.waitForGraph(drawn - 1 + expected.ids.length);
+      assert.equal(await page.getAttribute('.graph', 'data-collapsed'), String(summaries.size - 1));
+      for (const id of expected.ids) assert.equal(await page.locator(`.graph g.node[data-node-id="${id}"]`).count(), 1, `${id} drawn after expanding`);
+      assert.equal(await page.locator(`.graph g.node[data-pruned-parent="${parent}"]`).count(), 0);
+      const hostile = expected.ids.map((id) => graph.get(id)).find((n) => n.text.startsWith('<img')) as ThoughtNode;
+      assert.equal((await drawnLabels(page))[hostile.id], expectedLabel(hostile), 'hostile text of an expanded node shows literally');
+      await page.click(`.graph g.node[data-node-id="${expected.ids[0]}"]`);
+      await page.waitForSelector('.inspector:not([hidden])');
+      assert.ok(((await page.textContent('.inspector')) ?? '').includes(graph.get(expected.ids[0]).text), 'an expanded node opens in the inspector');
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a live run: renders spaced by twice the last render, the last batch always drawn; Show pruned; small graphs hide the toggle', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const graph = prunedTree(400);
+      const snapshot = graph.snapshot();
+      // Every render's start and end (performance.now() in the page), as the panel reports them.
+      await page.evaluate(() => {
+        const host = document.querySelector('.graph') as HTMLElement;
+        const log: string[] = ((window as unknown as { __renders: string[] }).__renders = []);
+        new MutationObserver(() => {
+          if (host.dataset.lastRender && log.at(-1) !== host.dataset.lastRender) log.push(host.dataset.lastRender);
+        }).observe(host, { attributes: true, attributeFilter: ['data-last-render'] });
+      });
+      const run = runInfo('run-live');
+      await panel.send({ type: 'runStarted', run });
+      // Replay the finished graph as a live run: every node added running, then its final state.
+      const live: GraphEvent[] = [];
+      for (const node of snapshot.nodes) {
+        live.push({ type: 'nodeAdded', node: { ...node, status: 'running' }, parents: snapshot.edges.filter((e) => e.to === node.id) });
+        live.push({ type: 'nodeUpdated', node });
+      }
+      for (const chunk of batches(live, 100)) {
+        await panel.send({ type: 'graphEvents', runId: run.runId, events: chunk });
+        await page.waitForTimeout(50); // the host sends a batch at most every 50 ms
+      }
+      const summaries = expectedSummaries(graph);
+      const pruned = graph.nodes().filter((n) => n.status === 'pruned').length;
+      const drawn = 400 - pruned + summaries.size;
+      await panel.waitForGraph(drawn);
+      assert.equal(await page.getAttribute('.graph', 'data-graph-nodes'), '400', 'the final state is drawn');
+      const log = (await page.evaluate(() => (window as unknown as { __renders: string[] }).__renders)).map((entry) => entry.split(',').map(Number));
+      assert.ok(log.length >= 2, `${log.length} renders`);
+      assert.ok(log.length < live.length / 100, `${log.length} renders for ${Math.ceil(live.length / 100)} batches`);
+      for (let i = 1; i < log.length; i++) {
+        const [start, end] = log[i - 1];
+        const pause = log[i][0] - end;
+        assert.ok(pause >= Math.max(60, 2 * (end - start)) - 1, `render ${i + 1} started ${pause.toFixed(0)} ms after a render of ${(end - start).toFixed(0)} ms`);
+      }
+
+      // Show pruned: every node; Collapse pruned: back to the summaries.
+      await page.click('vscode-button.pruned-toggle');
+      await panel.waitForGraph(400);
+      assert.equal(await page.getAttribute('.graph', 'data-collapsed'), '0');
+      assert.equal(await page.textContent('vscode-button.pruned-toggle'), 'Collapse pruned');
+      await page.click('vscode-button.pruned-toggle');
+      await panel.waitForGraph(drawn);
+      assert.equal(await page.getAttribute('.graph', 'data-collapsed'), String(summaries.size));
+
+      const { graph: small, summary } = smallGraph();
+      await panel.send({ type: 'restore', run: runInfo('run-small-after'), graph: small.snapshot(), summary });
+      await panel.waitForGraph(small.nodes().length);
+      assert.equal(await page.isVisible('vscode-button.pruned-toggle'), false, 'nothing to collapse in a small graph');
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+});
