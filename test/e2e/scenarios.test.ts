@@ -30,6 +30,7 @@ import {
   toasts,
   until,
   widenSideBar,
+  withFailureScreenshot,
 } from './workbench';
 
 const API_KEY = 'sk-e2e-correct-key';
@@ -134,14 +135,7 @@ function assertNoStack(text: string): void {
 
 /** A scenario that leaves a screenshot of the workbench when it fails, for the test report. */
 function scenario(name: string, shot: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      await screenshot(page, `${shot}-FAILED`).catch(() => undefined);
-      throw err;
-    }
-  });
+  test(name, () => withFailureScreenshot(() => page, shot, fn));
 }
 
 before(async () => {

@@ -36,6 +36,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Run `fn`; when it throws, save a screenshot `<shot>-FAILED` of the page for the report, then rethrow. */
+export async function withFailureScreenshot(page: () => Page | undefined, shot: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const current = page();
+    if (current) await screenshot(current, `${shot}-FAILED`).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Open a workspace file: click its editor tab if it is open, else click it in the explorer. */
 export async function openFile(page: Page, name: string): Promise<void> {
   const tab = page.locator('.tabs-container .tab', { hasText: name }).first();
