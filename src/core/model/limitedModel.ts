@@ -10,5 +10,7 @@ export function limitedModel(model: ChatModel, limiter: Limiter): ChatModel {
     model: model.model,
     complete: (request: ChatRequest, options?: CallOptions): Promise<ChatResponse> =>
       limiter.run(() => model.complete(request, options), options?.signal),
+    // Embeddings (rag re-ranking) go through the run's own limiter; only chat calls share this one.
+    embeddingModel: model.embeddingModel ? (name: string) => model.embeddingModel!(name) : undefined,
   };
 }
