@@ -4,7 +4,9 @@
 //   --puzzles N      Game of 24 puzzles from row 900 on (default 100: rows 900-999)
 //   --repeat N       repeats of each timed measurement (default 3)
 //   --only a,b       sections: scheduling, overhead, render, footprint (default all)
-//   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both)
+//   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both; none: only --webview)
+//   --webview n=path[,n=path]  more panel bundles to measure in render beside the shipped one, e.g.
+//                    before=/tmp/webview-before.js (built from an earlier commit)
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ function flag(name: string, fallback: string): string {
 const puzzles = Number(flag('puzzles', '100'));
 const repeats = Number(flag('repeat', '3'));
 const only = flag('only', 'scheduling,overhead,render,footprint').split(',');
-const layouts = flag('layouts', 'dagre,elk').split(',');
+const layouts = flag('layouts', 'dagre,elk').split(',').filter((l) => l !== 'none');
+const webviews: Record<string, string> = Object.fromEntries(flag('webview', '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const log = (line: string) => console.error(line);
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -62,11 +65,10 @@ async function main(): Promise<void> {
   }
   if (only.includes('render')) {
     log('render: headless Chromium');
-    const r = await benchRender({ extensionDir, sizes: [100, 500, 1000, 2000], repeats, layouts, log });
+    const r = await benchRender({ extensionDir, sizes: [100, 500, 1000, 2000], repeats, layouts, webviews, log });
     results.render = r;
-    for (const layout of layouts) {
-      const l = r.layouts[layout];
-      for (const s of l.sizes) rows.push([`${layout}: ${s.nodes} nodes`, `${s.firstRenderMs} ms`, `one more node ${s.oneMoreNodeMs} ms`]);
+    for (const [layout, l] of Object.entries(r.layouts)) {
+      for (const s of l.sizes) rows.push([`${layout}: ${s.nodes} nodes`, `${s.firstRenderMs} ms`, `one more node ${s.oneMoreNodeMs} ms; ${s.drawnNodes} drawn`]);
       rows.push([`${layout}: live 200 nodes`, `${l.live.maxLongTaskMs} ms`, `longest task; frame gap ${l.live.maxFrameGapMs} ms; ${l.live.renders} renders for ${l.live.batches} batches`]);
     }
   }

@@ -67,7 +67,11 @@ async function openPanel(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
-/** Posts the message in the page and resolves with the ms until `nodes` nodes are drawn and nothing is pending. */
+/**
+ * Posts the message in the page and resolves with the ms until a graph of `nodes` nodes is drawn and
+ * nothing is pending. The panel says how many nodes the drawn graph had (data-graph-nodes; fewer are
+ * drawn when pruned nodes are collapsed); bundles from before that attribute count drawn nodes.
+ */
 function postAndTime(page: Page, message: HostToWebview, nodes: number): Promise<number> {
   return page.evaluate(
     ([m, n]) =>
@@ -78,7 +82,7 @@ function postAndTime(page: Page, message: HostToWebview, nodes: number): Promise
           const host = document.querySelector<HTMLElement>('.graph');
           const error = host?.querySelector('.graph-error');
           if (error) return reject(new Error(error.textContent ?? 'render error'));
-          if (host?.dataset.pending === 'false' && host.dataset.nodes === String(n)) return resolve(performance.now() - t0);
+          if (host?.dataset.pending === 'false' && (host.dataset.graphNodes ?? host.dataset.nodes) === String(n)) return resolve(performance.now() - t0);
           setTimeout(check, 2);
         };
         setTimeout(check, 0);
@@ -120,16 +124,18 @@ async function measureLayout(browser: Browser, url: string, graph: GraphSnapshot
     const shown = prefix(graph, size);
     const first: number[] = [];
     const more: number[] = [];
+    let drawn = 0;
     for (let r = 0; r < repeats; r++) {
       const page = await openPanel(browser, url);
       const run = runInfo(`run-${size}-${r}`);
       await page.evaluate((m) => window.postMessage(m, '*'), { type: 'runStarted', run } as HostToWebview);
       first.push(await postAndTime(page, { type: 'restore', run, graph: shown }, size));
+      drawn = await page.evaluate(() => Number(document.querySelector<HTMLElement>('.graph')?.dataset.nodes));
       more.push(await postAndTime(page, { type: 'graphEvents', runId: run.runId, events: [oneMoreNode(shown, `extra${r}`)] }, size + 1));
       await page.context().close();
     }
-    rows.push({ nodes: size, firstRenderMs: Math.round(median(first)), oneMoreNodeMs: Math.round(median(more)) });
-    log(`  ${size} nodes: first ${first.map(Math.round).join('/')} ms, one more ${more.map(Math.round).join('/')} ms`);
+    rows.push({ nodes: size, drawnNodes: drawn, firstRenderMs: Math.round(median(first)), oneMoreNodeMs: Math.round(median(more)) });
+    log(`  ${size} nodes (${drawn} drawn): first ${first.map(Math.round).join('/')} ms, one more ${more.map(Math.round).join('/')} ms`);
   }
   return rows;
 }
@@ -144,7 +150,7 @@ async function measureLive(browser: Browser, url: string, graph: GraphSnapshot, 
     await page.evaluate((m) => window.postMessage(m, '*'), { type: 'graphEvents', runId: run.runId, events } as HostToWebview);
     await new Promise((r) => setTimeout(r, 50));
   }
-  await page.waitForFunction((n) => { const h = document.querySelector<HTMLElement>('.graph'); return h?.dataset.pending === 'false' && h.dataset.nodes === String(n); }, nodes, { timeout: 120_000 });
+  await page.waitForFunction((n) => { const h = document.querySelector<HTMLElement>('.graph'); return h?.dataset.pending === 'false' && (h.dataset.graphNodes ?? h.dataset.nodes) === String(n); }, nodes, { timeout: 120_000 });
   const result = await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[]; __maxGap: number };
     return { longTasks: w.__longTasks.length, maxLongTaskMs: Math.round(Math.max(0, ...w.__longTasks)), maxFrameGapMs: Math.round(w.__maxGap), renders: Number(document.querySelector<HTMLElement>('.graph')?.dataset.renders) };
@@ -155,15 +161,22 @@ async function measureLive(browser: Browser, url: string, graph: GraphSnapshot, 
 
 interface LayoutResult {
   bundleBytes: number;
-  sizes: Array<{ nodes: number; firstRenderMs: number; oneMoreNodeMs: number }>;
+  sizes: Array<{ nodes: number; drawnNodes: number; firstRenderMs: number; oneMoreNodeMs: number }>;
   live: Awaited<ReturnType<typeof measureLive>>;
 }
 
-/** `extensionDir`: the unpacked .vsix, whose webview bundle (as shipped) draws with dagre. */
-export async function benchRender(options: { extensionDir: string; sizes: number[]; repeats: number; layouts: string[]; log: (line: string) => void }) {
-  const { extensionDir, sizes, repeats, layouts, log } = options;
+/**
+ * `extensionDir`: the unpacked .vsix, whose webview bundle (as shipped) draws with dagre. `webviews`:
+ * more panel bundles (name -> path of a webview.js, e.g. one built from an earlier commit), measured
+ * side by side in the same run under their names.
+ */
+export async function benchRender(options: { extensionDir: string; sizes: number[]; repeats: number; layouts: string[]; webviews?: Record<string, string>; log: (line: string) => void }) {
+  const { extensionDir, sizes, repeats, log } = options;
+  const webviews = options.webviews ?? {};
+  const layouts = [...options.layouts, ...Object.keys(webviews)];
   const graph = (await bigRun()).graph.snapshot();
   const bundles: Record<string, Buffer> = { dagre: readFileSync(join(extensionDir, 'dist', 'webview.js')) };
+  for (const [name, path] of Object.entries(webviews)) bundles[name] = readFileSync(path);
   if (layouts.includes('elk')) bundles.elk = await elkBundle();
   const { server, url } = await serve(bundles, readFileSync(join(extensionDir, 'dist', 'webview.css')));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -2,8 +2,10 @@
 // renderMermaid, the same text the CLI writes with --mermaid. Above 150 nodes pruned siblings are drawn
 // as one summary node per parent; clicking a summary expands it, "Show pruned" draws them all.
 // Updates are coalesced adaptively: at most one render runs at a time, and the next one starts no
-// sooner than twice the last render's duration after it (at least DEBOUNCE_MS), on an animation frame,
-// so a graph that takes long to lay out is redrawn less often instead of blocking the panel back to back.
+// sooner than twice the last render's duration after it ends (at least DEBOUNCE_MS after the update),
+// on an animation frame, so during a live run a graph that takes long to lay out is redrawn less often
+// instead of blocking the panel back to back. (Messages cannot arrive during a render: Mermaid's layout
+// is one synchronous task, so the pause counts from its end.) The latest state is always drawn.
 // A render whose Mermaid source would not change (fields the drawing does not show) is skipped.
 import mermaid from 'mermaid';
 import type { GraphSnapshot } from '../src/core/graph/types';
