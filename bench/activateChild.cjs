@@ -24,10 +24,19 @@ function stub(path) {
   });
 }
 
-// A plain object for the module itself: bundlers copy its own keys when importing it as a namespace.
-const NAMES = ['ConfigurationTarget', 'Disposable', 'EventEmitter', 'ProgressLocation', 'QuickPickItemKind', 'Range', 'Selection',
-  'StatusBarAlignment', 'TextEditorRevealType', 'Uri', 'commands', 'env', 'extensions', 'languages', 'lm', 'window', 'workspace'];
-const vscode = Object.fromEntries(NAMES.map((name) => [name, stub(`vscode.${name}`)]));
+// A plain object for the module itself: bundlers copy its own keys when importing it as a namespace,
+// so it holds every `vscode.X` name the extension's sources use (read from src/, so new ones are covered).
+const { readdirSync, readFileSync } = require('node:fs');
+function vscodeNames(dir) {
+  const names = new Set();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const text = readFileSync(join(entry.parentPath ?? entry.path, entry.name), 'utf8');
+    for (const m of text.matchAll(/\bvscode\.([A-Za-z_]\w*)/g)) names.add(m[1]);
+  }
+  return [...names];
+}
+const vscode = Object.fromEntries(vscodeNames(join(__dirname, '..', 'src')).map((name) => [name, stub(`vscode.${name}`)]));
 const load = Module._load;
 Module._load = function (request, ...rest) {
   return request === 'vscode' ? vscode : load.call(this, request, ...rest);
