@@ -24,7 +24,8 @@ export class AnswerView {
     host.hidden = true;
   }
 
-  update(state: GraphState): void {
+  /** `errorShown`: text the panel's error box already shows, not repeated as the outcome message. */
+  update(state: GraphState, errorShown?: string): void {
     const summary = state.summary;
     const runId = state.run?.runId;
     if (!summary || !runId) {
@@ -35,7 +36,7 @@ export class AnswerView {
     this.host.hidden = false;
     this.host.className = `answer outcome-${summary.outcome}`;
     const parts: HTMLElement[] = [el('h2', undefined, OUTCOME_TITLES[summary.outcome] ?? summary.outcome)];
-    if (summary.message) parts.push(el('p', 'outcome-message', summary.message));
+    if (summary.message && summary.message !== errorShown) parts.push(el('p', 'outcome-message', summary.message));
     if (summary.outcome !== 'done' && summary.answer) parts.push(el('p', 'muted', 'Best answer found before the run stopped:'));
     if (summary.answer !== undefined && summary.answer !== '') {
       parts.push(el('pre', 'answer-text', summary.answer));

@@ -94,7 +94,7 @@ function boot(): void {
     empty.hidden = hasRun;
     body.hidden = !hasRun;
     header.update(state);
-    answer.update(state);
+    answer.update(state, errorBox.hidden ? undefined : errorBox.textContent ?? undefined);
     if (graphChanged) graph.show(state.snapshot());
     const shown = inspector.shownId;
     if (shown) {
@@ -128,6 +128,7 @@ function boot(): void {
       case 'error':
         errorBox.textContent = message.message;
         errorBox.hidden = false;
+        answer.update(state, message.message);
         break;
       case 'exportImage': {
         const { requestId, format } = message;

@@ -610,6 +610,28 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  test('a failed run states its reason once: in the error box, not again under "Run failed"', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const run = runInfo('run-f');
+      const reason = 'Cannot reach the server at http://127.0.0.1:9/v1: check the base URL and that the server is running';
+      await panel.send({ type: 'runStarted', run });
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [{ type: 'runFinished', summary: { outcome: 'failed', message: reason, totals: sumTotals([], 10) } }] });
+      await page.waitForSelector('.answer.outcome-failed');
+      assert.equal(await page.textContent('.answer .outcome-message'), reason, 'without an error box the outcome names the reason');
+      await panel.send({ type: 'error', message: reason });
+      await page.waitForSelector('.error-box', { state: 'visible' });
+      assert.equal(await page.textContent('.error-box'), reason);
+      assert.equal(await page.locator('.answer .outcome-message').count(), 0, 'the reason is not repeated');
+      assert.match((await page.textContent('.answer')) ?? '', /Run failed/);
+      assert.equal((await page.textContent('body'))?.split(reason).length, 2, 'the reason appears exactly once');
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('a voting run shows its answer with the vote share as confidence', async () => {
     const panel = await openPanel();
     const { page } = panel;
