@@ -1,5 +1,6 @@
 // Runs a technique on an input and turns whatever happens (answer, cancel, budget, model failure)
 // into a summary, keeping the graph built so far. The CLI and the extension both call this.
+import { ExplainedStop } from './errors';
 import type { RunSummary } from './graph/types';
 import { ModelError } from './model/types';
 import { BudgetExceededError } from './run/budget';
@@ -60,7 +61,8 @@ function failureSummary(err: unknown, run: Run): RunSummary {
     return { outcome: 'budget', message: `Stopped: ${run.budgetStop ?? (err as Error).message}`, totals: run.totals() };
   }
   if (isAbortError(err) || run.cancelled) return { outcome: 'cancelled', message: 'Cancelled', totals: run.totals() };
-  const message = err instanceof ModelError ? err.message : `Run failed: ${err instanceof Error ? err.message : String(err)}`;
+  const explained = err instanceof ModelError || err instanceof ExplainedStop;
+  const message = explained ? err.message : `Run failed: ${err instanceof Error ? err.message : String(err)}`;
   return { outcome: 'failed', message, totals: run.totals() };
 }
 

@@ -112,7 +112,7 @@ test('when execution is refused, the program stays in the graph unrun and the ru
   handler = () => ({ choices: [py('print(1)')] });
   const { report, graph } = await pot('One?');
   assert.equal(report.summary.outcome, 'failed');
-  assert.match(report.summary.message ?? '', /Program not run: this workspace is not trusted/);
+  assert.match(report.summary.message ?? '', /^Program not run: this workspace is not trusted/);
   const program = graph.nodes().find((n) => n.kind === 'program');
   assert.equal(program?.text, 'print(1)');
   const execution = graph.nodes().find((n) => n.kind === 'execution');

@@ -3,6 +3,7 @@
 // to `repairs` fixes. With samples > 1, several programs are written and their answers voted on
 // (self-consistency over programs).
 // Graph: question → program → execution → (repaired program → execution)* → answer.
+import { ExplainedStop } from '../errors';
 import type { ThoughtNode } from '../graph/types';
 import type { Run } from '../run/run';
 import { executionSetup } from '../sandbox/execution';
@@ -27,7 +28,7 @@ interface Chain {
   lastExecution?: ThoughtNode;
 }
 
-export class ProgramNotRunError extends Error {
+export class ProgramNotRunError extends ExplainedStop {
   constructor(reason: string) {
     super(`Program not run: ${reason}`);
     this.name = 'ProgramNotRunError';
