@@ -3,6 +3,7 @@
 // Tests script it with a handler that sees each request and says what to answer.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 
 export interface FakeRequest {
   /** 0-based order of arrival. */
@@ -215,4 +216,18 @@ async function answerEmbeddings(state: FakeServer, handler: FakeEmbeddingHandler
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * A `startFakeServer` whose servers are all closed when the calling file's tests (or suite) end.
+ * Call it at the top level of a test file (or of a describe block): it registers the `after` hook there.
+ */
+export function closingServers(): (...args: Parameters<typeof startFakeServer>) => Promise<FakeServer> {
+  const started: FakeServer[] = [];
+  after(() => Promise.all(started.map((s) => s.close())));
+  return async (...args) => {
+    const s = await startFakeServer(...args);
+    started.push(s);
+    return s;
+  };
 }

@@ -1,22 +1,16 @@
 // Exchange of Thoughts with scripted participants on loopback servers: who sees which message in which
 // round per topology, termination on agreement, the judge, confidence weighting, several profiles at once.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { eotTechnique, consistency } from '../../src/core/techniques/eot';
 import { senders } from '../../src/core/techniques/eot/topology';
-import { startFakeServer, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
+import { closingServers, startFakeServer, type FakeRequest } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
 
-const servers: FakeServer[] = [];
-async function server(handler: Parameters<typeof startFakeServer>[0]) {
-  const s = await startFakeServer(handler);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.close())));
+const server = closingServers();
 const retry = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
 
 /** The participant letter (from the persona system message) and the round of a request. */

@@ -5,23 +5,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { loadDataset } from '../../src/core/eval/dataset';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { frugalTechnique } from '../../src/core/techniques/frugal';
 import { calibrateCascade, chooseThresholds, NEVER } from '../../src/core/techniques/frugal/calibrate';
-import { startFakeServer, type FakeHandler, type FakeServer } from '../support/fakeOpenAI';
+import { closingServers, type FakeHandler } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
 
-const servers: FakeServer[] = [];
-async function server(handler: FakeHandler) {
-  const s = await startFakeServer(handler);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.close())));
+const server = closingServers();
 const retry = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
 // Prices per million tokens: cheap $1 in / $2 out, expensive $30 in / $60 out.
 const CHEAP = { input: 1, output: 2 };

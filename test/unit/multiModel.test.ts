@@ -1,21 +1,15 @@
 // Several models in one run: per-call model, per-profile prices, cache per model, one budget across
 // models, per-profile concurrency under the run's limit; profiles validation. Two loopback servers.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { buildRunProfiles } from '../../src/core/model/profileModels';
 import { Pricing } from '../../src/core/pricing';
 import { validateProfiles } from '../../src/core/profiles';
 import { Run } from '../../src/core/run/run';
-import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
+import { closingServers } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
 
-const servers: FakeServer[] = [];
-async function server(handler: Parameters<typeof startFakeServer>[0]) {
-  const s = await startFakeServer(handler);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.close())));
+const server = closingServers();
 
 const retry = { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 };
 

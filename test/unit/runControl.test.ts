@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { retryAfterMs } from '../../src/core/model/openaiModel';
 import { backoffMs } from '../../src/core/run/retry';
 import { genericTask } from '../../src/core/tasks/generic';
 import { ioTechnique } from '../../src/core/techniques/io';
-import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
+import { closingServers } from '../support/fakeOpenAI';
 import { fanOutTechnique, runAt } from '../support/runHelpers';
 
-const servers: FakeServer[] = [];
-async function server(handler: Parameters<typeof startFakeServer>[0]) {
-  const s = await startFakeServer(handler);
-  servers.push(s);
-  return s;
-}
-after(() => Promise.all(servers.map((s) => s.close())));
+const server = closingServers();
 
 function sumNodes(run: ReturnType<typeof runAt>) {
   return run.graph.nodes().reduce(
@@ -234,7 +228,6 @@ describe('retries and faults', () => {
     const dead = await server(() => ({}));
     const deadUrl = dead.baseUrl;
     await dead.close();
-    servers.splice(servers.indexOf(dead), 1);
     const rDead = await runTechnique({ technique: ioTechnique, task: genericTask, input: 'q', run: runAt(deadUrl, { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }) });
     assert.equal(rDead.summary.outcome, 'failed');
     assert.match(rDead.summary.message ?? '', /Cannot reach the server at http:\/\/127\.0\.0\.1/);
