@@ -36,8 +36,8 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   const params = resolveParams(req.technique.params, req.params ?? {}, `technique "${req.technique.id}"`);
   if (req.input.trim() === '') throw new Error('The input is empty: select some text or pass --input');
   const host = req.host ?? {};
-  await req.technique.validate?.(params, host);
   const { run } = req;
+  await req.technique.validate?.(params, host, run);
   let summary: RunSummary;
   let candidates: string[] | undefined;
   try {

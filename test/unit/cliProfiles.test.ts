@@ -67,6 +67,15 @@ describe('thoughtscope with --profiles', () => {
     assert.equal(big.requests[big.requests.length - 1].headers.authorization, 'Bearer sk-big-456');
   });
 
+  it('an unknown profile name is a bad argument: exit code 2, one line, nothing sent', async () => {
+    const before = cheap.requests.length + big.requests.length;
+    const r = await cli(['run', '--technique', 'frugal', '--profiles', profilesPath, '--param', 'stages=cheap,giant', '--input', 'q'], keys);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /parameter "stages": no model profile named "giant"; known profiles: /);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(cheap.requests.length + big.requests.length, before);
+  });
+
   it('a key in the profiles file is refused with exit code 2', async () => {
     const leaky = join(dir, 'leaky.json');
     writeFileSync(leaky, JSON.stringify([{ name: 'x', baseUrl: cheap.baseUrl, model: 'm', apiKey: 'sk-no' }]));

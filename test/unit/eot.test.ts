@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
+import { ParamError } from '../../src/core/techniques/params';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { eotTechnique, consistency } from '../../src/core/techniques/eot';
@@ -152,11 +153,17 @@ describe('EoT with several profiles', () => {
     assert.ok(Math.abs((report.summary.totals.costUsd ?? 0) - (110 * 1 + 110 * 10) / 1e6) < 1e-12);
   });
 
-  it('an unknown participant fails before any call with one line', async () => {
+  it('an unknown participant or judge is a parameter error, found before any call', async () => {
     const { s, run } = await personaRun(disagreeing);
-    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { participants: 'alpha,nope' }, run });
-    assert.equal(report.summary.outcome, 'failed');
-    assert.match(report.summary.message ?? '', /"participants": no model profile named "alpha"/);
+    await assert.rejects(
+      runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { participants: 'alpha,nope' }, run }),
+      (err: Error) => err instanceof ParamError && /"participants": no model profile named "alpha"/.test(err.message),
+    );
+    await assert.rejects(
+      runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { judge: 'referee' }, run }),
+      (err: Error) => err instanceof ParamError && /"judge": no model profile named "referee"/.test(err.message),
+    );
     assert.equal(s.requests.length, 0);
+    assert.equal(run.graph.nodes().length, 0, 'nothing was started');
   });
 });

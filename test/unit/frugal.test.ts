@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
+import { ParamError } from '../../src/core/techniques/params';
 import { loadDataset } from '../../src/core/eval/dataset';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
@@ -89,14 +90,15 @@ describe('FrugalGPT cascade', () => {
     assert.equal(expensive.requests.length, 1, 'half agreement is below the saved threshold 0.9');
   });
 
-  it('bad stages fail before any call with one line', async () => {
+  it('bad stages, thresholds or judge are parameter errors, found before any call', async () => {
     const { run, cheap } = await cascade(() => ({ choices: ['Answer: 4'] }));
-    const report = await runTechnique({ technique: frugalTechnique, task: genericTask, input: 'q', params: { stages: 'cheap,huge' }, run });
-    assert.equal(report.summary.outcome, 'failed');
-    assert.match(report.summary.message ?? '', /parameter "stages": no model profile named "huge"; known profiles: cheap, expensive, saved/);
-    const wrongCount = await runTechnique({ technique: frugalTechnique, task: genericTask, input: 'q', params: { stages: 'cheap,expensive', thresholds: '0.5,0.5' }, run });
-    assert.match(wrongCount.summary.message ?? '', /"thresholds" needs 1 value \(one per stage but the last\), got 2/);
+    const rejected = (params: Record<string, unknown>, pattern: RegExp) =>
+      assert.rejects(runTechnique({ technique: frugalTechnique, task: genericTask, input: 'q', params, run }), (err: Error) => err instanceof ParamError && pattern.test(err.message));
+    await rejected({ stages: 'cheap,huge' }, /parameter "stages": no model profile named "huge"; known profiles: cheap, expensive, saved/);
+    await rejected({ stages: 'cheap,expensive', thresholds: '0.5,0.5' }, /"thresholds" needs 1 value \(one per stage but the last\), got 2/);
+    await rejected({ stages: 'cheap,expensive', judge: 'oracle' }, /parameter "judge": no model profile named "oracle"/);
     assert.equal(cheap.requests.length, 0);
+    assert.equal(run.graph.nodes().length, 0, 'nothing was started');
   });
 });
 

@@ -12,7 +12,7 @@ import { splitNames } from '../profiles';
 import type { Run } from '../run/run';
 import { normalizeAnswer } from '../tasks/normalize';
 import { TOPOLOGIES, senders, type Topology } from './eot/topology';
-import { ParamError, type ParamSpec } from './params';
+import { ParamError, type ParamSpec, type ParamValues } from './params';
 import type { Technique, TechniqueResult } from './types';
 import { formatShare } from './vote';
 
@@ -83,6 +83,17 @@ function resolveParticipants(run: Run, names: string[], count: number): Particip
     }
     return { index: i, label: `${laneLabel(i)} ${name}`, model, persona: PERSONAS[i] };
   });
+}
+
+/** The judge profile's model, or undefined when no judge is set. */
+function judgeOf(run: Run, p: ParamValues): ChatModel | undefined {
+  const judgeName = (p.judge as string).trim();
+  if (!judgeName) return undefined;
+  try {
+    return run.modelNamed(judgeName);
+  } catch (err) {
+    throw new ParamError(`technique "eot" parameter "judge": ${(err as Error).message}`);
+  }
 }
 
 /** Consistency of each participant: the share of its rounds whose answer equals its last one. */
@@ -169,19 +180,18 @@ export const eotTechnique: Technique = {
   name: 'Exchange of Thoughts',
   description: 'Several models or personas answer, exchange answers along a topology (memory, report, relay, debate) and revise, until they agree; a confidence-weighted vote decides.',
   params,
-  validate(p) {
+  validate(p, _host, run) {
     const names = splitNames(p.participants as string);
     if (names.length === 1 || names.length > 5) throw new ParamError(`technique "eot" parameter "participants" needs 2 to 5 profile names, got ${names.length}`);
+    if (run) {
+      // Unknown profile names are bad arguments, found before any call.
+      resolveParticipants(run, names, p.count as number);
+      judgeOf(run, p);
+    }
   },
   async run({ run, task, input, params: p }): Promise<TechniqueResult> {
     const participants = resolveParticipants(run, splitNames(p.participants as string), p.count as number);
-    const judgeName = (p.judge as string).trim();
-    let judgeModel: ChatModel | undefined;
-    try {
-      judgeModel = judgeName ? run.modelNamed(judgeName) : undefined;
-    } catch (err) {
-      throw new ParamError(`technique "eot" parameter "judge": ${(err as Error).message}`);
-    }
+    const judgeModel = judgeOf(run, p);
     const topology = p.topology as Topology;
     const n = participants.length;
     const temperature = p.temperature as number;

@@ -4,6 +4,7 @@
 // cheap ones are unsure. The last stage's answer is taken as it is. The graph shows each stage in its
 // lane, the stage that answered, and what the run cost against always asking the last model.
 // Thresholds come from `thoughtscope calibrate` (frugal/calibrate.ts), saved as a cascade profile.
+import type { ChatModel } from '../model/types';
 import { formatUsd } from '../pricing';
 import { splitNames } from '../profiles';
 import type { Run } from '../run/run';
@@ -78,24 +79,33 @@ export function planCascade(run: Run, p: ParamValues): CascadePlan {
   return { stages, thresholds: parseThresholds(p.thresholds as string, stages.length - 1, p.threshold as number), scorer: p.scorer as Scorer, samples: p.samples as number };
 }
 
+/** The judge profile's model, or the run's own model when no judge is set. */
+function judgeOf(run: Run, p: ParamValues): ChatModel {
+  const name = (p.judge as string).trim();
+  if (!name) return run.model;
+  try {
+    return run.modelNamed(name);
+  } catch (err) {
+    throw paramError('judge', `: ${(err as Error).message}`);
+  }
+}
+
 export const frugalTechnique: Technique = {
   id: 'frugal',
   name: 'FrugalGPT cascade',
   description: 'Ask model profiles from cheapest to most expensive; stop at the first answer a scorer accepts. Shows the cost against always asking the last model.',
   params,
-  validate(p) {
+  validate(p, _host, run) {
     if (splitNames(p.stages as string).length === 0) throw paramError('stages', 'is empty: give model profile names cheapest first, e.g. "mini,big"');
+    if (run) {
+      // Unknown profile names are bad arguments, found before any call.
+      planCascade(run, p);
+      judgeOf(run, p);
+    }
   },
   async run({ run, task, input, params: p }): Promise<TechniqueResult> {
     const plan = planCascade(run, p);
-    let judge = run.model;
-    if ((p.judge as string).trim()) {
-      try {
-        judge = run.modelNamed((p.judge as string).trim());
-      } catch (err) {
-        throw paramError('judge', `: ${(err as Error).message}`);
-      }
-    }
+    const judge = judgeOf(run, p);
     const question = run.graph.addNode({ kind: 'question', text: input, meta: { stages: plan.stages.map((s) => s.name).join(' → '), scorer: plan.scorer } });
     const last = plan.stages.length - 1;
     let parent: { id: string; kind: 'expand' | 'refine'; label?: string } = { id: question.id, kind: 'expand' };

@@ -46,6 +46,7 @@ export interface Technique {
    * Checks that need more than parameter ranges (files to read, rules between parameters). Runs before
    * any call; throws ParamError with a one-line message naming the parameter.
    */
-  validate?(params: ParamValues, host: TechniqueHost): void | Promise<void>;
+  /** `run`, when given, lets the check look up model profiles; nothing may be sent from here. */
+  validate?(params: ParamValues, host: TechniqueHost, run?: Run): void | Promise<void>;
   run(ctx: TechniqueContext): Promise<TechniqueResult>;
 }
