@@ -13,6 +13,7 @@ import type { Run } from '../run/run';
 import { normalizeAnswer } from '../tasks/normalize';
 import { TOPOLOGIES, senders, type Topology } from './eot/topology';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
+import { profileModel } from './profileParam';
 import type { Technique, TechniqueResult } from './types';
 import { formatShare } from './vote';
 
@@ -75,25 +76,14 @@ function resolveParticipants(run: Run, names: string[], count: number): Particip
   }
   if (names.length < 2 || names.length > 5) throw new ParamError(`${where} "participants" needs 2 to 5 profile names, got ${names.length}`);
   return names.map((name, i) => {
-    let model: ChatModel;
-    try {
-      model = run.modelNamed(name);
-    } catch (err) {
-      throw new ParamError(`${where} "participants": ${(err as Error).message}`);
-    }
-    return { index: i, label: `${laneLabel(i)} ${name}`, model, persona: PERSONAS[i] };
+    return { index: i, label: `${laneLabel(i)} ${name}`, model: profileModel(run, 'eot', 'participants', name), persona: PERSONAS[i] };
   });
 }
 
 /** The judge profile's model, or undefined when no judge is set. */
 function judgeOf(run: Run, p: ParamValues): ChatModel | undefined {
   const judgeName = (p.judge as string).trim();
-  if (!judgeName) return undefined;
-  try {
-    return run.modelNamed(judgeName);
-  } catch (err) {
-    throw new ParamError(`technique "eot" parameter "judge": ${(err as Error).message}`);
-  }
+  return judgeName ? profileModel(run, 'eot', 'judge', judgeName) : undefined;
 }
 
 /** Consistency of each participant: the share of its rounds whose answer equals its last one. */

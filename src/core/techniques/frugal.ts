@@ -10,6 +10,7 @@ import { splitNames } from '../profiles';
 import type { Run } from '../run/run';
 import { runStage, type Scorer, type StageSpec } from './frugal/stage';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
+import { profileModel } from './profileParam';
 import type { Technique, TechniqueResult } from './types';
 
 const params: readonly ParamSpec[] = [
@@ -82,12 +83,7 @@ export function planCascade(run: Run, p: ParamValues): CascadePlan {
 /** The judge profile's model, or the run's own model when no judge is set. */
 function judgeOf(run: Run, p: ParamValues): ChatModel {
   const name = (p.judge as string).trim();
-  if (!name) return run.model;
-  try {
-    return run.modelNamed(name);
-  } catch (err) {
-    throw paramError('judge', `: ${(err as Error).message}`);
-  }
+  return name ? profileModel(run, 'frugal', 'judge', name) : run.model;
 }
 
 export const frugalTechnique: Technique = {
