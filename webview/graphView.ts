@@ -1,20 +1,23 @@
 // Draws the run's graph with Mermaid. The source comes from the engine's collapsePruned and
 // renderMermaid, the same text the CLI writes with --mermaid. Above 150 nodes pruned siblings are drawn
 // as one summary node per parent; clicking a summary expands it, "Show pruned" draws them all.
-// Updates are coalesced adaptively: at most one render runs at a time, and the next one starts no
-// sooner than twice the last render's duration after it ends (at least DEBOUNCE_MS after the update),
-// on an animation frame, so during a live run a graph that takes long to lay out is redrawn less often
-// instead of blocking the panel back to back. (Messages cannot arrive during a render: Mermaid's layout
-// is one synchronous task, so the pause counts from its end.) The latest state is always drawn.
-// A render whose Mermaid source would not change (fields the drawing does not show) is skipped.
+// Graphs without lanes are laid out by the sliced layout (slicedLayout.ts), which hands the browser
+// frames and messages between slices of work, so the panel stays responsive while a large graph is
+// redrawn; graphs with lanes use Mermaid's dagre layout, which does it all in one task.
+// Updates are coalesced: at most one render runs at a time, and the next one starts no sooner than the
+// last render's duration after it ended (at least DEBOUNCE_MS after the update), on an animation frame,
+// so during a live run a graph that takes long to draw is redrawn less often and drawing takes at most
+// about half the panel's time. Updates that arrive during a render are drawn by the next one: the
+// latest state is always drawn. A render whose Mermaid source would not change is skipped.
 import mermaid from 'mermaid';
 import type { GraphSnapshot } from '../src/core/graph/types';
 import { collapsePruned, shouldCollapse, type PrunedGroup } from '../src/core/render/collapse';
 import { mermaidIds, renderMermaid } from '../src/core/render/mermaid';
+import { registerSlicedLayout, slicedSource, usesSlicedLayout, yieldToBrowser } from './slicedLayout';
 
 const DEBOUNCE_MS = 60;
 /** The pause after a render, as a multiple of how long that render took. */
-const PAUSE_PER_RENDER_MS = 2;
+const PAUSE_PER_RENDER = 1;
 /** In "fit" mode a wide graph is scaled down to the panel's width, but never below this. */
 const MIN_FIT_SCALE = 0.55;
 
@@ -25,7 +28,7 @@ const BLOCKED_TAGS = new Set([
   'animatetransform', 'discard', 'portal',
 ]);
 
-type MermaidTheme = 'dark' | 'default';
+export type MermaidTheme = 'dark' | 'default';
 
 function vscodeTheme(): MermaidTheme {
   const cls = document.body.classList;
@@ -33,7 +36,9 @@ function vscodeTheme(): MermaidTheme {
   return 'dark';
 }
 
-function configureMermaid(theme: MermaidTheme): void {
+/** Mermaid as the panel draws with it; exported for the layout tests. */
+export function configureMermaid(theme: MermaidTheme): void {
+  registerSlicedLayout();
   const fontFamily = getComputedStyle(document.body).fontFamily || 'sans-serif';
   mermaid.initialize({
     startOnLoad: false,
@@ -88,6 +93,8 @@ export class GraphView {
   private expanded = new Set<string>();
   private lastRenderMs = 0;
   private lastRenderEnd = -Infinity;
+  /** Whether to draw with the sliced layout; turned off if it ever fails where dagre does not. */
+  private slicing = true;
 
   constructor(
     private readonly host: HTMLElement,
@@ -161,7 +168,7 @@ export class GraphView {
       return;
     }
     if (this.timer !== undefined) return;
-    const wait = Math.max(DEBOUNCE_MS, this.lastRenderEnd + PAUSE_PER_RENDER_MS * this.lastRenderMs - performance.now());
+    const wait = Math.max(DEBOUNCE_MS, this.lastRenderEnd + PAUSE_PER_RENDER * this.lastRenderMs - performance.now());
     this.timer = setTimeout(() => {
       requestAnimationFrame(() => {
         this.timer = undefined;
@@ -191,11 +198,14 @@ export class GraphView {
     this.host.dataset.state = 'rendering';
     const started = performance.now();
     try {
-      const { svg } = await mermaid.render(`thoughtscope-graph-${++this.renders}`, source);
+      const svg = await this.renderSvg(source, usesSlicedLayout(view));
+      // Sanitizing and adopting the SVG is a task of its own, not the tail of the render's last one.
+      await yieldToBrowser();
       const element = safeSvg(svg);
       if (!element) throw new Error('Mermaid returned no SVG');
+      // Sized before it is attached, so attaching it does not force a synchronous layout.
+      this.applyFit(element);
       this.host.replaceChildren(element);
-      this.applyFit();
       this.drawnSource = source;
       this.bindNodes(element, view);
       this.host.dataset.graphNodes = String(graph.nodes.length);
@@ -223,9 +233,27 @@ export class GraphView {
     }
   }
 
+  /**
+   * Mermaid's SVG for the source: with the sliced layout when the graph allows it, else Mermaid's
+   * dagre. Should the sliced layout fail where dagre succeeds (a Mermaid upgrade changed what it relies
+   * on), the panel stays on dagre from then on rather than failing every draw.
+   */
+  private async renderSvg(source: string, sliceable: boolean): Promise<string> {
+    const id = `thoughtscope-graph-${++this.renders}`;
+    if (!sliceable || !this.slicing) return (await mermaid.render(id, source)).svg;
+    try {
+      return (await mermaid.render(id, slicedSource(source))).svg;
+    } catch (slicedError) {
+      const { svg } = await mermaid.render(`${id}-dagre`, source);
+      this.slicing = false;
+      console.warn(`Thoughtscope: sliced layout failed, using Mermaid's dagre layout: ${slicedError instanceof Error ? slicedError.message : String(slicedError)}`);
+      return svg;
+    }
+  }
+
   /** Size the drawing: natural size, or scaled down (within limits) to the panel's width. */
-  private applyFit(): void {
-    const svg = this.host.querySelector('svg');
+  private applyFit(drawing?: SVGSVGElement): void {
+    const svg = drawing ?? this.host.querySelector('svg');
     if (!svg) return;
     const box = svg.viewBox.baseVal;
     if (!box || box.width <= 0 || box.height <= 0) return;

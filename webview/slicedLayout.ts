@@ -1,0 +1,168 @@
+// A Mermaid layout, "thoughtscope-sliced", that draws a flowchart as Mermaid's own dagre layout does
+// but in slices: it gives the event loop back every SLICE_MS while it inserts and measures nodes and
+// draws edges, and around the dagre layout itself. Mermaid's built-in layout does all of that in one
+// task, so each redraw during a live run froze the panel for as long as the whole render took; sliced,
+// messages, input and frames get in between. It plugs into Mermaid's layout-loader API and draws with
+// Mermaid's own helpers (insertNode, insertEdgeLabel) and paintLayoutData, so the picture is Mermaid's.
+//
+// It takes what the panel usually draws: flowcharts without subgraphs or self-loops. Graphs with
+// subgraphs (EoT lanes) keep Mermaid's dagre layout (see usesSlicedLayout).
+import mermaid, { clearLayoutRenderState, paintLayoutData, type InternalHelpers, type LayoutData, type LayoutLoaderDefinition, type SVG } from 'mermaid';
+import { layout as dagreLayout } from 'dagre-d3-es/src/dagre/index.js';
+import { Graph } from 'dagre-d3-es/src/graphlib/index.js';
+import type { GraphSnapshot } from '../src/core/graph/types';
+
+export const SLICED_LAYOUT = 'thoughtscope-sliced';
+
+/** The longest stretch of drawing work before the event loop gets a turn. */
+const SLICE_MS = 25;
+
+type Group = ReturnType<SVG['select']>;
+type PaintContext = Parameters<typeof paintLayoutData>[1];
+
+/**
+ * Resolves once the browser has had the chance to draw a frame, on a task of its own. Chromium runs
+ * queued tasks ahead of a due frame for up to about 100 ms, so merely yielding (setTimeout,
+ * scheduler.yield) lets several slices run back to back in one long frame; waiting for the animation
+ * frame first puts a drawn frame between slices. A hidden page draws no frames, so there it is only the
+ * next task (a message: timers are clamped and throttled in hidden pages, messages are not).
+ */
+export function yieldToBrowser(): Promise<void> {
+  return new Promise((resolve) => {
+    const nextTask = () => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    };
+    if (document.visibilityState === 'hidden') nextTask();
+    else requestAnimationFrame(nextTask);
+  });
+}
+
+/** Times the work since the last yield, and yields once a slice is used up. */
+class Slicer {
+  private started = performance.now();
+  yields = 0;
+
+  async maybeYield(force = false): Promise<void> {
+    if (!force && performance.now() - this.started < SLICE_MS) return;
+    await yieldToBrowser();
+    this.yields++;
+    this.started = performance.now();
+  }
+}
+
+/** Whether a graph can be drawn with the sliced layout: no lanes (subgraphs) and no self-loops. */
+export function usesSlicedLayout(graph: GraphSnapshot): boolean {
+  return !graph.nodes.some((node) => typeof node.meta?.lane === 'string' && node.meta.lane !== '') && !graph.edges.some((edge) => edge.from === edge.to);
+}
+
+function addGroup(parent: Group, className: string): Group {
+  return parent.insert('g').attr('class', className) as unknown as Group;
+}
+
+/** Inserts every node and edge label (hidden until painted), measuring each for the layout. */
+async function measure(data: LayoutData, element: Group, helpers: InternalHelpers, slicer: Slicer) {
+  const rootGroups = addGroup(element, 'root');
+  const groups = {
+    rootGroups,
+    clusters: addGroup(rootGroups, 'clusters'),
+    edgePaths: addGroup(rootGroups, 'edgePaths'),
+    edgeLabels: addGroup(rootGroups, 'edgeLabels'),
+    nodes: addGroup(rootGroups, 'nodes'),
+  };
+  const config = helpers.getConfig();
+  // Spacing as Mermaid's dagre layout reads it: a top-level override, the diagram's, the flowchart's.
+  const spacing = data.config as { nodeSpacing?: number; rankSpacing?: number } | undefined;
+  const graph = new Graph({ multigraph: true, compound: true })
+    .setGraph({
+      rankdir: data.direction,
+      nodesep: spacing?.nodeSpacing || data.nodeSpacing || data.config?.flowchart?.nodeSpacing,
+      ranksep: spacing?.rankSpacing || data.rankSpacing || data.config?.flowchart?.rankSpacing,
+      marginx: 8,
+      marginy: 8,
+    })
+    .setDefaultEdgeLabel(() => ({}));
+  const nodeElements = new Map<string, unknown>();
+  for (const node of data.nodes) {
+    const el = await helpers.insertNode(groups.nodes as never, node as never, { config, dir: node.dir });
+    const box = el.node()?.getBBox() ?? { width: 0, height: 0 };
+    node.width = box.width;
+    node.height = box.height;
+    nodeElements.set(node.id, el);
+    graph.setNode(node.id, { ...node });
+    await slicer.maybeYield();
+  }
+  for (const edge of data.edges) {
+    // Sets the label's size on the edge, which the layout makes room for.
+    await helpers.insertEdgeLabel(groups.edgeLabels, edge);
+    graph.setEdge(edge.start as string, edge.end as string, { ...edge }, edge.id);
+    await slicer.maybeYield();
+  }
+  return { graph, groups, nodeElements } as unknown as PaintContext['measure'];
+}
+
+/** Copies the layout's positions onto Mermaid's nodes and edges, as its dagre layout does. */
+function applyLayout(data: LayoutData, graph: Graph): void {
+  for (const node of data.nodes) {
+    const placed = graph.node(node.id) as { x: number; y: number; width: number; height: number };
+    node.x = placed.x;
+    node.y = placed.y;
+  }
+  for (const edge of data.edges) {
+    const placed = graph.edge(edge.start as string, edge.end as string, edge.id) as { points: Array<{ x: number; y: number }>; x?: number; y?: number };
+    edge.points = placed.points;
+    if (placed.x !== undefined) edge.x = placed.x;
+    if (placed.y !== undefined) edge.y = placed.y;
+  }
+}
+
+/** Edges drawn between checks of the slice clock (each is a path, arrowheads and label placement). */
+const EDGES_PER_CHECK = 8;
+
+/** Places every node, then draws the edges a few at a time (paintLayoutData limited to them). */
+async function paint(data: LayoutData, context: PaintContext, slicer: Slicer): Promise<void> {
+  await paintLayoutData(data, context, { skipEdge: () => true });
+  for (let from = 0; from < data.edges.length; from += EDGES_PER_CHECK) {
+    const batch = new Set(data.edges.slice(from, from + EDGES_PER_CHECK));
+    await paintLayoutData(data, context, { getNodes: () => [], skipEdge: (edge) => !batch.has(edge) });
+    await slicer.maybeYield();
+  }
+}
+
+async function render(data: LayoutData, svg: SVG, helpers: InternalHelpers): Promise<void> {
+  if (data.nodes.some((node) => node.isGroup) || data.edges.some((edge) => edge.start === edge.end)) {
+    throw new Error('the sliced layout does not draw subgraphs or self-loops');
+  }
+  const slicer = new Slicer();
+  // Mermaid parsed the source and prepared its data in the task that called render: end that task here.
+  await slicer.maybeYield(true);
+  svg.attr('data-layout', SLICED_LAYOUT);
+  const element = svg.select('g') as unknown as Group;
+  helpers.insertMarkers(element, data.markers, data.type, data.diagramId);
+  clearLayoutRenderState();
+  const measured = await measure(data, element, helpers, slicer);
+  await slicer.maybeYield(true);
+  dagreLayout(measured.graph, {});
+  applyLayout(data, measured.graph as Graph);
+  await slicer.maybeYield(true);
+  await paint(data, { element, helpers, measure: measured } as unknown as PaintContext, slicer);
+}
+
+const loader: LayoutLoaderDefinition = { name: SLICED_LAYOUT, loader: async () => ({ render }) };
+let registered = false;
+
+/** Makes the layout known to Mermaid (once); diagrams choose it with slicedSource. */
+export function registerSlicedLayout(): void {
+  if (registered) return;
+  mermaid.registerLayoutLoaders([loader]);
+  registered = true;
+}
+
+/** The Mermaid source with front matter choosing the sliced layout for this one diagram. */
+export function slicedSource(source: string): string {
+  return `---\nconfig:\n  layout: ${SLICED_LAYOUT}\n---\n${source}`;
+}
