@@ -55,9 +55,15 @@ class Slicer {
   }
 }
 
-/** Whether a graph can be drawn with the sliced layout: no lanes (subgraphs) and no self-loops. */
+/**
+ * Whether a graph is drawn with the sliced layout: Mermaid is set to its dagre layout (the sliced one
+ * stands in for dagre only; the benchmark's ELK build keeps ELK) and the graph has no lanes
+ * (subgraphs) and no self-loops.
+ */
 export function usesSlicedLayout(graph: GraphSnapshot): boolean {
-  return !graph.nodes.some((node) => typeof node.meta?.lane === 'string' && node.meta.lane !== '') && !graph.edges.some((edge) => edge.from === edge.to);
+  const configured = mermaid.mermaidAPI.getSiteConfig().layout ?? 'dagre';
+  const lanes = graph.nodes.some((node) => typeof node.meta?.lane === 'string' && node.meta.lane !== '');
+  return configured === 'dagre' && !lanes && !graph.edges.some((edge) => edge.from === edge.to);
 }
 
 function addGroup(parent: Group, className: string): Group {
