@@ -37,7 +37,7 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   if (req.input.trim() === '') throw new Error('The input is empty: select some text or pass --input');
   const host = req.host ?? {};
   const { run } = req;
-  await req.technique.validate?.(params, host, run);
+  await req.technique.validate?.(params, host, run, req.input);
   let summary: RunSummary;
   let candidates: string[] | undefined;
   try {

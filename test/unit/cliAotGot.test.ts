@@ -96,8 +96,9 @@ describe('thoughtscope run --technique got', () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope\.json \(no such file\)/);
     const preset = await cli(['run', '-t', 'got', '-p', 'preset=set-intersection', '-i', 'only [1, 2]', ...common()]);
-    assert.equal(preset.code, 1);
+    assert.equal(preset.code, 2, 'an input the preset cannot use is a parameter error, not a failed run');
     assert.match(preset.stderr, /the set-intersection preset needs two lists of numbers/);
+    assert.equal(preset.stderr.trim().split('\n').length, 1);
     assert.equal(server.requests.length, start, 'no request was sent');
   });
 });

@@ -9,6 +9,7 @@ import { genericTask } from '../../src/core/tasks/generic';
 import { gotTechnique } from '../../src/core/techniques/got';
 import { keywordCountErrors, setIntersectionErrors, sortErrors } from '../../src/core/techniques/got/functions';
 import { parseLlmScore, splitResponse } from '../../src/core/techniques/got/operations';
+import { ParamError } from '../../src/core/techniques/params';
 import { PRESETS, presetGraph } from '../../src/core/techniques/got/presets';
 import { startFakeServer, type FakeHandler, type FakeReply, type FakeServer } from '../support/fakeOpenAI';
 import { runAt } from '../support/runHelpers';
@@ -111,9 +112,12 @@ describe('got sorting preset', () => {
   it('rejects an input the preset cannot work on before any call', async () => {
     handler = script([]);
     const start = server.requests.length;
-    const report = await runTechnique({ technique: gotTechnique, task: genericTask, input: 'no numbers here', run: runAt(server.baseUrl) });
-    assert.equal(report.summary.outcome, 'failed');
-    assert.match(report.summary.message!, /the sorting preset needs a list of at least 2 numbers/);
+    const run = runAt(server.baseUrl);
+    await assert.rejects(
+      runTechnique({ technique: gotTechnique, task: genericTask, input: 'no numbers here', run }),
+      (err: Error) => err instanceof ParamError && /technique "got": the sorting preset needs a list of at least 2 numbers/.test(err.message),
+    );
+    assert.equal(run.graph.nodes().length, 0, 'no graph was started');
     assert.equal(server.requests.length, start);
   });
 });

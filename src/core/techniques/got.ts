@@ -77,8 +77,10 @@ export const gotTechnique: Technique = {
   name: 'Graph of Thoughts',
   description: 'Run a graph of operations (generate, score, keep best, aggregate, refine) over thoughts: a preset or your own JSON file (Besta et al., 2024).',
   params,
-  async validate(p, host) {
-    if ((p.file as string).trim() !== '') await loadGraphFile(p.file as string, host);
+  // The graph is built here too, so a preset that cannot use the input is a parameter error found
+  // before any call (the CLI exits 2), not a failed run.
+  async validate(p, host, _run, input) {
+    if ((p.file as string).trim() !== '' || input !== undefined) await graphFor(p, host, input ?? '');
   },
   async run({ run, input, params: p, host }) {
     const spec = await graphFor(p, host, input);

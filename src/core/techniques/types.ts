@@ -46,7 +46,10 @@ export interface Technique {
    * Checks that need more than parameter ranges (files to read, rules between parameters). Runs before
    * any call; throws ParamError with a one-line message naming the parameter.
    */
-  /** `run`, when given, lets the check look up model profiles; nothing may be sent from here. */
-  validate?(params: ParamValues, host: TechniqueHost, run?: Run): void | Promise<void>;
+  /**
+   * `run`, when given, lets the check look up model profiles; nothing may be sent from here. `input`
+   * is the run's input, for parameters that only make sense with some inputs (GoT's presets).
+   */
+  validate?(params: ParamValues, host: TechniqueHost, run?: Run, input?: string): void | Promise<void>;
   run(ctx: TechniqueContext): Promise<TechniqueResult>;
 }
