@@ -213,6 +213,8 @@ describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
 
     const nodes = await drawnNodes(frame);
     assert.equal(nodes.length, 11);
+    // Drawn by the panel's sliced layout (a Mermaid layout that yields to the browser between slices).
+    assert.equal(await frame.locator('.graph svg').getAttribute('data-layout'), 'thoughtscope-sliced');
     const answerNode = nodes.find((n) => n.text.startsWith(SOLVABLE_ANSWER));
     assert.ok(answerNode, 'the answer is drawn as a node');
     for (const node of nodes.filter((n) => n !== answerNode)) {
