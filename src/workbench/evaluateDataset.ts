@@ -1,22 +1,27 @@
 // "Thoughtscope: Evaluate on Dataset": a technique, a scorer and a data file (or Game of 24 rows), run
 // with a progress notification (done of total, running accuracy, cost so far, time left) and Cancel.
-// Results and the checkpoint go to .thoughtscope/evals in the workspace; the report (accuracy against
-// cost per item over every evaluation of the same data there, with the Pareto frontier) opens as a
-// chart and is written as report.md.
+// Results, the checkpoint and a sidecar saying where the items came from go to .thoughtscope/evals in
+// the workspace; the report (accuracy against cost per item over every evaluation of the same data
+// there, with the Pareto frontier) opens as a chart and is written as report.md.
+// "Thoughtscope: Resume Evaluation" (also the Resume button when items are unfinished) continues one.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DatasetError, loadDataset, loadGame24Range } from '../core/eval/dataset';
+import { DatasetError } from '../core/eval/dataset';
 import { evaluate } from '../core/eval/evaluate';
-import { SCORERS } from '../core/eval/scorers';
+import { evalPaths, explainRefusal, listResumable, loadSourceItems, planResume, ResumeError, writeEvalSource, type EvalSource } from '../core/eval/resumable';
+import { SCORERS, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
+import type { ChatModel } from '../core/model/types';
 import { formatUsd } from '../core/pricing';
 import { buildReport, reportMarkdown } from '../core/report/pareto';
 import { findTask } from '../core/tasks/registry';
+import type { Task } from '../core/tasks/types';
 import { TECHNIQUES } from '../core/techniques/registry';
+import type { Technique } from '../core/techniques/types';
 import { readTechniqueParams } from '../settings';
 import type { ApiKeyStore } from '../secrets';
-import { modelFromSettings } from './modelFromSettings';
+import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
 
 export async function evaluateCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<void> {
@@ -34,25 +39,81 @@ export async function evaluateCommand(context: vscode.ExtensionContext, keys: Ap
   const outDir = outputDir(context);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const name = `${technique.id}-${model.model.replace(/[^\w.-]+/g, '_')}-${stamp}`;
+  // How the items were chosen, so "Resume Evaluation" can load them again.
+  writeEvalSource(evalPaths(outDir, name).source, { technique: technique.id, scorer: scorer.id, dataset: data.dataset, source: data.source, total: data.items.length });
+  await runAndReport(context, log, setup, { name, outDir, technique, task, scorer, items: data.items, dataset: data.dataset, model, resume: false });
+}
+
+/** "Thoughtscope: Resume Evaluation": `name` (from the Resume button) or one chosen from the evaluations with unfinished items. */
+export async function resumeEvaluationCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel, name?: unknown): Promise<void> {
+  const outDir = outputDir(context);
+  const resumable = listResumable(outDir);
+  let chosen = typeof name === 'string' ? resumable.find((r) => r.name === name) : undefined;
+  if (!chosen) {
+    if (resumable.length === 0) {
+      void vscode.window.showInformationMessage(`Thoughtscope: no evaluation in ${outDir} has unfinished items.`);
+      return;
+    }
+    chosen = (
+      await vscode.window.showQuickPick(
+        resumable.map((r) => ({
+          label: `${r.problem ? '$(warning) ' : ''}${r.technique}`,
+          description: `${r.model} · ${r.dataset}`,
+          detail: r.problem ?? `${r.finished}/${r.total ?? '?'} done${r.stopped ? ` · stopped: ${r.stopped}` : ''} · ${r.updated.toLocaleString()}`,
+          r,
+        })),
+        { title: 'Resume Evaluation', placeHolder: 'An evaluation with unfinished items' },
+      )
+    )?.r;
+    if (!chosen) return;
+  }
+  if (chosen.problem) throw new ResumeError(`cannot resume ${chosen.name}: ${chosen.problem}`);
+  const plan = planResume(outDir, chosen.name);
+  const setup = await modelFromSettings(keys, log);
+  const { technique, task, scorer, items, record } = plan;
+  await runAndReport(context, log, setup, { name: chosen.name, outDir, technique, task, scorer, items, dataset: record.dataset, model: setup.make(), resume: true, done: chosen.finished });
+}
+
+interface EvaluationJob {
+  name: string;
+  outDir: string;
+  technique: Technique;
+  task: Task;
+  scorer: Scorer;
+  items: EvalItem[];
+  dataset: string;
+  model: ChatModel;
+  /** Continue the checkpoint (its items are not run again). */
+  resume: boolean;
+  /** Items already in the checkpoint, for the progress bar. */
+  done?: number;
+}
+
+/** Runs the evaluation with progress and Cancel, writes `<name>.json` and report.md, and opens the report. */
+async function runAndReport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setup: SettingsModel, job: EvaluationJob): Promise<void> {
+  const { name, outDir, technique, items } = job;
+  const paths = evalPaths(outDir, name);
   const started = Date.now();
   const results = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: ${technique.name} on ${data.dataset}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: ${job.resume ? 'resuming ' : ''}${technique.name} on ${job.dataset}`, cancellable: true },
     async (progress, token) => {
       const stop = new AbortController();
       const sub = token.onCancellationRequested(() => stop.abort());
-      progress.report({ message: `0/${data.items.length}` });
+      const done = job.done ?? 0;
+      progress.report({ message: `${done}/${items.length}`, increment: (100 * done) / items.length });
       try {
         return await evaluate({
           technique,
-          task,
-          scorer,
-          items: data.items,
-          model,
+          task: job.task,
+          scorer: job.scorer,
+          items,
+          model: job.model,
           params: readTechniqueParams(setup.config, technique, setup.settings.temperature),
           concurrency: setup.settings.concurrency,
           runOptions: setup.runOptions,
-          checkpoint: join(outDir, `${name}.checkpoint.jsonl`),
-          dataset: data.dataset,
+          checkpoint: paths.checkpoint,
+          resume: job.resume,
+          dataset: job.dataset,
           signal: stop.signal,
           onItem: (_item, p) => {
             const perItem = p.elapsedMs / Math.max(1, p.doneThisSession);
@@ -63,17 +124,22 @@ export async function evaluateCommand(context: vscode.ExtensionContext, keys: Ap
             });
           },
         });
+      } catch (err) {
+        // The model or parameters in the settings changed since the checkpoint was started.
+        throw job.resume ? explainRefusal(err, name) : err;
       } finally {
         sub.dispose();
       }
     },
   );
-  const resultsPath = join(outDir, `${name}.json`);
-  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(paths.results, `${JSON.stringify(results, null, 2)}\n`);
   const s = results.summary;
-  log.info(`Evaluation ${name}: ${s.correct}/${s.total} correct, ${formatUsd(s.costUsd)}, ${Math.round((Date.now() - started) / 1000)} s; results in ${resultsPath}`);
-  const note = results.meta.unfinished ? ` ${results.meta.unfinished} items unfinished (${results.meta.stopped ?? 'stopped'}); finish them with "thoughtscope eval ... --resume --checkpoint ${name}.checkpoint.jsonl".` : '';
-  void vscode.window.showInformationMessage(`Thoughtscope: ${technique.name}: ${s.correct}/${s.total} correct (${(100 * s.accuracy).toFixed(1)}%), ${formatUsd(s.costUsd)}.${note}`);
+  log.info(`Evaluation ${name}: ${s.correct}/${s.total} correct, ${formatUsd(s.costUsd)}, ${Math.round((Date.now() - started) / 1000)} s; results in ${paths.results}`);
+  const unfinished = results.meta.unfinished;
+  const note = unfinished ? ` ${unfinished} items unfinished (${results.meta.stopped ?? 'stopped'}); Resume runs only those.` : '';
+  void vscode.window.showInformationMessage(`Thoughtscope: ${technique.name}: ${s.correct}/${s.total} correct (${(100 * s.accuracy).toFixed(1)}%), ${formatUsd(s.costUsd)}.${note}`, ...(unfinished ? ['Resume'] : [])).then((choice) => {
+    if (choice === 'Resume') void vscode.commands.executeCommand('thoughtscope.resumeEvaluation', name);
+  });
 
   // The report covers every evaluation of the same data and scorer in the folder.
   const same = readAllResults(outDir, log).filter((r) => r.meta.dataset === results.meta.dataset && r.meta.task === results.meta.task);
@@ -102,7 +168,7 @@ function readAllResults(dir: string, log: vscode.LogOutputChannel): EvalResults[
   return all;
 }
 
-async function chooseItems(scorerId: string, needsExpected: boolean): Promise<{ items: EvalItem[]; dataset: string } | undefined> {
+async function chooseItems(scorerId: string, needsExpected: boolean): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
   try {
     if (scorerId === 'game24') {
       const guess = vscode.workspace.workspaceFolders?.map((f) => join(f.uri.fsPath, '..', 'shared', 'data', 'game24', '24.csv')).find((p) => existsSync(p));
@@ -116,11 +182,13 @@ async function chooseItems(scorerId: string, needsExpected: boolean): Promise<{ 
       });
       if (!range) return undefined;
       const [from, to] = range.split('-').map((x) => Number(x.trim()));
-      return { items: loadGame24Range(picked[0].fsPath, from, to), dataset: `24.csv rows ${from}-${to}` };
+      const source: EvalSource = { kind: 'game24', path: picked[0].fsPath, from, to };
+      return { items: loadSourceItems(source, needsExpected), dataset: `24.csv rows ${from}-${to}`, source };
     }
     const picked = await vscode.window.showOpenDialog({ title: 'Evaluate on Dataset (3/3): JSONL or CSV with input and expected', filters: { Data: ['jsonl', 'csv'] }, canSelectMany: false });
     if (!picked?.[0]) return undefined;
-    return { items: loadDataset(picked[0].fsPath, needsExpected), dataset: vscode.workspace.asRelativePath(picked[0]) };
+    const source: EvalSource = { kind: 'file', path: picked[0].fsPath };
+    return { items: loadSourceItems(source, needsExpected), dataset: vscode.workspace.asRelativePath(picked[0]), source };
   } catch (err) {
     if (err instanceof DatasetError) {
       void vscode.window.showErrorMessage(`Thoughtscope: ${err.message}`);

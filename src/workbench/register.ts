@@ -1,12 +1,13 @@
-// Wires the experiment workbench into the extension: Compare Techniques, Evaluate on Dataset, and the
-// Runs history view. Errors become one-line messages (and the log), never stack traces in the UI.
+// Wires the experiment workbench into the extension: Compare Techniques, Evaluate on Dataset, Resume
+// Evaluation, and the Runs history view. Errors become one-line messages (and the log), never stack
+// traces in the UI.
 import * as vscode from 'vscode';
 import type { RunProfile } from '../core/run/run';
 import type { RunController } from '../runController';
 import type { ApiKeyStore } from '../secrets';
 import type { Settings } from '../settings';
 import { compareCommand } from './compareTechniques';
-import { evaluateCommand } from './evaluateDataset';
+import { evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
 import { registerRunsView } from './runsView';
 
 export function registerWorkbench(
@@ -28,6 +29,8 @@ export function registerWorkbench(
   context.subscriptions.push(
     vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, profilesFor))),
     vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log))),
+    // The Resume button passes the evaluation's name; from the palette there is none and a list opens.
+    vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name))()),
   );
   registerRunsView(context, controller, log);
 }
