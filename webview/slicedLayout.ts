@@ -1,12 +1,14 @@
 // A Mermaid layout, "thoughtscope-sliced", that draws a flowchart as Mermaid's own dagre layout does
-// but in slices: it gives the event loop back every SLICE_MS while it inserts and measures nodes and
-// draws edges, and around the dagre layout itself. Mermaid's built-in layout does all of that in one
-// task, so each redraw during a live run froze the panel for as long as the whole render took; sliced,
-// messages, input and frames get in between. It plugs into Mermaid's layout-loader API and draws with
-// Mermaid's own helpers (insertNode, insertEdgeLabel) and paintLayoutData, so the picture is Mermaid's.
+// but in slices: every SLICE_MS it lets the browser draw a frame and run what is queued (host
+// messages, input) while it inserts and measures nodes, around the dagre layout itself, and while it
+// draws edges. Mermaid's built-in layout does all of that in one task, so each redraw during a live run
+// froze the panel for as long as the whole render took. It plugs into Mermaid's layout-loader API and
+// draws with Mermaid's own helpers (insertNode, insertEdgeLabel) and paintLayoutData, so the picture
+// is Mermaid's (test/webview/slicedLayout.test.ts compares the two).
 //
 // It takes what the panel usually draws: flowcharts without subgraphs or self-loops. Graphs with
-// subgraphs (EoT lanes) keep Mermaid's dagre layout (see usesSlicedLayout).
+// subgraphs (EoT lanes) keep Mermaid's dagre layout (see usesSlicedLayout). Mermaid falls back to
+// dagre, with only a logged warning, for a layout it does not know: registerSlicedLayout must run first.
 import mermaid, { clearLayoutRenderState, paintLayoutData, type InternalHelpers, type LayoutData, type LayoutLoaderDefinition, type SVG } from 'mermaid';
 import { layout as dagreLayout } from 'dagre-d3-es/src/dagre/index.js';
 import { Graph } from 'dagre-d3-es/src/graphlib/index.js';
@@ -45,12 +47,10 @@ export function yieldToBrowser(): Promise<void> {
 /** Times the work since the last yield, and yields once a slice is used up. */
 class Slicer {
   private started = performance.now();
-  yields = 0;
 
   async maybeYield(force = false): Promise<void> {
     if (!force && performance.now() - this.started < SLICE_MS) return;
     await yieldToBrowser();
-    this.yields++;
     this.started = performance.now();
   }
 }
