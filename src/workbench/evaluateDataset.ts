@@ -89,8 +89,24 @@ interface EvaluationJob {
   done?: number;
 }
 
+/** Evaluations running now, by name: a second Resume of one (a double click) would run items twice. */
+const running = new Set<string>();
+
 /** Runs the evaluation with progress and Cancel, writes `<name>.json` and report.md, and opens the report. */
 async function runAndReport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setup: SettingsModel, job: EvaluationJob): Promise<void> {
+  if (running.has(job.name)) {
+    void vscode.window.showInformationMessage(`Thoughtscope: ${job.name} is already running.`);
+    return;
+  }
+  running.add(job.name);
+  try {
+    await runAndReportOnce(context, log, setup, job);
+  } finally {
+    running.delete(job.name);
+  }
+}
+
+async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setup: SettingsModel, job: EvaluationJob): Promise<void> {
   const { name, outDir, technique, items } = job;
   const paths = evalPaths(outDir, name);
   const started = Date.now();

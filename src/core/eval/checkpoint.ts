@@ -5,12 +5,24 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { DatasetError } from './dataset';
 import type { EvalSetup, ItemResult } from './types';
 
-const MARK = 'thoughtscope-eval-checkpoint';
+/** The key that marks a checkpoint's header line. */
+export const CHECKPOINT_MARK = 'thoughtscope-eval-checkpoint';
 
 export class CheckpointError extends DatasetError {
   constructor(message: string) {
     super(message);
     this.name = 'CheckpointError';
+  }
+}
+
+/** The checkpoint belongs to an evaluation with other settings; `difference` says which, in words. */
+export class CheckpointMismatchError extends CheckpointError {
+  constructor(
+    path: string,
+    readonly difference: string,
+  ) {
+    super(`${path} is a checkpoint of a different evaluation (${difference}); use another --checkpoint or drop --resume`);
+    this.name = 'CheckpointMismatchError';
   }
 }
 
@@ -45,7 +57,7 @@ export function openCheckpoint(path: string, setup: EvalSetup, resume: boolean):
     throw new CheckpointError(`the checkpoint ${path} already exists: pass --resume to continue it, or delete it to start over`);
   }
   if (text.trim() === '') {
-    writeFileSync(path, `${JSON.stringify({ [MARK]: 1, setup })}\n`);
+    writeFileSync(path, `${JSON.stringify({ [CHECKPOINT_MARK]: 1, setup })}\n`);
   } else {
     const lines = text.split('\n');
     const torn = !text.endsWith('\n');
@@ -55,9 +67,9 @@ export function openCheckpoint(path: string, setup: EvalSetup, resume: boolean):
     } catch {
       header = undefined;
     }
-    if (!header || !(MARK in header) || !header.setup) throw new CheckpointError(`${path} is not a Thoughtscope evaluation checkpoint`);
+    if (!header || !(CHECKPOINT_MARK in header) || !header.setup) throw new CheckpointError(`${path} is not a Thoughtscope evaluation checkpoint`);
     const difference = sameSetup(header.setup, setup);
-    if (difference) throw new CheckpointError(`${path} is a checkpoint of a different evaluation (${difference}); use another --checkpoint or drop --resume`);
+    if (difference) throw new CheckpointMismatchError(path, difference);
     const kept = [lines[0]];
     for (const [i, line] of lines.slice(1).entries()) {
       if (line.trim() === '') continue;

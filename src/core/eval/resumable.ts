@@ -9,7 +9,7 @@ import type { Task } from '../tasks/types';
 import { findTask } from '../tasks/registry';
 import { findTechnique } from '../techniques/registry';
 import type { Technique } from '../techniques/types';
-import { CheckpointError } from './checkpoint';
+import { CHECKPOINT_MARK, CheckpointMismatchError } from './checkpoint';
 import { DatasetError, loadDataset, loadGame24Range } from './dataset';
 import { findScorer, type Scorer } from './scorers';
 import type { EvalItem, EvalResults, EvalSetup } from './types';
@@ -36,8 +36,6 @@ export class ResumeError extends DatasetError {
 }
 
 const SOURCE_MARK = 'thoughtscope-eval-source';
-/** The header mark of checkpoint.ts. */
-const CHECKPOINT_MARK = 'thoughtscope-eval-checkpoint';
 const CHECKPOINT_SUFFIX = '.checkpoint.jsonl';
 const SOURCE_SUFFIX = '.source.json';
 
@@ -250,6 +248,6 @@ export function planResume(dir: string, name: string): ResumePlan {
  * model and parameters come from the settings; any other error is returned as it is.
  */
 export function explainRefusal(err: unknown, name: string): unknown {
-  const difference = err instanceof CheckpointError ? /a checkpoint of a different evaluation \((.*)\); use another/.exec(err.message)?.[1] : undefined;
-  return difference ? new ResumeError(`cannot resume ${name}: the settings differ from its checkpoint's (${difference}); set them back to resume it`) : err;
+  if (!(err instanceof CheckpointMismatchError)) return err;
+  return new ResumeError(`cannot resume ${name}: the settings differ from its checkpoint's (${err.difference}); set them back to resume it`);
 }
