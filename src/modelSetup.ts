@@ -1,10 +1,11 @@
 // "Thoughtscope: Set Up a Model": finds what this machine can use — Copilot's models through the VS Code
-// Language Model API, a running Ollama and its models — and offers them beside entering an API key.
+// Language Model API, a running Ollama (at OLLAMA_HOST, else localhost:11434) and its models — and offers
+// them beside entering an API key.
 // The choice becomes a profile and the active one. Every path ends in a message: never a silent failure.
 // Only run from a user action (a command, a walkthrough button, the first-run prompt's button).
 import * as vscode from 'vscode';
-import { listOllamaModels, OLLAMA_URL, ollamaOpenAIUrl } from './core/model/ollama';
-import type { ModelProfile } from './core/profiles';
+import { listOllamaModels, ollamaOpenAIUrl, ollamaUrl } from './core/model/ollama';
+import { profileNameFrom, serverProfileName, type ModelProfile } from './core/profiles';
 import type { ProfileKeyStore } from './extensionProfiles';
 import { lmError, vscodeLmApi, type LmChat } from './lmApiModel';
 import { addProfile } from './profileStatus';
@@ -21,14 +22,11 @@ async function copilotModels(): Promise<{ models: readonly LmChat[]; problem?: s
   }
 }
 
-function safeName(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'model';
-}
-
 export async function setUpModel(keys: ProfileKeyStore): Promise<void> {
+  const ollamaBase = ollamaUrl();
   const [copilot, ollama] = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Thoughtscope: looking for Copilot and Ollama…' },
-    () => Promise.all([copilotModels(), listOllamaModels()]),
+    () => Promise.all([copilotModels(), listOllamaModels(ollamaBase)]),
   );
   const items: SetupItem[] = [];
   items.push({ label: 'GitHub Copilot', kind: vscode.QuickPickItemKind.Separator });
@@ -37,17 +35,17 @@ export async function setUpModel(keys: ProfileKeyStore): Promise<void> {
     items.push({
       label: `$(copilot) ${m.name}`,
       description: `${m.vendor} / ${m.family} — no API key`,
-      make: async () => ({ name: safeName(`copilot-${m.family}`), provider: 'vscode-lm', vendor: m.vendor, model: m.family }),
+      make: async () => ({ name: profileNameFrom(`copilot-${m.family}`), provider: 'vscode-lm', vendor: m.vendor, model: m.family }),
     });
   }
   items.push({ label: 'Ollama', kind: vscode.QuickPickItemKind.Separator });
-  if (!ollama) items.push({ label: '$(info) Ollama is not running', detail: `Nothing answered at ${OLLAMA_URL}: install Ollama, start it, and run "ollama pull llama3.2"` });
+  if (!ollama) items.push({ label: '$(info) Ollama is not running', detail: `Nothing answered at ${ollamaBase}: install Ollama, start it, and run "ollama pull llama3.2"` });
   else if (ollama.length === 0) items.push({ label: '$(info) Ollama has no models', detail: 'Run "ollama pull llama3.2" in a terminal, then try again' });
   for (const name of ollama ?? []) {
     items.push({
       label: `$(server) ${name}`,
-      description: `Ollama at ${OLLAMA_URL} — local, free`,
-      make: async () => ({ name: safeName(`ollama-${name}`), provider: 'openai-compatible', baseUrl: ollamaOpenAIUrl(), model: name, price: { input: 0, output: 0 } }),
+      description: `Ollama at ${ollamaBase} — local, free`,
+      make: async () => ({ name: profileNameFrom(`ollama-${name}`), provider: 'openai-compatible', baseUrl: ollamaOpenAIUrl(ollamaBase), model: name, price: { input: 0, output: 0 } }),
     });
   }
   items.push({ label: 'API key', kind: vscode.QuickPickItemKind.Separator });
@@ -77,14 +75,12 @@ async function keyedProfile(keys: ProfileKeyStore, baseUrl?: string, model?: str
   if (!url) return undefined;
   const name = model ?? (await vscode.window.showInputBox({ title: 'Thoughtscope: model', prompt: 'The model (Azure: deployment) name', ignoreFocusOut: true }));
   if (!name) return undefined;
-  let host = url;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    void vscode.window.showErrorMessage(`Thoughtscope: "${url}" is not a URL; expected something like https://api.openai.com/v1`);
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+    void vscode.window.showErrorMessage(`Thoughtscope: "${url}" is not an http(s) URL; expected something like https://api.openai.com/v1`);
     return undefined;
   }
-  const profile: ModelProfile = { name: safeName(`${host.split('.')[host.split('.').length - 2] ?? host}-${name}`), provider: 'openai-compatible', baseUrl: url, model: name };
+  const profile: ModelProfile = { name: serverProfileName(parsed, name), provider: 'openai-compatible', baseUrl: url, model: name };
   if (!(await keys.promptAndStore(profile.name))) return undefined;
   return profile;
 }

@@ -147,6 +147,24 @@ export function splitNames(value: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** A valid profile name made from free text: other characters become "-"; at most 64 characters. */
+export function profileNameFrom(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+|-+$/g, '').slice(0, 64) || 'model';
+}
+
+/**
+ * The profile name "Set Up a Model" gives a model on an OpenAI-compatible server: the domain's own label
+ * and the model (api.openai.com → "openai-gpt-4o-mini"); for an IP address or a one-label host such as
+ * localhost, the host and port (127.0.0.1:8000 → "127.0.0.1-8000-llama3"), so local servers are told apart.
+ */
+export function serverProfileName(baseUrl: URL, model: string): string {
+  const host = baseUrl.hostname.replace(/^\[|\]$/g, '');
+  const labels = host.split('.');
+  const local = /^\d+(\.\d+){3}$/.test(host) || host.includes(':') || labels.length < 2;
+  const server = local ? [host, baseUrl.port].filter(Boolean).join('-') : labels[labels.length - 2];
+  return profileNameFrom(`${server}-${model}`);
+}
+
 /** How a profile reads in a picker: "mini — gpt-4o-mini at api.openai.com". */
 export function describeProfile(p: ModelProfile): string {
   if (p.provider === 'cascade') return `cascade ${(p.stages ?? []).join(' → ')}`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { listOllamaModels, ollamaOpenAIUrl } from '../../src/core/model/ollama';
+import { listOllamaModels, ollamaOpenAIUrl, ollamaUrl } from '../../src/core/model/ollama';
 
 async function serve(status: number, body: string) {
   const server = createServer((req, res) => {
@@ -26,4 +26,19 @@ test('undefined when nothing answers, or something that is not Ollama does', asy
   assert.equal(await listOllamaModels(other.url), undefined);
   await other.close();
   assert.equal(await listOllamaModels(other.url, 300), undefined, 'closed port');
+});
+
+test('OLLAMA_HOST as the ollama CLI reads it: host, host:port or a URL; port 11434 when only a host is given', () => {
+  assert.equal(ollamaUrl(undefined), 'http://localhost:11434');
+  assert.equal(ollamaUrl('  '), 'http://localhost:11434');
+  assert.equal(ollamaUrl('127.0.0.1'), 'http://127.0.0.1:11434');
+  assert.equal(ollamaUrl('127.0.0.1:9999'), 'http://127.0.0.1:9999');
+  assert.equal(ollamaUrl('http://10.0.0.2:11434/'), 'http://10.0.0.2:11434');
+  assert.equal(ollamaUrl('https://ollama.example.com'), 'https://ollama.example.com');
+  assert.equal(ollamaUrl('[::1]:5000'), 'http://[::1]:5000');
+  assert.equal(ollamaUrl('0.0.0.0'), 'http://localhost:11434', 'a bind-everywhere address means this machine');
+  assert.equal(ollamaUrl('0.0.0.0:8080'), 'http://localhost:8080');
+  assert.equal(ollamaUrl('ftp://x'), 'http://localhost:11434', 'not http: ignored');
+  assert.equal(ollamaUrl('http://a b'), 'http://localhost:11434', 'not a URL: ignored');
+  assert.equal(ollamaOpenAIUrl(ollamaUrl('127.0.0.1:9999')), 'http://127.0.0.1:9999/v1');
 });

@@ -1,6 +1,7 @@
 // thoughtscope.profiles and thoughtscope.activeProfile: read, checked, one clear error naming the setting.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { profileNameFrom, serverProfileName, validateProfiles } from '../../src/core/profiles';
 import { readSettings, SettingsError, type ConfigSource } from '../../src/settings';
 import { restrictedConfigurations } from '../../src/settingsSchema';
 
@@ -36,4 +37,18 @@ test('an untrusted workspace cannot set profiles or the active profile', () => {
   const restricted = restrictedConfigurations();
   assert.ok(restricted.includes('thoughtscope.profiles'));
   assert.ok(restricted.includes('thoughtscope.activeProfile'));
+});
+
+test('Set Up a Model names a server profile by its domain, or by host and port for an IP address or localhost', () => {
+  assert.equal(serverProfileName(new URL('https://api.openai.com/v1'), 'gpt-4o-mini'), 'openai-gpt-4o-mini');
+  assert.equal(serverProfileName(new URL('https://res.openai.azure.com/openai/v1'), 'my deployment'), 'azure-my-deployment');
+  assert.equal(serverProfileName(new URL('http://127.0.0.1:8000/v1'), 'llama3'), '127.0.0.1-8000-llama3', 'not "0-llama3"');
+  assert.notEqual(serverProfileName(new URL('http://127.0.0.1:1234/v1'), 'llama3'), serverProfileName(new URL('http://127.0.0.1:8000/v1'), 'llama3'), 'two local servers, two names');
+  assert.equal(serverProfileName(new URL('http://localhost:1234/v1'), 'qwen2.5:7b'), 'localhost-1234-qwen2.5-7b');
+  assert.equal(serverProfileName(new URL('http://[::1]:8000/v1'), 'm'), '1-8000-m');
+  assert.equal(profileNameFrom('__x'), 'x', 'a name starts with a letter or digit, as validateProfiles requires');
+  assert.equal(profileNameFrom('ollama-' + 'a'.repeat(80)).length, 64);
+  for (const name of [serverProfileName(new URL('http://[::1]:8000/v1'), 'm'), profileNameFrom('__x'), profileNameFrom('ollama-llama3.2:latest')]) {
+    assert.deepEqual(validateProfiles([{ name, provider: 'openai-compatible', baseUrl: 'http://x/v1', model: 'm' }], 'test').map((p) => p.name), [name]);
+  }
 });
