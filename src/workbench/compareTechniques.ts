@@ -1,7 +1,7 @@
 // "Thoughtscope: Compare Techniques": a multi-select of techniques and model profiles (remembered per
 // workspace), the selection (or typed text) as input, an optional expected answer; all runs go in
 // parallel within the concurrency setting, then a table and scatter open in a panel. A row opens its
-// graph in the Thoughtscope view.
+// graph in the Thoughtscope view; every run is saved to the Runs history like any other finished run.
 import * as vscode from 'vscode';
 import { compareTechniques, type CompareEntry } from '../core/compare/compare';
 import { findScorer } from '../core/eval/scorers';
@@ -14,6 +14,7 @@ import type { RunController } from '../runController';
 import type { ApiKeyStore } from '../secrets';
 import type { CompareRowView } from '../shared/workbenchMessages';
 import { modelFromSettings } from './modelFromSettings';
+import type { RunHistory } from './runsView';
 import { openWorkbenchPanel } from './workbenchPanel';
 
 const PICKS_KEY = 'thoughtscope.compare.picks';
@@ -27,6 +28,7 @@ export async function compareCommand(
   controller: RunController,
   keys: ApiKeyStore,
   log: vscode.LogOutputChannel,
+  history: RunHistory,
   profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
 ): Promise<void> {
   const setup = await modelFromSettings(keys, log);
@@ -79,6 +81,8 @@ export async function compareCommand(
       }
     },
   );
+  // The server is known for runs of the configured model; a profile's may be another.
+  history.save(result.rows.map((row) => row.trace), chosenProfiles.length ? {} : { baseUrl: setup.settings.baseUrl });
   const rows: CompareRowView[] = result.rows.map(({ trace: _trace, params: _params, message: _message, ...row }) => row);
   const names = new Map(TECHNIQUES.map((t) => [t.id, t.name]));
   openWorkbenchPanel(context.extensionUri, 'Thoughtscope: Compare', { type: 'compare', input, expected: result.expected, rows }, (index) => {

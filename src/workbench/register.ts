@@ -26,11 +26,11 @@ export function registerWorkbench(
       void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
     }
   };
+  const history = registerRunsView(context, controller, log);
   context.subscriptions.push(
-    vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, profilesFor))),
+    vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, history, profilesFor))),
     vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log))),
     // The Resume button passes the evaluation's name; from the palette there is none and a list opens.
     vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name))()),
   );
-  registerRunsView(context, controller, log);
 }

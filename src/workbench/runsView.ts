@@ -1,10 +1,11 @@
-// The "Runs" tree view: every finished run is saved (its trace, never a key) in the workspace storage;
+// The "Runs" tree view: every finished run is saved (its trace, never a key) in the workspace storage:
+// runs of the run controller, and the runs of Compare Techniques (through the returned RunHistory);
 // items reopen the graph (no model needed), rerun with the same parameters and model, export, delete.
 import * as vscode from 'vscode';
-import { RunStore, type SavedRunMeta } from '../core/history/runStore';
+import { RunStore, type RunSettings, type SavedRunMeta } from '../core/history/runStore';
 import { formatUsd } from '../core/pricing';
 import { findTechnique } from '../core/techniques/registry';
-import { toTrace } from '../core/trace';
+import { toTrace, type Trace } from '../core/trace';
 import type { RunController } from '../runController';
 
 export const RUNS_VIEW_ID = 'thoughtscope.runs';
@@ -40,10 +41,23 @@ class RunsTree implements vscode.TreeDataProvider<SavedRunMeta> {
   }
 }
 
-export function registerRunsView(context: vscode.ExtensionContext, controller: RunController, log: vscode.LogOutputChannel): void {
+/** Saves finished runs made outside the run controller (e.g. compared runs) to the history. */
+export interface RunHistory {
+  save(traces: readonly Trace[], settings: RunSettings): void;
+}
+
+export function registerRunsView(context: vscode.ExtensionContext, controller: RunController, log: vscode.LogOutputChannel): RunHistory {
   const base = context.storageUri ?? context.globalStorageUri;
   const tree = new RunsTree(new RunStore(vscode.Uri.joinPath(base, 'runs').fsPath), log);
   const { store } = tree;
+  const save = (traces: () => readonly Trace[], settings: RunSettings) => {
+    try {
+      for (const trace of traces()) store.save(trace, settings);
+    } catch (err) {
+      log.warn(`Could not save the run to the history: ${(err as Error).message}`);
+    }
+    tree.refresh();
+  };
   const load = (meta: SavedRunMeta | undefined) => {
     if (!meta) {
       void vscode.window.showInformationMessage('Thoughtscope: choose a run in the Runs view.');
@@ -59,14 +73,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
 
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider(RUNS_VIEW_ID, tree),
-    controller.onDidFinishRun(({ report, run, baseUrl }) => {
-      try {
-        store.save(toTrace(report, run.graph), { baseUrl });
-        tree.refresh();
-      } catch (err) {
-        log.warn(`Could not save the run to the history: ${(err as Error).message}`);
-      }
-    }),
+    controller.onDidFinishRun(({ report, run, baseUrl }) => save(() => [toTrace(report, run.graph)], { baseUrl })),
     vscode.commands.registerCommand('thoughtscope.runs.refresh', () => tree.refresh()),
     vscode.commands.registerCommand('thoughtscope.runs.open', (meta?: SavedRunMeta) => {
       const saved = load(meta);
@@ -98,4 +105,5 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
       await controller.exportSaved(saved.trace, new Date(saved.savedAt), findTechnique(saved.technique)?.name);
     }),
   );
+  return { save: (traces, settings) => save(() => traces, settings) };
 }
