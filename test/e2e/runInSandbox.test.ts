@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
 import { startCodeServer, type CodeServer } from './codeServer';
-import { clearNotifications, contextMenu, launchBrowser, openFile, openWorkbench, RESULTS, screenshot, selectLine, SLOW, toasts, until } from './workbench';
+import { clearNotifications, contextMenu, launchBrowser, openFile, openWorkbench, QUIET_WORKBENCH_SETTINGS, RESULTS, screenshot, selectLine, SLOW, toasts, until } from './workbench';
 
 const NOTES = ['# Notes', '', '```python', 'print(6 * 7)', 'print("`" * 3)', '```', '', 'End.', ''].join('\n');
 const CALC = ['x = 2 ** 70', 'print(x)', ''].join('\n');
@@ -69,12 +69,7 @@ before(async () => {
   browser = await launchBrowser();
   codeServer = await startCodeServer({
     settings: {
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'extensions.autoCheckUpdates': false,
-      'extensions.ignoreRecommendations': true,
-      'telemetry.telemetryLevel': 'off',
+      ...QUIET_WORKBENCH_SETTINGS,
       'thoughtscope.baseUrl': server.baseUrl,
       'thoughtscope.model': 'e2e-pot',
     },

@@ -21,6 +21,7 @@ import {
   openFile,
   openWorkbench,
   panelFrame,
+  QUIET_WORKBENCH_SETTINGS,
   RESULTS,
   runCommand,
   screenshot,
@@ -61,13 +62,7 @@ let held: Promise<void> | undefined;
 
 function settings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    'security.workspace.trust.enabled': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
+    ...QUIET_WORKBENCH_SETTINGS,
     'thoughtscope.baseUrl': server.baseUrl,
     'thoughtscope.model': MODEL,
     'thoughtscope.task': 'game24',

@@ -13,6 +13,17 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** Generous: the workbench loads extensions and webviews on a shared 2-core machine. */
 export const SLOW = 60_000;
 
+/** User settings for a quiet workbench: no trust prompt, start page, tips, update checks, recommendations or telemetry. */
+export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+};
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
@@ -140,6 +151,14 @@ export async function answerInputBox(page: Page, titleText: string, value: strin
   await input.fill(value);
   await page.keyboard.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: SLOW });
+  return input;
+}
+
+/** "Thoughtscope: Set API Key" from the command palette: type `key` into its box; returns the box once the key is saved. */
+export async function setApiKey(page: Page, key: string): Promise<Locator> {
+  await runCommand(page, 'Thoughtscope: Set API Key');
+  const input = await answerInputBox(page, 'Thoughtscope: Set API Key', key);
+  await toasts(page).filter({ hasText: 'API key saved in secret storage' }).first().waitFor({ timeout: SLOW });
   return input;
 }
 
