@@ -13,6 +13,8 @@ export interface CodeServer {
   /** The workbench URL with the workspace folder open. */
   url: string;
   workspace: string;
+  /** The user settings.json on disk: what the workbench and the extension wrote with ConfigurationTarget.Global. */
+  settingsFile: string;
   /** Everything code-server printed, for failure reports. */
   output(): string;
   /** Stop code-server and delete its folders, first copying its logs (extension host included) to `logsTo`. */
@@ -23,6 +25,8 @@ export interface CodeServerOptions {
   settings: Record<string, unknown>;
   /** Files to create in the workspace folder, by relative path. */
   files: Record<string, string>;
+  /** Extra environment variables for code-server and its extension host (e.g. OLLAMA_HOST). */
+  env?: Record<string, string>;
 }
 
 /** Install (or find) code-server; returns its entry script. */
@@ -112,7 +116,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
   const port = await freePort();
   // The extension must not find a key in the environment: the tests set it through the command.
-  const env = { ...process.env };
+  const env = { ...process.env, ...options.env };
   delete env.OPENAI_API_KEY;
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
@@ -145,6 +149,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   return {
     url: `${base}/?folder=${encodeURIComponent(workspace)}`,
     workspace,
+    settingsFile,
     output: () => log,
     async stop(logsTo?: string) {
       if (child.exitCode === null) {

@@ -66,6 +66,11 @@ export type FakeEmbeddingHandler = (req: FakeEmbeddingRequest) => FakeEmbeddingR
 export interface FakeServerOptions {
   /** Serve /v1/embeddings with this handler; without one the route answers 404 like a chat-only server. */
   embeddings?: FakeEmbeddingHandler;
+  /**
+   * Also answer Ollama's GET /api/tags with these model names (the server's root is then an Ollama URL);
+   * undefined from the function answers 404, as a server that is not Ollama would.
+   */
+  ollamaTags?: () => string[] | undefined;
 }
 
 export interface FakeServer {
@@ -118,6 +123,10 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method === 'POST' && req.url?.endsWith('/embeddings') && options.embeddings) {
       return answerEmbeddings(state, options.embeddings, JSON.parse(Buffer.concat(chunks).toString('utf8')), req, res);
+    }
+    if (req.method === 'GET' && req.url === '/api/tags' && options.ollamaTags) {
+      const names = options.ollamaTags();
+      return names ? sendJson(res, 200, { models: names.map((name) => ({ name, model: name })) }) : sendJson(res, 404, { error: 'not found' });
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
