@@ -95,6 +95,11 @@ export class GraphView {
   private lastRenderEnd = -Infinity;
   /** Whether to draw with the sliced layout; turned off if it ever fails where dagre does not. */
   private slicing = true;
+  /**
+   * Counts clear()s. A render gives way to messages while it runs, so the run it draws may be gone
+   * (a new run started, another restored) by the time it ends; then its drawing is dropped.
+   */
+  private generation = 0;
 
   constructor(
     private readonly host: HTMLElement,
@@ -126,6 +131,7 @@ export class GraphView {
   }
 
   clear(): void {
+    this.generation++;
     this.latest = undefined;
     this.drawnSource = '';
     this.expanded.clear();
@@ -197,10 +203,12 @@ export class GraphView {
     this.rendering = true;
     this.host.dataset.state = 'rendering';
     const started = performance.now();
+    const generation = this.generation;
     try {
       const svg = await this.renderSvg(source, usesSlicedLayout(view));
       // Sanitizing and adopting the SVG is a task of its own, not the tail of the render's last one.
       await yieldToBrowser();
+      if (generation !== this.generation) return;
       const element = safeSvg(svg);
       if (!element) throw new Error('Mermaid returned no SVG');
       // Sized before it is attached, so attaching it does not force a synchronous layout.
@@ -212,6 +220,7 @@ export class GraphView {
       this.host.dataset.collapsed = String(view.pruned?.length ?? 0);
       this.onDrawn(shouldCollapse(graph));
     } catch (err) {
+      if (generation !== this.generation) return;
       const message = document.createElement('p');
       message.className = 'graph-error';
       message.textContent = `Could not draw the graph: ${err instanceof Error ? err.message : String(err)}`;

@@ -1057,4 +1057,36 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
       await panel.close();
     }
   });
+  test('a run started while the previous graph is still being drawn: the old drawing never appears', async () => {
+    const panel = await openPanel({ width: 900, height: 1200 });
+    const { page } = panel;
+    try {
+      const { graph } = bigGraph();
+      await panel.send({ type: 'restore', run: runInfo('run-old'), graph: graph.snapshot() });
+      // The render gives way to messages: start the next run in the middle of it.
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.graph')?.dataset.state === 'rendering');
+      // From now on, every drawing put in the panel, by its number of nodes.
+      await page.evaluate(() => {
+        const drawn: number[] = ((window as unknown as { __drawn: number[] }).__drawn = []);
+        new MutationObserver(() => {
+          const svg = document.querySelector('.graph svg');
+          if (svg && drawn.at(-1) !== svg.querySelectorAll('g.node').length) drawn.push(svg.querySelectorAll('g.node').length);
+        }).observe(document.querySelector('.graph') as Element, { childList: true });
+      });
+      await panel.send({ type: 'runStarted', run: runInfo('run-new') });
+      assert.equal(await page.getAttribute('.graph', 'data-state'), 'rendering', 'the new run started during the render');
+      const next = new ThoughtGraph();
+      const events = recorder(next);
+      next.addNode({ kind: 'question', text: 'The new question' });
+      await panel.send({ type: 'graphEvents', runId: 'run-new', events });
+      await panel.waitForGraph(1);
+      assert.equal(await page.locator('.graph svg g.node').count(), 1);
+      assert.match((await page.textContent('.graph svg')) ?? '', /The new question/);
+      const drawn = await page.evaluate(() => (window as unknown as { __drawn: number[] }).__drawn);
+      assert.ok(drawn.every((n) => n <= 1), `the old run's drawing never appeared after the new run started (drawings of ${drawn.join(', ')} nodes)`);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
 });
