@@ -65,7 +65,7 @@ export async function pickProfile(): Promise<void> {
     { label: '$(add) Set Up a Model…', description: 'Copilot, Ollama, or an API key', action: 'setup' },
     { label: '$(settings-gear) Edit Profiles in Settings', action: 'edit' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Thoughtscope: Model Profile', placeHolder: 'The model every run uses as its own (eot and frugal name others)' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Thoughtscope: Model Profile', placeHolder: 'The model every run uses as its own (eot, frugal and team name others)' });
   if (!picked) return;
   if (picked.action === 'setup') return void (await vscode.commands.executeCommand('thoughtscope.setUpModel'));
   if (picked.action === 'edit') return void (await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.profiles`));

@@ -176,7 +176,7 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
         type: 'object',
         required: ['name'],
         properties: {
-          name: { type: 'string', description: 'Unique name; techniques (eot participants, frugal stages) use it.' },
+          name: { type: 'string', description: 'Unique name; techniques (eot participants, frugal stages, team roles) use it.' },
           provider: { type: 'string', enum: ['openai-compatible', 'vscode-lm', 'cascade'], default: 'openai-compatible', description: 'openai-compatible (OpenAI, Ollama, vLLM, Azure …), vscode-lm (Copilot and other VS Code language models, no key), or cascade (a saved FrugalGPT cascade).' },
           baseUrl: { type: 'string', description: 'openai-compatible: the API base URL, e.g. http://localhost:11434/v1' },
           model: { type: 'string', description: 'The model name (vscode-lm: the model family, e.g. gpt-4o).' },

@@ -22,7 +22,8 @@ Run options:
   --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget
   --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }
   --profiles <file.json>    model profiles (same shape as thoughtscope.profiles); keys from each profile's "apiKeyEnv"
-                            variable. eot/frugal name them: --param participants=mini,big / --param stages=mini,big
+                            variable. eot/frugal/team name them: --param participants=mini,big / --param stages=mini,big /
+                            --param solverProfile=mini
   --profile <name>          use that profile as the run's own model
   --timeout <seconds>       per-request timeout (default 120); --retries <n> on 429/5xx (default 3)
   --stream                  stream responses

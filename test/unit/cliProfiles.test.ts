@@ -1,5 +1,5 @@
-// The built CLI with several profiles: --profiles (keys from the env vars each profile names), eot and
-// frugal by profile name, and `calibrate` saving a cascade profile. Two loopback servers.
+// The built CLI with several profiles: --profiles (keys from the env vars each profile names), eot,
+// frugal and team by profile name, and `calibrate` saving a cascade profile. Two loopback servers.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,6 +72,40 @@ describe('thoughtscope with --profiles', () => {
     const r = await cli(['run', '--technique', 'frugal', '--profiles', profilesPath, '--param', 'stages=cheap,giant', '--input', 'q'], keys);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /parameter "stages": no model profile named "giant"; known profiles: /);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(cheap.requests.length + big.requests.length, before);
+  });
+
+  it('team: the solver on its own profile, the other roles and the importance ratings on the run\'s', async () => {
+    const out = join(dir, 'team.json');
+    const before = { cheap: cheap.requests.length, big: big.requests.length };
+    const r = await cli(['run', '-t', 'team', '--profiles', profilesPath, '--profile', 'big', '-p', 'solverProfile=cheap', '-i', 'question 1', '--out', out], keys);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Answer: 10$/m);
+    const persona = (req: { body: { messages: Array<{ content: string }> } }) => /^You are the (\w+)/.exec(req.body.messages[0].content)?.[1] ?? 'rater';
+    const toCheap = cheap.requests.slice(before.cheap);
+    const toBig = big.requests.slice(before.big);
+    assert.ok(toCheap.length >= 1, 'the solver was asked');
+    assert.deepEqual([...new Set(toCheap.map(persona))], ['solver']);
+    assert.deepEqual([...new Set(toBig.map(persona))].sort(), ['critic', 'planner', 'rater']);
+    assert.ok(toCheap.every((q) => q.body.model === 'cheap-model' && q.headers.authorization === 'Bearer sk-cheap-123'));
+    const trace = JSON.parse(readFileSync(out, 'utf8'));
+    // The solver's messages name its profile; their calls: the solver's on cheap, the rating on big.
+    const solverNodes = trace.nodes.filter((n: { text: string }) => /^solver \(cheap\): /.test(n.text));
+    assert.ok(solverNodes.length >= 1);
+    for (const n of solverNodes) {
+      assert.deepEqual(n.calls.map((c: { role: string; model: string }) => `${c.role} ${c.model}`), ['solver cheap-model', 'importance big-model']);
+    }
+    // 110 tokens per request at cheap's $1/M and big's $100/M.
+    const expected = (toCheap.length * 110 * 1 + toBig.length * 110 * 100) / 1e6;
+    assert.ok(Math.abs(trace.totals.costUsd - expected) < 1e-12, `${trace.totals.costUsd} vs ${expected}`);
+  });
+
+  it('team: an unknown role profile exits 2 naming the parameter, nothing sent', async () => {
+    const before = cheap.requests.length + big.requests.length;
+    const r = await cli(['run', '-t', 'team', '--profiles', profilesPath, '--profile', 'big', '-p', 'criticProfile=giant', '-i', 'q'], keys);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /technique "team" parameter "criticProfile": no model profile named "giant"; known profiles: cheap, big/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.equal(cheap.requests.length + big.requests.length, before);
   });

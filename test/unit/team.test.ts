@@ -1,13 +1,16 @@
-// The reflective team: memory retrieval by its three scores, reflections citing their evidence, and a
-// plan that the critic gets revised, against the loopback server.
+// The reflective team: memory retrieval by its three scores, reflections citing their evidence, a
+// plan that the critic gets revised, and each role on its own model profile, against the loopback server.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
+import { labelFor, renderMermaid } from '../../src/core/render/mermaid';
+import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
+import { ParamError } from '../../src/core/techniques/params';
 import { lexicalSimilarity, MemoryStream } from '../../src/core/techniques/team/memory';
 import { parseInsights, parsePlan, teamTechnique } from '../../src/core/techniques/team';
 import { startFakeServer, type FakeRequest, type FakeReply, type FakeServer } from '../support/fakeOpenAI';
-import { runAt } from '../support/runHelpers';
+import { modelAt, runAt } from '../support/runHelpers';
 
 function stream() {
   const s = new MemoryStream('solver', 0.5);
@@ -102,5 +105,105 @@ describe('team technique', () => {
     assert.ok(run.graph.edges().some((e) => e.kind === 'evaluate' && e.label?.startsWith('recall')), 'agents recall memories before acting');
     assert.ok(nodes.some((n) => n.meta?.agent === 'critic' && /REVISE/.test(n.text)));
     assert.ok(report.summary.totals.calls > 10);
+  });
+
+  // Each role on its own profile (distinct model names and prices on one server); the run's own model
+  // ("rater", the active profile) keeps the importance ratings.
+  const PRICES: Record<string, { input: number; output: number }> = {
+    'rater-model': { input: 1, output: 2 },
+    'planner-model': { input: 3, output: 4 },
+    'solver-model': { input: 5, output: 6 },
+    'critic-model': { input: 7, output: 8 },
+  };
+  const USAGE = { prompt_tokens: 100, completion_tokens: 10 };
+
+  async function profileRun() {
+    const server = await startFakeServer((req) => ({ ...scripted(req), usage: USAGE }));
+    servers.push(server);
+    const model = (name: string) => modelAt(server.baseUrl, { model: name });
+    const rater = model('rater-model');
+    const profiles: RunProfile[] = [
+      { name: 'rater', model: rater, price: PRICES['rater-model'] },
+      { name: 'plan', model: model('planner-model'), price: PRICES['planner-model'] },
+      { name: 'solve', model: model('solver-model'), price: PRICES['solver-model'] },
+      { name: 'crit', model: model('critic-model'), price: PRICES['critic-model'] },
+    ];
+    return { server, run: new Run({ model: rater, profiles, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }) };
+  }
+
+  /** Whose call a request was, from its system message (the persona, or the importance rater's). */
+  function callerOf(req: FakeRequest): string {
+    const system = req.body.messages[0].content;
+    return /^You are the (planner|solver|critic)\b/.exec(system)?.[1] ?? (/^You rate how important/.test(system) ? 'rater' : '?');
+  }
+
+  it('sends each role\'s calls to its profile, the importance ratings to the run\'s model, and prices each call by its profile', async () => {
+    const { server, run } = await profileRun();
+    const report = await runTechnique({
+      technique: teamTechnique,
+      task: genericTask,
+      input: 'What is 17 * 3?',
+      params: { reflectionThreshold: 18, plannerProfile: 'plan', solverProfile: 'solve', criticProfile: 'crit' },
+      run,
+    });
+    assert.equal(report.summary.outcome, 'done', report.summary.message);
+    assert.equal(report.summary.answer, '51');
+    const expectedModel: Record<string, string> = { planner: 'planner-model', solver: 'solver-model', critic: 'critic-model', rater: 'rater-model' };
+    const seen = new Set<string>();
+    for (const req of server.requests) {
+      const caller = callerOf(req);
+      assert.equal(req.body.model, expectedModel[caller], `a ${caller} request (${req.prompt.slice(0, 60)}…)`);
+      seen.add(caller);
+    }
+    assert.deepEqual([...seen].sort(), ['critic', 'planner', 'rater', 'solver']);
+    const reflections = server.requests.filter((r) => /high-level insights/.test(r.prompt));
+    assert.ok(reflections.length >= 1, 'some agent reflected');
+    assert.ok(server.requests.some((r) => /critic said/.test(r.prompt) && r.body.model === 'planner-model'), 'the revision is the planner\'s call');
+
+    // Each call is priced by its own profile; the run's totals are the sum over all of them.
+    const expectedCost = server.requests.reduce((sum, r) => sum + (USAGE.prompt_tokens * PRICES[r.body.model].input + USAGE.completion_tokens * PRICES[r.body.model].output) / 1e6, 0);
+    const calls = run.graph.nodes().flatMap((n) => n.calls);
+    assert.equal(calls.filter((c) => !c.cached).length, server.requests.length);
+    const perModel = new Map<string, number>();
+    for (const c of calls) {
+      const price = PRICES[c.model];
+      assert.ok(price, `a call to ${c.model}`);
+      const want = c.cached ? 0 : (c.usage.promptTokens * price.input + c.usage.completionTokens * price.output) / 1e6;
+      assert.ok(Math.abs((c.costUsd ?? NaN) - want) < 1e-15, `${c.role} on ${c.model}: ${c.costUsd} vs ${want}`);
+      perModel.set(c.model, (perModel.get(c.model) ?? 0) + (c.costUsd ?? NaN));
+    }
+    assert.equal(perModel.size, 4, 'four models were priced');
+    const totals = report.summary.totals;
+    assert.ok(Math.abs((totals.costUsd ?? NaN) - expectedCost) < 1e-12, `${totals.costUsd} vs ${expectedCost}`);
+    assert.ok(Math.abs([...perModel.values()].reduce((a, b) => a + b, 0) - (totals.costUsd ?? NaN)) < 1e-12);
+    assert.equal(totals.promptTokens, USAGE.prompt_tokens * server.requests.length);
+    assert.equal(totals.completionTokens, USAGE.completion_tokens * server.requests.length);
+
+    // The graph says which profile wrote a message: in the node text (so in the Mermaid label) and meta.
+    const nodes = run.graph.nodes();
+    const solverMessage = nodes.find((n) => n.kind === 'thought' && n.meta?.agent === 'solver')!;
+    assert.match(solverMessage.text, /^solver \(solve\): 17 \* 3 = 41/);
+    assert.equal(solverMessage.meta?.model, 'solver-model');
+    assert.equal(solverMessage.meta?.profile, 'solve');
+    assert.match(labelFor(solverMessage), /^solver \(solve\): /);
+    assert.match(renderMermaid(run.graph.snapshot()), /"critic \(crit\)#58; REVISE#58; /, 'the Mermaid label (":" escaped)');
+    for (const n of nodes.filter((x) => (x.kind === 'thought' || x.kind === 'reflection') && x.calls.length > 0)) {
+      const agent = n.meta?.agent as string;
+      assert.equal(n.meta?.model, expectedModel[agent], `${n.kind} ${n.text.slice(0, 40)}`);
+      // A message node also holds the importance rating of that message, made on the run's model.
+      for (const c of n.calls) assert.equal(c.model, c.role === 'importance' ? 'rater-model' : expectedModel[agent], `${c.role} on ${n.text.slice(0, 40)}`);
+    }
+  });
+
+  it('an unknown profile name for any role is a ParamError naming it, before any request', async () => {
+    const { server, run } = await profileRun();
+    for (const param of ['plannerProfile', 'solverProfile', 'criticProfile']) {
+      await assert.rejects(
+        runTechnique({ technique: teamTechnique, task: genericTask, input: 'What is 17 * 3?', params: { plannerProfile: 'plan', [param]: 'giant' }, run }),
+        (err: Error) => err instanceof ParamError && err.message === `technique "team" parameter "${param}": no model profile named "giant"; known profiles: rater, plan, solve, crit`,
+      );
+    }
+    assert.equal(server.requests.length, 0);
+    assert.equal(run.graph.nodes().length, 0, 'nothing was started');
   });
 });

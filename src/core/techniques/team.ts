@@ -6,10 +6,20 @@
 //
 // Graph: plan steps (per agent) → messages; messages → observations; observations → reflections
 // (evidence edges); recalled memories → messages (dotted); the last message → answer.
+//
+// Each agent may run on its own model profile (`plannerProfile`, `solverProfile`, `criticProfile`).
+// An agent's calls are the ones it writes: its messages (`act`) and its reflections, and for the
+// planner also the plan and its revisions. Importance ratings are the team's, not an agent's (one
+// rating per message, shared by both observers), so they stay on the run's own model.
+import type { ChatModel } from '../model/types';
 import type { Run } from '../run/run';
 import type { ParamSpec, ParamValues } from './params';
+import { profileModel } from './profileParam';
 import { MemoryStream, type Memory, type RetrievalWeights } from './team/memory';
 import type { Technique } from './types';
+
+export const ROLES = ['planner', 'solver', 'critic'] as const;
+type Role = (typeof ROLES)[number];
 
 const params: readonly ParamSpec[] = [
   { name: 'maxSteps', type: 'integer', default: 6, min: 1, max: 30, description: 'Plan steps carried out at most (revisions included).' },
@@ -21,10 +31,16 @@ const params: readonly ParamSpec[] = [
   { name: 'weightImportance', type: 'number', default: 1, min: 0, max: 10, description: 'Weight of importance in retrieval.' },
   { name: 'weightRelevance', type: 'number', default: 1, min: 0, max: 10, description: 'Weight of relevance in retrieval.' },
   { name: 'temperature', type: 'number', default: 0.3, min: 0, max: 2, description: 'Sampling temperature of every call.' },
+  ...ROLES.map(
+    (role): ParamSpec => ({
+      name: `${role}Profile`,
+      type: 'string',
+      default: '',
+      maxLength: 64,
+      description: `Model profile for the ${role}'s calls (${role === 'planner' ? 'plan, revisions, ' : ''}messages, reflections); empty or "default": the active model. Importance ratings always use the active model.`,
+    }),
+  ),
 ];
-
-export const ROLES = ['planner', 'solver', 'critic'] as const;
-type Role = (typeof ROLES)[number];
 
 const PERSONAS: Record<Role, string> = {
   planner: 'You are the planner of a small team: you split the problem into steps, give each to the right teammate, and write the final answer.',
@@ -70,41 +86,72 @@ const planPrompt = (question: string) =>
 
 const numbered = (memories: readonly Memory[]) => memories.map((m, i) => `${i + 1}. ${m.text}`).join('\n');
 
+interface Agent {
+  model: ChatModel;
+  /** The profile named in its parameter, '' when it runs on the run's own model by default. */
+  profile: string;
+}
+
+/** Each role's model from its `<role>Profile` parameter; an unknown name is a ParamError. */
+function agentsOf(run: Run, p: ParamValues): Record<Role, Agent> {
+  const agent = (role: Role): Agent => {
+    const profile = (p[`${role}Profile`] as string).trim();
+    return { model: profileModel(run, 'team', `${role}Profile`, profile), profile };
+  };
+  return { planner: agent('planner'), solver: agent('solver'), critic: agent('critic') };
+}
+
 class Team {
   private now = 0;
   readonly streams: Record<Role, MemoryStream>;
   private readonly weights: RetrievalWeights;
+  readonly agents: Record<Role, Agent>;
 
   constructor(
     private readonly run: Run,
     private readonly question: string,
     private readonly p: ParamValues,
   ) {
+    this.agents = agentsOf(run, p);
     this.streams = { planner: new MemoryStream('planner', p.decay as number), solver: new MemoryStream('solver', p.decay as number), critic: new MemoryStream('critic', p.decay as number) };
     this.weights = { recency: p.weightRecency as number, importance: p.weightImportance as number, relevance: p.weightRelevance as number };
   }
 
-  async ask(nodeId: string, role: string, system: string, user: string): Promise<string> {
-    const response = await this.run.call(nodeId, role, { messages: [{ role: 'system', content: system }, { role: 'user', content: user }], temperature: this.p.temperature as number });
+  /** A call written by `agent` goes to its model; `undefined` (importance ratings) to the run's. */
+  async ask(nodeId: string, role: string, agent: Role | undefined, system: string, user: string): Promise<string> {
+    const model = agent ? this.agents[agent].model : this.run.model;
+    const response = await this.run.call(nodeId, role, { messages: [{ role: 'system', content: system }, { role: 'user', content: user }], temperature: this.p.temperature as number }, { model });
     return (response.choices[0] ?? '').trim();
+  }
+
+  /** "solver", or "solver (cheap)" when the solver runs on a named profile: the start of its nodes' text. */
+  who(agent: Role): string {
+    const { profile } = this.agents[agent];
+    return profile ? `${agent} (${profile})` : agent;
+  }
+
+  /** Node meta of a node holding `agent`'s calls: the agent and, with a profile, its profile and model. */
+  metaOf(agent: Role, extra: Record<string, string | number> = {}): Record<string, string | number> {
+    const { profile, model } = this.agents[agent];
+    return { agent, ...(profile ? { profile, model: model.model } : {}), ...extra };
   }
 
   /** One agent does one step with what it recalls; the message is observed by the others. */
   async act(agent: Role, task: string, parentId: string, plan: string): Promise<{ text: string; nodeId: string }> {
     this.now++;
     const recalled = this.streams[agent].retrieve(`${task} ${this.question}`, this.now, this.p.retrieve as number, this.weights);
-    const node = this.run.graph.addNode({ kind: 'thought', text: `${agent}: …`, status: 'pending', meta: { agent, time: this.now } }, [{ id: parentId, kind: 'expand', label: agent }]);
+    const node = this.run.graph.addNode({ kind: 'thought', text: `${this.who(agent)}: …`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) }, [{ id: parentId, kind: 'expand', label: agent }]);
     for (const r of recalled) if (r.memory.nodeId) this.run.graph.addEdge(r.memory.nodeId, node.id, 'evaluate', `recall ${r.score.toFixed(2)}`);
     const memories = recalled.length ? `What you remember (most useful first):\n${numbered(recalled.map((r) => r.memory))}\n\n` : '';
-    const text = await this.ask(node.id, agent, PERSONAS[agent], `Problem: ${this.question.trim()}\n\nPlan:\n${plan}\n\n${memories}Your step: ${task}`);
-    this.run.graph.update(node.id, { text: `${agent}: ${text}` });
+    const text = await this.ask(node.id, agent, agent, PERSONAS[agent], `Problem: ${this.question.trim()}\n\nPlan:\n${plan}\n\n${memories}Your step: ${task}`);
+    this.run.graph.update(node.id, { text: `${this.who(agent)}: ${text}` });
     await this.observe(agent, text, node.id);
     return { text, nodeId: node.id };
   }
 
-  /** Every other agent observes the message with its importance (rated once, by the model). */
+  /** Every other agent observes the message with its importance (rated once, by the run's model). */
   async observe(author: Role, text: string, messageNode: string): Promise<void> {
-    const rating = await this.ask(messageNode, 'importance', 'You rate how important team messages are.', `On a scale of 1 (mundane) to 10 (crucial for solving "${this.question.trim()}"), rate the importance of this message. Reply with one number.\n\nMessage from the ${author}: ${text}`);
+    const rating = await this.ask(messageNode, 'importance', undefined, 'You rate how important team messages are.', `On a scale of 1 (mundane) to 10 (crucial for solving "${this.question.trim()}"), rate the importance of this message. Reply with one number.\n\nMessage from the ${author}: ${text}`);
     const importance = parseImportance(rating);
     for (const agent of ROLES) {
       if (agent === author) continue;
@@ -119,17 +166,17 @@ class Team {
     const stream = this.streams[agent];
     stream.importanceSinceReflection = 0;
     const recent = stream.memories.slice(-10);
-    const node = this.run.graph.addNode({ kind: 'reflection', text: `${agent} reflects…`, status: 'pending', meta: { agent, time: this.now } });
-    const reply = await this.ask(node.id, 'reflect', PERSONAS[agent], `Your recent memories:\n${numbered(recent)}\n\nWhat are up to two high-level insights you can draw from them about the problem "${this.question.trim()}"? Write each as "INSIGHT: <insight> (because of <memory numbers>)".`);
+    const node = this.run.graph.addNode({ kind: 'reflection', text: `${this.who(agent)} reflects…`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) });
+    const reply = await this.ask(node.id, 'reflect', agent, PERSONAS[agent], `Your recent memories:\n${numbered(recent)}\n\nWhat are up to two high-level insights you can draw from them about the problem "${this.question.trim()}"? Write each as "INSIGHT: <insight> (because of <memory numbers>)".`);
     const insights = parseInsights(reply, recent.length);
     if (insights.length === 0) {
-      this.run.graph.update(node.id, { text: `${agent} reflected: ${reply || '(nothing)'}`, meta: { agent, cited: 0 } });
+      this.run.graph.update(node.id, { text: `${this.who(agent)} reflected: ${reply || '(nothing)'}`, meta: this.metaOf(agent, { cited: 0 }) });
       return;
     }
     insights.forEach((insight, i) => {
       const evidence = insight.cites.map((n) => recent[n - 1]);
       const target = i === 0 ? node : this.run.graph.addNode({ kind: 'reflection', text: '', meta: { agent, time: this.now } });
-      this.run.graph.update(target.id, { text: `${agent} reflection: ${insight.text}`, meta: { agent, time: this.now, cites: evidence.map((m) => m.id).join(', ') } });
+      this.run.graph.update(target.id, { text: `${this.who(agent)} reflection: ${insight.text}`, meta: this.metaOf(agent, { time: this.now, cites: evidence.map((m) => m.id).join(', ') }) });
       for (const m of evidence) if (m.nodeId) this.run.graph.addEdge(m.nodeId, target.id, 'aggregate', 'evidence');
       stream.add({ id: target.id, kind: 'reflection', text: `Insight: ${insight.text}`, importance: Math.max(...evidence.map((m) => m.importance)), createdAt: this.now, evidence: evidence.map((m) => m.id), nodeId: target.id });
     });
@@ -150,14 +197,18 @@ export const teamTechnique: Technique = {
   name: 'Reflective agent team',
   description: 'Planner, solver and critic follow and revise a plan; each keeps a memory stream (recency, importance, relevance) and writes reflections that cite their evidence.',
   params,
+  validate(p, _host, run) {
+    // Unknown profile names are bad arguments, found before any call.
+    if (run) agentsOf(run, p);
+  },
   async run({ run, task, input, params: p }) {
     const question = run.graph.addNode({ kind: 'question', text: input });
     const team = new Team(run, input, p);
-    const planner = run.graph.addNode({ kind: 'thought', text: 'planner: writing the plan…', status: 'pending', meta: { agent: 'planner' } }, [{ id: question.id, kind: 'expand' }]);
-    const planText = await team.ask(planner.id, 'plan', PERSONAS.planner, planPrompt(input));
+    const planner = run.graph.addNode({ kind: 'thought', text: `${team.who('planner')}: writing the plan…`, status: 'pending', meta: team.metaOf('planner') }, [{ id: question.id, kind: 'expand' }]);
+    const planText = await team.ask(planner.id, 'plan', 'planner', PERSONAS.planner, planPrompt(input));
     let steps = parsePlan(planText);
     if (steps.length === 0) steps = [{ agent: 'solver', text: 'Solve the problem.' }, { agent: 'critic', text: 'Check the solution.' }];
-    run.graph.update(planner.id, { text: `planner: ${planText}` });
+    run.graph.update(planner.id, { text: `${team.who('planner')}: ${planText}` });
     await team.observe('planner', `Plan:\n${planText}`, planner.id);
     let planNodes = addPlanNodes(run, steps, planner.id, 'expand');
     let revisions = 0;
@@ -170,10 +221,10 @@ export const teamTechnique: Technique = {
       last = message.nodeId;
       if (step.agent === 'critic' && /^\W*REVISE\b/i.test(message.text) && revisions < (p.revisions as number)) {
         revisions++;
-        const reviser = run.graph.addNode({ kind: 'thought', text: 'planner: revising the plan…', status: 'pending', meta: { agent: 'planner', revision: revisions } }, [{ id: message.nodeId, kind: 'refine', label: 'revise' }]);
-        const revised = await team.ask(reviser.id, 'revise', PERSONAS.planner, `${planPrompt(input)}\n\nThe plan so far:\n${planView}\n\nThe critic said: ${message.text}\n\nWrite the remaining steps as a new numbered plan.`);
+        const reviser = run.graph.addNode({ kind: 'thought', text: `${team.who('planner')}: revising the plan…`, status: 'pending', meta: team.metaOf('planner', { revision: revisions }) }, [{ id: message.nodeId, kind: 'refine', label: 'revise' }]);
+        const revised = await team.ask(reviser.id, 'revise', 'planner', PERSONAS.planner, `${planPrompt(input)}\n\nThe plan so far:\n${planView}\n\nThe critic said: ${message.text}\n\nWrite the remaining steps as a new numbered plan.`);
         const rest = parsePlan(revised);
-        run.graph.update(reviser.id, { text: `planner (revised plan): ${revised}` });
+        run.graph.update(reviser.id, { text: `${team.who('planner')} (revised plan): ${revised}` });
         if (rest.length) {
           await team.observe('planner', `Revised plan:\n${revised}`, reviser.id);
           steps = [...steps.slice(0, i + 1), ...rest];
