@@ -1,4 +1,5 @@
-// `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume.
+// `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume, and with
+// --traces each item's run trace.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DatasetError, loadDataset, loadGame24Range } from '../core/eval/dataset';
@@ -26,6 +27,7 @@ const EVAL_OPTIONS = {
   concurrency: { type: 'string', default: '4' },
   out: { type: 'string', short: 'o' },
   checkpoint: { type: 'string' },
+  traces: { type: 'string' },
   resume: { type: 'boolean', default: false },
   'max-usd': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
@@ -76,6 +78,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       maxUsd,
       runOptions: { pricing: setup.pricing, retry: setup.retry },
       checkpoint,
+      traces: args.traces,
       resume: args.resume,
       dataset,
       signal: controller.signal,

@@ -10,6 +10,8 @@ export const EVAL_USAGE = `Usage:
   --puzzles <24.csv>        default ../shared/data/game24/24.csv beside the repository
   --concurrency <k>         requests (and items) in flight at once (default 4)
   --checkpoint <file>       JSONL checkpoint, one line per finished item (default <out>.checkpoint.jsonl)
+  --traces <file.jsonl>     keep each finished item's run trace (as "thoughtscope run --out" writes it), one line
+                            {"index": N, "trace": {...}} per item, appended as items finish; --resume continues it
   --resume                  continue the checkpoint: finished items are not run again
   --max-usd <usd>           stop starting new items once the evaluation has cost this much
   --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream   as for "thoughtscope run"

@@ -1,7 +1,7 @@
 // "Thoughtscope: Evaluate on Dataset": a technique, a scorer and a data file (or Game of 24 rows), run
 // with a progress notification (done of total, running accuracy, cost so far, time left) and Cancel.
-// Results, the checkpoint and a sidecar saying where the items came from go to .thoughtscope/evals in
-// the workspace; the report (accuracy against cost per item over every evaluation of the same data
+// Results, the checkpoint, each item's run trace (for the Runs view) and a sidecar saying where the items
+// came from go to .thoughtscope/evals in the workspace; the report (accuracy against cost per item over every evaluation of the same data
 // there, with the Pareto frontier) opens as a chart and is written as report.md.
 // "Thoughtscope: Resume Evaluation" (also the Resume button when items are unfinished) continues one.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -128,6 +128,7 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
           concurrency: setup.settings.concurrency,
           runOptions: setup.runOptions,
           checkpoint: paths.checkpoint,
+          traces: paths.traces,
           resume: job.resume,
           dataset: job.dataset,
           signal: stop.signal,
@@ -149,6 +150,8 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
     },
   );
   writeFileSync(paths.results, `${JSON.stringify(results, null, 2)}\n`);
+  // The Runs view lists the evaluations of this folder.
+  void vscode.commands.executeCommand('thoughtscope.runs.refresh');
   const s = results.summary;
   log.info(`Evaluation ${name}: ${s.correct}/${s.total} correct, ${formatUsd(s.costUsd)}, ${Math.round((Date.now() - started) / 1000)} s; results in ${paths.results}`);
   const unfinished = results.meta.unfinished;
@@ -164,9 +167,14 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
   openWorkbenchPanel(context.extensionUri, 'Thoughtscope: Evaluation Report', { type: 'report', report });
 }
 
-function outputDir(context: vscode.ExtensionContext): string {
+/** Where evaluations are written (and the Runs view finds them). */
+export function evalsDir(context: vscode.ExtensionContext): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const dir = folder ? join(folder, '.thoughtscope', 'evals') : join((context.storageUri ?? context.globalStorageUri).fsPath, 'evals');
+  return folder ? join(folder, '.thoughtscope', 'evals') : join((context.storageUri ?? context.globalStorageUri).fsPath, 'evals');
+}
+
+function outputDir(context: vscode.ExtensionContext): string {
+  const dir = evalsDir(context);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -1,5 +1,5 @@
 // Wires the experiment workbench into the extension: Compare Techniques, Evaluate on Dataset, Resume
-// Evaluation, and the Runs history view. Errors become one-line messages (and the log), never stack
+// Evaluation, and the Runs history view (with the evaluations of the folder they are written to). Errors become one-line messages (and the log), never stack
 // traces in the UI.
 import * as vscode from 'vscode';
 import type { RunProfile } from '../core/run/run';
@@ -7,7 +7,7 @@ import type { RunController } from '../runController';
 import type { ApiKeyStore } from '../secrets';
 import type { Settings } from '../settings';
 import { compareCommand } from './compareTechniques';
-import { evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
+import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
 import { registerRunsView } from './runsView';
 
 export function registerWorkbench(
@@ -26,7 +26,7 @@ export function registerWorkbench(
       void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
     }
   };
-  const history = registerRunsView(context, controller, log);
+  const history = registerRunsView(context, controller, log, () => evalsDir(context));
   context.subscriptions.push(
     vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, history, profilesFor))),
     vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log))),

@@ -1,8 +1,11 @@
 // The "Runs" tree view: every finished run is saved (its trace, never a key) in the workspace storage:
 // runs of the run controller, and the runs of Compare Techniques (through the returned RunHistory);
 // items reopen the graph (no model needed), rerun with the same parameters and model, export, delete.
+// Above them, the evaluations in .thoughtscope/evals (core/history/evaluations.ts): expanded, one row
+// per finished item, which opens that item's kept trace the same way.
 import * as vscode from 'vscode';
-import { RunStore, type RunSettings, type SavedRunMeta } from '../core/history/runStore';
+import { evaluationItemLabel, evaluationItems, evaluationLabel, listEvaluations, loadEvaluationTrace, type EvaluationEntry, type EvaluationItem } from '../core/history/evaluations';
+import { excerpt, RunStore, type RunSettings, type SavedRunMeta } from '../core/history/runStore';
 import { formatUsd } from '../core/pricing';
 import { findTechnique } from '../core/techniques/registry';
 import { toTrace, type Trace } from '../core/trace';
@@ -10,12 +13,17 @@ import type { RunController } from '../runController';
 
 export const RUNS_VIEW_ID = 'thoughtscope.runs';
 
-class RunsTree implements vscode.TreeDataProvider<SavedRunMeta> {
+/** An evaluation, one of its items, or a one-line problem shown in its place. */
+type EvalNode = { kind: 'evaluation'; dir: string; entry: EvaluationEntry } | { kind: 'evalItem'; dir: string; name: string; item: EvaluationItem } | { kind: 'problem'; text: string };
+type RunsNode = SavedRunMeta | EvalNode;
+
+class RunsTree implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(
     readonly store: RunStore,
+    private readonly evalsDir: () => string,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -23,12 +31,59 @@ class RunsTree implements vscode.TreeDataProvider<SavedRunMeta> {
     this.changed.fire();
   }
 
-  getChildren(element?: SavedRunMeta): SavedRunMeta[] {
-    if (element) return [];
-    return this.store.list((file, problem) => this.log.warn(`Skipped saved run ${file}: ${problem}`));
+  getChildren(element?: RunsNode): RunsNode[] {
+    if (element) return 'kind' in element && element.kind === 'evaluation' ? this.itemsOf(element) : [];
+    const dir = this.evalsDir();
+    let evaluations: EvalNode[] = [];
+    try {
+      evaluations = listEvaluations(dir).map((entry) => ({ kind: 'evaluation', dir, entry }));
+    } catch (err) {
+      this.log.warn(`Could not list the evaluations in ${dir}: ${(err as Error).message}`);
+    }
+    return [...evaluations, ...this.store.list((file, problem) => this.log.warn(`Skipped saved run ${file}: ${problem}`))];
   }
 
-  getTreeItem(run: SavedRunMeta): vscode.TreeItem {
+  private itemsOf({ dir, entry }: { dir: string; entry: EvaluationEntry }): EvalNode[] {
+    if (entry.problem) return [{ kind: 'problem', text: entry.problem }];
+    const { items, problem } = evaluationItems(dir, entry.name);
+    if (problem) this.log.warn(problem);
+    return [
+      ...(problem ? [{ kind: 'problem', text: problem } as const] : []),
+      ...(items.length === 0 ? [{ kind: 'problem', text: 'no item has finished yet' } as const] : []),
+      ...items.map((item) => ({ kind: 'evalItem', dir, name: entry.name, item }) as const),
+    ];
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (!('kind' in node)) return this.runItem(node);
+    if (node.kind === 'problem') {
+      const item = new vscode.TreeItem(node.text);
+      item.tooltip = node.text;
+      item.iconPath = new vscode.ThemeIcon('warning');
+      return item;
+    }
+    if (node.kind === 'evaluation') {
+      const e = node.entry;
+      const item = new vscode.TreeItem(evaluationLabel(e), vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `evaluation:${e.name}`;
+      const unfinished = e.total !== undefined && e.total > e.finished ? ` · ${e.total - e.finished} unfinished` : '';
+      item.description = `${formatUsd(e.costUsd)}${unfinished}${e.traced ? '' : ' · no traces kept'} · ${new Date(e.updated).toLocaleString()}`;
+      item.tooltip = `${e.name} (${e.task})${e.problem ? `\n${e.problem}` : ''}\nCost: ${formatUsd(e.costUsd)}${unfinished}\nIn ${node.dir}`;
+      item.contextValue = 'thoughtscope.evaluation';
+      item.iconPath = new vscode.ThemeIcon(e.problem ? 'warning' : 'beaker');
+      return item;
+    }
+    const { item: result, name } = node;
+    const item = new vscode.TreeItem(evaluationItemLabel(result));
+    item.id = `evaluation:${name}:${result.index}`;
+    item.description = `${formatUsd(result.costUsd)} · ${excerpt(result.input, 50)}${result.traced ? '' : ' · no trace kept'}`;
+    item.tooltip = `Item ${result.index}: ${result.correct ? 'correct' : 'wrong'}\nInput: ${excerpt(result.input, 300)}\nAnswer: ${excerpt(result.answer, 300) || '(none)'}\nCost: ${formatUsd(result.costUsd)} · ${result.calls} calls`;
+    item.contextValue = 'thoughtscope.evaluationItem';
+    item.command = { command: 'thoughtscope.runs.openEvaluationItem', title: 'Open Graph', arguments: [node] };
+    return item;
+  }
+
+  private runItem(run: SavedRunMeta): vscode.TreeItem {
     const item = new vscode.TreeItem(`${run.technique} · ${run.inputExcerpt}`);
     const answer = run.outcome === 'done' ? (run.answer ?? '').replace(/\s+/g, ' ').slice(0, 40) : run.outcome;
     const date = new Date(run.savedAt).toLocaleString();
@@ -46,9 +101,9 @@ export interface RunHistory {
   save(traces: readonly Trace[], settings: RunSettings): void;
 }
 
-export function registerRunsView(context: vscode.ExtensionContext, controller: RunController, log: vscode.LogOutputChannel): RunHistory {
+export function registerRunsView(context: vscode.ExtensionContext, controller: RunController, log: vscode.LogOutputChannel, evalsDir: () => string): RunHistory {
   const base = context.storageUri ?? context.globalStorageUri;
-  const tree = new RunsTree(new RunStore(vscode.Uri.joinPath(base, 'runs').fsPath), log);
+  const tree = new RunsTree(new RunStore(vscode.Uri.joinPath(base, 'runs').fsPath), evalsDir, log);
   const { store } = tree;
   const save = (traces: () => readonly Trace[], settings: RunSettings) => {
     try {
@@ -78,6 +133,18 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
     vscode.commands.registerCommand('thoughtscope.runs.open', (meta?: SavedRunMeta) => {
       const saved = load(meta);
       if (saved) controller.showTrace(saved.trace, findTechnique(saved.technique)?.name);
+    }),
+    vscode.commands.registerCommand('thoughtscope.runs.openEvaluationItem', (node?: EvalNode) => {
+      if (node?.kind !== 'evalItem') return;
+      const { dir, name, item } = node;
+      try {
+        const trace = loadEvaluationTrace(dir, name, item.index);
+        controller.showTrace(trace, findTechnique(trace.technique)?.name);
+      } catch (err) {
+        const message = excerpt((err as Error).message, 500);
+        log.warn(`Could not open item ${item.index} of ${name}: ${message}`);
+        void vscode.window.showErrorMessage(`Thoughtscope: cannot open item ${item.index}'s graph: ${message}`);
+      }
     }),
     vscode.commands.registerCommand('thoughtscope.runs.rerun', async (meta?: SavedRunMeta) => {
       const saved = load(meta);

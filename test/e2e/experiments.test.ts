@@ -2,7 +2,8 @@
 // would, against a loopback OpenAI-compatible server that answers a small question set. Evaluate on
 // Dataset is cancelled part-way (the server holds the later items until the test has cancelled) and
 // resumed from the result message; Compare Techniques runs io and cot on a selection; the Runs view
-// reopens a run without a model call. Screenshots go to test-results/e2e/experiments-*.png.
+// reopens a run without a model call, and lists the evaluation, whose items open their graphs (kept in
+// <name>.traces.jsonl) without a model call. Screenshots go to test-results/e2e/experiments-*.png.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -235,6 +236,10 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     // The results file holds all six items, under the same name.
     const { name, results } = evalResults();
     assert.equal(name, first.name);
+    // Each item's trace was kept once: two lines from the first session, four from the resume.
+    const traces = readFileSync(join(codeServer.workspace, '.thoughtscope', 'evals', `${name}.traces.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number; trace: { input: string } });
+    assert.deepEqual(traces.map((l) => l.index).sort(), [0, 1, 2, 3, 4, 5], 'one trace line per item');
+    for (const { index, trace } of traces) assert.equal(trace.input, ITEMS[index].input);
     assert.deepEqual(results.items.map((i) => [i.index, i.answer, i.correct]), ITEMS.map((item, index) => [index, item.reply, index !== 3]));
     assert.equal(results.meta.unfinished, 0);
     assert.equal(results.meta.resumed, 2);
@@ -319,9 +324,10 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     const header = runsPane.locator('.pane-header');
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     const rows = runsPane.locator('.monaco-list-row');
-    await until('the two compared runs in the Runs view', async () => (await rows.count()) === 2);
-    // Each row: technique · input, then answer · cost · date (the evaluation's items are not runs of the history).
+    await until('the evaluation and the two compared runs in the Runs view', async () => (await rows.count()) === 3);
+    // The evaluation first (collapsed: its items are not runs of the history); then each run: technique · input, then answer · cost · date.
     const texts = await rows.allTextContents();
+    assert.ok(texts[0].startsWith(`io · ${MODEL} · ${DATA_FILE} · 5/6 correct`), texts[0]);
     for (const [technique, answer] of [['io', '401'], ['cot', '391']] as const) {
       const row = texts.find((t) => t.startsWith(`${technique} · ${QUESTION}`));
       assert.ok(row, `a row for the ${technique} run: ${texts.join(' | ')}`);
@@ -335,5 +341,33 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     await page.waitForTimeout(1000);
     assert.equal(server.requests.length, sentBefore, 'no model call to reopen a saved run');
     await screenshot(page, 'experiments-3-runs-graph');
+  });
+
+  scenario('4. the Runs view lists the evaluation; expanded, an item opens its graph without a model call', '4-eval-items', async () => {
+    const sentBefore = server.requests.length;
+    const { results } = evalResults();
+    const runsPane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
+    const rows = runsPane.locator('.monaco-list-row');
+    const evaluation = rows.filter({ hasText: `io · ${MODEL} · ${DATA_FILE} · 5/6 correct` });
+    assert.ok(((await evaluation.textContent()) ?? '').includes(`5/6 correct${formatUsd(results.summary.costUsd)} · `), 'its cost beside it');
+    await evaluation.click();
+    // Its six items under it, then the two runs: ✓/✗, index, answer, then cost and the input.
+    await until('the evaluation\'s six items', async () => (await rows.count()) === 9);
+    const texts = await rows.allTextContents();
+    for (const [index, item] of ITEMS.entries()) {
+      const result = results.items.find((i) => i.index === index)!;
+      const expected = `${index === 3 ? '✗' : '✓'} ${index} · ${item.reply}${formatUsd(result.costUsd)} · ${item.input}`;
+      assert.equal(texts[1 + index], expected);
+    }
+    await screenshot(page, 'experiments-4-eval-items');
+
+    // The spider's item, answered wrong: its graph, drawn from the kept trace.
+    await rows.filter({ hasText: `✗ 3 · 6` }).click();
+    const graph = await graphWithAnswer('6');
+    const nodes = await drawnNodes(graph);
+    assert.ok(nodes.some((n) => n.text.startsWith(ITEMS[3].input)), `the question is drawn: ${nodes.map((n) => n.text).join(' | ')}`);
+    await page.waitForTimeout(1000);
+    assert.equal(server.requests.length, sentBefore, 'no model call to open an evaluated item');
+    await screenshot(page, 'experiments-4-eval-item-graph');
   });
 });

@@ -62,6 +62,27 @@ describe('thoughtscope eval', () => {
     assert.ok(existsSync(join(dir, 'quick.checkpoint.jsonl')));
   });
 
+  it('--traces keeps each item\'s run trace, one line per item', async () => {
+    const out = join(dir, 'traced.json');
+    const traces = join(dir, 'traced.traces.jsonl');
+    const r = await cli([...baseArgs(out), '--traces', traces, '--api-key', 'sk-cli-secret-7']);
+    assert.equal(r.code, 0, r.stderr);
+    const text = readFileSync(traces, 'utf8');
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { index: number; trace: { input: string; answer: string; nodes: unknown[] } });
+    const results = JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
+    assert.deepEqual(lines.map((l) => l.index).sort(), [...rows.values()]);
+    for (const { index, trace } of lines) {
+      const item = results.items.find((i) => i.index === index)!;
+      assert.equal(trace.input, item.input);
+      assert.equal(trace.answer, item.answer);
+      assert.ok(trace.nodes.length >= 2);
+    }
+    assert.equal(text.includes('sk-cli-secret-7'), false, 'no API key in the traces');
+    const again = await cli([...baseArgs(join(dir, 'traced2.json')), '--traces', traces]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /the traces file .*traced\.traces\.jsonl already exists: pass --resume/);
+  });
+
   it('survives a kill mid-run: --resume sends only the unfinished items', async () => {
     const out = join(dir, 'killed.json');
     const checkpoint = join(dir, 'killed.checkpoint.jsonl');

@@ -45,6 +45,44 @@ function isItem(value: unknown): value is ItemResult {
   return !!v && typeof v === 'object' && Number.isInteger(v.index) && typeof v.answer === 'string' && typeof v.correct === 'boolean' && Array.isArray(v.samples);
 }
 
+/** The setup in a checkpoint's header line; a CheckpointError naming `path` when it is not one. */
+function headerSetup(line: string, path: string): EvalSetup {
+  let header: { setup?: EvalSetup } | undefined;
+  try {
+    header = JSON.parse(line) as { setup?: EvalSetup };
+  } catch {
+    header = undefined;
+  }
+  if (!header || typeof header !== 'object' || !(CHECKPOINT_MARK in header) || !header.setup) throw new CheckpointError(`${path} is not a Thoughtscope evaluation checkpoint`);
+  return header.setup;
+}
+
+/**
+ * Reads a checkpoint without changing it: its setup and its finished items by index. Lines that are not
+ * item results (a torn last line) are passed over; openCheckpoint says more when it is resumed.
+ */
+export function readCheckpoint(path: string): { setup: EvalSetup; finished: Map<number, ItemResult> } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CheckpointError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message}`);
+  }
+  const lines = text.split('\n');
+  const setup = headerSetup(lines[0], path);
+  const finished = new Map<number, ItemResult>();
+  for (const line of lines.slice(1)) {
+    try {
+      const item: unknown = JSON.parse(line);
+      if (isItem(item)) finished.set(item.index, item);
+    } catch {
+      // blank or torn
+    }
+  }
+  return { setup, finished };
+}
+
 /**
  * Open `path` for an evaluation of `setup`. Without `resume` an existing non-empty checkpoint is an
  * error (so earlier results are never overwritten); with it, its items are returned as finished and
@@ -61,14 +99,7 @@ export function openCheckpoint(path: string, setup: EvalSetup, resume: boolean):
   } else {
     const lines = text.split('\n');
     const torn = !text.endsWith('\n');
-    let header: { setup?: EvalSetup } | undefined;
-    try {
-      header = JSON.parse(lines[0]) as { setup?: EvalSetup };
-    } catch {
-      header = undefined;
-    }
-    if (!header || !(CHECKPOINT_MARK in header) || !header.setup) throw new CheckpointError(`${path} is not a Thoughtscope evaluation checkpoint`);
-    const difference = sameSetup(header.setup, setup);
+    const difference = sameSetup(headerSetup(lines[0], path), setup);
     if (difference) throw new CheckpointMismatchError(path, difference);
     const kept = [lines[0]];
     for (const [i, line] of lines.slice(1).entries()) {

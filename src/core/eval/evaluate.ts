@@ -11,9 +11,11 @@ import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
 import { resolveParams } from '../techniques/params';
 import type { Technique } from '../techniques/types';
+import { toTrace } from '../trace';
 import { openCheckpoint } from './checkpoint';
 import type { Scorer } from './scorers';
 import { sumCost, summarize } from './summary';
+import { openTraceLog, refuseExistingTraces } from './traceLog';
 import type { EvalItem, EvalResults, EvalSetup, ItemResult } from './types';
 
 export interface EvalProgress {
@@ -46,7 +48,12 @@ export interface EvaluateOptions {
   maxUsd?: number;
   /** JSONL checkpoint path; without it nothing is written. */
   checkpoint?: string;
-  /** Continue the checkpoint instead of refusing to overwrite it. */
+  /**
+   * JSONL file of each finished item's run trace (`{"index":N,"trace":{...}}` lines, the trace of
+   * `thoughtscope run --out`), appended as items finish; see traceLog.ts. Without it none is kept.
+   */
+  traces?: string;
+  /** Continue the checkpoint (and the traces file) instead of refusing to overwrite it. */
   resume?: boolean;
   /** Describes the items in the checkpoint header and results (e.g. "24.csv rows 900-999"). */
   dataset?: string;
@@ -70,6 +77,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     }
   }
   const setup: EvalSetup = { technique: technique.id, task: scorer.id, model: options.model.model, params, dataset: options.dataset ?? `${items.length} items` };
+  // Refused before the checkpoint writes its header, so a refusal leaves no file behind.
+  if (options.traces) refuseExistingTraces(options.traces, options.resume ?? false);
   const checkpoint = options.checkpoint ? openCheckpoint(options.checkpoint, setup, options.resume ?? false) : undefined;
   const results = new Map<number, ItemResult>();
   for (const item of items) {
@@ -79,6 +88,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     results.set(item.index, saved);
   }
   const resumed = results.size;
+  const traces = options.traces ? openTraceLog(options.traces, options.resume ? new Set(results.keys()) : undefined) : undefined;
   const queue = items.filter((item) => !results.has(item.index));
 
   const started = performance.now();
@@ -130,6 +140,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       costUsd: summary.totals.costUsd,
       wallMs: summary.totals.wallMs,
     };
+    // The trace first: an item in the checkpoint is not run again, so its trace must already be kept.
+    traces?.append(item.index, toTrace(report, run.graph));
     checkpoint?.append(result);
     results.set(item.index, result);
     doneThisSession++;

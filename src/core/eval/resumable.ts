@@ -9,7 +9,7 @@ import type { Task } from '../tasks/types';
 import { findTask } from '../tasks/registry';
 import { findTechnique } from '../techniques/registry';
 import type { Technique } from '../techniques/types';
-import { CHECKPOINT_MARK, CheckpointMismatchError } from './checkpoint';
+import { CheckpointMismatchError, readCheckpoint } from './checkpoint';
 import { DatasetError, loadDataset, loadGame24Range } from './dataset';
 import { findScorer, type Scorer } from './scorers';
 import type { EvalItem, EvalResults, EvalSetup } from './types';
@@ -43,11 +43,18 @@ export interface EvalPaths {
   checkpoint: string;
   results: string;
   source: string;
+  /** Each finished item's run trace (traceLog.ts). */
+  traces: string;
 }
 
 /** The files of evaluation `name` in `dir`. */
 export function evalPaths(dir: string, name: string): EvalPaths {
-  return { checkpoint: join(dir, `${name}${CHECKPOINT_SUFFIX}`), results: join(dir, `${name}.json`), source: join(dir, `${name}${SOURCE_SUFFIX}`) };
+  return {
+    checkpoint: join(dir, `${name}${CHECKPOINT_SUFFIX}`),
+    results: join(dir, `${name}.json`),
+    source: join(dir, `${name}${SOURCE_SUFFIX}`),
+    traces: join(dir, `${name}.traces.jsonl`),
+  };
 }
 
 /** Writes the sidecar; an existing one is never replaced (it belongs to another evaluation's checkpoint). */
@@ -127,29 +134,8 @@ export interface ResumableEval {
   problem?: string;
 }
 
-/** The checkpoint's header and how many distinct items it holds; a torn last line is not counted. */
-function readCheckpoint(path: string): { setup: EvalSetup; finished: number } {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  let header: { [CHECKPOINT_MARK]?: unknown; setup?: EvalSetup } | undefined;
-  try {
-    header = JSON.parse(lines[0]);
-  } catch {
-    header = undefined;
-  }
-  if (!header || !(CHECKPOINT_MARK in header) || !header.setup) throw new ResumeError(`${path} is not a Thoughtscope evaluation checkpoint`);
-  const indices = new Set<number>();
-  for (const line of lines.slice(1)) {
-    try {
-      const index = (JSON.parse(line) as { index?: unknown }).index;
-      if (Number.isInteger(index)) indices.add(index as number);
-    } catch {
-      // blank or torn; openCheckpoint says more when it is resumed
-    }
-  }
-  return { setup: header.setup, finished: indices.size };
-}
-
-function readResults(path: string): EvalResults | undefined {
+/** The results file `<name>.json`, or undefined when it is not one (or cannot be read). */
+export function readResults(path: string): EvalResults | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as EvalResults;
     return parsed?.meta && typeof parsed.meta.unfinished === 'number' ? parsed : undefined;
@@ -158,21 +144,25 @@ function readResults(path: string): EvalResults | undefined {
   }
 }
 
+/** The names of the evaluations in `dir`: a checkpoint, or a `.json` that may be results (not a sidecar). */
+export function evaluationNames(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const names = new Set<string>();
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith(CHECKPOINT_SUFFIX)) names.add(file.slice(0, -CHECKPOINT_SUFFIX.length));
+    else if (file.endsWith('.json') && !file.endsWith(SOURCE_SUFFIX)) names.add(file.slice(0, -'.json'.length));
+  }
+  return [...names];
+}
+
 /**
  * Evaluations in `dir` that can be continued: a results file with `meta.unfinished > 0`, or a
  * checkpoint without a results file (the window closed mid-evaluation). Newest first. One that
  * cannot be resumed here (no sidecar, no checkpoint, a broken file) is listed with its `problem`.
  */
 export function listResumable(dir: string): ResumableEval[] {
-  if (!existsSync(dir)) return [];
-  const files = readdirSync(dir);
-  const names = new Set<string>();
-  for (const file of files) {
-    if (file.endsWith(CHECKPOINT_SUFFIX)) names.add(file.slice(0, -CHECKPOINT_SUFFIX.length));
-    else if (file.endsWith('.json') && !file.endsWith(SOURCE_SUFFIX)) names.add(file.slice(0, -'.json'.length));
-  }
   const found: ResumableEval[] = [];
-  for (const name of names) {
+  for (const name of evaluationNames(dir)) {
     const paths = evalPaths(dir, name);
     const results = existsSync(paths.results) ? readResults(paths.results) : undefined;
     const hasCheckpoint = existsSync(paths.checkpoint);
@@ -183,9 +173,10 @@ export function listResumable(dir: string): ResumableEval[] {
     if (!hasCheckpoint) problem = `${paths.checkpoint} is missing, so resuming would run every item again`;
     else {
       try {
-        checkpoint = readCheckpoint(paths.checkpoint);
+        const read = readCheckpoint(paths.checkpoint);
+        checkpoint = { setup: read.setup, finished: read.finished.size };
       } catch (err) {
-        problem = err instanceof ResumeError ? err.message : `cannot read ${paths.checkpoint}: ${(err as Error).message}`;
+        problem = (err as Error).message;
       }
     }
     let source: EvalSourceRecord | undefined;

@@ -32,7 +32,8 @@ export interface SavedRun extends SavedRunMeta {
 
 const ID = /^run-[0-9a-z-]+$/;
 
-function excerpt(text: string, max = 60): string {
+/** `text` on one line, shortened to `max` characters with an ellipsis. */
+export function excerpt(text: string, max = 60): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
