@@ -15,6 +15,8 @@ const NOT_LINKED = new Set(['package.json', 'node_modules', '.git']);
 
 // Paths given to vsce are the caller's: resolve them before vsce runs somewhere else.
 const args = process.argv.slice(2);
+// The .vsix carries Deno's binary for the sandbox, so it is per platform: this machine's, unless given.
+if (args[0] === 'package' && !args.includes('--target')) args.push('--target', `${process.platform}-${process.arch}`);
 for (let i = 0; i < args.length - 1; i++) {
   if (['--out', '-o', '--ignoreFile', '--readme-path', '--changelog-path'].includes(args[i])) args[i + 1] = resolve(args[i + 1]);
 }

@@ -17,9 +17,12 @@ it('npm run package builds thoughtscope.vsix with the data and without the CLI, 
     .slice(1)
     .map((l) => l.split(/\s{2,}/)[0].trim())
     .filter(Boolean);
-  for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview.js', 'extension/dist/pyodide/pyodide.asm.wasm', 'extension/data/game24/24.csv', 'extension/data/game24/LICENSE']) {
+  for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/webview.js', 'extension/dist/sandbox/pyodide/pyodide.asm.wasm', 'extension/dist/sandbox/runner.mjs', 'extension/dist/sandbox/deno', 'extension/data/game24/24.csv', 'extension/data/game24/LICENSE']) {
     assert.ok(files.includes(needed), `${needed} is in the .vsix: ${files.join(', ')}`);
   }
+  // Per platform: the manifest names this machine's, since the .vsix carries its Deno binary.
+  const manifest = execFileSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("extension.vsixmanifest").decode())', join(ROOT, 'thoughtscope.vsix')], { encoding: 'utf8' });
+  assert.match(manifest, new RegExp(`TargetPlatform="${process.platform}-${process.arch}"`));
   const unwanted = files.filter((f) => f === 'extension/dist/cli.js' || /^extension\/(src|test|bench|scripts|node_modules)\//.test(f) || f.endsWith('.map'));
   assert.deepEqual(unwanted, []);
 });
