@@ -76,6 +76,9 @@ export interface DenoLaunch {
  * changes (remote imports are allowed from a few hosts by default) cannot open a door.
  */
 export function denoLaunch(deno: string, runner: string, readable: string[], scratch: string, heapMb: number): DenoLaunch {
+  // Deno splits --allow-read at commas: a folder with one in its name would allow something else.
+  const unsafe = readable.find((path) => path.includes(','));
+  if (unsafe) throw new SandboxUnavailableError(`the sandbox's folder has a comma in its path (${unsafe}): move Thoughtscope to a folder without one`);
   const args = [
     'run',
     '--quiet',

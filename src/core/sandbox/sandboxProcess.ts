@@ -52,7 +52,13 @@ export class SandboxProcess {
 
   constructor(files: SandboxFiles, heapMb: number, maxPayloadBytes: number) {
     this.scratch = mkdtempSync(join(tmpdir(), 'thoughtscope-sandbox-'));
-    const launch = denoLaunch(files.deno, files.runner, [files.dir], this.scratch, heapMb);
+    let launch: ReturnType<typeof denoLaunch>;
+    try {
+      launch = denoLaunch(files.deno, files.runner, [files.dir], this.scratch, heapMb);
+    } catch (err) {
+      rmSync(this.scratch, { recursive: true, force: true });
+      throw err;
+    }
     this.reader = new FrameReader<GuestFrame>(MAX_HEADER_BYTES, maxPayloadBytes);
     this.child = spawn(launch.command, launch.args, { cwd: this.scratch, env: launch.env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     this.ended = new Promise<Ending>((resolve) => {
