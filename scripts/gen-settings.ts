@@ -1,11 +1,11 @@
 // Writes package.json's `contributes.configuration` (general settings and one section per
 // technique, from the technique parameter declarations) and the Workspace Trust list of restricted
-// settings, from src/settingsSchema.ts. Everything else in package.json is left as it is.
+// settings, from src/settings/settingsSchema.ts. Everything else in package.json is left as it is.
 //   node --import tsx scripts/gen-settings.ts          rewrite package.json
 //   node --import tsx scripts/gen-settings.ts --check  exit 1 if package.json is out of date
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { configurationContribution, restrictedConfigurations } from '../src/settingsSchema';
+import { configurationContribution, restrictedConfigurations } from '../src/settings/settingsSchema';
 
 const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
 

@@ -19,8 +19,8 @@ import { findTask } from '../core/tasks/registry';
 import type { Task } from '../core/tasks/types';
 import { TECHNIQUES } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
-import { readTechniqueParams } from '../settings';
-import type { ApiKeyStore } from '../secrets';
+import { readTechniqueParams } from '../settings/settings';
+import type { ApiKeyStore } from '../models/secrets';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
 

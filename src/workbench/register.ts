@@ -3,9 +3,9 @@
 // traces in the UI.
 import * as vscode from 'vscode';
 import type { RunProfile } from '../core/run/run';
-import type { RunController } from '../runController';
-import type { ApiKeyStore } from '../secrets';
-import type { Settings } from '../settings';
+import type { RunController } from '../run/runController';
+import type { ApiKeyStore } from '../models/secrets';
+import type { Settings } from '../settings/settings';
 import { compareCommand } from './compareTechniques';
 import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
 import { registerRunsView } from './runsView';

@@ -9,7 +9,7 @@ import { excerpt, RunStore, type RunSettings, type SavedRunMeta } from '../core/
 import { formatUsd } from '../core/pricing';
 import { findTechnique } from '../core/techniques/registry';
 import { toTrace, type Trace } from '../core/trace';
-import type { RunController } from '../runController';
+import type { RunController } from '../run/runController';
 
 export const RUNS_VIEW_ID = 'thoughtscope.runs';
 
@@ -168,7 +168,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
     vscode.commands.registerCommand('thoughtscope.runs.export', async (meta?: SavedRunMeta) => {
       const saved = load(meta);
       if (!saved) return;
-      // JSON trace, Mermaid, Markdown report, SVG, PNG (src/exportFormats.ts); images open the run in the view first.
+      // JSON trace, Mermaid, Markdown report, SVG, PNG (src/export/exportFormats.ts); images open the run in the view first.
       await controller.exportSaved(saved.trace, new Date(saved.savedAt), findTechnique(saved.technique)?.name);
     }),
   );

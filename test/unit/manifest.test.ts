@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { taskIds } from '../../src/core/tasks/registry';
 import { TECHNIQUES } from '../../src/core/techniques/registry';
-import { configurationContribution, restrictedConfigurations } from '../../src/settingsSchema';
+import { configurationContribution, restrictedConfigurations } from '../../src/settings/settingsSchema';
 
 const root = resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

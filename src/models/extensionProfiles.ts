@@ -2,10 +2,10 @@
 // variable `apiKeyEnv` as the fallback), VS Code language models for vscode-lm profiles, and the
 // RunProfiles a run gets. Selecting language models happens here, so only when a run starts (a user action).
 import * as vscode from 'vscode';
-import { buildRunProfiles } from './core/model/profileModels';
-import type { ChatModel } from './core/model/types';
-import type { ModelProfile } from './core/profiles';
-import type { RunProfile } from './core/run/run';
+import { buildRunProfiles } from '../core/model/profileModels';
+import type { ChatModel } from '../core/model/types';
+import type { ModelProfile } from '../core/profiles';
+import type { RunProfile } from '../core/run/run';
 import { LmApiChatModel, type LmModelCache } from './lmApiModel';
 import { keyHeaders } from './secrets';
 

@@ -2,9 +2,9 @@
 // save it. Used by the panel's Export… button and the Runs view's Export Saved Run…
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { Trace } from './core/trace';
+import type { Trace } from '../core/trace';
 import { EXPORT_FORMATS, exportBytes, exportFileName, type ExportFormat } from './exportFormats';
-import type { ImageExportResult, ImageFormat } from './shared/messages';
+import type { ImageExportResult, ImageFormat } from '../shared/messages';
 
 export interface RunExport {
   trace: Trace;

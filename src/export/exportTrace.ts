@@ -1,9 +1,9 @@
 // "Export trace" from the panel: the finished run as the same JSON the CLI writes with --out.
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { RunReport } from './core/engine';
-import type { ThoughtGraph } from './core/graph/thoughtGraph';
-import { toTrace } from './core/trace';
+import type { RunReport } from '../core/engine';
+import type { ThoughtGraph } from '../core/graph/thoughtGraph';
+import { toTrace } from '../core/trace';
 
 export async function exportTrace(report: RunReport, graph: ThoughtGraph): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);

@@ -3,32 +3,32 @@
 // keeps the last run so the view can be restored and its answer inserted, copied or exported.
 // One run at a time: starting another asks first, then stops the running one.
 import * as vscode from 'vscode';
-import { runTechnique, type RunReport } from './core/engine';
-import type { RunSummary, RunTotals } from './core/graph/types';
-import { OpenAIChatModel } from './core/model/openaiModel';
-import { ModelError } from './core/model/types';
-import { formatUsd, Pricing } from './core/pricing';
-import { DEFAULT_RETRY } from './core/run/retry';
-import { Run, type RunProfile } from './core/run/run';
-import { resolveTask } from './core/tasks/registry';
-import type { Task } from './core/tasks/types';
-import { ParamError } from './core/techniques/params';
-import type { Technique } from './core/techniques/types';
-import { offlineModel, reportFromTrace, restoreGraph } from './core/history/restore';
-import { toTrace, type Trace } from './core/trace';
-import { ImageRequests } from './exportFormats';
-import { exportRunInteractively } from './exportRun';
-import { exportTrace } from './exportTrace';
-import { techniqueHost } from './iclExamples';
+import { runTechnique, type RunReport } from '../core/engine';
+import type { RunSummary, RunTotals } from '../core/graph/types';
+import { OpenAIChatModel } from '../core/model/openaiModel';
+import { ModelError } from '../core/model/types';
+import { formatUsd, Pricing } from '../core/pricing';
+import { DEFAULT_RETRY } from '../core/run/retry';
+import { Run, type RunProfile } from '../core/run/run';
+import { resolveTask } from '../core/tasks/registry';
+import type { Task } from '../core/tasks/types';
+import { ParamError } from '../core/techniques/params';
+import type { Technique } from '../core/techniques/types';
+import { offlineModel, reportFromTrace, restoreGraph } from '../core/history/restore';
+import { toTrace, type Trace } from '../core/trace';
+import { ImageRequests } from '../export/exportFormats';
+import { exportRunInteractively } from '../export/exportRun';
+import { exportTrace } from '../export/exportTrace';
+import { techniqueHost } from '../techniques/iclExamples';
 import { openWorkspaceLocation } from './openLocation';
-import { ragHost } from './ragIndexer';
+import { ragHost } from '../techniques/ragIndexer';
 import { insertAnswer, type InputOrigin } from './insertAnswer';
-import { keyHeaders, type ApiKeyStore } from './secrets';
-import { readSettings, readTechniqueParams, SettingsError, type Settings } from './settings';
-import { SECTION } from './settingsSchema';
-import type { ImageFormat, RunInfo, WebviewToHost } from './shared/messages';
-import { EventBatcher } from './view/eventBatcher';
-import type { ThoughtGraphViewProvider } from './view/thoughtGraphViewProvider';
+import { keyHeaders, type ApiKeyStore } from '../models/secrets';
+import { readSettings, readTechniqueParams, SettingsError, type Settings } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
+import type { ImageFormat, RunInfo, WebviewToHost } from '../shared/messages';
+import { EventBatcher } from '../view/eventBatcher';
+import type { ThoughtGraphViewProvider } from '../view/thoughtGraphViewProvider';
 
 /** Context key: true while a run is in progress (shows the Cancel button and command). */
 const RUNNING_CONTEXT = 'thoughtscope.running';

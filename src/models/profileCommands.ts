@@ -1,14 +1,14 @@
 // Wires model profiles into the extension: the status bar item, the picker, model setup, per-profile
 // keys, FrugalGPT calibration, and the RunProfiles each run gets (see extensionProfiles.ts).
 import * as vscode from 'vscode';
-import type { RunProfile } from './core/run/run';
+import type { RunProfile } from '../core/run/run';
 import { calibrateCascadeCommand } from './calibrateCascadeCommand';
 import { extensionRunProfiles, ProfileKeyStore } from './extensionProfiles';
 import { LmModelCache, vscodeLmApi } from './lmApiModel';
 import { offerSetupOnce, setUpModel } from './modelSetup';
 import { configuredProfiles, pickProfile, ProfileStatus } from './profileStatus';
-import { readSettings, type Settings } from './settings';
-import { SECTION } from './settingsSchema';
+import { readSettings, type Settings } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
 
 export function registerProfiles(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): (settings: Settings) => Promise<RunProfile[]> {
   const keys = new ProfileKeyStore(context.secrets);

@@ -2,8 +2,8 @@
 // VS Code session, and the host facts every run gets (workspace folder, those examples).
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { ExamplesError, parseExamples } from './core/techniques/iclExamples';
-import type { TechniqueHost } from './core/techniques/types';
+import { ExamplesError, parseExamples } from '../core/techniques/iclExamples';
+import type { TechniqueHost } from '../core/techniques/types';
 
 /** Context key: true while examples from a selection are stored (shows "Clear ICL Examples"). */
 const STORED_CONTEXT = 'thoughtscope.iclExamplesStored';

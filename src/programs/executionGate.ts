@@ -4,8 +4,8 @@
 // Workspace" was chosen. Consent is kept apart for the WebAssembly sandbox and for the local python3
 // (pot.localPython), which is not a sandbox: agreeing to one does not agree to the other.
 import * as vscode from 'vscode';
-import type { ExecutionRequest } from './core/sandbox/types';
-import { SECTION } from './settingsSchema';
+import type { ExecutionRequest } from '../core/sandbox/types';
+import { SECTION } from '../settings/settingsSchema';
 
 /** Whose code it is: a program the model wrote (PoT), or code from the user's own file. */
 export type CodeSource = 'model' | 'user';

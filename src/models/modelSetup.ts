@@ -4,12 +4,12 @@
 // The choice becomes a profile and the active one. Every path ends in a message: never a silent failure.
 // Only run from a user action (a command, a walkthrough button, the first-run prompt's button).
 import * as vscode from 'vscode';
-import { listOllamaModels, ollamaOpenAIUrl, ollamaUrl } from './core/model/ollama';
-import { profileNameFrom, serverProfileName, type ModelProfile } from './core/profiles';
+import { listOllamaModels, ollamaOpenAIUrl, ollamaUrl } from '../core/model/ollama';
+import { profileNameFrom, serverProfileName, type ModelProfile } from '../core/profiles';
 import type { ProfileKeyStore } from './extensionProfiles';
 import { lmError, vscodeLmApi, type LmChat } from './lmApiModel';
 import { addProfile } from './profileStatus';
-import { SECTION } from './settingsSchema';
+import { SECTION } from '../settings/settingsSchema';
 
 type SetupItem = vscode.QuickPickItem & { make?: () => Promise<ModelProfile | undefined> };
 

@@ -4,15 +4,15 @@
 // output under it as a fenced block to accept or discard (CodeLens + one notification that also
 // gives the answer, in place of the run's usual answer notification).
 import * as vscode from 'vscode';
-import type { RunReport } from './core/engine';
-import type { Run } from './core/run/run';
-import { configureExecution, resetExecution } from './core/sandbox/execution';
-import { LocalPythonExecutor } from './core/sandbox/localPython';
-import { disposeSharedSandbox, sharedSandbox } from './core/sandbox/sandbox';
-import { potTechnique } from './core/techniques/pot';
+import type { RunReport } from '../core/engine';
+import type { Run } from '../core/run/run';
+import { configureExecution, resetExecution } from '../core/sandbox/execution';
+import { LocalPythonExecutor } from '../core/sandbox/localPython';
+import { disposeSharedSandbox, sharedSandbox } from '../core/sandbox/sandbox';
+import { potTechnique } from '../core/techniques/pot';
 import { mayRun, usesLocalPython } from './executionGate';
 import { answerChain, previewBlock } from './potPreview';
-import type { RunController } from './runController';
+import type { RunController } from '../run/runController';
 
 interface Preview {
   uri: vscode.Uri;

@@ -1,8 +1,8 @@
 // The status bar item showing the active model profile, and its picker. Clicking the item opens the
 // picker; choosing sets `thoughtscope.activeProfile` (user settings).
 import * as vscode from 'vscode';
-import { describeProfile, validateProfiles, type ModelProfile } from './core/profiles';
-import { SECTION } from './settingsSchema';
+import { describeProfile, validateProfiles, type ModelProfile } from '../core/profiles';
+import { SECTION } from '../settings/settingsSchema';
 
 export function configuredProfiles(): ModelProfile[] {
   try {

@@ -5,13 +5,13 @@
 // (an `after` decoration, its first lines as plain text, the whole output on hover) and can be
 // inserted below it: a fenced ```text block in Markdown, comment lines in Python/JavaScript.
 import * as vscode from 'vscode';
-import { fencedBlock, findRunnableBlocks, inlineSummary, languageOfEditor, outputText, plainText, spanAfterEdit, type LineSpan } from './core/sandbox/codeBlocks';
-import { sharedSandbox } from './core/sandbox/sandbox';
-import type { ExecutionResult, ProgramLanguage, SandboxLimits } from './core/sandbox/types';
-import { limitsOf, potTechnique } from './core/techniques/pot';
+import { fencedBlock, findRunnableBlocks, inlineSummary, languageOfEditor, outputText, plainText, spanAfterEdit, type LineSpan } from '../core/sandbox/codeBlocks';
+import { sharedSandbox } from '../core/sandbox/sandbox';
+import type { ExecutionResult, ProgramLanguage, SandboxLimits } from '../core/sandbox/types';
+import { limitsOf, potTechnique } from '../core/techniques/pot';
 import { mayRun } from './executionGate';
-import { readTechniqueParams } from './settings';
-import { SECTION } from './settingsSchema';
+import { readTechniqueParams } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
 
 /** A run whose output is shown: where its code is, and what it gave. */
 interface Ran {

@@ -2,15 +2,15 @@
 // JSONL/CSV file, a tolerance; runs every stage on every item (cancellable), shows what it chose, and
 // offers to save the cascade as a profile.
 import * as vscode from 'vscode';
-import { loadDataset } from './core/eval/dataset';
-import { formatUsd } from './core/pricing';
-import { splitNames } from './core/profiles';
-import { Run, type RunProfile } from './core/run/run';
-import { resolveTask } from './core/tasks/registry';
-import { calibrateCascade, cascadeProfile, describeCalibration } from './core/techniques/frugal/calibrate';
-import type { Scorer } from './core/techniques/frugal/stage';
+import { loadDataset } from '../core/eval/dataset';
+import { formatUsd } from '../core/pricing';
+import { splitNames } from '../core/profiles';
+import { Run, type RunProfile } from '../core/run/run';
+import { resolveTask } from '../core/tasks/registry';
+import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
+import type { Scorer } from '../core/techniques/frugal/stage';
 import { addProfile } from './profileStatus';
-import { SECTION } from './settingsSchema';
+import { SECTION } from '../settings/settingsSchema';
 
 export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunProfile[] | undefined>, log: vscode.LogOutputChannel): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION);

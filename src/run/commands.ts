@@ -1,11 +1,11 @@
 // The commands in package.json's contributes.commands, each registered here by its literal id
 // (test/unit/manifest.test.ts checks that every contributed command has a registration).
 import * as vscode from 'vscode';
-import { findTechnique, TECHNIQUES } from './core/techniques/registry';
-import type { Technique } from './core/techniques/types';
+import { findTechnique, TECHNIQUES } from '../core/techniques/registry';
+import type { Technique } from '../core/techniques/types';
 import type { InputOrigin } from './insertAnswer';
 import type { RunController } from './runController';
-import type { ApiKeyStore } from './secrets';
+import type { ApiKeyStore } from '../models/secrets';
 
 export function registerCommands(
   context: vscode.ExtensionContext,
