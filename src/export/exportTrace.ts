@@ -10,14 +10,15 @@ export async function exportTrace(report: RunReport, graph: ThoughtGraph): Promi
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const name = `thoughtscope-${report.technique}-${stamp}.json`;
   const target = await vscode.window.showSaveDialog({
-    title: 'Export Thoughtscope Trace',
+    title: vscode.l10n.t('Export Thoughtscope Trace'),
     defaultUri: vscode.Uri.joinPath(folder, name),
-    filters: { 'JSON trace': ['json'] },
-    saveLabel: 'Export',
+    filters: { [vscode.l10n.t('JSON trace')]: ['json'] },
+    saveLabel: vscode.l10n.t('Export'),
   });
   if (!target) return;
   const json = `${JSON.stringify(toTrace(report, graph), null, 2)}\n`;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(json));
-  const choice = await vscode.window.showInformationMessage(`Thoughtscope: trace saved to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
-  if (choice === 'Open') await vscode.window.showTextDocument(target);
+  const open = vscode.l10n.t('Open');
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: trace saved to {0}.', vscode.workspace.asRelativePath(target)), open);
+  if (choice === open) await vscode.window.showTextDocument(target);
 }

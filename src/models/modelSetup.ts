@@ -16,7 +16,7 @@ type SetupItem = vscode.QuickPickItem & { make?: () => Promise<ModelProfile | un
 async function copilotModels(): Promise<{ models: readonly LmChat[]; problem?: string }> {
   try {
     const models = await vscode.lm.selectChatModels({ vendor: 'copilot' });
-    return models.length ? { models } : { models, problem: 'no Copilot models: install GitHub Copilot and sign in' };
+    return models.length ? { models } : { models, problem: vscode.l10n.t('no Copilot models: install GitHub Copilot and sign in') };
   } catch (err) {
     return { models: [], problem: lmError(vscodeLmApi(vscode), err, 'Copilot').message };
   }
@@ -25,59 +25,59 @@ async function copilotModels(): Promise<{ models: readonly LmChat[]; problem?: s
 export async function setUpModel(keys: ProfileKeyStore): Promise<void> {
   const ollamaBase = ollamaUrl();
   const [copilot, ollama] = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Thoughtscope: looking for Copilot and Ollama…' },
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Thoughtscope: looking for Copilot and Ollama…') },
     () => Promise.all([copilotModels(), listOllamaModels(ollamaBase)]),
   );
   const items: SetupItem[] = [];
   items.push({ label: 'GitHub Copilot', kind: vscode.QuickPickItemKind.Separator });
-  if (copilot.models.length === 0) items.push({ label: '$(info) Copilot is not available', detail: copilot.problem });
+  if (copilot.models.length === 0) items.push({ label: vscode.l10n.t('$(info) Copilot is not available'), detail: copilot.problem });
   for (const m of copilot.models) {
     items.push({
       label: `$(copilot) ${m.name}`,
-      description: `${m.vendor} / ${m.family} — no API key`,
+      description: vscode.l10n.t('{0} / {1} — no API key', m.vendor, m.family),
       make: async () => ({ name: profileNameFrom(`copilot-${m.family}`), provider: 'vscode-lm', vendor: m.vendor, model: m.family }),
     });
   }
   items.push({ label: 'Ollama', kind: vscode.QuickPickItemKind.Separator });
-  if (!ollama) items.push({ label: '$(info) Ollama is not running', detail: `Nothing answered at ${ollamaBase}: install Ollama, start it, and run "ollama pull llama3.2"` });
-  else if (ollama.length === 0) items.push({ label: '$(info) Ollama has no models', detail: 'Run "ollama pull llama3.2" in a terminal, then try again' });
+  if (!ollama) items.push({ label: vscode.l10n.t('$(info) Ollama is not running'), detail: vscode.l10n.t('Nothing answered at {0}: install Ollama, start it, and run "ollama pull llama3.2"', ollamaBase) });
+  else if (ollama.length === 0) items.push({ label: vscode.l10n.t('$(info) Ollama has no models'), detail: vscode.l10n.t('Run "ollama pull llama3.2" in a terminal, then try again') });
   for (const name of ollama ?? []) {
     items.push({
       label: `$(server) ${name}`,
-      description: `Ollama at ${ollamaBase} — local, free`,
+      description: vscode.l10n.t('Ollama at {0} — local, free', ollamaBase),
       make: async () => ({ name: profileNameFrom(`ollama-${name}`), provider: 'openai-compatible', baseUrl: ollamaOpenAIUrl(ollamaBase), model: name, price: { input: 0, output: 0 } }),
     });
   }
-  items.push({ label: 'API key', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: '$(key) OpenAI with an API key', description: 'gpt-4o-mini at api.openai.com', make: () => keyedProfile(keys, 'https://api.openai.com/v1', 'gpt-4o-mini') });
-  items.push({ label: '$(globe) Another OpenAI-compatible server…', description: 'Azure OpenAI, vLLM, LM Studio, …', make: () => keyedProfile(keys) });
+  items.push({ label: vscode.l10n.t('API key'), kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: vscode.l10n.t('$(key) OpenAI with an API key'), description: vscode.l10n.t('gpt-4o-mini at api.openai.com'), make: () => keyedProfile(keys, 'https://api.openai.com/v1', 'gpt-4o-mini') });
+  items.push({ label: vscode.l10n.t('$(globe) Another OpenAI-compatible server…'), description: vscode.l10n.t('Azure OpenAI, vLLM, LM Studio, …'), make: () => keyedProfile(keys) });
 
-  const picked = await vscode.window.showQuickPick(items, { title: 'Thoughtscope: Set Up a Model', placeHolder: 'Choose the model runs will use', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Thoughtscope: Set Up a Model'), placeHolder: vscode.l10n.t('Choose the model runs will use'), ignoreFocusOut: true });
   if (!picked) {
-    void vscode.window.showInformationMessage('Thoughtscope: no model set up. Run "Thoughtscope: Set Up a Model" when you are ready.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: no model set up. Run "Thoughtscope: Set Up a Model" when you are ready.'));
     return;
   }
   if (!picked.make) {
-    void vscode.window.showWarningMessage(`Thoughtscope: ${picked.label.replace(/^\$\([^)]+\)\s*/, '')}. ${picked.detail ?? ''}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: {0}. {1}', picked.label.replace(/^\$\([^)]+\)\s*/, ''), picked.detail ?? ''));
     return;
   }
   const profile = await picked.make();
   if (!profile) {
-    void vscode.window.showInformationMessage('Thoughtscope: setup cancelled; nothing was changed.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: setup cancelled; nothing was changed.'));
     return;
   }
   await addProfile(profile, true);
-  void vscode.window.showInformationMessage(`Thoughtscope: runs now use profile "${profile.name}". Select some text and run "Thoughtscope: Reason with…".`);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: runs now use profile "{0}". Select some text and run "Thoughtscope: Reason with…".', profile.name));
 }
 
 async function keyedProfile(keys: ProfileKeyStore, baseUrl?: string, model?: string): Promise<ModelProfile | undefined> {
-  const url = baseUrl ?? (await vscode.window.showInputBox({ title: 'Thoughtscope: server URL', prompt: 'The OpenAI-compatible base URL', value: 'https://api.openai.com/v1', ignoreFocusOut: true }));
+  const url = baseUrl ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Thoughtscope: server URL'), prompt: vscode.l10n.t('The OpenAI-compatible base URL'), value: 'https://api.openai.com/v1', ignoreFocusOut: true }));
   if (!url) return undefined;
-  const name = model ?? (await vscode.window.showInputBox({ title: 'Thoughtscope: model', prompt: 'The model (Azure: deployment) name', ignoreFocusOut: true }));
+  const name = model ?? (await vscode.window.showInputBox({ title: vscode.l10n.t('Thoughtscope: model'), prompt: vscode.l10n.t('The model (Azure: deployment) name'), ignoreFocusOut: true }));
   if (!name) return undefined;
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (!parsed || !/^https?:$/.test(parsed.protocol)) {
-    void vscode.window.showErrorMessage(`Thoughtscope: "${url}" is not an http(s) URL; expected something like https://api.openai.com/v1`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: "{0}" is not an http(s) URL; expected something like https://api.openai.com/v1', url));
     return undefined;
   }
   const profile: ModelProfile = { name: serverProfileName(parsed, name), provider: 'openai-compatible', baseUrl: url, model: name };
@@ -95,10 +95,12 @@ export function offerSetupOnce(context: vscode.ExtensionContext): void {
   const nothingConfigured = ['profiles', 'activeProfile', 'baseUrl', 'model'].every(untouched);
   if (!nothingConfigured || context.globalState.get('thoughtscope.setupOffered')) return;
   void context.globalState.update('thoughtscope.setupOffered', true);
+  const setUp = vscode.l10n.t('Set Up a Model');
+  const walkthrough = vscode.l10n.t('Open Walkthrough');
   void vscode.window
-    .showInformationMessage('Thoughtscope: choose the model to reason with — Copilot, Ollama, or an API key.', 'Set Up a Model', 'Open Walkthrough')
+    .showInformationMessage(vscode.l10n.t('Thoughtscope: choose the model to reason with — Copilot, Ollama, or an API key.'), setUp, walkthrough)
     .then((choice) => {
-      if (choice === 'Set Up a Model') void vscode.commands.executeCommand('thoughtscope.setUpModel');
-      if (choice === 'Open Walkthrough') void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#thoughtscope.gettingStarted`, false);
+      if (choice === setUp) void vscode.commands.executeCommand('thoughtscope.setUpModel');
+      if (choice === walkthrough) void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#thoughtscope.gettingStarted`, false);
     });
 }

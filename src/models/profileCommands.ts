@@ -25,10 +25,10 @@ export function registerProfiles(context: vscode.ExtensionContext, log: vscode.L
     vscode.commands.registerCommand('thoughtscope.setProfileKey', async () => {
       const names = configuredProfiles().filter((p) => p.provider === 'openai-compatible').map((p) => p.name);
       if (names.length === 0) {
-        void vscode.window.showInformationMessage('Thoughtscope: no OpenAI-compatible profiles yet; "Thoughtscope: Set Up a Model" creates one.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: no OpenAI-compatible profiles yet; "Thoughtscope: Set Up a Model" creates one.'));
         return;
       }
-      const name = await vscode.window.showQuickPick(names, { title: 'Thoughtscope: API key of which profile?' });
+      const name = await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Thoughtscope: API key of which profile?') });
       if (name) await keys.promptAndStore(name);
     }),
     vscode.commands.registerCommand('thoughtscope.calibrateCascade', () =>
@@ -36,7 +36,7 @@ export function registerProfiles(context: vscode.ExtensionContext, log: vscode.L
         try {
           return await profilesFor(readSettings(vscode.workspace.getConfiguration(SECTION)));
         } catch (err) {
-          void vscode.window.showErrorMessage(`Thoughtscope: ${(err as Error).message.split('\n')[0]}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', (err as Error).message.split('\n')[0]));
           return undefined;
         }
       }, log),

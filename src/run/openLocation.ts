@@ -18,5 +18,5 @@ export async function openWorkspaceLocation(path: string, startLine: number, end
     await vscode.window.showTextDocument(target, { selection: range, preview: true, viewColumn: vscode.ViewColumn.One });
     return;
   }
-  void vscode.window.showWarningMessage(`Thoughtscope: ${path} is not a file of the open workspace.`);
+  void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: {0} is not a file of the open workspace.', path));
 }

@@ -23,7 +23,7 @@ export function registerWorkbench(
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 500);
       log.error(`${what}: ${message}`);
-      void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message));
     }
   };
   const history = registerRunsView(context, controller, log, () => evalsDir(context));
