@@ -1,15 +1,15 @@
 // Entry point of the VS Code extension: wires the log, the API key store, the Thought Graph view,
 // the run controller and the commands. Everything model-related lives in src/core (no vscode there).
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
-import { registerProfiles } from './profileCommands';
-import { registerPot } from './potInline';
-import { registerRunInSandbox } from './runInSandbox';
-import { registerIclCommands } from './iclExamples';
+import { registerCommands } from './run/commands';
+import { registerProfiles } from './models/profileCommands';
+import { registerPot } from './programs/potInline';
+import { registerRunInSandbox } from './programs/runInSandbox';
+import { registerIclCommands } from './techniques/iclExamples';
 import { registerWorkbench } from './workbench/register';
-import { registerRagIndexer } from './ragIndexer';
-import { RunController } from './runController';
-import { ApiKeyStore } from './secrets';
+import { registerRagIndexer } from './techniques/ragIndexer';
+import { RunController } from './run/runController';
+import { ApiKeyStore } from './models/secrets';
 import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
 
 let controller: RunController | undefined;

@@ -9,9 +9,9 @@ import { Pricing } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
 import { TECHNIQUES } from '../core/techniques/registry';
-import { readTechniqueParams, type Settings } from '../settings';
-import type { RunController } from '../runController';
-import type { ApiKeyStore } from '../secrets';
+import { readTechniqueParams, type Settings } from '../settings/settings';
+import type { RunController } from '../run/runController';
+import type { ApiKeyStore } from '../models/secrets';
 import type { CompareRowView } from '../shared/workbenchMessages';
 import { modelFromSettings } from './modelFromSettings';
 import type { RunHistory } from './runsView';
@@ -35,23 +35,23 @@ export async function compareCommand(
   const profiles = ((await profilesFor?.(setup.settings)) ?? []).filter((p) => p.model);
   const remembered = new Set(context.workspaceState.get<string[]>(PICKS_KEY) ?? ['t:io', 't:cot']);
   const items: Array<Pick | vscode.QuickPickItem> = [
-    { label: 'Techniques', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('Techniques'), kind: vscode.QuickPickItemKind.Separator },
     ...TECHNIQUES.map((t) => ({ key: `t:${t.id}`, label: t.name, description: t.id, picked: remembered.has(`t:${t.id}`) })),
-    ...(profiles.length ? [{ label: `Model profiles (default: ${setup.settings.model})`, kind: vscode.QuickPickItemKind.Separator }] : []),
+    ...(profiles.length ? [{ label: vscode.l10n.t('Model profiles (default: {0})', setup.settings.model), kind: vscode.QuickPickItemKind.Separator }] : []),
     ...profiles.map((p) => ({ key: `p:${p.name}`, label: p.name, description: p.model!.model, picked: remembered.has(`p:${p.name}`) })),
   ];
-  const chosen = (await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Thoughtscope: Compare Techniques', placeHolder: 'Techniques (and model profiles) to run on the same input' })) as Pick[] | undefined;
+  const chosen = (await vscode.window.showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Thoughtscope: Compare Techniques'), placeHolder: vscode.l10n.t('Techniques (and model profiles) to run on the same input') })) as Pick[] | undefined;
   if (!chosen) return;
   await context.workspaceState.update(PICKS_KEY, chosen.map((c) => c.key));
   const techniques = TECHNIQUES.filter((t) => chosen.some((c) => c.key === `t:${t.id}`));
   if (techniques.length === 0) {
-    void vscode.window.showWarningMessage('Thoughtscope: choose at least one technique to compare.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: choose at least one technique to compare.'));
     return;
   }
   const chosenProfiles = profiles.filter((p) => chosen.some((c) => c.key === `p:${p.name}`));
   const input = await inputText();
   if (input === undefined) return;
-  const expected = await vscode.window.showInputBox({ title: 'Expected answer (optional)', prompt: 'Leave empty to compare answers with each other only.', ignoreFocusOut: true });
+  const expected = await vscode.window.showInputBox({ title: vscode.l10n.t('Expected answer (optional)'), prompt: vscode.l10n.t('Leave empty to compare answers with each other only.'), ignoreFocusOut: true });
   if (expected === undefined) return;
 
   const models = chosenProfiles.length ? chosenProfiles.map((p) => p.model!) : [setup.make()];
@@ -61,7 +61,7 @@ export async function compareCommand(
   const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: readTechniqueParams(setup.config, technique, setup.settings.temperature) })));
 
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: comparing ${entries.length} runs`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: comparing {0} runs', entries.length), cancellable: true },
     async (_progress, token) => {
       const stop = new AbortController();
       const sub = token.onCancellationRequested(() => stop.abort());
@@ -85,7 +85,7 @@ export async function compareCommand(
   history.save(result.rows.map((row) => row.trace), chosenProfiles.length ? {} : { baseUrl: setup.settings.baseUrl });
   const rows: CompareRowView[] = result.rows.map(({ trace: _trace, params: _params, message: _message, ...row }) => row);
   const names = new Map(TECHNIQUES.map((t) => [t.id, t.name]));
-  openWorkbenchPanel(context.extensionUri, 'Thoughtscope: Compare', { type: 'compare', input, expected: result.expected, rows }, (index) => {
+  openWorkbenchPanel(context.extensionUri, vscode.l10n.t('Thoughtscope: Compare'), { type: 'compare', input, expected: result.expected, rows }, (index) => {
     const row = result.rows[index];
     if (row) controller.showTrace(row.trace, names.get(row.technique));
   });
@@ -96,7 +96,7 @@ async function inputText(): Promise<string | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
   if (selected.trim()) return selected;
-  const typed = await vscode.window.showInputBox({ title: 'Thoughtscope: Compare Techniques', prompt: 'Nothing is selected: type the question or problem to compare on.', ignoreFocusOut: true });
-  if (typed !== undefined && !typed.trim()) void vscode.window.showWarningMessage('Thoughtscope: the input is empty; there is nothing to compare.');
+  const typed = await vscode.window.showInputBox({ title: vscode.l10n.t('Thoughtscope: Compare Techniques'), prompt: vscode.l10n.t('Nothing is selected: type the question or problem to compare on.'), ignoreFocusOut: true });
+  if (typed !== undefined && !typed.trim()) void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the input is empty; there is nothing to compare.'));
   return typed?.trim() ? typed : undefined;
 }

@@ -20,15 +20,15 @@ import { findTask } from '../core/tasks/registry';
 import type { Task } from '../core/tasks/types';
 import { TECHNIQUES } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
-import { readTechniqueParams } from '../settings';
-import type { ApiKeyStore } from '../secrets';
+import { readTechniqueParams } from '../settings/settings';
+import type { ApiKeyStore } from '../models/secrets';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
 
 export async function evaluateCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<void> {
-  const technique = (await vscode.window.showQuickPick(TECHNIQUES.map((t) => ({ label: t.name, description: t.id, t })), { title: 'Evaluate on Dataset (1/3): technique' }))?.t;
+  const technique = (await vscode.window.showQuickPick(TECHNIQUES.map((t) => ({ label: t.name, description: t.id, t })), { title: vscode.l10n.t('Evaluate on Dataset (1/3): technique') }))?.t;
   if (!technique) return;
-  const scorer = (await vscode.window.showQuickPick(SCORERS.map((s) => ({ label: s.id, detail: s.description, s })), { title: 'Evaluate on Dataset (2/3): how to score answers' }))?.s;
+  const scorer = (await vscode.window.showQuickPick(SCORERS.map((s) => ({ label: s.id, detail: s.description, s })), { title: vscode.l10n.t('Evaluate on Dataset (2/3): how to score answers') }))?.s;
   if (!scorer) return;
   const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected);
   if (!data) return;
@@ -52,7 +52,7 @@ export async function resumeEvaluationCommand(context: vscode.ExtensionContext, 
   let chosen = typeof name === 'string' ? resumable.find((r) => r.name === name) : undefined;
   if (!chosen) {
     if (resumable.length === 0) {
-      void vscode.window.showInformationMessage(`Thoughtscope: no evaluation in ${outDir} has unfinished items.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: no evaluation in {0} has unfinished items.', outDir));
       return;
     }
     chosen = (
@@ -63,7 +63,7 @@ export async function resumeEvaluationCommand(context: vscode.ExtensionContext, 
           detail: r.problem ?? `${r.finished}/${r.total ?? '?'} done${r.stopped ? ` · stopped: ${r.stopped}` : ''} · ${r.updated.toLocaleString()}`,
           r,
         })),
-        { title: 'Resume Evaluation', placeHolder: 'An evaluation with unfinished items' },
+        { title: vscode.l10n.t('Resume Evaluation'), placeHolder: vscode.l10n.t('An evaluation with unfinished items') },
       )
     )?.r;
     if (!chosen) return;
@@ -96,7 +96,7 @@ const running = new Set<string>();
 /** Runs the evaluation with progress and Cancel, writes `<name>.json` and report.md, and opens the report. */
 async function runAndReport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setup: SettingsModel, job: EvaluationJob): Promise<void> {
   if (running.has(job.name)) {
-    void vscode.window.showInformationMessage(`Thoughtscope: ${job.name} is already running.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: {0} is already running.', job.name));
     return;
   }
   running.add(job.name);
@@ -112,7 +112,7 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
   const paths = evalPaths(outDir, name);
   const started = Date.now();
   const results = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: ${job.resume ? 'resuming ' : ''}${technique.name} on ${job.dataset}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: job.resume ? vscode.l10n.t('Thoughtscope: resuming {0} on {1}', technique.name, job.dataset) : vscode.l10n.t('Thoughtscope: {0} on {1}', technique.name, job.dataset), cancellable: true },
     async (progress, token) => {
       const stop = new AbortController();
       const sub = token.onCancellationRequested(() => stop.abort());
@@ -156,16 +156,18 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
   const s = results.summary;
   log.info(`Evaluation ${name}: ${s.correct}/${s.total} correct, ${formatUsd(s.costUsd)}, ${Math.round((Date.now() - started) / 1000)} s; results in ${paths.results}`);
   const unfinished = results.meta.unfinished;
-  const note = unfinished ? ` ${unfinished} items unfinished (${results.meta.stopped ?? 'stopped'}); Resume runs only those.` : '';
-  void vscode.window.showInformationMessage(`Thoughtscope: ${technique.name}: ${s.correct}/${s.total} correct (${(100 * s.accuracy).toFixed(1)}%), ${formatUsd(s.costUsd)}.${note}`, ...(unfinished ? ['Resume'] : [])).then((choice) => {
-    if (choice === 'Resume') void vscode.commands.executeCommand('thoughtscope.resumeEvaluation', name);
+  const note = unfinished ? ` ${vscode.l10n.t('{0} items unfinished ({1}); Resume runs only those.', unfinished, results.meta.stopped ?? vscode.l10n.t('stopped'))}` : '';
+  const resume = vscode.l10n.t('Resume');
+  const outcome = vscode.l10n.t('Thoughtscope: {0}: {1}/{2} correct ({3}%), {4}.', technique.name, s.correct, s.total, (100 * s.accuracy).toFixed(1), formatUsd(s.costUsd));
+  void vscode.window.showInformationMessage(`${outcome}${note}`, ...(unfinished ? [resume] : [])).then((choice) => {
+    if (choice === resume) void vscode.commands.executeCommand('thoughtscope.resumeEvaluation', name);
   });
 
   // The report covers every evaluation of the same data and scorer in the folder.
   const same = readAllResults(outDir, log).filter((r) => r.meta.dataset === results.meta.dataset && r.meta.task === results.meta.task);
   const report = buildReport(same);
   writeFileSync(join(outDir, 'report.md'), reportMarkdown(report));
-  openWorkbenchPanel(context.extensionUri, 'Thoughtscope: Evaluation Report', { type: 'report', report });
+  openWorkbenchPanel(context.extensionUri, vscode.l10n.t('Thoughtscope: Evaluation Report'), { type: 'report', report });
 }
 
 /** Where evaluations are written (and the Runs view finds them). */
@@ -198,26 +200,26 @@ async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpe
     if (scorerId === 'game24') {
       // The ToT paper's puzzles ship with the extension (data/game24/24.csv): offered first, any other file allowed.
       const shipped = vscode.Uri.joinPath(extensionUri, ...GAME24_PUZZLES_FILE);
-      const picked = await vscode.window.showOpenDialog({ title: 'Game of 24 puzzles (24.csv)', filters: { CSV: ['csv'] }, defaultUri: existsSync(shipped.fsPath) ? shipped : undefined, canSelectMany: false });
+      const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Game of 24 puzzles (24.csv)'), filters: { CSV: ['csv'] }, defaultUri: existsSync(shipped.fsPath) ? shipped : undefined, canSelectMany: false });
       if (!picked?.[0]) return undefined;
       const range = await vscode.window.showInputBox({
-        title: 'Evaluate on Dataset (3/3): puzzle rows',
-        prompt: 'Row indices, both included (the ToT paper’s test set is 900-999)',
+        title: vscode.l10n.t('Evaluate on Dataset (3/3): puzzle rows'),
+        prompt: vscode.l10n.t('Row indices, both included (the ToT paper’s test set is 900-999)'),
         value: '900-999',
-        validateInput: (v) => (/^\s*\d+\s*-\s*\d+\s*$/.test(v) ? undefined : 'Write two row numbers, e.g. 900-999'),
+        validateInput: (v) => (/^\s*\d+\s*-\s*\d+\s*$/.test(v) ? undefined : vscode.l10n.t('Write two row numbers, e.g. 900-999')),
       });
       if (!range) return undefined;
       const [from, to] = range.split('-').map((x) => Number(x.trim()));
       const source: EvalSource = { kind: 'game24', path: picked[0].fsPath, from, to };
       return { items: loadSourceItems(source, needsExpected), dataset: `24.csv rows ${from}-${to}`, source };
     }
-    const picked = await vscode.window.showOpenDialog({ title: 'Evaluate on Dataset (3/3): JSONL or CSV with input and expected', filters: { Data: ['jsonl', 'csv'] }, canSelectMany: false });
+    const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Evaluate on Dataset (3/3): JSONL or CSV with input and expected'), filters: { Data: ['jsonl', 'csv'] }, canSelectMany: false });
     if (!picked?.[0]) return undefined;
     const source: EvalSource = { kind: 'file', path: picked[0].fsPath };
     return { items: loadSourceItems(source, needsExpected), dataset: vscode.workspace.asRelativePath(picked[0]), source };
   } catch (err) {
     if (err instanceof DatasetError) {
-      void vscode.window.showErrorMessage(`Thoughtscope: ${err.message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', err.message));
       return undefined;
     }
     throw err;

@@ -5,9 +5,9 @@ import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing } from '../core/pricing';
 import { DEFAULT_RETRY } from '../core/run/retry';
 import type { RunOptions } from '../core/run/run';
-import { keyHeaders, type ApiKeyStore } from '../secrets';
-import { readSettings, type Settings } from '../settings';
-import { SECTION } from '../settingsSchema';
+import { keyHeaders, type ApiKeyStore } from '../models/secrets';
+import { readSettings, type Settings } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
 
 export interface SettingsModel {
   settings: Settings;

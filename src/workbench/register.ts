@@ -3,9 +3,9 @@
 // traces in the UI.
 import * as vscode from 'vscode';
 import type { RunProfile } from '../core/run/run';
-import type { RunController } from '../runController';
-import type { ApiKeyStore } from '../secrets';
-import type { Settings } from '../settings';
+import type { RunController } from '../run/runController';
+import type { ApiKeyStore } from '../models/secrets';
+import type { Settings } from '../settings/settings';
 import { compareCommand } from './compareTechniques';
 import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
 import { registerRunsView } from './runsView';
@@ -23,7 +23,7 @@ export function registerWorkbench(
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 500);
       log.error(`${what}: ${message}`);
-      void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message));
     }
   };
   const history = registerRunsView(context, controller, log, () => evalsDir(context));

@@ -9,7 +9,7 @@ import { excerpt, RunStore, type RunSettings, type SavedRunMeta } from '../core/
 import { formatUsd } from '../core/pricing';
 import { findTechnique } from '../core/techniques/registry';
 import { toTrace, type Trace } from '../core/trace';
-import type { RunController } from '../runController';
+import type { RunController } from '../run/runController';
 
 export const RUNS_VIEW_ID = 'thoughtscope.runs';
 
@@ -49,7 +49,7 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
     if (problem) this.log.warn(problem);
     return [
       ...(problem ? [{ kind: 'problem', text: problem } as const] : []),
-      ...(items.length === 0 ? [{ kind: 'problem', text: 'no item has finished yet' } as const] : []),
+      ...(items.length === 0 ? [{ kind: 'problem', text: vscode.l10n.t('no item has finished yet') } as const] : []),
       ...items.map((item) => ({ kind: 'evalItem', dir, name: entry.name, item }) as const),
     ];
   }
@@ -79,7 +79,7 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
     item.description = `${formatUsd(result.costUsd)} · ${excerpt(result.input, 50)}${result.traced ? '' : ' · no trace kept'}`;
     item.tooltip = `Item ${result.index}: ${result.correct ? 'correct' : 'wrong'}\nInput: ${excerpt(result.input, 300)}\nAnswer: ${excerpt(result.answer, 300) || '(none)'}\nCost: ${formatUsd(result.costUsd)} · ${result.calls} calls`;
     item.contextValue = 'thoughtscope.evaluationItem';
-    item.command = { command: 'thoughtscope.runs.openEvaluationItem', title: 'Open Graph', arguments: [node] };
+    item.command = { command: 'thoughtscope.runs.openEvaluationItem', title: vscode.l10n.t('Open Graph'), arguments: [node] };
     return item;
   }
 
@@ -91,7 +91,7 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
     item.tooltip = `${run.technique} on ${run.model} (${run.task})\nAnswer: ${run.answer ?? '(none)'}\nCost: ${formatUsd(run.costUsd)}\nSaved: ${date}`;
     item.contextValue = 'thoughtscope.savedRun';
     item.iconPath = new vscode.ThemeIcon(run.outcome === 'done' ? 'pass' : 'warning');
-    item.command = { command: 'thoughtscope.runs.open', title: 'Open Graph', arguments: [run] };
+    item.command = { command: 'thoughtscope.runs.open', title: vscode.l10n.t('Open Graph'), arguments: [run] };
     return item;
   }
 }
@@ -115,13 +115,13 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
   };
   const load = (meta: SavedRunMeta | undefined) => {
     if (!meta) {
-      void vscode.window.showInformationMessage('Thoughtscope: choose a run in the Runs view.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: choose a run in the Runs view.'));
       return undefined;
     }
     try {
       return store.load(meta.id);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Thoughtscope: cannot open the saved run: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: cannot open the saved run: {0}', (err as Error).message));
       return undefined;
     }
   };
@@ -143,7 +143,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
       } catch (err) {
         const message = excerpt((err as Error).message, 500);
         log.warn(`Could not open item ${item.index} of ${name}: ${message}`);
-        void vscode.window.showErrorMessage(`Thoughtscope: cannot open item ${item.index}'s graph: ${message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("Thoughtscope: cannot open item {0}'s graph: {1}", item.index, message));
       }
     }),
     vscode.commands.registerCommand('thoughtscope.runs.rerun', async (meta?: SavedRunMeta) => {
@@ -151,7 +151,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
       if (!saved) return;
       const technique = findTechnique(saved.technique);
       if (!technique) {
-        void vscode.window.showErrorMessage(`Thoughtscope: the technique "${saved.technique}" is not available in this build.`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: the technique "{0}" is not available in this build.', saved.technique));
         return;
       }
       log.info(`Rerunning saved run ${saved.id} (${saved.technique} on ${saved.model}${saved.settings.baseUrl ? ` at ${saved.settings.baseUrl}` : ''}) with its parameters`);
@@ -159,8 +159,8 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
     }),
     vscode.commands.registerCommand('thoughtscope.runs.delete', async (meta?: SavedRunMeta) => {
       if (!meta) return;
-      const remove = 'Delete';
-      const choice = await vscode.window.showWarningMessage(`Delete the saved ${meta.technique} run “${meta.inputExcerpt}”?`, { modal: true }, remove);
+      const remove = vscode.l10n.t('Delete');
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the saved {0} run “{1}”?', meta.technique, meta.inputExcerpt), { modal: true }, remove);
       if (choice !== remove) return;
       store.delete(meta.id);
       tree.refresh();
@@ -168,7 +168,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
     vscode.commands.registerCommand('thoughtscope.runs.export', async (meta?: SavedRunMeta) => {
       const saved = load(meta);
       if (!saved) return;
-      // JSON trace, Mermaid, Markdown report, SVG, PNG (src/exportFormats.ts); images open the run in the view first.
+      // JSON trace, Mermaid, Markdown report, SVG, PNG (src/export/exportFormats.ts); images open the run in the view first.
       await controller.exportSaved(saved.trace, new Date(saved.savedAt), findTechnique(saved.technique)?.name);
     }),
   );

@@ -55,11 +55,11 @@ function scenario(name: string, shot: string, fn: () => Promise<void>): void {
   });
 }
 
-/** Right-click the selection and choose `item`. */
+/** Right-click the selection and choose `item` from the context menu's Thoughtscope submenu. */
 async function onSelection(item: string): Promise<void> {
   const box = await page.locator('.editor-instance .monaco-editor .selected-text').first().boundingBox();
   assert.ok(box, 'the selection is drawn');
-  await contextMenu(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, item);
+  await contextMenu(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, item, 'Thoughtscope');
 }
 
 before(async () => {

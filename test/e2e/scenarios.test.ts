@@ -85,12 +85,12 @@ async function setApiKey(key: string): Promise<void> {
   await toasts(page).filter({ hasText: 'API key saved in secret storage' }).first().waitFor({ timeout: SLOW });
 }
 
-/** Select a line of the workspace file in the editor and choose `item` from its context menu. */
-async function onSelection(line: string, item: string): Promise<void> {
+/** Select a line of the workspace file in the editor and choose `item` from its context menu (or that menu's `submenu`). */
+async function onSelection(line: string, item: string, submenu?: string): Promise<void> {
   await clearNotifications(page);
   await openFile(page, FILE);
   await selectLine(page, line);
-  await contextMenu(page, await selectionCenter(page), item);
+  await contextMenu(page, await selectionCenter(page), item, submenu);
 }
 
 async function reasonWithTot(puzzle: string): Promise<void> {
@@ -339,7 +339,7 @@ describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
 
   scenario('4. PoT inline: after the confirmation, the program, its output and the result appear under the selection', '4-pot-inline', async () => {
     await applySettings({ 'thoughtscope.task': 'generic' });
-    await onSelection(POT_QUESTION, 'Solve with Program of Thoughts');
+    await onSelection(POT_QUESTION, 'Solve with Program of Thoughts', 'Thoughtscope');
 
     // Before the first execution, a modal dialog asks; the person clicks Run.
     const dialog = page.locator('.monaco-dialog-box');
@@ -384,7 +384,7 @@ describe('Thoughtscope in code-server, in a workspace that is not trusted', { ti
     await page.locator('.statusbar', { hasText: 'Restricted Mode' }).waitFor({ timeout: SLOW });
     await setApiKey(API_KEY);
     const sentBefore = server.requests.length;
-    await onSelection(POT_QUESTION, 'Solve with Program of Thoughts');
+    await onSelection(POT_QUESTION, 'Solve with Program of Thoughts', 'Thoughtscope');
 
     const frame = await waitForOutcome('failed', /not trusted/);
     const toast = errorToasts(page).first();

@@ -107,9 +107,20 @@ export async function selectionCenter(page: Page): Promise<{ x: number; y: numbe
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-/** Right-click at a point (e.g. on the selection) and choose a context-menu item by its visible title. */
-export async function contextMenu(page: Page, at: { x: number; y: number }, item: string): Promise<void> {
+/**
+ * Right-click at a point (e.g. on the selection) and choose a context-menu item by its visible title;
+ * with `submenu`, the item is in that submenu (e.g. "Thoughtscope"), opened by hovering it first.
+ */
+export async function contextMenu(page: Page, at: { x: number; y: number }, item: string, submenu?: string): Promise<void> {
   await page.mouse.click(at.x, at.y, { button: 'right' });
+  if (submenu) {
+    const parent = page.getByRole('menuitem', { name: submenu, exact: true });
+    await parent.waitFor({ timeout: SLOW });
+    await until(`the context menu's ${submenu} submenu to open`, async () => {
+      await parent.hover();
+      return page.getByRole('menuitem', { name: item, exact: true }).waitFor({ timeout: 2000 }).then(() => true, () => false);
+    });
+  }
   const entry = page.getByRole('menuitem', { name: item, exact: true });
   await entry.waitFor({ timeout: SLOW });
   // The workbench ignores a click that lands too soon after the menu opened (so the right button's

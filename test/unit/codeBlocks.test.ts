@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fenceFor, fencedBlock, findFencedBlocks, findRunnableBlocks, inlineSummary, languageOfEditor, languageOfTag, outputText, plainText, spanAfterEdit } from '../../src/core/sandbox/codeBlocks';
 import type { ExecutionResult } from '../../src/core/sandbox/types';
 import { extractProgram, repairMessages } from '../../src/core/techniques/potProgram';
-import { previewBlock } from '../../src/potPreview';
+import { previewBlock } from '../../src/programs/potPreview';
 
 const ok = (stdout: string, extra: Partial<ExecutionResult> = {}): ExecutionResult => ({ ok: true, stdout, stderr: '', timeMs: 1, engine: 'pyodide', ...extra });
 const failed = (error: string, extra: Partial<ExecutionResult> = {}): ExecutionResult => ({ ok: false, stdout: '', stderr: '', error, timeMs: 1, engine: 'pyodide', ...extra });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runMarkdown } from '../../src/core/history/markdownReport';
 import type { Trace } from '../../src/core/trace';
-import { EXPORT_FORMATS, ImageRequests, exportBytes, exportFileName, imageBytes } from '../../src/exportFormats';
+import { EXPORT_FORMATS, ImageRequests, exportBytes, exportFileName, imageBytes } from '../../src/export/exportFormats';
 import { isWebviewToHost, type HostToWebview, type ImageExportResult, type ImageFormat } from '../../src/shared/messages';
 
 const PNG_HEAD = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 4, 0, 0, 0, 2, 8, 6, 0, 0, 0, 0x1f, 0x2e, 0x41, 0x0b, 0xd0]);

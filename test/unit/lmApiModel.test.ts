@@ -8,7 +8,7 @@ import { ModelError } from '../../src/core/model/types';
 import { Run } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { ioTechnique } from '../../src/core/techniques/io';
-import { LM_JUSTIFICATION, LmApiChatModel, LmModelCache, selectLmChat, type LmApi, type LmChat } from '../../src/lmApiModel';
+import { LM_JUSTIFICATION, LmApiChatModel, LmModelCache, selectLmChat, type LmApi, type LmChat } from '../../src/models/lmApiModel';
 
 class FakeLmError extends Error {
   constructor(readonly code: string) {

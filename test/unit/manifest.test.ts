@@ -1,16 +1,37 @@
 // package.json must match the code: generated settings, registered commands, menus, views, entry point.
-// When a technique parameter changes, run `npm run gen:settings` and commit package.json.
+// When a technique parameter changes, run `npm run gen:settings` and commit package.json and package.nls.json.
+// The manifest's texts are %key% references to package.nls.json (English); the checks below read them resolved.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { generatedManifest } from '../../scripts/gen-settings';
 import { taskIds } from '../../src/core/tasks/registry';
 import { TECHNIQUES } from '../../src/core/techniques/registry';
-import { configurationContribution, restrictedConfigurations } from '../../src/settingsSchema';
+import { configurationContribution, restrictedConfigurations } from '../../src/settings/settingsSchema';
 
 const root = resolve(import.meta.dirname, '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const rawPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const nls: Record<string, string> = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8'));
 const REGENERATE = 'package.json is out of date with the declarations: run `npm run gen:settings`';
+
+/** Every %key% reference found in `value`'s strings. */
+function nlsKeys(value: unknown): string[] {
+  if (typeof value === 'string') return [...value.matchAll(/^%([^%\s]+)%$/g)].map((m) => m[1]);
+  if (Array.isArray(value)) return value.flatMap(nlsKeys);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(nlsKeys);
+  return [];
+}
+
+/** `value` with every "%key%" string replaced by its English text, as VS Code shows it. */
+function resolveNls(value: unknown): any {
+  if (typeof value === 'string') return /^%[^%\s]+%$/.test(value) ? (nls[value.slice(1, -1)] ?? value) : value;
+  if (Array.isArray(value)) return value.map(resolveNls);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveNls(v)]));
+  return value;
+}
+
+const pkg = resolveNls(rawPkg);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -54,6 +75,9 @@ test('every technique parameter has a setting generated from its declaration', (
 
 test('contributes.configuration and the Workspace Trust list equal what the declarations generate', () => {
   assert.deepEqual(pkg.contributes.configuration, configurationContribution(), REGENERATE);
+  const generated = generatedManifest(rawPkg, nls);
+  assert.deepEqual(rawPkg, generated.manifest, REGENERATE);
+  assert.deepEqual(nls, generated.nls, REGENERATE);
   assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedConfigurations(), REGENERATE);
   assert.deepEqual(allProperties['thoughtscope.task'].enum, taskIds(), REGENERATE);
 });
@@ -83,17 +107,72 @@ test('every contributed command is registered in src, and every registered comma
     }
   }
   for (const c of pkg.contributes.commands) assert.equal(c.category, 'Thoughtscope', `${c.command} has category Thoughtscope`);
-  for (const [menu, entries] of Object.entries(pkg.contributes.menus as Record<string, Array<{ command: string }>>)) {
-    for (const entry of entries) assert.ok(contributed.includes(entry.command), `menu ${menu} names unknown command ${entry.command}`);
+  const submenus: string[] = (pkg.contributes.submenus ?? []).map((s: { id: string }) => s.id);
+  for (const [menu, entries] of Object.entries(pkg.contributes.menus as Record<string, Array<{ command?: string; submenu?: string }>>)) {
+    for (const entry of entries) {
+      if (entry.submenu) assert.ok(submenus.includes(entry.submenu), `menu ${menu} names undeclared submenu ${entry.submenu}`);
+      else assert.ok(contributed.includes(entry.command!), `menu ${menu} names unknown command ${entry.command}`);
+    }
   }
 });
 
-test('the editor context menu offers "Reason with ToT" when there is a selection', () => {
-  const entries: Array<{ command: string; when?: string }> = pkg.contributes.menus['editor/context'];
-  const entry = entries.find((e) => e.command === 'thoughtscope.reasonWithTot');
-  assert.ok(entry, 'editor/context has thoughtscope.reasonWithTot');
-  assert.match(entry.when ?? '', /\beditorHasSelection\b/);
+test('the editor context menu: "Reason with ToT" at the top level, the other Thoughtscope entries in the Thoughtscope submenu', () => {
+  const entries: Array<{ command?: string; submenu?: string; when?: string }> = pkg.contributes.menus['editor/context'];
+  const tot = entries.find((e) => e.command === 'thoughtscope.reasonWithTot');
+  assert.ok(tot, 'editor/context has thoughtscope.reasonWithTot');
+  assert.match(tot.when ?? '', /\beditorHasSelection\b/);
   assert.ok(TECHNIQUES.some((t) => t.id === 'tot'), 'the tot technique is registered');
+  const submenu = pkg.contributes.submenus.find((s: { id: string; label: string }) => s.label === 'Thoughtscope');
+  assert.ok(submenu, 'a submenu labelled Thoughtscope is declared');
+  assert.deepEqual(entries.map((e) => e.command ?? e.submenu), ['thoughtscope.reasonWithTot', submenu.id], 'editor/context holds only Reason with ToT and the submenu');
+  const inSubmenu = (pkg.contributes.menus[submenu.id] as Array<{ command: string }>).map((e) => e.command);
+  for (const id of ['thoughtscope.reasonWith', 'thoughtscope.solveWithPot', 'thoughtscope.runInSandbox', 'thoughtscope.useSelectionAsIclExamples']) {
+    assert.ok(inSubmenu.includes(id), `${id} is in the Thoughtscope submenu`);
+  }
+});
+
+test('every %key% in package.json has its English text in package.nls.json, and every text there is used', () => {
+  const used = new Set(nlsKeys(rawPkg));
+  assert.ok(used.size > 50, 'command titles, views, walkthrough and settings are localized');
+  for (const key of used) assert.ok(typeof nls[key] === 'string' && nls[key].length > 0, `%${key}% has no text in package.nls.json`);
+  for (const key of Object.keys(nls)) assert.ok(used.has(key), `package.nls.json has ${key}, which package.json does not use`);
+  for (const c of rawPkg.contributes.commands) assert.match(c.title, /^%.+%$/, `${c.command}'s title is localized`);
+  assert.equal(rawPkg.l10n, './l10n');
+  assert.ok(existsSync(join(root, 'l10n', 'bundle.l10n.json')), 'l10n/bundle.l10n.json (npm run l10n:export) exists');
+});
+
+test('every vscode.l10n.t string in src is in l10n/bundle.l10n.json (run `npm run l10n:export` after changing one)', () => {
+  const bundle: Record<string, unknown> = JSON.parse(readFileSync(join(root, 'l10n', 'bundle.l10n.json'), 'utf8'));
+  const found: string[] = [];
+  for (const s of sources) {
+    for (const m of s.matchAll(/vscode\.l10n\.t\(\s*(['"])((?:\\.|(?!\1).)*)\1/g)) found.push(m[2].replace(/\\(['"\\])/g, '$1'));
+  }
+  assert.ok(found.length > 100, `the extension's messages are localized (found ${found.length})`);
+  for (const message of found) assert.ok(message in bundle, `"${message}" is missing from l10n/bundle.l10n.json`);
+});
+
+test('keybindings: Reason with… and the Thought Graph, each bound on macOS too, to commands that exist', () => {
+  const bindings: Array<{ command: string; key: string; mac?: string }> = pkg.contributes.keybindings;
+  const commands = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  // VS Code creates "<view id>.focus" for every view.
+  for (const view of Object.values(pkg.contributes.views as Record<string, Array<{ id: string }>>).flat()) commands.add(`${view.id}.focus`);
+  for (const b of bindings) {
+    assert.ok(commands.has(b.command), `keybinding for unknown command ${b.command}`);
+    assert.ok(b.mac, `${b.command} has a macOS key`);
+  }
+  assert.ok(bindings.some((b) => b.command === 'thoughtscope.reasonWith'), 'Reason with… has a key');
+  assert.ok(bindings.some((b) => b.command === 'thoughtscope.graph.focus'), 'the Thought Graph has a key');
+  const keys = bindings.flatMap((b) => [b.key, b.mac]);
+  assert.equal(new Set(keys).size, keys.length, 'no two bindings share a key');
+});
+
+test('capabilities: no virtual workspaces (the engine reads files with node:fs), and a repository for the Marketplace', () => {
+  const virtual = pkg.capabilities.virtualWorkspaces;
+  assert.equal(virtual.supported, false);
+  assert.match(virtual.description, /file system/);
+  assert.ok(sourceFiles(join(root, 'src/core')).some((p) => /from ['"]node:fs['"]/.test(readFileSync(p, 'utf8'))), 'the engine does read files with node:fs');
+  assert.match(pkg.repository.url, /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+(\.git)?$/);
+  assert.doesNotMatch(pkg.scripts.package, /--allow-missing-repository|--no-rewrite-relative-links/, 'vsce needs no special flags');
 });
 
 test('engines.vscode allows VS Code 1.100 and @types/vscode is not newer', () => {

@@ -11,7 +11,7 @@ import { potTechnique } from '../../src/core/techniques/pot';
 import { extractProgram, voteKey } from '../../src/core/techniques/potProgram';
 import { startFakeServer, type FakeHandler, type FakeServer } from '../support/fakeOpenAI';
 import { runAt } from '../support/runHelpers';
-import { answerChain, previewBlock } from '../../src/potPreview';
+import { answerChain, previewBlock } from '../../src/programs/potPreview';
 import { LocalPythonExecutor } from '../../src/core/sandbox/localPython';
 import { spawnSync } from 'node:child_process';
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { profileNameFrom, serverProfileName, validateProfiles } from '../../src/core/profiles';
-import { readSettings, SettingsError, type ConfigSource } from '../../src/settings';
-import { restrictedConfigurations } from '../../src/settingsSchema';
+import { readSettings, SettingsError, type ConfigSource } from '../../src/settings/settings';
+import { restrictedConfigurations } from '../../src/settings/settingsSchema';
 
 const config = (values: Record<string, unknown>): ConfigSource => ({ get: <T>(key: string) => values[key] as T | undefined });
 const mini = { name: 'mini', provider: 'openai-compatible', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' };

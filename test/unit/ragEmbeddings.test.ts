@@ -16,7 +16,7 @@ import { locationCandidates } from '../../src/core/rag/files';
 import { Run } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { ragTechnique } from '../../src/core/techniques/rag';
-import { restrictedConfigurations } from '../../src/settingsSchema';
+import { restrictedConfigurations } from '../../src/settings/settingsSchema';
 import { startFakeServer, type FakeEmbeddingRequest, type FakeServer } from '../support/fakeOpenAI';
 import { runAt } from '../support/runHelpers';
 

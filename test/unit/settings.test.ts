@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findTechnique } from '../../src/core/techniques/registry';
-import { readSettings, readTechniqueParams, SettingsError, type ConfigSource } from '../../src/settings';
+import { readSettings, readTechniqueParams, SettingsError, type ConfigSource } from '../../src/settings/settings';
 
 function config(values: Record<string, unknown> = {}): ConfigSource {
   return { get: <T>(key: string) => values[key] as T | undefined };

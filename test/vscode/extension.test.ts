@@ -3,8 +3,8 @@
 // view, and settings validation against VS Code's own configuration store.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { readSettings, SettingsError } from '../../src/settings';
-import { SECTION } from '../../src/settingsSchema';
+import { readSettings, SettingsError } from '../../src/settings/settings';
+import { SECTION } from '../../src/settings/settingsSchema';
 
 const EXTENSION_ID = 'thoughtscope.thoughtscope';
 

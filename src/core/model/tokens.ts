@@ -1,14 +1,15 @@
 // Token estimates for servers that report no `usage`: a real BPE tokenizer (o200k, the GPT-4o family's),
 // plus the small per-message framing the chat format adds. Marked as estimated wherever it is used.
-// The tokenizer is loaded on first use: its BPE tables are most of what loading the extension bundle
-// costs, and a server that reports usage never needs them.
+// The tokenizer is loaded on first use: its BPE tables are most of the extension bundle's size and load
+// time, and a server that reports usage never needs them. The extension ships it as a bundle of its own
+// (o200k.ts), so that bundle is not even read until then.
 import type { ChatMessage } from './types';
 
 type TokenCounter = (text: string) => number;
 let counter: TokenCounter | undefined;
 
 function countTokens(text: string): number {
-  counter ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: TokenCounter }).countTokens;
+  counter ??= (require('./o200k') as { countTokens: TokenCounter }).countTokens;
   return counter(text);
 }
 

@@ -4,8 +4,8 @@
 // Workspace" was chosen. Consent is kept apart for the WebAssembly sandbox and for the local python3
 // (pot.localPython), which is not a sandbox: agreeing to one does not agree to the other.
 import * as vscode from 'vscode';
-import type { ExecutionRequest } from './core/sandbox/types';
-import { SECTION } from './settingsSchema';
+import type { ExecutionRequest } from '../core/sandbox/types';
+import { SECTION } from '../settings/settingsSchema';
 
 /** Whose code it is: a program the model wrote (PoT), or code from the user's own file. */
 export type CodeSource = 'model' | 'user';
@@ -17,10 +17,12 @@ const ALWAYS_ALLOW_KEYS: Record<Where, string> = {
   local: 'thoughtscope.pot.alwaysAllowLocalPython',
 };
 
-const UNTRUSTED: Record<CodeSource, string> = {
-  model: 'this workspace is not trusted, and Thoughtscope runs generated programs only in trusted workspaces (Workspace Trust)',
-  user: 'this workspace is not trusted, and Thoughtscope runs code only in trusted workspaces (Workspace Trust)',
-};
+/** Why code does not run in an untrusted workspace (a function: the strings are localized when asked for). */
+function untrusted(source: CodeSource): string {
+  return source === 'model'
+    ? vscode.l10n.t('this workspace is not trusted, and Thoughtscope runs generated programs only in trusted workspaces (Workspace Trust)')
+    : vscode.l10n.t('this workspace is not trusted, and Thoughtscope runs code only in trusted workspaces (Workspace Trust)');
+}
 
 /** Allowed for the rest of this session (the extension host's lifetime). */
 const allowedThisSession = new Set<Where>();
@@ -35,24 +37,24 @@ export function usesLocalPython(request: ExecutionRequest): boolean {
  * whether it would run with the local python3 rather than in the sandbox.
  */
 export async function mayRun(context: vscode.ExtensionContext, request: ExecutionRequest, source: CodeSource, local: boolean): Promise<string | undefined> {
-  if (!vscode.workspace.isTrusted) return UNTRUSTED[source];
+  if (!vscode.workspace.isTrusted) return untrusted(source);
   const where: Where = local ? 'local' : 'sandbox';
   if (allowedThisSession.has(where) || context.workspaceState.get<boolean>(ALWAYS_ALLOW_KEYS[where])) return undefined;
-  const run = 'Run';
-  const always = 'Always Allow in This Workspace';
+  const run = vscode.l10n.t('Run');
+  const always = vscode.l10n.t('Always Allow in This Workspace');
   const how = local
-    ? 'with your local python3 — NOT sandboxed: it can read and change your files and use the network'
-    : 'in the WebAssembly sandbox (no files, network or processes; time, memory and output limits)';
-  const question = source === 'model' ? `Run the ${request.language} program the model wrote?` : `Run this ${request.language} code in the sandbox?`;
+    ? vscode.l10n.t('with your local python3 — NOT sandboxed: it can read and change your files and use the network')
+    : vscode.l10n.t('in the WebAssembly sandbox (no files, network or processes; time, memory and output limits)');
+  const question = source === 'model' ? vscode.l10n.t('Run the {0} program the model wrote?', request.language) : vscode.l10n.t('Run this {0} code in the sandbox?', request.language);
   const detail =
     source === 'model'
-      ? `Program of Thoughts runs model-written code ${how}. The program is shown in the Thought Graph.`
-      : `Thoughtscope runs the code ${how}. Asked once per session.`;
+      ? vscode.l10n.t('Program of Thoughts runs model-written code {0}. The program is shown in the Thought Graph.', how)
+      : vscode.l10n.t('Thoughtscope runs the code {0}. Asked once per session.', how);
   const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, run, always);
   if (choice === always) await context.workspaceState.update(ALWAYS_ALLOW_KEYS[where], true);
   if (choice === run || choice === always) {
     allowedThisSession.add(where);
     return undefined;
   }
-  return 'you declined to run it';
+  return vscode.l10n.t('you declined to run it');
 }

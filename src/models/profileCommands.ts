@@ -1,14 +1,14 @@
 // Wires model profiles into the extension: the status bar item, the picker, model setup, per-profile
 // keys, FrugalGPT calibration, and the RunProfiles each run gets (see extensionProfiles.ts).
 import * as vscode from 'vscode';
-import type { RunProfile } from './core/run/run';
+import type { RunProfile } from '../core/run/run';
 import { calibrateCascadeCommand } from './calibrateCascadeCommand';
 import { extensionRunProfiles, ProfileKeyStore } from './extensionProfiles';
 import { LmModelCache, vscodeLmApi } from './lmApiModel';
 import { offerSetupOnce, setUpModel } from './modelSetup';
 import { configuredProfiles, pickProfile, ProfileStatus } from './profileStatus';
-import { readSettings, type Settings } from './settings';
-import { SECTION } from './settingsSchema';
+import { readSettings, type Settings } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
 
 export function registerProfiles(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): (settings: Settings) => Promise<RunProfile[]> {
   const keys = new ProfileKeyStore(context.secrets);
@@ -25,10 +25,10 @@ export function registerProfiles(context: vscode.ExtensionContext, log: vscode.L
     vscode.commands.registerCommand('thoughtscope.setProfileKey', async () => {
       const names = configuredProfiles().filter((p) => p.provider === 'openai-compatible').map((p) => p.name);
       if (names.length === 0) {
-        void vscode.window.showInformationMessage('Thoughtscope: no OpenAI-compatible profiles yet; "Thoughtscope: Set Up a Model" creates one.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: no OpenAI-compatible profiles yet; "Thoughtscope: Set Up a Model" creates one.'));
         return;
       }
-      const name = await vscode.window.showQuickPick(names, { title: 'Thoughtscope: API key of which profile?' });
+      const name = await vscode.window.showQuickPick(names, { title: vscode.l10n.t('Thoughtscope: API key of which profile?') });
       if (name) await keys.promptAndStore(name);
     }),
     vscode.commands.registerCommand('thoughtscope.calibrateCascade', () =>
@@ -36,7 +36,7 @@ export function registerProfiles(context: vscode.ExtensionContext, log: vscode.L
         try {
           return await profilesFor(readSettings(vscode.workspace.getConfiguration(SECTION)));
         } catch (err) {
-          void vscode.window.showErrorMessage(`Thoughtscope: ${(err as Error).message.split('\n')[0]}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', (err as Error).message.split('\n')[0]));
           return undefined;
         }
       }, log),

@@ -3,10 +3,10 @@
 // validates against the same bounds, and test/unit/manifest.test.ts fails when package.json drifts.
 // The per-technique settings come from each technique's parameter declarations.
 // No vscode import: the generator and the unit tests load this file under plain Node.
-import { AUTO_TASK, TASKS } from './core/tasks/registry';
-import type { ParamSpec } from './core/techniques/params';
-import { TECHNIQUES } from './core/techniques/registry';
-import type { Technique } from './core/techniques/types';
+import { AUTO_TASK, TASKS } from '../core/tasks/registry';
+import type { ParamSpec } from '../core/techniques/params';
+import { TECHNIQUES } from '../core/techniques/registry';
+import type { Technique } from '../core/techniques/types';
 
 export const SECTION = 'thoughtscope';
 

@@ -28,8 +28,9 @@ export async function insertAnswer(answer: string, origin: InputOrigin | undefin
   }
   const active = vscode.window.activeTextEditor;
   if (!active) {
-    const choice = await vscode.window.showWarningMessage('Thoughtscope: open an editor to insert the answer into.', 'Copy Answer');
-    if (choice === 'Copy Answer') await vscode.env.clipboard.writeText(answer);
+    const copy = vscode.l10n.t('Copy Answer');
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: open an editor to insert the answer into.'), copy);
+    if (choice === copy) await vscode.env.clipboard.writeText(answer);
     return;
   }
   await insertAt(active, active.selection.active, answer);
@@ -39,7 +40,7 @@ async function insertAt(editor: vscode.TextEditor, position: vscode.Position, an
   const text = answerInsertion(editor.document.lineAt(position.line).text, position.character, answer);
   const ok = await editor.edit((edit) => edit.insert(position, text));
   if (!ok) {
-    void vscode.window.showErrorMessage('Thoughtscope: the answer could not be inserted (is the editor read-only?).');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: the answer could not be inserted (is the editor read-only?).'));
     return;
   }
   const start = editor.document.offsetAt(position) + (text.startsWith('\n') ? 1 : 0);

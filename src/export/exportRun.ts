@@ -2,9 +2,9 @@
 // save it. Used by the panel's Export… button and the Runs view's Export Saved Run…
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { Trace } from './core/trace';
+import type { Trace } from '../core/trace';
 import { EXPORT_FORMATS, exportBytes, exportFileName, type ExportFormat } from './exportFormats';
-import type { ImageExportResult, ImageFormat } from './shared/messages';
+import type { ImageExportResult, ImageFormat } from '../shared/messages';
 
 export interface RunExport {
   trace: Trace;
@@ -18,7 +18,7 @@ export interface RunExport {
 export async function exportRunInteractively(run: RunExport): Promise<void> {
   const format = await vscode.window.showQuickPick(
     EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, format: f })),
-    { title: run.title, placeHolder: 'Export the run as' },
+    { title: run.title, placeHolder: vscode.l10n.t('Export the run as') },
   );
   if (!format) return;
   const { id, label } = format.format;
@@ -26,19 +26,19 @@ export async function exportRunInteractively(run: RunExport): Promise<void> {
   try {
     bytes =
       id === 'svg' || id === 'png'
-        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Thoughtscope: drawing the ${label}…` }, () => exportBytes(id, run.trace, run.image))
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: drawing the {0}…', label) }, () => exportBytes(id, run.trace, run.image))
         : await exportBytes(id, run.trace, run.image);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (id === 'png') {
       // The SVG needs no canvas, so it is the way out when the PNG cannot be made.
-      const svg = 'Export SVG Instead';
-      if ((await vscode.window.showErrorMessage(`Thoughtscope: ${message}`, svg)) === svg) {
+      const svg = vscode.l10n.t('Export SVG Instead');
+      if ((await vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message), svg)) === svg) {
         await saveExport(run, EXPORT_FORMATS.find((f) => f.id === 'svg')!, await exportBytes('svg', run.trace, run.image));
       }
       return;
     }
-    void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message));
     return;
   }
   await saveExport(run, format.format, bytes);
@@ -50,9 +50,9 @@ async function saveExport(run: RunExport, { id, label, ext }: ExportFormat, byte
     title: run.title,
     defaultUri: vscode.Uri.joinPath(folder, exportFileName(run.trace.technique, run.when, ext)),
     filters: { [label]: [ext] },
-    saveLabel: 'Export',
+    saveLabel: vscode.l10n.t('Export'),
   });
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`Thoughtscope: ${id === 'png' || id === 'svg' ? 'graph' : 'run'} exported to ${vscode.workspace.asRelativePath(target)}.`);
+  void vscode.window.showInformationMessage(id === 'png' || id === 'svg' ? vscode.l10n.t('Thoughtscope: graph exported to {0}.', vscode.workspace.asRelativePath(target)) : vscode.l10n.t('Thoughtscope: run exported to {0}.', vscode.workspace.asRelativePath(target)));
 }

@@ -2,11 +2,11 @@
 // from the folder's text files minus files.exclude, stored in the extension's workspace storage,
 // and kept current by a file watcher (changes are applied as they come, saved a few seconds later).
 import * as vscode from 'vscode';
-import { isExcluded, relativeTo } from './core/rag/files';
-import { openSyncedIndex } from './core/rag/openIndex';
-import type { IndexRequest } from './core/rag/provider';
-import type { SyncStats, WorkspaceIndex } from './core/rag/workspaceIndex';
-import type { TechniqueHost } from './core/techniques/types';
+import { isExcluded, relativeTo } from '../core/rag/files';
+import { openSyncedIndex } from '../core/rag/openIndex';
+import type { IndexRequest } from '../core/rag/provider';
+import type { SyncStats, WorkspaceIndex } from '../core/rag/workspaceIndex';
+import type { TechniqueHost } from '../core/techniques/types';
 
 const SAVE_DELAY_MS = 5000;
 

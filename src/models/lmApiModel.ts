@@ -7,7 +7,7 @@
 // - Cancellation: the run's AbortSignal cancels a CancellationTokenSource passed to sendRequest.
 // - n > 1 is sent as n parallel requests (the API has no n).
 import type * as vscode from 'vscode';
-import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse } from './core/model/types';
+import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse } from '../core/model/types';
 
 export const LM_JUSTIFICATION = 'Thoughtscope sends your selected text through the reasoning technique you chose and draws the answers as a graph.';
 

@@ -1,8 +1,8 @@
 // The status bar item showing the active model profile, and its picker. Clicking the item opens the
 // picker; choosing sets `thoughtscope.activeProfile` (user settings).
 import * as vscode from 'vscode';
-import { describeProfile, validateProfiles, type ModelProfile } from './core/profiles';
-import { SECTION } from './settingsSchema';
+import { describeProfile, validateProfiles, type ModelProfile } from '../core/profiles';
+import { SECTION } from '../settings/settingsSchema';
 
 export function configuredProfiles(): ModelProfile[] {
   try {
@@ -25,7 +25,7 @@ export class ProfileStatus implements vscode.Disposable {
   private readonly listener: vscode.Disposable;
 
   constructor() {
-    this.item.name = 'Thoughtscope model profile';
+    this.item.name = vscode.l10n.t('Thoughtscope model profile');
     this.item.command = 'thoughtscope.pickProfile';
     this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION)) this.refresh();
@@ -41,8 +41,8 @@ export class ProfileStatus implements vscode.Disposable {
     const label = profile ? profile.name : config.get<string>('model') ?? '';
     this.item.text = `$(hubot) ${label}`;
     this.item.tooltip = profile
-      ? `Thoughtscope model profile "${profile.name}": ${describeProfile(profile)}. Click to change.`
-      : `Thoughtscope model: ${label} at ${config.get<string>('baseUrl') ?? ''} (no profile). Click to pick a profile or set one up.`;
+      ? vscode.l10n.t('Thoughtscope model profile "{0}": {1}. Click to change.', profile.name, describeProfile(profile))
+      : vscode.l10n.t('Thoughtscope model: {0} at {1} (no profile). Click to pick a profile or set one up.', label, config.get<string>('baseUrl') ?? '');
   }
 
   dispose(): void {
@@ -61,11 +61,11 @@ export async function pickProfile(): Promise<void> {
     ...configuredProfiles()
       .filter((p) => p.provider !== 'cascade')
       .map((p): PickItem => ({ label: `${p.name === active ? '$(check) ' : ''}${p.name}`, description: describeProfile(p), action: 'profile', name: p.name })),
-    { label: `${active ? '' : '$(check) '}No profile`, description: `${config.get<string>('model')} at ${config.get<string>('baseUrl')} (thoughtscope.baseUrl / model)`, action: 'none' },
-    { label: '$(add) Set Up a Model…', description: 'Copilot, Ollama, or an API key', action: 'setup' },
-    { label: '$(settings-gear) Edit Profiles in Settings', action: 'edit' },
+    { label: `${active ? '' : '$(check) '}${vscode.l10n.t('No profile')}`, description: vscode.l10n.t('{0} at {1} (thoughtscope.baseUrl / model)', config.get<string>('model') ?? '', config.get<string>('baseUrl') ?? ''), action: 'none' },
+    { label: vscode.l10n.t('$(add) Set Up a Model…'), description: vscode.l10n.t('Copilot, Ollama, or an API key'), action: 'setup' },
+    { label: vscode.l10n.t('$(settings-gear) Edit Profiles in Settings'), action: 'edit' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Thoughtscope: Model Profile', placeHolder: 'The model every run uses as its own (eot, frugal and team name others)' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Thoughtscope: Model Profile'), placeHolder: vscode.l10n.t('The model every run uses as its own (eot, frugal and team name others)') });
   if (!picked) return;
   if (picked.action === 'setup') return void (await vscode.commands.executeCommand('thoughtscope.setUpModel'));
   if (picked.action === 'edit') return void (await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.profiles`));

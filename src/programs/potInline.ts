@@ -4,15 +4,15 @@
 // output under it as a fenced block to accept or discard (CodeLens + one notification that also
 // gives the answer, in place of the run's usual answer notification).
 import * as vscode from 'vscode';
-import type { RunReport } from './core/engine';
-import type { Run } from './core/run/run';
-import { configureExecution, resetExecution } from './core/sandbox/execution';
-import { LocalPythonExecutor } from './core/sandbox/localPython';
-import { disposeSharedSandbox, sharedSandbox } from './core/sandbox/sandbox';
-import { potTechnique } from './core/techniques/pot';
+import type { RunReport } from '../core/engine';
+import type { Run } from '../core/run/run';
+import { configureExecution, resetExecution } from '../core/sandbox/execution';
+import { LocalPythonExecutor } from '../core/sandbox/localPython';
+import { disposeSharedSandbox, sharedSandbox } from '../core/sandbox/sandbox';
+import { potTechnique } from '../core/techniques/pot';
 import { mayRun, usesLocalPython } from './executionGate';
 import { answerChain, previewBlock } from './potPreview';
-import type { RunController } from './runController';
+import type { RunController } from '../run/runController';
 
 interface Preview {
   uri: vscode.Uri;
@@ -40,8 +40,8 @@ class PreviewLenses implements vscode.CodeLensProvider {
     return this.previews
       .filter((p) => p.uri.toString() === document.uri.toString())
       .flatMap((p) => [
-        new vscode.CodeLens(p.range, { title: '$(check) Accept', command: 'thoughtscope.acceptPotPreview', arguments: [p] }),
-        new vscode.CodeLens(p.range, { title: '$(trash) Discard', command: 'thoughtscope.discardPotPreview', arguments: [p] }),
+        new vscode.CodeLens(p.range, { title: vscode.l10n.t('$(check) Accept'), command: 'thoughtscope.acceptPotPreview', arguments: [p] }),
+        new vscode.CodeLens(p.range, { title: vscode.l10n.t('$(trash) Discard'), command: 'thoughtscope.discardPotPreview', arguments: [p] }),
       ]);
   }
 
@@ -65,7 +65,7 @@ export function registerPot(context: vscode.ExtensionContext, controller: RunCon
     if (keep) return;
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === preview.uri.toString());
     if (!document || document.getText(preview.range) !== preview.text) {
-      void vscode.window.showWarningMessage('Thoughtscope: the preview was edited, so it was left in place.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the preview was edited, so it was left in place.'));
       return;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -92,12 +92,13 @@ export function registerPot(context: vscode.ExtensionContext, controller: RunCon
     lenses.add(preview);
     const oneLine = answer.replace(/\s+/g, ' ').trim();
     const shown = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
+    const accept = vscode.l10n.t('Accept');
     const choice = await vscode.window.showInformationMessage(
-      `Thoughtscope Program of Thoughts answer: ${shown} — ${totals}. Keep the program and its result under the selection?`,
-      'Accept',
-      'Discard',
+      vscode.l10n.t('Thoughtscope Program of Thoughts answer: {0} — {1}. Keep the program and its result under the selection?', shown, totals),
+      accept,
+      vscode.l10n.t('Discard'),
     );
-    if (choice) await finish(preview, choice === 'Accept');
+    if (choice) await finish(preview, choice === accept);
     return true;
   };
 
@@ -107,7 +108,7 @@ export function registerPot(context: vscode.ExtensionContext, controller: RunCon
     vscode.commands.registerCommand('thoughtscope.solveWithPot', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.selection.isEmpty || !editor.document.getText(editor.selection).trim()) {
-        void vscode.window.showWarningMessage('Thoughtscope: select the question to solve with Program of Thoughts.');
+        void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: select the question to solve with Program of Thoughts.'));
         return;
       }
       const input = editor.document.getText(editor.selection);

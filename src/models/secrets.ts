@@ -26,8 +26,8 @@ export class ApiKeyStore {
   /** "Thoughtscope: Set API Key": a password box; Escape changes nothing, an empty value clears the key. */
   async promptAndStore(): Promise<void> {
     const value = await vscode.window.showInputBox({
-      title: 'Thoughtscope: Set API Key',
-      prompt: 'API key for the server in thoughtscope.baseUrl. Stored in VS Code’s secret storage. Leave empty to clear the stored key.',
+      title: vscode.l10n.t('Thoughtscope: Set API Key'),
+      prompt: vscode.l10n.t('API key for the server in thoughtscope.baseUrl. Stored in VS Code’s secret storage. Leave empty to clear the stored key.'),
       placeHolder: 'sk-…',
       password: true,
       ignoreFocusOut: true,
@@ -39,14 +39,14 @@ export class ApiKeyStore {
       return;
     }
     await this.secrets.store(SECRET_KEY, key);
-    void vscode.window.showInformationMessage('Thoughtscope: API key saved in secret storage.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: API key saved in secret storage.'));
   }
 
   async clear(): Promise<void> {
     const had = (await this.secrets.get(SECRET_KEY)) !== undefined;
     await this.secrets.delete(SECRET_KEY);
-    const fallback = process.env.OPENAI_API_KEY?.trim() ? ' OPENAI_API_KEY from the environment will be used.' : '';
-    void vscode.window.showInformationMessage(had ? `Thoughtscope: API key cleared.${fallback}` : `Thoughtscope: no API key was stored.${fallback}`);
+    const fallback = process.env.OPENAI_API_KEY?.trim() ? ` ${vscode.l10n.t('OPENAI_API_KEY from the environment will be used.')}` : '';
+    void vscode.window.showInformationMessage(`${had ? vscode.l10n.t('Thoughtscope: API key cleared.') : vscode.l10n.t('Thoughtscope: no API key was stored.')}${fallback}`);
   }
 }
 

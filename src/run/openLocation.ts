@@ -2,7 +2,7 @@
 // from the webview: `path` is relative to `root` (the rag index root, which may be a subfolder) or,
 // without a root (older traces), to a workspace folder; either way it must lie inside a workspace folder.
 import * as vscode from 'vscode';
-import { locationCandidates } from './core/rag/files';
+import { locationCandidates } from '../core/rag/files';
 
 export async function openWorkspaceLocation(path: string, startLine: number, endLine: number, root?: string): Promise<void> {
   if (typeof path !== 'string' || !Number.isInteger(startLine) || !Number.isInteger(endLine) || startLine < 1 || endLine < startLine) return;
@@ -18,5 +18,5 @@ export async function openWorkspaceLocation(path: string, startLine: number, end
     await vscode.window.showTextDocument(target, { selection: range, preview: true, viewColumn: vscode.ViewColumn.One });
     return;
   }
-  void vscode.window.showWarningMessage(`Thoughtscope: ${path} is not a file of the open workspace.`);
+  void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: {0} is not a file of the open workspace.', path));
 }

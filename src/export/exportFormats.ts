@@ -2,12 +2,12 @@
 // bytes are made. Text formats come from the trace; SVG and PNG only the webview can make (it holds the
 // drawing), so they are asked of it with `exportImage` and its `exportImageResult` is matched back here.
 // No vscode import: the unit tests drive it directly.
-import { runMarkdown } from './core/history/markdownReport';
-import { snapshotFromTrace } from './core/history/restore';
-import { collapsePruned } from './core/render/collapse';
-import { renderMermaid } from './core/render/mermaid';
-import type { Trace } from './core/trace';
-import type { HostToWebview, ImageExportResult, ImageFormat } from './shared/messages';
+import { runMarkdown } from '../core/history/markdownReport';
+import { snapshotFromTrace } from '../core/history/restore';
+import { collapsePruned } from '../core/render/collapse';
+import { renderMermaid } from '../core/render/mermaid';
+import type { Trace } from '../core/trace';
+import type { HostToWebview, ImageExportResult, ImageFormat } from '../shared/messages';
 
 export type ExportFormatId = 'json' | 'mermaid' | 'markdown' | ImageFormat;
 

@@ -1,7 +1,7 @@
 // The inline PoT preview's text, from a finished run's graph. No vscode import: unit-tested under Node.
-import type { ThoughtGraph } from './core/graph/thoughtGraph';
-import { fencedBlock } from './core/sandbox/codeBlocks';
-import { fenced } from './core/techniques/potProgram';
+import type { ThoughtGraph } from '../core/graph/thoughtGraph';
+import { fencedBlock } from '../core/sandbox/codeBlocks';
+import { fenced } from '../core/techniques/potProgram';
 
 /** The block put under the selection: the program, then what it printed and its result. */
 export function previewBlock(language: string, code: string, output: string, answer: string): string {

@@ -1,11 +1,11 @@
 // The commands in package.json's contributes.commands, each registered here by its literal id
 // (test/unit/manifest.test.ts checks that every contributed command has a registration).
 import * as vscode from 'vscode';
-import { findTechnique, TECHNIQUES } from './core/techniques/registry';
-import type { Technique } from './core/techniques/types';
+import { findTechnique, TECHNIQUES } from '../core/techniques/registry';
+import type { Technique } from '../core/techniques/types';
 import type { InputOrigin } from './insertAnswer';
 import type { RunController } from './runController';
-import type { ApiKeyStore } from './secrets';
+import type { ApiKeyStore } from '../models/secrets';
 
 export function registerCommands(
   context: vscode.ExtensionContext,
@@ -31,14 +31,14 @@ export function registerCommands(
 
 function techniqueById(id: string): Technique | undefined {
   const technique = findTechnique(id);
-  if (!technique) void vscode.window.showErrorMessage(`Thoughtscope: the technique "${id}" is not available in this build.`);
+  if (!technique) void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: the technique "{0}" is not available in this build.', id));
   return technique;
 }
 
 async function pickTechnique(): Promise<Technique | undefined> {
   const picked = await vscode.window.showQuickPick(
     TECHNIQUES.map((t) => ({ label: t.name, description: t.id, detail: t.description, technique: t })),
-    { title: 'Thoughtscope: Reason with…', placeHolder: 'Choose a reasoning technique (parameters: Settings › Thoughtscope)', matchOnDescription: true, matchOnDetail: true },
+    { title: vscode.l10n.t('Thoughtscope: Reason with…'), placeHolder: vscode.l10n.t('Choose a reasoning technique (parameters: Settings › Thoughtscope)'), matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.technique;
 }
@@ -52,12 +52,12 @@ async function gatherInput(): Promise<{ input: string; origin?: InputOrigin } | 
   if (!editor) {
     const typed = await vscode.window.showInputBox({
       title: 'Thoughtscope',
-      prompt: 'No editor is open: type the question or problem to reason about.',
+      prompt: vscode.l10n.t('No editor is open: type the question or problem to reason about.'),
       ignoreFocusOut: true,
     });
     if (typed === undefined) return undefined;
     if (!typed.trim()) {
-      void vscode.window.showWarningMessage('Thoughtscope: the input is empty; there is nothing to reason about.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the input is empty; there is nothing to reason about.'));
       return undefined;
     }
     return { input: typed };
@@ -68,7 +68,7 @@ async function gatherInput(): Promise<{ input: string; origin?: InputOrigin } | 
   if (!selection.isEmpty) {
     const text = document.getText(selection);
     if (!text.trim()) {
-      void vscode.window.showWarningMessage('Thoughtscope: the selection is only whitespace; select the text to reason about.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the selection is only whitespace; select the text to reason about.'));
       return undefined;
     }
     return { input: text, origin: { uri: document.uri, end: selection.end } };
@@ -76,13 +76,13 @@ async function gatherInput(): Promise<{ input: string; origin?: InputOrigin } | 
 
   const text = document.getText();
   if (!text.trim()) {
-    void vscode.window.showWarningMessage('Thoughtscope: the document is empty; select or type the text to reason about.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the document is empty; select or type the text to reason about.'));
     return undefined;
   }
-  const useAll = 'Use Whole Document';
+  const useAll = vscode.l10n.t('Use Whole Document');
   const choice = await vscode.window.showWarningMessage(
-    'No text is selected.',
-    { modal: true, detail: `Send the whole of ${vscode.workspace.asRelativePath(document.uri)} (${text.length.toLocaleString('en-US')} characters) to the model?` },
+    vscode.l10n.t('No text is selected.'),
+    { modal: true, detail: vscode.l10n.t('Send the whole of {0} ({1} characters) to the model?', vscode.workspace.asRelativePath(document.uri), text.length.toLocaleString('en-US')) },
     useAll,
   );
   if (choice !== useAll) return undefined;

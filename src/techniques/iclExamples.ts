@@ -2,8 +2,8 @@
 // VS Code session, and the host facts every run gets (workspace folder, those examples).
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { ExamplesError, parseExamples } from './core/techniques/iclExamples';
-import type { TechniqueHost } from './core/techniques/types';
+import { ExamplesError, parseExamples } from '../core/techniques/iclExamples';
+import type { TechniqueHost } from '../core/techniques/types';
 
 /** Context key: true while examples from a selection are stored (shows "Clear ICL Examples"). */
 const STORED_CONTEXT = 'thoughtscope.iclExamplesStored';
@@ -30,7 +30,7 @@ export function registerIclCommands(context: vscode.ExtensionContext, log: vscod
       const editor = vscode.window.activeTextEditor;
       const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
       if (!text.trim()) {
-        void vscode.window.showWarningMessage('Thoughtscope: select the examples first ("Input:" / "Output:" pairs or JSON Lines).');
+        void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: select the examples first ("Input:" / "Output:" pairs or JSON Lines).'));
         return;
       }
       try {
@@ -38,16 +38,18 @@ export function registerIclCommands(context: vscode.ExtensionContext, log: vscod
         setStored(text);
         log.info(`Stored ${count} ICL example(s) from a selection for this session`);
         void vscode.window.showInformationMessage(
-          `Thoughtscope: ${count} ICL example${count === 1 ? '' : 's'} stored for this session; In-Context Learning runs use them instead of the examples settings.`,
+          count === 1
+            ? vscode.l10n.t('Thoughtscope: 1 ICL example stored for this session; In-Context Learning runs use it instead of the examples settings.')
+            : vscode.l10n.t('Thoughtscope: {0} ICL examples stored for this session; In-Context Learning runs use them instead of the examples settings.', count),
         );
       } catch (err) {
         if (!(err instanceof ExamplesError)) throw err;
-        void vscode.window.showErrorMessage(`Thoughtscope: the selection is not a list of examples: ${err.message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: the selection is not a list of examples: {0}', err.message));
       }
     }),
     vscode.commands.registerCommand('thoughtscope.clearIclExamples', () => {
       setStored(undefined);
-      void vscode.window.showInformationMessage('Thoughtscope: ICL examples from the selection cleared; runs use the examples settings again.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: ICL examples from the selection cleared; runs use the examples settings again.'));
     }),
   );
 }

@@ -2,10 +2,10 @@
 // variable `apiKeyEnv` as the fallback), VS Code language models for vscode-lm profiles, and the
 // RunProfiles a run gets. Selecting language models happens here, so only when a run starts (a user action).
 import * as vscode from 'vscode';
-import { buildRunProfiles } from './core/model/profileModels';
-import type { ChatModel } from './core/model/types';
-import type { ModelProfile } from './core/profiles';
-import type { RunProfile } from './core/run/run';
+import { buildRunProfiles } from '../core/model/profileModels';
+import type { ChatModel } from '../core/model/types';
+import type { ModelProfile } from '../core/profiles';
+import type { RunProfile } from '../core/run/run';
 import { LmApiChatModel, type LmModelCache } from './lmApiModel';
 import { keyHeaders } from './secrets';
 
@@ -25,15 +25,15 @@ export class ProfileKeyStore {
 
   async promptAndStore(name: string): Promise<boolean> {
     const value = await vscode.window.showInputBox({
-      title: `Thoughtscope: API key of profile "${name}"`,
-      prompt: 'Stored in VS Code’s secret storage under the profile’s name. Leave empty to clear it.',
+      title: vscode.l10n.t('Thoughtscope: API key of profile "{0}"', name),
+      prompt: vscode.l10n.t('Stored in VS Code’s secret storage under the profile’s name. Leave empty to clear it.'),
       password: true,
       ignoreFocusOut: true,
     });
     if (value === undefined) return false;
     if (value.trim() === '') await this.secrets.delete(PREFIX + name);
     else await this.secrets.store(PREFIX + name, value.trim());
-    void vscode.window.showInformationMessage(`Thoughtscope: key of profile "${name}" ${value.trim() ? 'saved in secret storage' : 'cleared'}.`);
+    void vscode.window.showInformationMessage(value.trim() ? vscode.l10n.t('Thoughtscope: key of profile "{0}" saved in secret storage.', name) : vscode.l10n.t('Thoughtscope: key of profile "{0}" cleared.', name));
     return true;
   }
 }

@@ -3,32 +3,32 @@
 // keeps the last run so the view can be restored and its answer inserted, copied or exported.
 // One run at a time: starting another asks first, then stops the running one.
 import * as vscode from 'vscode';
-import { runTechnique, type RunReport } from './core/engine';
-import type { RunSummary, RunTotals } from './core/graph/types';
-import { OpenAIChatModel } from './core/model/openaiModel';
-import { ModelError } from './core/model/types';
-import { formatUsd, Pricing } from './core/pricing';
-import { DEFAULT_RETRY } from './core/run/retry';
-import { Run, type RunProfile } from './core/run/run';
-import { resolveTask } from './core/tasks/registry';
-import type { Task } from './core/tasks/types';
-import { ParamError } from './core/techniques/params';
-import type { Technique } from './core/techniques/types';
-import { offlineModel, reportFromTrace, restoreGraph } from './core/history/restore';
-import { toTrace, type Trace } from './core/trace';
-import { ImageRequests } from './exportFormats';
-import { exportRunInteractively } from './exportRun';
-import { exportTrace } from './exportTrace';
-import { techniqueHost } from './iclExamples';
+import { runTechnique, type RunReport } from '../core/engine';
+import type { RunSummary, RunTotals } from '../core/graph/types';
+import { OpenAIChatModel } from '../core/model/openaiModel';
+import { ModelError } from '../core/model/types';
+import { formatUsd, Pricing } from '../core/pricing';
+import { DEFAULT_RETRY } from '../core/run/retry';
+import { Run, type RunProfile } from '../core/run/run';
+import { resolveTask } from '../core/tasks/registry';
+import type { Task } from '../core/tasks/types';
+import { ParamError } from '../core/techniques/params';
+import type { Technique } from '../core/techniques/types';
+import { offlineModel, reportFromTrace, restoreGraph } from '../core/history/restore';
+import { toTrace, type Trace } from '../core/trace';
+import { ImageRequests } from '../export/exportFormats';
+import { exportRunInteractively } from '../export/exportRun';
+import { exportTrace } from '../export/exportTrace';
+import { techniqueHost } from '../techniques/iclExamples';
 import { openWorkspaceLocation } from './openLocation';
-import { ragHost } from './ragIndexer';
+import { ragHost } from '../techniques/ragIndexer';
 import { insertAnswer, type InputOrigin } from './insertAnswer';
-import { keyHeaders, type ApiKeyStore } from './secrets';
-import { readSettings, readTechniqueParams, SettingsError, type Settings } from './settings';
-import { SECTION } from './settingsSchema';
-import type { ImageFormat, RunInfo, WebviewToHost } from './shared/messages';
-import { EventBatcher } from './view/eventBatcher';
-import type { ThoughtGraphViewProvider } from './view/thoughtGraphViewProvider';
+import { keyHeaders, type ApiKeyStore } from '../models/secrets';
+import { readSettings, readTechniqueParams, SettingsError, type Settings } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
+import type { ImageFormat, RunInfo, WebviewToHost } from '../shared/messages';
+import { EventBatcher } from '../view/eventBatcher';
+import type { ThoughtGraphViewProvider } from '../view/thoughtGraphViewProvider';
 
 /** Context key: true while a run is in progress (shows the Cancel button and command). */
 const RUNNING_CONTEXT = 'thoughtscope.running';
@@ -106,7 +106,7 @@ export class RunController implements vscode.Disposable {
   /** Show a finished run from its trace (a saved or compared run) in the view, as the last run; needs no model. */
   showTrace(trace: Trace, techniqueName = trace.technique): string | undefined {
     if (this.active) {
-      void vscode.window.showInformationMessage('Thoughtscope: a run is in progress; open the saved run when it has finished.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: a run is in progress; open the saved run when it has finished.'));
       return undefined;
     }
     const run = new Run({ model: offlineModel(trace.model) });
@@ -126,7 +126,7 @@ export class RunController implements vscode.Disposable {
     await exportRunInteractively({
       trace,
       when,
-      title: 'Export Saved Run',
+      title: vscode.l10n.t('Export Saved Run'),
       image: (format: ImageFormat) => {
         if (this.active) throw new Error('a run is in progress; export the saved run as an image when it has finished');
         const runId = this.showTrace(trace, techniqueName);
@@ -139,7 +139,7 @@ export class RunController implements vscode.Disposable {
   /** "Thoughtscope: Cancel Run". */
   cancel(): void {
     if (!this.active) {
-      void vscode.window.showInformationMessage('Thoughtscope: no run is in progress.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: no run is in progress.'));
       return;
     }
     this.log.info(`Cancelling ${this.active.info.runId}`);
@@ -148,10 +148,10 @@ export class RunController implements vscode.Disposable {
 
   private async startNow(technique: Technique, input: string, origin: InputOrigin | undefined, overrides?: RunOverrides): Promise<void> {
     if (this.active) {
-      const stop = 'Stop and Start New';
+      const stop = vscode.l10n.t('Stop and Start New');
       const choice = await vscode.window.showWarningMessage(
-        `A ${this.active.info.techniqueName} run is still in progress.`,
-        { modal: true, detail: 'Stop it and start the new run? The view will show the new run.' },
+        vscode.l10n.t('A {0} run is still in progress.', this.active.info.techniqueName),
+        { modal: true, detail: vscode.l10n.t('Stop it and start the new run? The view will show the new run.') },
         stop,
       );
       if (choice !== stop) return;
@@ -276,35 +276,35 @@ export class RunController implements vscode.Disposable {
         const answer = summary.answer?.trim() ?? '';
         this.log.info(`${state.info.runId} done (${totals}); answer: ${oneLine(answer, 500)}`);
         if (!answer) {
-          void vscode.window.showWarningMessage(`Thoughtscope: ${name} finished without an answer (${totals}).`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: {0} finished without an answer ({1}).', name, totals));
           return;
         }
         if (state.presentAnswer && state.report && (await this.presented(state, totals))) return;
-        const insert = 'Insert into Editor';
-        const copy = 'Copy';
-        const choice = await vscode.window.showInformationMessage(`Thoughtscope ${name} answer: ${oneLine(answer, 300)} — ${totals}`, insert, copy);
+        const insert = vscode.l10n.t('Insert into Editor');
+        const copy = vscode.l10n.t('Copy');
+        const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope {0} answer: {1} — {2}', name, oneLine(answer, 300), totals), insert, copy);
         if (choice === insert) await this.insert(state);
         else if (choice === copy) await this.copy(state);
         return;
       }
       case 'cancelled':
         this.log.info(`${state.info.runId} cancelled (${totals})`);
-        void vscode.window.showInformationMessage(`Thoughtscope: ${name} run cancelled (${totals}). The graph so far stays in the Thoughtscope view.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: {0} run cancelled ({1}). The graph so far stays in the Thoughtscope view.', name, totals));
         return;
       case 'budget':
         this.log.warn(`${state.info.runId} ${summary.message ?? 'stopped by the budget'} (${totals})`);
         void this.showWithSettings(
           'warning',
-          `Thoughtscope: ${oneLine(summary.message ?? 'Stopped by the budget', 300)} (${totals}). The graph so far stays in the view.`,
+          vscode.l10n.t('Thoughtscope: {0} ({1}). The graph so far stays in the view.', oneLine(summary.message ?? vscode.l10n.t('Stopped by the budget'), 300), totals),
           `${SECTION}.budget`,
         );
         return;
       case 'failed': {
-        const message = oneLine(summary.message ?? 'The run failed', 500);
+        const message = oneLine(summary.message ?? vscode.l10n.t('The run failed'), 500);
         this.log.error(`${state.info.runId} failed: ${message}`);
         this.view.post({ type: 'error', message });
-        const showLog = 'Show Log';
-        const choice = await vscode.window.showErrorMessage(`Thoughtscope: ${message}`, showLog);
+        const showLog = vscode.l10n.t('Show Log');
+        const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message), showLog);
         if (choice === showLog) this.log.show(true);
         return;
       }
@@ -326,12 +326,12 @@ export class RunController implements vscode.Disposable {
     if (err instanceof SettingsError || err instanceof ModelError || err instanceof ParamError) this.log.error(message);
     else this.log.error(`${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`);
     this.view.post({ type: 'error', message });
-    if (err instanceof SettingsError) void this.showWithSettings('error', `Thoughtscope: ${message}`, err.setting);
-    else void vscode.window.showErrorMessage(`Thoughtscope: ${message}`);
+    if (err instanceof SettingsError) void this.showWithSettings('error', vscode.l10n.t('Thoughtscope: {0}', message), err.setting);
+    else void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message));
   }
 
   private async showWithSettings(level: 'warning' | 'error', message: string, setting: string): Promise<void> {
-    const open = 'Open Settings';
+    const open = vscode.l10n.t('Open Settings');
     const choice = level === 'error' ? await vscode.window.showErrorMessage(message, open) : await vscode.window.showWarningMessage(message, open);
     if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', setting);
   }
@@ -361,15 +361,15 @@ export class RunController implements vscode.Disposable {
           if (!this.images.receive(message)) this.log.warn(`An image from the view came too late or unasked (${message.requestId})`);
           return;
         case 'exportRun': {
-          const finished = this.finishedRun(message.runId, 'the run');
+          const finished = this.finishedRun(message.runId, vscode.l10n.t('the run'));
           if (!finished) return;
           const { info, report, run } = finished;
           const image = (format: ImageFormat) => this.images.request(info.runId, format);
-          await exportRunInteractively({ trace: toTrace(report, run.graph), when: new Date(info.startedAt), title: 'Export Run', image });
+          await exportRunInteractively({ trace: toTrace(report, run.graph), when: new Date(info.startedAt), title: vscode.l10n.t('Export Run'), image });
           return;
         }
         case 'exportTrace': {
-          const finished = this.finishedRun(message.runId, 'the trace');
+          const finished = this.finishedRun(message.runId, vscode.l10n.t('the trace'));
           if (finished) await exportTrace(finished.report, finished.run.graph);
           return;
         }
@@ -377,20 +377,20 @@ export class RunController implements vscode.Disposable {
     } catch (err) {
       const text = oneLine(errorText(err), 500);
       this.log.error(text);
-      void vscode.window.showErrorMessage(`Thoughtscope: ${text}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', text));
     }
   }
 
   /** The run with this id if it has ended with a report; else says that `what` can be exported once it has. */
   private finishedRun(runId: string, what: string): (RunState & { report: RunReport }) | undefined {
     const state = this.runWithId(runId);
-    if (state && !state.report) void vscode.window.showInformationMessage(`Thoughtscope: ${what} can be exported once the run has finished.`);
+    if (state && !state.report) void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: {0} can be exported once the run has finished.', what));
     return state?.report ? (state as RunState & { report: RunReport }) : undefined;
   }
 
   private runWithId(runId: string): RunState | undefined {
     if (this.last && this.last.info.runId === runId) return this.last;
-    void vscode.window.showWarningMessage('Thoughtscope: that run is no longer available; only the last run is kept.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: that run is no longer available; only the last run is kept.'));
     return undefined;
   }
 
@@ -398,7 +398,7 @@ export class RunController implements vscode.Disposable {
     if (!state) return undefined;
     const answer = state.summary?.answer?.trim();
     if (!answer) {
-      void vscode.window.showInformationMessage(state.summary ? 'Thoughtscope: this run has no answer.' : 'Thoughtscope: the run has no answer yet.');
+      void vscode.window.showInformationMessage(state.summary ? vscode.l10n.t('Thoughtscope: this run has no answer.') : vscode.l10n.t('Thoughtscope: the run has no answer yet.'));
       return undefined;
     }
     return answer;
@@ -413,7 +413,7 @@ export class RunController implements vscode.Disposable {
     const answer = this.answerOf(state);
     if (answer === undefined) return;
     await vscode.env.clipboard.writeText(answer);
-    void vscode.window.showInformationMessage('Thoughtscope: answer copied.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: answer copied.'));
   }
 
   dispose(): void {

@@ -5,13 +5,13 @@
 // (an `after` decoration, its first lines as plain text, the whole output on hover) and can be
 // inserted below it: a fenced ```text block in Markdown, comment lines in Python/JavaScript.
 import * as vscode from 'vscode';
-import { fencedBlock, findRunnableBlocks, inlineSummary, languageOfEditor, outputText, plainText, spanAfterEdit, type LineSpan } from './core/sandbox/codeBlocks';
-import { sharedSandbox } from './core/sandbox/sandbox';
-import type { ExecutionResult, ProgramLanguage, SandboxLimits } from './core/sandbox/types';
-import { limitsOf, potTechnique } from './core/techniques/pot';
+import { fencedBlock, findRunnableBlocks, inlineSummary, languageOfEditor, outputText, plainText, spanAfterEdit, type LineSpan } from '../core/sandbox/codeBlocks';
+import { sharedSandbox } from '../core/sandbox/sandbox';
+import type { ExecutionResult, ProgramLanguage, SandboxLimits } from '../core/sandbox/types';
+import { limitsOf, potTechnique } from '../core/techniques/pot';
 import { mayRun } from './executionGate';
-import { readTechniqueParams } from './settings';
-import { SECTION } from './settingsSchema';
+import { readTechniqueParams } from '../settings/settings';
+import { SECTION } from '../settings/settingsSchema';
 
 /** A run whose output is shown: where its code is, and what it gave. */
 interface Ran {
@@ -58,8 +58,8 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
       return findRunnableBlocks(document.getText()).flatMap((block) => {
         const range = new vscode.Range(block.openLine, 0, block.openLine, 0);
         const run = new vscode.CodeLens(range, {
-          title: `$(play) Run in sandbox`,
-          tooltip: `Run this ${block.language} block in Thoughtscope's WebAssembly sandbox`,
+          title: vscode.l10n.t('$(play) Run in sandbox'),
+          tooltip: vscode.l10n.t("Run this {0} block in Thoughtscope's WebAssembly sandbox", block.language),
           command: 'thoughtscope.runInSandbox',
           arguments: [document.uri, block.openLine],
         });
@@ -67,8 +67,8 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
         if (!ran) return [run];
         return [
           run,
-          new vscode.CodeLens(range, { title: '$(insert) Insert output', tooltip: 'Insert the output below the block as a text block', command: 'thoughtscope.insertSandboxOutput', arguments: [ran] }),
-          new vscode.CodeLens(range, { title: '$(close) Clear output', command: 'thoughtscope.clearSandboxOutput', arguments: [ran] }),
+          new vscode.CodeLens(range, { title: vscode.l10n.t('$(insert) Insert output'), tooltip: vscode.l10n.t('Insert the output below the block as a text block'), command: 'thoughtscope.insertSandboxOutput', arguments: [ran] }),
+          new vscode.CodeLens(range, { title: vscode.l10n.t('$(close) Clear output'), command: 'thoughtscope.clearSandboxOutput', arguments: [ran] }),
         ];
       });
     },
@@ -85,20 +85,20 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
     edit.insert(ran.uri, at, `${document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n'}${block.replace(/\n/g, document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n')}`);
     // The inserted text now shows the output: the decoration goes (the edit also makes it stale).
     setOutputs(ran.uri, outputsOf(ran.uri).filter((r) => r !== ran));
-    if (!(await vscode.workspace.applyEdit(edit))) void vscode.window.showWarningMessage('Thoughtscope: the output could not be inserted.');
+    if (!(await vscode.workspace.applyEdit(edit))) void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the output could not be inserted.'));
   };
 
   const runCode = async (uri: vscode.Uri, span: LineSpan, language: ProgramLanguage, code: string, markdown: boolean): Promise<void> => {
     const refusal = await mayRun(context, { language, code }, 'user', false);
     if (refusal !== undefined) {
-      void vscode.window.showWarningMessage(`Thoughtscope: not run: ${refusal}.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: not run: {0}.', refusal));
       return;
     }
     let limits: Partial<SandboxLimits>;
     try {
       limits = limitsOf(readTechniqueParams(vscode.workspace.getConfiguration(SECTION), potTechnique));
     } catch (err) {
-      void vscode.window.showErrorMessage(`Thoughtscope: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', errorText(err)));
       return;
     }
     const document = await vscode.workspace.openTextDocument(uri);
@@ -106,7 +106,7 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
     let result: ExecutionResult;
     try {
       result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Thoughtscope: running ${language} in the sandbox…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: running {0} in the sandbox…', language), cancellable: true },
         (_progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -116,7 +116,7 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
     } catch (err) {
       if (err instanceof Error && err.name === 'AbortError') return;
       log.error(`Run in sandbox failed: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`Thoughtscope: the sandbox could not run the code: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: the sandbox could not run the code: {0}', errorText(err)));
       return;
     }
     log.info(`Ran ${language} in the sandbox (${result.engine}, ${result.timeMs} ms): ${result.ok ? 'ok' : result.error ?? 'failed'}`);
@@ -127,8 +127,8 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
     setOutputs(uri, [...others, ran]);
     if (markdown) return;
     // No CodeLens in code files: the notification offers the insertion.
-    const insert = 'Insert Output';
-    const message = `Thoughtscope: ${inlineSummary(result, 200)}`;
+    const insert = vscode.l10n.t('Insert Output');
+    const message = vscode.l10n.t('Thoughtscope: {0}', inlineSummary(result, 200));
     const choice = result.ok ? await vscode.window.showInformationMessage(message, insert) : await vscode.window.showWarningMessage(message, insert);
     if (choice === insert) await insertOutput(ran);
   };
@@ -137,7 +137,7 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
     const document = await vscode.workspace.openTextDocument(uri);
     const block = findRunnableBlocks(document.getText()).find((b) => b.openLine === line);
     if (!block) {
-      void vscode.window.showWarningMessage('Thoughtscope: the code block is no longer there.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: the code block is no longer there.'));
       return;
     }
     await runCode(uri, { start: block.openLine, end: block.closeLine }, block.language, block.code, true);
@@ -147,7 +147,7 @@ export function registerRunInSandbox(context: vscode.ExtensionContext, log: vsco
     const editor = vscode.window.activeTextEditor;
     const language = editor ? languageOfEditor(editor.document.languageId) : undefined;
     if (!editor || !language || editor.selection.isEmpty || !editor.document.getText(editor.selection).trim()) {
-      void vscode.window.showWarningMessage('Thoughtscope: select Python or JavaScript code to run in the sandbox (in Markdown, use the "Run in sandbox" CodeLens above a fenced block).');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: select Python or JavaScript code to run in the sandbox (in Markdown, use the "Run in sandbox" CodeLens above a fenced block).'));
       return;
     }
     const { start, end } = editor.selection;

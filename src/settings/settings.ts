@@ -1,14 +1,14 @@
 // Reads and checks the `thoughtscope.*` settings. Any invalid value stops the run before anything is
 // sent, with one SettingsError naming the setting. Bounds and defaults come from settingsSchema.ts.
 // No vscode import: pass `vscode.workspace.getConfiguration('thoughtscope')` (or any `get`).
-import { ModelError } from './core/model/types';
-import { validateBaseUrl } from './core/model/openaiModel';
-import { validatePricingTable, type PricingTable } from './core/pricing';
-import { validateProfiles, type ModelProfile } from './core/profiles';
-import type { Budget } from './core/run/budget';
-import { taskIds } from './core/tasks/registry';
-import { coerceParam, ParamError, type ParamValues } from './core/techniques/params';
-import type { Technique } from './core/techniques/types';
+import { ModelError } from '../core/model/types';
+import { validateBaseUrl } from '../core/model/openaiModel';
+import { validatePricingTable, type PricingTable } from '../core/pricing';
+import { validateProfiles, type ModelProfile } from '../core/profiles';
+import type { Budget } from '../core/run/budget';
+import { taskIds } from '../core/tasks/registry';
+import { coerceParam, ParamError, type ParamValues } from '../core/techniques/params';
+import type { Technique } from '../core/techniques/types';
 import { generalSetting, SECTION, techniqueSettingKey } from './settingsSchema';
 
 /** What `vscode.WorkspaceConfiguration` offers; a Map-backed stand-in works in tests. */

@@ -1,0 +1,74 @@
+// "Thoughtscope: Calibrate FrugalGPT Cascade…": the stages of the frugal technique's settings, a labelled
+// JSONL/CSV file, a tolerance; runs every stage on every item (cancellable), shows what it chose, and
+// offers to save the cascade as a profile.
+import * as vscode from 'vscode';
+import { loadDataset } from '../core/eval/dataset';
+import { formatUsd } from '../core/pricing';
+import { splitNames } from '../core/profiles';
+import { Run, type RunProfile } from '../core/run/run';
+import { resolveTask } from '../core/tasks/registry';
+import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
+import type { Scorer } from '../core/techniques/frugal/stage';
+import { addProfile } from './profileStatus';
+import { SECTION } from '../settings/settingsSchema';
+
+export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunProfile[] | undefined>, log: vscode.LogOutputChannel): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const names = splitNames(config.get<string>('techniques.frugal.stages') ?? '');
+  if (names.length < 2) {
+    const open = vscode.l10n.t('Open Settings');
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: set at least two stages (profile names, cheapest first) in thoughtscope.techniques.frugal.stages first.'), open);
+    if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.techniques.frugal.stages`);
+    return;
+  }
+  const files = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Labelled data: one {"input", "expected"} per line'), filters: { [vscode.l10n.t('JSON Lines or CSV')]: ['jsonl', 'csv'] }, canSelectMany: false });
+  if (!files?.[0]) return;
+  const toleranceText = await vscode.window.showInputBox({ title: vscode.l10n.t('Accuracy tolerance'), prompt: vscode.l10n.t('How far below the best single model the cascade may fall (0.02 = 2 points)'), value: '0.02', validateInput: (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 && Number(v) <= 1 ? undefined : vscode.l10n.t('A number from 0 to 1')) });
+  if (toleranceText === undefined) return;
+  const profiles = await profilesForRun();
+  if (!profiles) return;
+  try {
+    const items = loadDataset(files[0].fsPath, true);
+    const stages = names.map((name) => {
+      const model = profiles.find((p) => p.name === name)?.model;
+      if (!model) throw new Error(`stage "${name}" is not a model profile; known: ${profiles.filter((p) => p.model).map((p) => p.name).join(', ') || '(none)'}`);
+      return { name, model };
+    });
+    const scorer = (config.get<string>('techniques.frugal.scorer') ?? 'agreement') as Scorer;
+    const samples = config.get<number>('techniques.frugal.samples') ?? 3;
+    const judgeName = config.get<string>('techniques.frugal.judge') ?? '';
+    const judge = profiles.find((p) => p.name === judgeName)?.model ?? stages[stages.length - 1].model;
+    const budget = config.get<number>('budget.maxUsd') || undefined;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: calibrating'), cancellable: true }, async (progress, token) => {
+      const run = new Run({ model: stages[0].model, profiles, concurrency: config.get<number>('concurrency') ?? 4, budget: { maxUsd: budget }, logger: log });
+      token.onCancellationRequested(() => run.cancel());
+      const r = await calibrateCascade(run, (input) => resolveTask('auto', input)!, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText) }, (done) =>
+        progress.report({ message: vscode.l10n.t('{0} of {1} items, {2}', done, items.length, formatUsd(run.totals().costUsd)), increment: 100 / items.length }),
+      );
+      log.info(`Calibration of ${names.join(' → ')} on ${items.length} items (${formatUsd(run.totals().costUsd)}):\n${describeCalibration(names, r).join('\n')}`);
+      return r;
+    });
+    const save = vscode.l10n.t('Save as Profile…');
+    const thresholds = result.best.thresholds.map((t) => (t > 1 ? vscode.l10n.t('never') : t.toFixed(2))).join(', ');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Thoughtscope: thresholds [{0}] — accuracy {1}% at {2} (best single model {3}% at {4}). Details in the log.',
+        thresholds,
+        (result.best.accuracy * 100).toFixed(1),
+        formatUsd(result.best.costUsd),
+        (result.singles[result.bestSingle].accuracy * 100).toFixed(1),
+        formatUsd(result.singles[result.bestSingle].costUsd),
+      ),
+      save,
+    );
+    if (choice !== save) return;
+    const name = await vscode.window.showInputBox({ title: vscode.l10n.t('Cascade profile name'), value: `cascade-${names.join('-')}`.slice(0, 64), validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v) ? undefined : vscode.l10n.t('Letters, digits, ".", "_" or "-"')) });
+    if (!name) return;
+    await addProfile(cascadeProfile(name, names, result, scorer, samples), false);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: saved cascade profile "{0}"; run it with the frugal technique and stages = {0}.', name));
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0];
+    log.error(`Calibration failed: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: calibration stopped: {0}', message));
+  }
+}
