@@ -318,15 +318,13 @@ describe('javascript in QuickJS', () => {
 
 describe('the sandbox process', () => {
   it('gets an empty environment, a scratch folder it cannot write and that is gone afterwards', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('thoughtscope-sandbox-')));
     const result = await run('python', 'import js\ng = js.constructor.constructor("return globalThis")()\nprint(g.Deno.cwd())\ng.Deno.writeTextFileSync("here.txt", "x")');
     assert.equal(result.ok, false);
     assert.match(result.error ?? '', /NotCapable: Requires write access/);
     const cwd = result.stdout.trim();
     assert.ok(cwd.startsWith(join(tmpdir(), 'thoughtscope-sandbox-')), `the working directory is a scratch folder: ${cwd}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const leftover = readdirSync(tmpdir()).filter((n) => n.startsWith('thoughtscope-sandbox-') && !before.has(n));
-    assert.ok(leftover.length <= 1, `scratch folders are removed (a spare's may exist): ${leftover.join(', ')}`);
+    // Removed when the process has closed, just after the result: other runs' folders may exist.
+    for (let i = 0; i < 50 && existsSync(cwd); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(existsSync(cwd), false, 'the scratch folder is gone');
     if (process.platform === 'linux') {
       const spare = sandboxPids()[0];
