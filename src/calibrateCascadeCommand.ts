@@ -37,12 +37,13 @@ export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunP
     const scorer = (config.get<string>('techniques.frugal.scorer') ?? 'agreement') as Scorer;
     const samples = config.get<number>('techniques.frugal.samples') ?? 3;
     const judgeName = config.get<string>('techniques.frugal.judge') ?? '';
-    const judge = profiles.find((p) => p.name === judgeName)?.model ?? stages[stages.length - 1].model;
+    const judge = profiles.find((p) => p.name === judgeName)?.model;
+    if (scorer === 'judge' && !judge) throw new Error('the judge scorer needs a judge profile (a cheap one) in thoughtscope.techniques.frugal.judge');
     const budget = config.get<number>('budget.maxUsd') || undefined;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Thoughtscope: calibrating', cancellable: true }, async (progress, token) => {
       const run = new Run({ model: stages[0].model, profiles, concurrency: config.get<number>('concurrency') ?? 4, budget: { maxUsd: budget }, logger: log });
       token.onCancellationRequested(() => run.cancel());
-      const r = await calibrateCascade(run, (input) => resolveTask('auto', input)!, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText) }, (done) =>
+      const r = await calibrateCascade(run, (input) => resolveTask('auto', input)!, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText), maxLength: 0, testShare: items.length >= 2 ? 0.5 : 0, seed: 0 }, (done) =>
         progress.report({ message: `${done} of ${items.length} items, ${formatUsd(run.totals().costUsd)}`, increment: 100 / items.length }),
       );
       log.info(`Calibration of ${names.join(' → ')} on ${items.length} items (${formatUsd(run.totals().costUsd)}):\n${describeCalibration(names, r).join('\n')}`);
@@ -50,8 +51,10 @@ export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunP
     });
     const save = 'Save as Profile…';
     const thresholds = result.best.thresholds.map((t) => (t > 1 ? 'never' : t.toFixed(2))).join(', ');
+    // Held-out figures when the file was split (the thresholds were fitted on the other half).
+    const shown = result.test ?? { cascade: result.best, singles: result.singles };
     const choice = await vscode.window.showInformationMessage(
-      `Thoughtscope: thresholds [${thresholds}] — accuracy ${(result.best.accuracy * 100).toFixed(1)}% at ${formatUsd(result.best.costUsd)} (best single model ${(result.singles[result.bestSingle].accuracy * 100).toFixed(1)}% at ${formatUsd(result.singles[result.bestSingle].costUsd)}). Details in the log.`,
+      `Thoughtscope: thresholds [${thresholds}] — ${result.test ? 'on held-out items: ' : ''}accuracy ${(shown.cascade.accuracy * 100).toFixed(1)}% at ${formatUsd(shown.cascade.costUsd)} (best single model ${(shown.singles[result.bestSingle].accuracy * 100).toFixed(1)}% at ${formatUsd(shown.singles[result.bestSingle].costUsd)}). Details in the log.`,
       save,
     );
     if (choice !== save) return;
