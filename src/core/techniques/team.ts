@@ -37,13 +37,7 @@ const params: readonly ParamSpec[] = [
   { name: 'weightRecency', type: 'number', default: 0.5, min: 0, max: 10, description: 'Weight of recency in retrieval (the reference code: 0.5).' },
   { name: 'weightImportance', type: 'number', default: 2, min: 0, max: 10, description: 'Weight of importance in retrieval (the reference code: 2).' },
   { name: 'weightRelevance', type: 'number', default: 3, min: 0, max: 10, description: 'Weight of relevance in retrieval (the reference code: 3).' },
-  {
-    name: 'relevance',
-    type: 'enum',
-    default: 'auto',
-    options: ['auto', 'lexical'],
-    description: 'auto: cosine of embeddings when the active profile has an embeddings model (or `embeddingModel` is set), else of term counts. lexical: term counts always (no embeddings requests).',
-  },
+  { name: 'relevance', type: 'enum', default: 'auto', options: ['auto', 'lexical'], description: 'auto: cosine of embeddings when the active profile has an embeddings model (or `embeddingModel` is set), else of term counts. lexical: term counts always (no embeddings requests).' },
   { name: 'embeddingModel', type: 'string', default: '', maxLength: 200, description: 'An embeddings model of the run\'s own OpenAI-compatible server for relevance (e.g. `text-embedding-3-small`); empty: the active profile\'s, when it has one.' },
   { name: 'temperature', type: 'number', default: 0.3, min: 0, max: 2, description: 'Sampling temperature of every call.' },
   ...ROLES.map(
