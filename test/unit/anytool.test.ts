@@ -229,6 +229,15 @@ describe('anytool technique', () => {
     assert.ok(run.graph.nodes().some((n) => n.meta?.agent === 'solver' && n.meta?.protocol === 'text'));
   });
 
+  it('a model error in one agent ends the run with it, and the other agents stop calling', async () => {
+    const { report, server } = await runWith((req) => (/^You are the category agent for "finance"/.test(req.body.messages[0].content) ? { status: 401 } : scripted(req)));
+    assert.equal(report.summary.outcome, 'failed');
+    assert.match(report.summary.message ?? '', /401/);
+    const count = server.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(server.requests.length, count, 'no agent went on after the run ended');
+  });
+
   it('says there is no answer when the search finds nothing, instead of inventing one', async () => {
     const { report, run, server } = await runWith((req) => (/^You are the meta-agent/.test(req.body.messages[0].content) ? { choices: ['nothing useful'] } : { choices: ['?'] }), { rounds: 2, agentSteps: 2 });
     assert.equal(report.summary.outcome, 'done');

@@ -99,6 +99,8 @@ export class ToolSearch {
   /** What the last solvability check said. */
   status = '';
   private readonly pending = new Set<Promise<void>>();
+  /** The first agent failure (a model error, cancellation): the others stop at their next turn. */
+  private failure: unknown;
 
   constructor(private readonly o: SearchOptions) {}
 
@@ -108,9 +110,10 @@ export class ToolSearch {
     this.launch({ level: 'meta', depth: 0, nodeId: node.id, finished: false, functions: META_FUNCTIONS, messages: this.opening(metaPrompt(this.o.catalog), 'Hand the relevant categories to agents with create_agent_category_level.') });
   }
 
-  /** Waits until no agent is running. */
+  /** Waits until no agent is running; rethrows the first agent's failure. */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** The deepest agents that were stopped before they finished. */
@@ -146,7 +149,12 @@ export class ToolSearch {
 
   private launch(agent: SearchAgent): void {
     if (!this.agents.includes(agent)) this.agents.push(agent);
-    const running: Promise<void> = this.loop(agent).finally(() => this.pending.delete(running));
+    const running: Promise<void> = this.loop(agent)
+      .catch((err: unknown) => {
+        this.failure ??= err;
+        this.stop = true;
+      })
+      .finally(() => this.pending.delete(running));
     this.pending.add(running);
   }
 
