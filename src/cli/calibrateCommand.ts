@@ -1,5 +1,6 @@
-// `thoughtscope calibrate`: choose a FrugalGPT cascade's thresholds on a labelled JSONL/CSV file, and
-// optionally save the cascade as a profile in the --profiles file.
+// `thoughtscope calibrate`: choose a FrugalGPT cascade — which profiles, in what order, and their
+// thresholds — on the training part of a labelled JSONL/CSV file, report it on the held-out part, and
+// optionally save it as a profile in the --profiles file.
 import { parseArgs } from 'node:util';
 import { DatasetError, loadDataset } from '../core/eval/dataset';
 import { formatUsd } from '../core/pricing';
@@ -13,14 +14,21 @@ import { parseFlags } from './modelFlags';
 import { cliRunProfiles, profileModel, readProfilesFile, writeProfilesFile } from './profilesFlag';
 
 export const CALIBRATE_USAGE = `Usage:
-  thoughtscope calibrate --profiles <file.json> --stages <cheap,...,expensive> --data <labelled.jsonl|.csv> [options]
+  thoughtscope calibrate --profiles <file.json> --stages <a,b,c> --data <labelled.jsonl|.csv> [options]
 
-  --stages a,b,c            model profiles from cheapest to most expensive
+  --stages a,b,c            candidate model profiles (with --order given: the cascade, cheapest first)
   --data <file>             JSONL lines {"input": ..., "expected": ...} (or a CSV with input,expected columns)
+  --order search|given      search which candidates to chain and in what order, up to --max-length
+                            (default search, as the paper's optimiser), or keep --stages as given
+  --max-length <L>          longest cascade the search tries (default 3)
+  --budget <usd>            mean USD per item: the most accurate cascade within it (the paper's objective);
+                            without it, the cheapest cascade within --tolerance of the best single profile
+  --tolerance <x>           accuracy may fall this far below the best single profile (default 0.02 = 2 points)
+  --test-share <x>          share of the items held out to report on (default 0.5; 0: fit and report on all)
+  --seed <n>                seed of the train/test split (default 0)
   --scorer agreement|judge  agreement among --samples answers (default), or a judge profile's 0-10 score
-  --judge <profile>         scorer=judge: the judge (default: the last stage)
+  --judge <profile>         scorer=judge: the judge, a cheap profile (required with --scorer judge)
   --samples <n>             scorer=agreement: answers per stage (default 3)
-  --tolerance <x>           accuracy may fall this far below the best single model (default 0.02 = 2 points)
   --task auto|generic|game24   how answers are read (default auto)
   --concurrency <n>         requests in flight at once (default 4); --max-usd <usd> stops the calibration
   --save-profile <name>     add the chosen cascade to the --profiles file as a "cascade" profile
@@ -34,6 +42,11 @@ const OPTIONS = {
   judge: { type: 'string' },
   samples: { type: 'string', default: '3' },
   tolerance: { type: 'string', default: '0.02' },
+  order: { type: 'string', default: 'search' },
+  'max-length': { type: 'string', default: '3' },
+  budget: { type: 'string' },
+  'test-share': { type: 'string', default: '0.5' },
+  seed: { type: 'string', default: '0' },
   temperature: { type: 'string', default: '0.7' },
   task: { type: 'string', default: AUTO_TASK },
   concurrency: { type: 'string', default: '4' },
@@ -56,6 +69,13 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   const names = splitNames(args.stages ?? '');
   if (names.length < 2) throw new UsageError('--stages needs at least two profile names, cheapest first, e.g. --stages mini,big');
   if (args.scorer !== 'agreement' && args.scorer !== 'judge') throw new UsageError(`--scorer must be agreement or judge, got "${args.scorer}"`);
+  if (args.scorer === 'judge' && !args.judge) throw new UsageError('--scorer judge needs --judge <profile>, a cheap one: it rates every answer');
+  if (args.order !== 'search' && args.order !== 'given') throw new UsageError(`--order must be search or given, got "${args.order}"`);
+  const maxLength = positiveNumber('max-length', args['max-length'], { integer: true, min: 1 })!;
+  const budgetUsd = positiveNumber('budget', args.budget);
+  const testShare = positiveNumber('test-share', args['test-share'])!;
+  if (testShare >= 1) throw new UsageError(`--test-share is the share of items held out, from 0 to below 1, got ${testShare}`);
+  const seed = positiveNumber('seed', args.seed, { integer: true })!;
   const samples = positiveNumber('samples', args.samples, { integer: true, min: 1 })!;
   const tolerance = positiveNumber('tolerance', args.tolerance)!;
   if (tolerance > 1) throw new UsageError(`--tolerance is a share of accuracy from 0 to 1, got ${tolerance}`);
@@ -73,17 +93,18 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     if (err instanceof DatasetError) throw new UsageError(err.message);
     throw err;
   }
+  if (testShare > 0 && items.length < 2) throw new UsageError(`--data has ${items.length} item; a train/test split needs at least 2 (or --test-share 0)`);
   const definitions = readProfilesFile(args.profiles);
   const profiles = cliRunProfiles(definitions, { timeoutMs, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) });
   const stages = names.map((name) => ({ name, model: profileModel(profiles, name) }));
-  const judge = args.judge ? profileModel(profiles, args.judge) : stages[stages.length - 1].model;
+  const judge = args.judge ? profileModel(profiles, args.judge) : undefined;
 
   const run = new Run({ model: stages[0].model, profiles, concurrency, budget: { maxUsd }, retry: { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 30_000 } });
   const onSigint = () => run.cancel();
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await calibrateCascade(run, (input) => resolveTask(taskId, input)!, items, { stages, scorer: args.scorer as Scorer, samples, temperature, judge, tolerance }, (done) => {
+    result = await calibrateCascade(run, (input) => resolveTask(taskId, input)!, items, { stages, scorer: args.scorer as Scorer, samples, temperature, judge, tolerance, budgetUsd, maxLength: args.order === 'search' ? maxLength : 0, testShare, seed }, (done) => {
       if (!args.quiet && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kcalibrating: ${done} of ${items.length} items, ${formatUsd(run.totals().costUsd)}`);
     });
   } catch (err) {
@@ -104,9 +125,10 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     writeProfilesFile(args.profiles, [...kept, profile]);
   }
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ stages: names, ...result, savedAs: saveAs ?? null, spentUsd: run.totals().costUsd }, null, 2)}\n`);
+    const cascade = result.best.chain.map((i) => names[i]);
+    process.stdout.write(`${JSON.stringify({ candidates: names, cascade, ...result, savedAs: saveAs ?? null, spentUsd: run.totals().costUsd }, null, 2)}\n`);
   } else {
-    process.stdout.write(`Calibrated on ${items.length} items (${formatUsd(run.totals().costUsd)} spent):\n${describeCalibration(names, result).join('\n')}\n`);
+    process.stdout.write(`Calibrated on ${items.length} items (${formatUsd(run.totals().costUsd)} spent).\n${describeCalibration(names, result).join('\n')}\n`);
     if (saveAs) process.stdout.write(`Saved as cascade profile "${saveAs}" in ${args.profiles}: --technique frugal --param stages=${saveAs}\n`);
   }
   return 0;

@@ -37,12 +37,13 @@ export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunP
     const scorer = (config.get<string>('techniques.frugal.scorer') ?? 'agreement') as Scorer;
     const samples = config.get<number>('techniques.frugal.samples') ?? 3;
     const judgeName = config.get<string>('techniques.frugal.judge') ?? '';
-    const judge = profiles.find((p) => p.name === judgeName)?.model ?? stages[stages.length - 1].model;
+    const judge = profiles.find((p) => p.name === judgeName)?.model;
+    if (scorer === 'judge' && !judge) throw new Error('the judge scorer needs a judge profile (a cheap one) in thoughtscope.techniques.frugal.judge');
     const budget = config.get<number>('budget.maxUsd') || undefined;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: calibrating'), cancellable: true }, async (progress, token) => {
       const run = new Run({ model: stages[0].model, profiles, concurrency: config.get<number>('concurrency') ?? 4, budget: { maxUsd: budget }, logger: log });
       token.onCancellationRequested(() => run.cancel());
-      const r = await calibrateCascade(run, (input) => resolveTask('auto', input)!, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText) }, (done) =>
+      const r = await calibrateCascade(run, (input) => resolveTask('auto', input)!, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText), maxLength: 0, testShare: items.length >= 2 ? 0.5 : 0, seed: 0 }, (done) =>
         progress.report({ message: vscode.l10n.t('{0} of {1} items, {2}', done, items.length, formatUsd(run.totals().costUsd)), increment: 100 / items.length }),
       );
       log.info(`Calibration of ${names.join(' → ')} on ${items.length} items (${formatUsd(run.totals().costUsd)}):\n${describeCalibration(names, r).join('\n')}`);
@@ -50,14 +51,17 @@ export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunP
     });
     const save = vscode.l10n.t('Save as Profile…');
     const thresholds = result.best.thresholds.map((t) => (t > 1 ? vscode.l10n.t('never') : t.toFixed(2))).join(', ');
+    // Held-out figures when the file was split (the thresholds were fitted on the other half).
+    const shown = result.test ?? { cascade: result.best, singles: result.singles };
     const choice = await vscode.window.showInformationMessage(
       vscode.l10n.t(
-        'Thoughtscope: thresholds [{0}] — accuracy {1}% at {2} (best single model {3}% at {4}). Details in the log.',
+        'Thoughtscope: thresholds [{0}] — {1}accuracy {2}% at {3} (best single model {4}% at {5}). Details in the log.',
         thresholds,
-        (result.best.accuracy * 100).toFixed(1),
-        formatUsd(result.best.costUsd),
-        (result.singles[result.bestSingle].accuracy * 100).toFixed(1),
-        formatUsd(result.singles[result.bestSingle].costUsd),
+        result.test ? vscode.l10n.t('on held-out items: ') : '',
+        (shown.cascade.accuracy * 100).toFixed(1),
+        formatUsd(shown.cascade.costUsd),
+        (shown.singles[result.bestSingle].accuracy * 100).toFixed(1),
+        formatUsd(shown.singles[result.bestSingle].costUsd),
       ),
       save,
     );

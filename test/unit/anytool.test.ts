@@ -1,6 +1,8 @@
 // AnyTool against the loopback server with a scripted model over a generated catalog of 200 tools in
-// 10 categories: the hierarchy narrows to the right tool, a failing attempt triggers reflection, bad
-// arguments come back to the model as clear errors, and the final tool call really runs.
+// 10 categories: function-calling agents (meta → category → tool) fill a pool that a check judges
+// solvable, a failed attempt prunes the tool it blames and resumes the deepest unfinished agents, a
+// judge decides success, bad arguments come back to the model as clear errors, and the final tool
+// call really runs.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { genericTask } from '../../src/core/tasks/generic';
-import { anytoolTechnique, pickNames } from '../../src/core/techniques/anytool';
+import { anytoolTechnique } from '../../src/core/techniques/anytool';
 import { BUILTIN_CATALOG } from '../../src/core/techniques/anytool/builtinTools';
 import { CalcError, evaluateExpression } from '../../src/core/techniques/anytool/calculator';
 import { parseTextCalls } from '../../src/core/techniques/anytool/protocol';
@@ -39,24 +41,48 @@ function writeCatalog(): string {
   return file;
 }
 
-/** The scripted model: round 1 goes to finance and fails; after the reflection it goes to arithmetic. */
+const RESUMED = /The attempt to solve the request with the tools found so far failed/;
+
+/** A function call in whichever protocol the request allows; `slow` replies wait, so a faster branch stops them. */
+function call(req: FakeRequest, name: string, args: Record<string, unknown>, slow = false): FakeReply {
+  const json = JSON.stringify(args);
+  const reply: FakeReply = req.body.tools ? { choices: [`I call ${name}.`], toolCalls: [{ name, arguments: json }] } : { choices: [`I call ${name}.\nCALL ${name} ${json}`] };
+  return slow ? { ...reply, delayMs: 150 } : reply;
+}
+
+/** Its agent's turn: how many replies it has given in its conversation so far. */
+const turn = (req: FakeRequest) => req.body.messages.filter((m) => m.role === 'assistant').length;
+
+/**
+ * The scripted model. Round 1: the meta-agent hands finance on; its tool agent pools finance_tool_4,
+ * which the check calls solvable; the solver cannot run it and gives up. The tool agent, then the
+ * finance category agent resume and find nothing; the meta-agent resumes and hands on arithmetic,
+ * whose tool agent pools arithmetic_tool_13, which answers; the judge agrees.
+ */
 function scripted(req: FakeRequest): FakeReply {
+  const system = req.body.messages[0].content;
   const all = req.body.messages.map((m) => m.content).join('\n');
-  const reflected = /Reflections from failed attempts/.test(all);
-  if (/^You are the meta-agent/.test(all)) return { choices: [reflected ? 'arithmetic' : 'finance\nweather'] };
-  if (/^You are the category agent for "finance"/.test(all)) return { choices: ['finance_tool_4'] };
-  if (/^You are the category agent for "weather"/.test(all)) return { choices: ['NONE'] };
-  if (/^You are the category agent for "arithmetic"/.test(all)) return { choices: ['arithmetic_tool_1\narithmetic_tool_13'] };
-  if (/^You are the tool agent for "arithmetic_tool_1"/.test(all)) return { choices: ['SKIP: not for products'] };
-  if (/^You are the tool agent/.test(all)) return { choices: ['USE: {"expression": "1234*5678"}'] };
-  if (/^Reflect on the failed attempt/.test(all)) return { choices: ['finance tools cannot compute; search the arithmetic category.'] };
+  const resumed = RESUMED.test(all);
+  if (/^You are the meta-agent/.test(system)) {
+    if (resumed) return /create_agent_category_level \{"category":"arithmetic"\}/.test(all) ? call(req, 'Finish', {}) : call(req, 'create_agent_category_level', { category: 'arithmetic' });
+    return turn(req) === 0 ? call(req, 'create_agent_category_level', { category: 'finance' }) : call(req, 'get_tools_in_category', { category: 'travel' }, true);
+  }
+  if (/^You are the category agent for "finance"/.test(system)) {
+    if (resumed) return call(req, 'Finish', {});
+    return turn(req) === 0 ? call(req, 'create_agent_tool_level', { tools: ['finance_tool_4'] }) : call(req, 'get_tools_descriptions', { tools: ['finance_tool_5'] }, true);
+  }
+  if (/^You are the category agent for "arithmetic"/.test(system)) return turn(req) === 0 ? call(req, 'create_agent_tool_level', { tools: ['arithmetic_tool_1', 'arithmetic_tool_13'] }) : call(req, 'Finish', {});
+  if (/^You are a tool agent for the tools finance_tool_4:/.test(system)) return resumed || turn(req) > 0 ? call(req, 'Finish', {}) : call(req, 'add_tools_into_pool', { tools: ['finance_tool_4'] });
+  if (/^You are a tool agent for the tools arithmetic_tool_1, arithmetic_tool_13:/.test(system)) return turn(req) === 0 ? call(req, 'add_tools_into_pool', { tools: ['arithmetic_tool_13'] }) : call(req, 'Finish', {});
+  if (/Can these tools, called as needed, fully solve the request\?/.test(req.prompt)) return { choices: ['Solvable'] };
+  if (/Does this answer solve the request completely and correctly\?/.test(req.prompt)) return { choices: [/The final answer: 7006652/.test(req.prompt) ? 'Solved: the calculator computed it.' : 'Unsolved: no computation backs it.'] };
   if (/^You are the solver/.test(all)) {
     const last = req.prompt;
-    const tool = req.body.tools ? ((req.body.tools as Array<{ function: { name: string } }>)[0].function.name) : /- (\w+):/.exec(all)?.[1] ?? '';
-    const call = (args: string): FakeReply => (req.body.tools ? { choices: [''], toolCalls: [{ name: tool, arguments: args }] } : { choices: [`I will compute it.\nCALL ${tool} ${args}`] });
-    if (tool === 'finance_tool_4') return /has no local implementation/.test(last) ? { choices: ['GIVE UP: finance_tool_4 cannot run here'] } : call('{"expression": "1234*5678"}');
-    if (!/Result/.test(last)) return call('{"expr": 5}');
-    if (/bad arguments/.test(last)) return call('{"expression": "1234*5678"}');
+    const tool = req.body.tools ? (req.body.tools as Array<{ function: { name: string } }>)[0].function.name : (/^- (\w+):/m.exec(all)?.[1] ?? '');
+    const solverCall = (args: string): FakeReply => (req.body.tools ? { choices: [''], toolCalls: [{ name: tool, arguments: args }] } : { choices: [`I will compute it.\nCALL ${tool} ${args}`] });
+    if (tool === 'finance_tool_4') return /has no local implementation/.test(last) ? { choices: ['GIVE UP: finance_tool_4 cannot run here'] } : solverCall('{"expression": "1234*5678"}');
+    if (!/Result/.test(last)) return solverCall('{"expr": 5}');
+    if (/bad arguments/.test(last)) return solverCall('{"expression": "1234*5678"}');
     const value = /Result 1 \(arithmetic_tool_13\): (\S+)/.exec(last)?.[1];
     return { choices: [`FINAL ANSWER: ${value}`] };
   }
@@ -83,7 +109,6 @@ describe('anytool building blocks', () => {
       { name: 'calc', arguments: '{"a": {"b": "}"}}' },
       { name: 'other', arguments: '{}' },
     ]);
-    assert.deepEqual(pickNames('1. tool_10\n- tool_1\nTOOL_10 again', ['tool_1', 'tool_10'], 5), ['tool_10', 'tool_1']);
   });
 
   it('returns bad arguments, unknown tools and escapes from the workspace as errors, and runs good calls', async () => {
@@ -133,51 +158,92 @@ describe('anytool technique', () => {
     const server = await startFakeServer(handler);
     servers.push(server);
     const run = runAt(server.baseUrl);
-    const report = await runTechnique({ technique: anytoolTechnique, task: genericTask, input: 'What is 1234 times 5678?', params: { catalogFile: writeCatalog(), builtins: false, ...params }, run, host: { baseDir: dir } });
+    const report = await runTechnique({ technique: anytoolTechnique, task: genericTask, input: 'What is 1234 times 5678?', params: { catalogFile: writeCatalog(), builtins: false, rounds: 4, agentSteps: 6, ...params }, run, host: { baseDir: dir } });
     return { server, run, report };
   }
+  const agentOf = (req: FakeRequest) => /^You are (?:the meta-agent|the category agent for "\w+"|a tool agent for the tools [\w, ]+)/.exec(req.body.messages[0].content)?.[0];
 
-  it('narrows 200 tools to the right one, reflects after a failing attempt, and answers from a real tool run', async () => {
+  it('agents fill a pool checked for solvability; a failure prunes its tool and resumes the deepest unfinished agents; a judge confirms the answer', async () => {
     const { server, run, report } = await runWith(scripted);
     assert.equal(report.summary.outcome, 'done', report.summary.message);
     assert.equal(report.summary.answer, String(1234 * 5678));
-    const prompts = server.requests.map((r) => r.body.messages[0].content);
-    const arithmetic = prompts.find((p) => p.startsWith('You are the category agent for "arithmetic"'))!;
+    // The agents are multi-turn function-calling loops: the meta-agent took several turns, with its exploration functions.
+    const metaTurns = server.requests.filter((r) => agentOf(r) === 'You are the meta-agent');
+    assert.ok(metaTurns.length >= 2);
+    assert.deepEqual((metaTurns[0].body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name), ['get_tools_in_category', 'create_agent_category_level', 'Finish']);
+    assert.match(metaTurns[1].prompt, /^Result of create_agent_category_level: Category finance assigned\.$/);
+    const arithmetic = server.requests.find((r) => agentOf(r) === 'You are the category agent for "arithmetic"')!.body.messages[0].content;
     assert.equal(arithmetic.match(/^- arithmetic_tool_\d+:/gm)?.length, 20, 'a category agent sees only its 20 tools');
-    assert.ok(prompts.every((p) => !/^- finance_tool_0:/m.test(p) || p.startsWith('You are the category agent for "finance"')));
-    const solverTools = server.requests.filter((r) => r.body.tools).map((r) => (r.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name));
-    assert.deepEqual(solverTools[0], ['finance_tool_4']);
-    assert.deepEqual(solverTools[solverTools.length - 1], ['arithmetic_tool_13'], 'the solver is offered only the tool the hierarchy chose');
-    // The graph: meta → categories → tools → calls → answer, the reflection as a back edge to the second meta.
-    const nodes = run.graph.nodes();
-    const reflection = nodes.find((n) => n.kind === 'reflection')!;
-    const metas = nodes.filter((n) => n.meta?.agent === 'meta');
-    assert.equal(metas.length, 2);
-    assert.ok(run.graph.edges().some((e) => e.from === reflection.id && e.to === metas[1].id && e.kind === 'backtrack'));
-    const calls = nodes.filter((n) => n.kind === 'execution');
+    // Each pool addition is checked; "Solvable" stopped the search, leaving agents unfinished.
+    const checks = run.graph.nodes().filter((n) => n.meta?.agent === 'solvability check');
+    assert.deepEqual(checks.map((n) => n.text), ['Solvable with 1 tool: Solvable', 'Solvable with 1 tool: Solvable']);
+    // The solver is offered the pool: finance_tool_4 first, then (pruned after its failure) arithmetic_tool_13 alone.
+    const solverTools = server.requests.filter((r) => /^You are the solver/.test(r.body.messages[0].content) && r.body.tools).map((r) => (r.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name).join());
+    assert.equal(solverTools[0], 'finance_tool_4');
+    assert.equal(solverTools[solverTools.length - 1], 'arithmetic_tool_13');
+    const solvers = run.graph.nodes().filter((n) => n.meta?.agent === 'solver');
+    assert.equal(solvers[0].meta?.pruned, 'finance_tool_4');
+    // Resumed bottom-up: the finance tool agent, then the finance category agent, then the meta-agent, each told why.
+    const resumedOrder = server.requests.filter((r) => RESUMED.test(r.prompt)).map(agentOf);
+    assert.deepEqual([...new Set(resumedOrder)], ['You are a tool agent for the tools finance_tool_4', 'You are the category agent for "finance"', 'You are the meta-agent']);
+    assert.match(server.requests.find((r) => RESUMED.test(r.prompt))!.prompt, /failed: the solver gave up: finance_tool_4 cannot run here/);
+    const resumeEdges = run.graph.edges().filter((e) => e.kind === 'backtrack' && e.label === 'resume');
+    assert.equal(resumeEdges.length, 3);
+    // The meta-agent kept its conversation: the resumed turn carries its first turns.
+    const metaResumed = metaTurns.find((r) => RESUMED.test(r.prompt))!;
+    assert.ok(metaResumed.body.messages.some((m) => /create_agent_category_level \{"category":"finance"\}/.test(m.content)));
+    // Success is the judge's call.
+    const judge = run.graph.nodes().filter((n) => n.meta?.agent === 'judge');
+    assert.deepEqual(judge.map((n) => n.score), [1]);
+    assert.ok(run.graph.parentsOf(report.summary.answerNodeId!).includes(judge[0].id));
+    const calls = run.graph.nodes().filter((n) => n.kind === 'execution');
     assert.deepEqual(calls.map((c) => c.status), ['failed', 'failed', 'done']);
     assert.match(calls[1].text, /bad arguments for arithmetic_tool_13: the arguments must have required property 'expression'/);
     assert.match(calls[2].text, /→ 7006652$/);
-    const toolNode = run.graph.get(run.graph.parentsOf(calls[2].id)[0]);
-    assert.equal(toolNode.meta?.level, 'tool');
-    assert.equal(run.graph.get(run.graph.parentsOf(toolNode.id)[0]).meta?.level, 'category');
-    assert.ok(run.graph.parentsOf(report.summary.answerNodeId!).includes(calls[2].id));
-    assert.equal(nodes.find((n) => n.text.startsWith('Tool arithmetic_tool_1:'))?.status, 'pruned');
-    // The error went back to the model, which fixed its call.
+    const toolAgent = run.graph.get(run.graph.parentsOf(calls[2].id)[0]);
+    assert.equal(toolAgent.meta?.level, 'tool');
+    assert.equal(toolAgent.meta?.added, 'arithmetic_tool_13');
+    assert.equal(run.graph.get(run.graph.parentsOf(toolAgent.id)[0]).meta?.level, 'category');
     assert.ok(server.requests.some((r) => /Result 1 \(arithmetic_tool_13\): Error: bad arguments/.test(r.prompt)));
+  });
+
+  it('an answer the judge finds unsolved is not the result, however confident the solver', async () => {
+    const { report, run } = await runWith((req) => (/Does this answer solve the request/.test(req.prompt) ? { choices: ['Unsolved: it was never checked.'] } : scripted(req)), { rounds: 1 });
+    assert.match(report.summary.answer ?? '', /^No answer: /);
+    assert.equal(run.graph.nodes().filter((n) => n.meta?.agent === 'judge').length, 0, 'round 1 gave up before an answer');
+    const direct = await runWith((req) => {
+      if (/^You are the meta-agent/.test(req.body.messages[0].content)) return turn(req) === 0 ? call(req, 'create_agent_category_level', { category: 'arithmetic' }) : call(req, 'Finish', {});
+      if (/Does this answer solve the request/.test(req.prompt)) return { choices: ['Unsolved: it was never checked.'] };
+      return scripted(req);
+    }, { rounds: 2 });
+    assert.match(direct.report.summary.answer ?? '', /^No answer: the judge found the answer "7006652" unsolved: it was never checked\./);
+    assert.deepEqual(direct.report.candidates, ['7006652', '7006652']);
+    assert.deepEqual(direct.run.graph.nodes().filter((n) => n.meta?.agent === 'judge').map((n) => n.score), [0, 0]);
   });
 
   it('falls back to the text protocol when the server refuses tools', async () => {
     const { server, report, run } = await runWith((req) => (req.body.tools ? { status: 400 } : scripted(req)));
     assert.equal(report.summary.answer, '7006652');
     assert.ok(server.requests.some((r) => /CALL arithmetic_tool_13 \{"expression": "1234\*5678"\}/.test(r.body.messages.map((m) => m.content).join('\n'))));
-    assert.ok(run.graph.nodes().some((n) => n.meta?.protocol === 'text (the server refused tools)'));
+    assert.ok(server.requests.some((r) => /CALL create_agent_category_level \{"category":"finance"\}/.test(r.body.messages.map((m) => m.content).join('\n'))), 'the agents too');
+    assert.ok(run.graph.nodes().some((n) => n.meta?.agent === 'solver' && n.meta?.protocol === 'text'));
   });
 
-  it('says there is no answer after the last round instead of inventing one', async () => {
-    const { report, run } = await runWith((req) => (/^You are the meta-agent/.test(req.body.messages[0].content) ? { choices: ['nothing useful'] } : { choices: ['?'] }), { rounds: 2 });
+  it('a model error in one agent ends the run with it, and the other agents stop calling', async () => {
+    const { report, server } = await runWith((req) => (/^You are the category agent for "finance"/.test(req.body.messages[0].content) ? { status: 401 } : scripted(req)));
+    assert.equal(report.summary.outcome, 'failed');
+    assert.match(report.summary.message ?? '', /401/);
+    const count = server.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(server.requests.length, count, 'no agent went on after the run ended');
+  });
+
+  it('says there is no answer when the search finds nothing, instead of inventing one', async () => {
+    const { report, run, server } = await runWith((req) => (/^You are the meta-agent/.test(req.body.messages[0].content) ? { choices: ['nothing useful'] } : { choices: ['?'] }), { rounds: 2, agentSteps: 2 });
     assert.equal(report.summary.outcome, 'done');
-    assert.match(report.summary.answer ?? '', /^No answer: the meta-agent chose no known category/);
-    assert.equal(run.graph.nodes().filter((n) => n.kind === 'reflection').length, 1);
+    assert.match(report.summary.answer ?? '', /^No answer: no tool was added to the pool/);
+    assert.equal(server.requests.length, 2, 'two meta turns, each nudged to call a function; nothing to resume');
+    assert.match(server.requests[1].prompt, /At each step, call a function/);
+    assert.equal(run.graph.nodes().filter((n) => n.meta?.agent === 'solver').length, 0);
   });
 });

@@ -121,9 +121,12 @@ describe('thoughtscope with --profiles', () => {
   it('calibrate picks thresholds on a labelled file and saves the cascade as a profile', async () => {
     const data = join(dir, 'labelled.jsonl');
     writeFileSync(data, `${JSON.stringify({ input: 'q1', expected: '10' })}\n${JSON.stringify({ input: 'q2', expected: '20' })}\n`);
-    const r = await cli(['calibrate', '--profiles', profilesPath, '--stages', 'cheap,big', '--data', data, '--tolerance', '0', '--save-profile', 'tuned', '--json'], keys);
+    const r = await cli(['calibrate', '--profiles', profilesPath, '--stages', 'big,cheap', '--data', data, '--tolerance', '0', '--test-share', '0', '--save-profile', 'tuned', '--json'], keys);
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
+    // The order search puts cheap first, though the candidates were given big first.
+    assert.deepEqual(result.cascade, ['cheap', 'big']);
+    result.singles.reverse();
     assert.deepEqual(result.singles.map((s: { accuracy: number }) => s.accuracy), [0.5, 1]);
     // Cheap is unanimous (1.0) and right on q1, split (1/3) on q2: accept only full agreement.
     assert.deepEqual(result.best.thresholds, [1]);
@@ -134,5 +137,18 @@ describe('thoughtscope with --profiles', () => {
     const run = await cli(['run', '--technique', 'frugal', '--profiles', profilesPath, '--param', 'stages=tuned', '--input', 'question 2'], keys);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Answer: 20$/m);
+  });
+
+  it('calibrate: the judge scorer needs a named judge; the report is on held-out items by default', async () => {
+    const data = join(dir, 'split.jsonl');
+    writeFileSync(data, ['q1', 'q2', 'q1 again', 'q2 again'].map((q) => JSON.stringify({ input: q, expected: q.startsWith('q1') ? '10' : '20' })).join('\n'));
+    const refused = await cli(['calibrate', '--profiles', profilesPath, '--stages', 'cheap,big', '--data', data, '--scorer', 'judge'], keys);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--scorer judge needs --judge <profile>, a cheap one/);
+    const r = await cli(['calibrate', '--profiles', profilesPath, '--stages', 'cheap,big', '--data', data, '--tolerance', '0'], keys);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Fitted on 2 training items/m);
+    assert.match(r.stdout, /^On 2 held-out test items:$/m);
+    assert.match(r.stdout, /of it scoring \$/);
   });
 });

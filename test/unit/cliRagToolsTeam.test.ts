@@ -31,9 +31,12 @@ before(async () => {
   server = await startFakeServer((req) => {
     const all = req.body.messages.map((m) => m.content).join('\n');
     if (/Sources:/.test(all)) return { choices: [/port 8443/.test(all) ? 'The admin console uses port 8443 [1].' : 'NOT FOUND'] };
-    if (/^You are the meta-agent/.test(all)) return { choices: ['geometry'] };
-    if (/^You are the category agent/.test(all)) return { choices: ['circle_area'] };
-    if (/^You are the tool agent/.test(all)) return { choices: ['USE: {"r": 2}'] };
+    // AnyTool's agents call functions; the geometry category is small enough to go to one tool agent at once.
+    const turn = req.body.messages.filter((m) => m.role === 'assistant').length;
+    if (/^You are the meta-agent/.test(all)) return turn === 0 ? { choices: [''], toolCalls: [{ name: 'create_agent_category_level', arguments: '{"category": "geometry"}' }] } : { choices: [''], toolCalls: [{ name: 'Finish', arguments: '{}' }] };
+    if (/^You are a tool agent/.test(all)) return turn === 0 ? { choices: [''], toolCalls: [{ name: 'add_tools_into_pool', arguments: '{"tools": ["circle_area"]}' }] } : { choices: [''], toolCalls: [{ name: 'Finish', arguments: '{}' }] };
+    if (/fully solve the request\?/.test(req.prompt)) return { choices: ['Solvable'] };
+    if (/Does this answer solve the request/.test(req.prompt)) return { choices: ['Solved: computed by the tool.'] };
     if (/^You are the solver/.test(all)) {
       const result = /Result 1 \(circle_area\): (\S+)/.exec(req.prompt)?.[1];
       return result ? { choices: [`FINAL ANSWER: ${result}`] } : { choices: [''], toolCalls: [{ name: 'circle_area', arguments: '{"expression": "round(pi * 2^2, 3)"}' }] };

@@ -61,7 +61,7 @@ describe('CLI: the voting and revising techniques', () => {
     writeFileSync(join(dir, 'capitals.md'), 'Input: Italy\nOutput: Rome\n\nInput: Spain\nOutput: Madrid\n');
     const mmd = join(dir, 'icl.mmd');
     const start = server.requests.length;
-    const r = await cli(['run', '-t', 'icl', '-p', 'examplesFile=capitals.md', '-p', 'shots=1', '-i', 'France', '--mermaid', mmd]);
+    const r = await cli(['run', '-t', 'icl', '-p', 'examplesFile=capitals.md', '-p', 'shots=1', '-p', 'selection=first', '-i', 'France', '--mermaid', mmd]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Answer: Paris$/m);
     assert.equal(server.requests[start].prompt, 'Input: Italy\nOutput: Rome\n\nInput: France\nOutput:');

@@ -46,7 +46,7 @@ describe('constitutional', () => {
   it('has one critique and one revision per round, chained, each critique citing its principle', async () => {
     const start = server.requests.length;
     const run = runAt(server.baseUrl);
-    const report = await runTechnique({ technique: constitutionalTechnique, task: genericTask, input: 'Write a note to the team.', params: { rounds: 3 }, run });
+    const report = await runTechnique({ technique: constitutionalTechnique, task: genericTask, input: 'Write a note to the team.', params: { rounds: 3, principleChoice: 'all' }, run });
     assert.equal(report.summary.outcome, 'done');
     const sent = requestsSince(start);
     assert.deepEqual(sent.map((r) => roleOf(r.prompt)), ['draft', 'critique', 'revise', 'critique', 'revise', 'critique', 'revise']);
@@ -79,6 +79,36 @@ describe('constitutional', () => {
     assert.equal(revisions[2].text, 'Dear team, v3');
     // No "Answer:" line: the whole revised text is the answer.
     assert.equal(report.summary.answer, 'Dear team, v3');
+  });
+
+  it('by default draws one principle at random per round (seeded), with worked examples before the critique and the revision', async () => {
+    const principles = ['Be brief.', 'Use British spelling.', 'Name a deadline.', 'Thank the reader.', 'Avoid jargon.', 'Sign with a name.'];
+    const drawn = async (input: string, seed: number) => {
+      const start = server.requests.length;
+      const run = runAt(server.baseUrl);
+      await runTechnique({ technique: constitutionalTechnique, task: genericTask, input, params: { rounds: 4, seed, principles: principles.join('\n') }, run });
+      const sent = requestsSince(start);
+      for (const r of sent.filter((x) => roleOf(x.prompt) !== 'draft')) {
+        assert.match(r.prompt, /^Worked examples:\n\nExample 1\n/);
+        assert.ok(r.prompt.includes('15% of $80 is 0.15 × 80 = $12'), 'the worked critique');
+      }
+      assert.match(sent.find((x) => roleOf(x.prompt) === 'revise')!.prompt, /Revised response:\n15% of \$80 is 0\.15 × 80 = \$12, so you pay/);
+      const critiques = sent.filter((r) => roleOf(r.prompt) === 'critique').map((r) => r.prompt);
+      assert.equal(critiques.length, 4);
+      for (const c of critiques) assert.ok(!c.includes('Principles:'), 'one principle per critique');
+      return critiques.map((c) => Number(/^Principle (\d): /m.exec(c)![1]));
+    };
+    const draws: string[] = [];
+    for (const q of ['Write a note.', 'Write a memo.', 'Write a reminder.']) draws.push((await drawn(q, 0)).join());
+    const all = draws.join().split(',').map(Number);
+    assert.ok(all.every((n) => n >= 1 && n <= 6));
+    assert.ok(new Set(all).size >= 3, `draws spread over the principles: ${draws.join(' / ')}`);
+    assert.ok(!draws.every((d) => d === '1,2,3,4'), 'not the list in turn');
+    assert.equal((await drawn('Write a note.', 0)).join(), draws[0], 'the same seed and question draw the same');
+
+    const start = server.requests.length;
+    await runTechnique({ technique: constitutionalTechnique, task: genericTask, input: 'Write a note.', params: { rounds: 1, fewShot: false }, run: runAt(server.baseUrl) });
+    for (const r of requestsSince(start)) assert.ok(!r.prompt.includes('Worked examples'), 'fewShot=false: instructions only');
   });
 
   it('cycles through principles from a workspace file, one per round', async () => {
@@ -158,7 +188,7 @@ describe('constitutional', () => {
     const start = server.requests.length;
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ rounds: 0 }, /parameter "rounds" must be between 1 and 10, got 0/],
-      [{ principleChoice: 'random' }, /parameter "principleChoice" must be one of all, cycle/],
+      [{ principleChoice: 'sometimes' }, /parameter "principleChoice" must be one of random, all, cycle/],
       [{ principlesFile: 'missing.md' }, /parameter "principlesFile": cannot read .*missing\.md \(no such file\)/],
       [{ principlesFile: 'empty.md' }, /parameter "principlesFile" \(empty\.md\) has no principles/],
       [{ principles: Array.from({ length: 51 }, (_, i) => `rule ${i}`).join('\n') }, /parameter "principles" must have between 1 and 50 principles, got 51/],

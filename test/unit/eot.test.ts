@@ -1,5 +1,6 @@
 // Exchange of Thoughts with scripted participants on loopback servers: who sees which message in which
-// round per topology, termination on agreement, the judge, confidence weighting, several profiles at once.
+// round per topology, termination on agreement, the judge, the reference's confidence and final vote,
+// the paper's defaults (5 exchange rounds, few-shot initial answers), several profiles at once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
@@ -26,7 +27,7 @@ function turnOf(req: FakeRequest): { who: string; round: number } {
 function heard(req: FakeRequest): string[] {
   const last = req.body.messages[req.body.messages.length - 1];
   if (req.body.messages.length < 4) return [];
-  return [...last.content.matchAll(/^Participant ([A-E]) \(confidence/gm)].map((m) => m[1]).sort();
+  return [...last.content.matchAll(/^Participant ([A-E])(?: \(confidence [\d.]+\))?:$/gm)].map((m) => m[1]).sort();
 }
 
 /** Each participant answers with its letter and round, so they never agree. */
@@ -48,9 +49,9 @@ describe('EoT topologies: who sees which message in which round', () => {
     debate: { A: ['B', 'C', 'D'], B: ['C'], C: ['B'], D: ['A'] },
   };
   for (const [topology, inbox] of Object.entries(expected)) {
-    it(`${topology}: four participants, three rounds`, async () => {
+    it(`${topology}: four participants, initial answers and two exchange rounds`, async () => {
       const { s, run } = await personaRun(disagreeing);
-      const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'Pick a letter.', params: { count: 4, topology, rounds: 3 }, run });
+      const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'Pick a letter.', params: { count: 4, topology, rounds: 2 }, run });
       assert.equal(report.summary.outcome, 'done', report.summary.message);
       assert.equal(s.requests.length, 12, 'four participants times three rounds');
       for (const req of s.requests) {
@@ -87,36 +88,76 @@ describe('EoT termination and confidence', () => {
     assert.equal(s.requests.length, 3);
     assert.equal(report.summary.answer, '42');
     assert.equal(report.summary.confidence, 1);
-    assert.match(run.graph.nodes().find((n) => n.kind === 'vote')!.text, /all agreed in round 1/);
+    assert.match(run.graph.nodes().find((n) => n.kind === 'vote')!.text, /all agreed on their initial answers/);
   });
 
   it('majority agreement stops where unanimity goes on', async () => {
     const split = (req: FakeRequest) => ({ choices: [`round ${turnOf(req).round}. Answer: ${turnOf(req).who === 'C' ? 7 : 42}`] });
     const majority = await personaRun(split);
-    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 4, agreement: 'majority' }, run: majority.run });
+    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 3, agreement: 'majority' }, run: majority.run });
     assert.equal(majority.s.requests.length, 3);
     const all = await personaRun(split);
-    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 4, agreement: 'all' }, run: all.run });
-    assert.equal(all.s.requests.length, 12, 'no unanimity: all four rounds');
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 3, agreement: 'all' }, run: all.run });
+    assert.equal(all.s.requests.length, 12, 'no unanimity: initial answers and all three exchange rounds');
     assert.equal(report.summary.answer, '42');
   });
 
-  it('weighs the final vote by consistency across rounds', async () => {
-    // A: 5, 5, 5 (confidence 1). B: 7, 8, 9 and C: 6, 8, 9 (confidence 1/3 each): 9 has two votes but weight 2/3.
-    const script: Record<string, string[]> = { A: ['5', '5', '5'], B: ['7', '8', '9'], C: ['6', '8', '9'] };
+  /** A run where participant X answers script[X][round - 1] in each round. */
+  async function scripted(script: Record<string, string[]>, params: Record<string, unknown>) {
     const { s, run } = await personaRun((req) => {
       const { who, round } = turnOf(req);
       return { choices: [`round ${round}. Answer: ${script[who][round - 1]}`] };
     });
-    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 3 }, run });
+    const report = await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, ...params }, run });
+    return { s, run, report };
+  }
+  const request = (s: { requests: FakeRequest[] }, who: string, round: number) => s.requests.find((r) => turnOf(r).who === who && turnOf(r).round === round)!;
+
+  it('the final answer is a plain majority of the last answers by default, as in the reference', async () => {
+    // A: 5, 5, 5 (confidence 1). B: 7, 8, 9 and C: 6, 8, 9 (confidence 1/3 each): 9 has two votes of three.
+    const script = { A: ['5', '5', '5'], B: ['7', '8', '9'], C: ['6', '8', '9'] };
+    const { report, run } = await scripted(script, { rounds: 2 });
+    assert.equal(report.summary.answer, '9');
+    assert.equal(report.summary.confidence, 2 / 3);
+    assert.deepEqual(report.candidates, ['5', '9', '9']);
+    assert.match(run.graph.nodes().find((n) => n.kind === 'vote')!.text, /^Majority vote after 2 exchange rounds/);
+  });
+
+  it('finalVote=confidence weighs the last answers by each participant\'s confidence', async () => {
+    const script = { A: ['5', '5', '5'], B: ['7', '8', '9'], C: ['6', '8', '9'] };
+    const { report } = await scripted(script, { rounds: 2, finalVote: 'confidence' });
     assert.equal(report.summary.answer, '5');
     assert.ok(Math.abs((report.summary.confidence ?? 0) - 1 / (1 + 2 / 3)) < 1e-9);
-    assert.deepEqual(report.candidates, ['5', '9', '9']);
-    // Confidence also travels with the messages: in round 3, B heard A at 100% and C (6, 8) at 50%.
-    const bRound3 = s.requests.find((r) => turnOf(r).who === 'B' && turnOf(r).round === 3)!;
-    assert.match(bRound3.prompt, /Participant A \(confidence 100%\)/);
-    assert.match(bRound3.prompt, /Participant C \(confidence 50%\)/);
+  });
+
+  it('confidence is the share of the modal answer, carried from the second exchange round on with the low-confidence hint', async () => {
+    // A answers 5, 5, 7: its most frequent answer (5) is 2 of 3, though its last (7) is 1 of 3.
+    const script = { A: ['5', '5', '7', '7'], B: ['1', '2', '3', '4'], C: ['6', '8', '8', '8'] };
+    const { s } = await scripted(script, { rounds: 3 });
+    assert.equal(s.requests.length, 12);
+    const firstExchange = request(s, 'B', 2).prompt;
+    assert.doesNotMatch(firstExchange, /confidence/i, 'one answer each: no confidence yet');
+    assert.match(firstExchange, /^Participant A:$/m);
+    const secondExchange = request(s, 'B', 3).prompt;
+    assert.match(secondExchange, /^Participant A \(confidence 1\.00\):$/m);
+    assert.match(secondExchange, /Below 0\.5 the solution is quite likely wrong/);
+    assert.match(request(s, 'B', 4).prompt, /^Participant A \(confidence 0\.67\):$/m);
+    assert.match(request(s, 'B', 4).prompt, /^Participant C \(confidence 0\.67\):$/m);
+    assert.equal(consistency(['5', '5', '7']), 2 / 3);
     assert.equal(consistency(['7', '8', '9']), 1 / 3);
+  });
+
+  it('by default, up to 5 exchange rounds follow the few-shot chain-of-thought initial answers', async () => {
+    const { s, run } = await personaRun(disagreeing);
+    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'Pick a letter.', params: {}, run });
+    assert.equal(s.requests.length, 3 * 6, 'three participants: initial answers and five exchanges');
+    const initial = s.requests.filter((r) => turnOf(r).round === 1);
+    for (const r of initial) assert.match(r.prompt, /A shop sells pens at 3 for \$2/, 'the generic task\'s worked examples');
+    assert.match(run.graph.nodes().find((n) => n.kind === 'vote')!.text, /no agreement after 5 exchange rounds/);
+    const zeroShot = await personaRun(disagreeing);
+    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'Pick a letter.', params: { rounds: 0, fewShot: false }, run: zeroShot.run });
+    assert.equal(zeroShot.s.requests.length, 3);
+    assert.doesNotMatch(zeroShot.s.requests[0].prompt, /A shop sells pens/);
   });
 
   it('a judge profile decides when consensus is reached', async () => {

@@ -56,6 +56,25 @@ describe('scorers', () => {
     assert.equal(parseNumber('-3.5 degrees'), -3.5);
   });
 
+  it("rounded is PoT's finqa_equal: round to the fewer decimals of the two, and accept percentages ×100 or ÷100", () => {
+    const item = (expected: string) => ({ index: 0, input: 'q', expected });
+    const rounded = scorer('rounded');
+    // One decimal in the gold answer: the prediction counts once rounded to one decimal.
+    assert.equal(rounded.score(item('12.5'), '12.5333'), true);
+    assert.equal(scorer('numeric').score(item('12.5'), '12.5333'), false, 'the relative tolerance refuses it');
+    assert.equal(rounded.score(item('12.5'), '12.6'), false);
+    // Percentages: 12.5 may come out as 0.125 or 1250.
+    assert.equal(rounded.score(item('12.5'), '0.125'), true);
+    assert.equal(rounded.score(item('3'), '300'), true);
+    assert.equal(rounded.score(item('3'), '0.03'), true);
+    // A whole gold number has 5 decimals of precision; a float prediction's own decimals count too.
+    assert.equal(rounded.score(item('25'), '25.0000004'), true);
+    assert.equal(rounded.score(item('25'), '25.4'), false);
+    assert.equal(rounded.score(item('18.04'), '18'), true, 'an integral prediction prints as 18.0: one decimal');
+    assert.equal(rounded.score(item('yes'), 'Yes'), true);
+    assert.equal(rounded.score(item('7'), 'no number'), false);
+  });
+
   it('game24 judges the expression against the puzzle', () => {
     assert.equal(scorer('game24').score({ index: 0, input: '4 9 10 13' }, '(13 - 9) * (10 - 4) = 24'), true);
     assert.equal(scorer('game24').score({ index: 0, input: '4 9 10 13' }, '4 * 6 = 24'), false);
@@ -181,6 +200,21 @@ describe('evaluate', () => {
     assert.equal(results.summary.total, 10);
     assert.equal(results.summary.correct, 6);
     assert.equal(readFileSync(checkpoint, 'utf8').trim().split('\n').length, 11);
+  });
+
+  it('an evaluation with the rounded scorer counts answers the numeric scorer refuses', async () => {
+    const server = await startFakeServer((req) => ({ choices: [req.prompt.includes('quarter') ? 'Answer: 0.25' : 'Answer: 33.33%'] }));
+    try {
+      const items = [
+        { index: 0, input: 'One quarter in percent?', expected: '25' },
+        { index: 1, input: 'One third in percent, to one decimal?', expected: '33.3' },
+      ];
+      const common = { technique: ioTechnique, task: genericTask, items, model: modelAt(server.baseUrl) };
+      assert.equal((await evaluate({ ...common, scorer: scorer('rounded') })).summary.correct, 2);
+      assert.equal((await evaluate({ ...common, scorer: scorer('numeric') })).summary.correct, 0);
+    } finally {
+      await server.close();
+    }
   });
 
   it('stops at the first failed item, keeping what finished', async () => {

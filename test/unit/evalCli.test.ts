@@ -121,7 +121,7 @@ describe('thoughtscope eval', () => {
     const badData = join(dir, 'bad.jsonl');
     writeFileSync(badData, '{"input":"a","expected":"b"}\nnot json\n');
     const cases: Array<[string[], RegExp]> = [
-      [['eval', '--technique', 'io', '--from', '1', '--to', '2', '--out', out], /--task is required; one of game24, exact, numeric, contains/],
+      [['eval', '--technique', 'io', '--from', '1', '--to', '2', '--out', out], /--task is required; one of game24, exact, numeric, rounded, contains/],
       [['eval', '--task', 'fuzzy', '-t', 'io', '--data', badData, '--out', out], /unknown --task "fuzzy"/],
       [['eval', '--task', 'exact', '-t', 'io', '--data', badData, '--out', out, '-m', 'm'], /bad\.jsonl line 2: not valid JSON/],
       [['eval', '--task', 'exact', '-t', 'io', '--from', '1', '--to', '2', '--out', out], /--from\/--to select Game of 24 puzzles/],

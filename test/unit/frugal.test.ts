@@ -1,6 +1,8 @@
 // FrugalGPT with scripted cheap and expensive models on two loopback servers: accepted cheap answers
-// cost only the cheap price, unsure ones escalate, a judge can score, a saved cascade profile plans the
-// run, and calibration on a small labelled file picks the expected thresholds.
+// cost only the cheap price, unsure ones escalate, a named judge can score (never the active model by
+// default), scoring cost is shown apart, a saved cascade profile plans the run, and calibration on a
+// small labelled file picks the expected thresholds, searches the order, honours a budget and reports
+// on held-out items.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { loadDataset } from '../../src/core/eval/dataset';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { frugalTechnique } from '../../src/core/techniques/frugal';
-import { calibrateCascade, chooseThresholds, NEVER } from '../../src/core/techniques/frugal/calibrate';
+import { calibrateCascade, chainsUpTo, chooseThresholds, NEVER, splitItems, type CalibrationPlan } from '../../src/core/techniques/frugal/calibrate';
 import { closingServers, type FakeHandler } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
 
@@ -51,6 +53,9 @@ describe('FrugalGPT cascade', () => {
     assert.ok(Math.abs((report.summary.totals.costUsd ?? -1) - costOf(CHEAP, 1000, 300)) < 1e-12);
     const summary = run.graph.nodes().find((n) => n.meta?.answeredBy && n.kind === 'evaluation')!;
     assert.match(summary.text, /^Stage 1 of 2 \(cheap\) answered\. Spent \$0\.0016 vs ~\$0\.0360 always asking expensive \(96% less\)/);
+    // Scoring apart from answering: one answer (1000 prompt + 100 completion tokens) is $0.0012; the two extra samples $0.0004.
+    assert.match(summary.text, /Answering \$0\.0012, scoring \$0\.00040 \(agreement\)\.$/);
+    assert.ok(Math.abs((summary.meta!.scoringUsd as number) - costOf(CHEAP, 0, 200)) < 1e-12);
     // Baseline: the same request (1000 prompt tokens) with one answer (300 / 3 = 100 tokens) at the expensive price.
     assert.ok(Math.abs((summary.meta!.lastOnlyUsd as number) - costOf(EXPENSIVE, 1000, 100)) < 1e-12);
     assert.equal(report.summary.confidence, 1);
@@ -97,6 +102,8 @@ describe('FrugalGPT cascade', () => {
     await rejected({ stages: 'cheap,huge' }, /parameter "stages": no model profile named "huge"; known profiles: cheap, expensive, saved/);
     await rejected({ stages: 'cheap,expensive', thresholds: '0.5,0.5' }, /"thresholds" needs 1 value \(one per stage but the last\), got 2/);
     await rejected({ stages: 'cheap,expensive', judge: 'oracle' }, /parameter "judge": no model profile named "oracle"/);
+    // The judge rates every answer: it is never silently the active (possibly expensive) model.
+    await rejected({ stages: 'cheap,expensive', scorer: 'judge' }, /parameter "judge" is empty: scorer=judge needs a judge profile, a cheap one/);
     assert.equal(cheap.requests.length, 0);
     assert.equal(run.graph.nodes().length, 0, 'nothing was started');
   });
@@ -117,15 +124,15 @@ describe('FrugalGPT calibration', () => {
   writeFileSync(data, Object.entries(expected).map(([q, a]) => JSON.stringify({ input: `question ${q}`, expected: a })).join('\n') + '\n');
   const idOf = (prompt: string) => /question (q\d)/.exec(prompt)![1];
 
-  async function calibrateWith(tolerance: number) {
+  async function calibrateWith(tolerance: number, plan: Partial<CalibrationPlan> = {}, names = ['cheap', 'expensive'], file = data) {
     const { run, cheap, expensive } = await cascade(
       (req) => ({ choices: cheapScript[idOf(req.prompt)], usage: USAGE }),
       (req) => ({ choices: [`Answer: ${expected[idOf(req.prompt)]}`], usage: USAGE }),
     );
-    const items = loadDataset(data, true);
-    const stages = ['cheap', 'expensive'].map((name) => ({ name, model: run.modelNamed(name) }));
-    const result = await calibrateCascade(run, () => genericTask, items, { stages, scorer: 'agreement', samples: 3, temperature: 0.7, judge: run.model, tolerance });
-    return { result, cheap, expensive };
+    const items = loadDataset(file, true);
+    const stages = names.map((name) => ({ name, model: run.modelNamed(name) }));
+    const result = await calibrateCascade(run, () => genericTask, items, { stages, scorer: 'agreement', samples: 3, temperature: 0.7, tolerance, maxLength: 0, testShare: 0, seed: 0, ...plan });
+    return { result, cheap, expensive, items };
   }
 
   it('with no tolerance, accepts only unanimous cheap answers (accuracy of the best single model)', async () => {
@@ -145,6 +152,45 @@ describe('FrugalGPT calibration', () => {
     assert.ok(Math.abs(result.best.thresholds[0] - 2 / 3) < 1e-12, String(result.best.thresholds));
     assert.equal(result.best.accuracy, 0.75);
     assert.deepEqual(result.best.answeredBy, [3, 1]);
+  });
+
+  it('searches which profiles to chain and in what order (the candidates given expensive first)', async () => {
+    const { result } = await calibrateWith(0, { maxLength: 2 }, ['expensive', 'cheap']);
+    assert.deepEqual(result.best.chain, [1, 0], 'cheap first, then expensive');
+    assert.deepEqual(result.best.thresholds, [1]);
+    assert.equal(result.best.accuracy, 1);
+    assert.deepEqual(chainsUpTo(3, 2).map((c) => c.join('')), ['0', '01', '02', '1', '10', '12', '2', '20', '21']);
+  });
+
+  it('with a budget, takes the most accurate cascade whose mean cost per item fits (the paper\'s objective)', async () => {
+    const cheapItem = costOf(CHEAP, 1000, 100);
+    // Room for the cheap model on every item and the expensive one on one item in four.
+    const { result } = await calibrateWith(0, { maxLength: 2, budgetUsd: cheapItem + costOf(EXPENSIVE, 1000, 100) / 4 }, ['expensive', 'cheap']);
+    assert.deepEqual(result.best.chain, [1, 0]);
+    assert.equal(result.best.accuracy, 0.75, 'escalating only the scattered q4');
+    assert.ok(Math.abs(result.best.thresholds[0] - 2 / 3) < 1e-12);
+    assert.ok(result.best.costUsd <= result.budgetUsd! * 4 + 1e-12);
+  });
+
+  it('fits on the training items and reports the cascade on the held-out ones', async () => {
+    // Eight questions: q1..q4 twice over (as q5..q8 with the same scripts).
+    const many = join(dir, 'many.jsonl');
+    const lines = [];
+    for (let k = 1; k <= 8; k++) lines.push(JSON.stringify({ input: `question q${((k - 1) % 4) + 1} (copy ${k})`, expected: expected[`q${((k - 1) % 4) + 1}`] }));
+    writeFileSync(many, `${lines.join('\n')}\n`);
+    const { result, items } = await calibrateWith(0, { testShare: 0.5, seed: 3 }, ['cheap', 'expensive'], many);
+    const { train, test } = splitItems(items, 0.5, 3);
+    assert.equal(result.items, 4);
+    assert.equal(result.test?.items, 4);
+    assert.deepEqual([...train, ...test].map((i) => i.input).sort(), items.map((i) => i.input).sort(), 'a partition of the items');
+    // The held-out report counts only the test items: the cheap model alone is right on its q1 and q2 copies.
+    const rightCheap = test.filter((i) => /q[12] /.test(i.input)).length;
+    assert.equal(result.test!.singles[0].accuracy, rightCheap / 4);
+    const trainRight = train.filter((i) => /q[12] /.test(i.input)).length;
+    assert.equal(result.singles[0].accuracy, trainRight / 4);
+    // Same seed, same split; another seed splits otherwise.
+    assert.deepEqual(splitItems(items, 0.5, 3), { train, test });
+    assert.notDeepEqual(splitItems(items, 0.5, 4).test, test);
   });
 
   it('the threshold search prefers the cheaper of equally accurate cascades', () => {

@@ -91,7 +91,7 @@ describe('icl technique', () => {
       technique: iclTechnique,
       task: game24Task,
       input: '4 9 10 13',
-      params: { examplesFile: 'shots.jsonl', shots: 2, instruction: 'Make 24.' },
+      params: { examplesFile: 'shots.jsonl', shots: 2, selection: 'first', instruction: 'Make 24.' },
       host: { baseDir: dir },
       run,
     });
@@ -123,12 +123,40 @@ describe('icl technique', () => {
       technique: iclTechnique,
       task: genericTask,
       input: 'Sort 7 3',
-      params: { examplesFile: 'shots.jsonl' },
+      params: { examplesFile: 'shots.jsonl', selection: 'first' },
       host: { baseDir: dir, examples: 'Input: Sort 2 1\nOutput: 1 2\nInput: Sort 9 8 7\nOutput: 7 8 9' },
       run,
     });
     assert.equal(s.requests[0].prompt, 'Input: Sort 2 1\nOutput: 1 2\n\nInput: Sort 9 8 7\nOutput: 7 8 9\n\nInput: Sort 7 3\nOutput:');
     assert.equal(run.graph.nodes().filter((n) => n.kind === 'example').length, 2);
+  });
+
+  it('by default draws `shots` examples at random for each question, the same again for the same seed', async () => {
+    const s = await start();
+    const examples = Array.from({ length: 8 }, (_, i) => JSON.stringify({ input: `q${i + 1}`, output: `a${i + 1}` })).join('\n');
+    const shown = async (input: string, seed: number) => {
+      const run = runAt(s.baseUrl);
+      await runTechnique({ technique: iclTechnique, task: genericTask, input, params: { examples, shots: 3, seed }, run });
+      return run.graph.nodes().filter((n) => n.kind === 'example').map((n) => n.meta?.example as number);
+    };
+    const questions = ['first question', 'second question', 'third question', 'fourth question'];
+    const draws = [];
+    for (const q of questions) draws.push(await shown(q, 0));
+    for (const d of draws) {
+      assert.equal(d.length, 3);
+      assert.equal(new Set(d).size, 3, 'three different examples');
+      assert.ok(d.every((n) => n >= 1 && n <= 8));
+    }
+    assert.ok(draws.some((d) => d.join() !== '1,2,3'), 'not the first three every time');
+    assert.ok(new Set(draws.map((d) => d.join())).size > 1, 'different questions get different examples');
+    assert.deepEqual(await shown('first question', 0), draws[0], 'the same seed and question draw the same');
+    const reseeded = [];
+    for (const q of questions) reseeded.push((await shown(q, 7)).join());
+    assert.notDeepEqual(reseeded, draws.map((d) => d.join()), 'another seed draws otherwise');
+    // The prompt shows the drawn examples, in the drawn order.
+    const last = s.requests[s.requests.length - 1].prompt;
+    const order = [...last.matchAll(/^Input: q(\d)$/gm)].map((m) => Number(m[1]));
+    assert.deepEqual(order, await shown(questions[3], 7));
   });
 
   it('takes inline examples from the examples parameter', async () => {

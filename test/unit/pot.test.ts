@@ -1,5 +1,6 @@
 // Program of Thoughts through the real engine, a scripted model on the loopback server and the real
-// WebAssembly sandbox: exact arithmetic, the repair loop, the vote over samples, refused execution.
+// WebAssembly sandbox: exact arithmetic, the paper's defaults (greedy, no repair, `ans`), the optional
+// repair loop, the vote over samples, refused execution.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
@@ -67,7 +68,7 @@ test('a program that raises goes back to the model with its error; the repaired 
     assert.equal(req.body.messages[1].role, 'assistant');
     return { choices: [py('total = sum(range(1, 101))\nprint(total)')] };
   };
-  const { report, graph } = await pot('Add the numbers from 1 to 100.');
+  const { report, graph } = await pot('Add the numbers from 1 to 100.', { repairs: 2 });
   assert.equal(report.summary.outcome, 'done', report.summary.message);
   assert.equal(report.summary.answer, '5050');
   assert.deepEqual(graph.nodes().map((n) => `${n.kind}:${n.status}`), ['question:done', 'program:done', 'execution:failed', 'program:done', 'execution:selected', 'answer:selected']);
@@ -80,6 +81,34 @@ test('a program that raises goes back to the model with its error; the repaired 
   const chain = answerChain(graph, report.summary.answerNodeId!);
   assert.equal(chain?.code, 'total = sum(range(1, 101))\nprint(total)');
   assert.equal(previewBlock(chain!.language, chain!.code, chain!.output, '5050'), '\n```python\ntotal = sum(range(1, 101))\nprint(total)\n```\n```text\n5050\n```\nResult: 5050\n');
+});
+
+test('paper defaults: one program decoded greedily, read from `ans`; a failing program is not repaired', async () => {
+  handler = () => ({ choices: [py('eggs = 16 - 3 - 4\nans = eggs * 2')] });
+  const before = server.requests.length;
+  const { report } = await pot('Janet sells her 16 - 3 - 4 eggs at $2 each. How much does she make?');
+  assert.equal(report.summary.outcome, 'done', report.summary.message);
+  assert.equal(report.summary.answer, '18');
+  const [request] = server.requests.slice(before);
+  assert.equal(request.body.temperature, 0);
+  assert.equal(request.body.n ?? 1, 1);
+  assert.match(request.prompt, /variable named ans/);
+
+  handler = () => ({ choices: [py('ans = 1 / 0')] });
+  const failing = server.requests.length;
+  const broken = await pot('Divide one by zero.');
+  assert.equal(broken.report.summary.outcome, 'failed');
+  assert.match(broken.report.summary.message ?? '', /ZeroDivisionError/);
+  assert.equal(server.requests.length - failing, 1, 'no repair request');
+});
+
+test('PoT-SC samples at sampleTemperature (the paper: 0.4) and reads `ans` from every program', async () => {
+  handler = () => ({ choices: [py('ans = 2 ** 10'), py('ans = 1000 + 24'), py('ans = 1000')] });
+  const before = server.requests.length;
+  const { report } = await pot('What is 2 to the 10th?', { samples: 3 });
+  assert.equal(report.summary.answer, '1024');
+  assert.equal(server.requests[before].body.temperature, 0.4);
+  assert.equal(server.requests[before].body.n, 3);
 });
 
 test('repairs are bounded: with repairs=1 two failures end the run with the error, graph kept', async () => {

@@ -1,4 +1,5 @@
-// The reflective team: memory retrieval by its three scores, reflections citing their evidence, a
+// The reflective team: memory retrieval by its three scores (lexical or embedding relevance), the
+// paper's reflection (threshold 150, focal questions, retrieval, insights citing their evidence), a
 // plan that the critic gets revised, and each role on its own model profile, against the loopback server.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -105,6 +106,68 @@ describe('team technique', () => {
     assert.ok(run.graph.edges().some((e) => e.kind === 'evaluate' && e.label?.startsWith('recall')), 'agents recall memories before acting');
     assert.ok(nodes.some((n) => n.meta?.agent === 'critic' && /REVISE/.test(n.text)));
     assert.ok(report.summary.totals.calls > 10);
+  });
+
+  it('by default an agent reflects only once its new observations\' importance adds up to 150', async () => {
+    const server = await startFakeServer(scripted);
+    servers.push(server);
+    const run = runAt(server.baseUrl);
+    const report = await runTechnique({ technique: teamTechnique, task: genericTask, input: 'What is 17 * 3?', params: {}, run });
+    assert.equal(report.summary.answer, '51');
+    // A handful of messages rated 3 or 9 stay far below 150 for every agent: no reflection at all.
+    assert.equal(run.graph.nodes().filter((n) => n.kind === 'reflection').length, 0);
+    assert.equal(server.requests.filter((r) => /high-level/.test(r.prompt)).length, 0);
+  });
+
+  it('reflects as the paper: focal questions first, then memories retrieved and insights written for each', async () => {
+    const server = await startFakeServer((req) => {
+      if (/most salient high-level questions/.test(req.prompt)) return { choices: ['1. Is the product 17 * 3 right?\n2. Who checked the work?\nSome closing remark.'] };
+      return scripted(req);
+    });
+    servers.push(server);
+    const run = runAt(server.baseUrl);
+    await runTechnique({ technique: teamTechnique, task: genericTask, input: 'What is 17 * 3?', params: { reflectionThreshold: 18, insights: 1 }, run });
+    const focal = server.requests.findIndex((r) => /most salient high-level questions/.test(r.prompt));
+    assert.ok(focal >= 0, 'a reflection asks for focal questions');
+    const agent = /^You are the (\w+)/.exec(server.requests[focal].body.messages[0].content)![1];
+    const insightRequests = server.requests.slice(focal + 1).filter((r) => /high-level insights/.test(r.prompt) && r.body.messages[0].content.startsWith(`You are the ${agent}`));
+    assert.ok(insightRequests.length >= 2);
+    assert.match(insightRequests[0].prompt, /^Question: Is the product 17 \* 3 right\?\n\nMemories:\n1\. /);
+    assert.match(insightRequests[1].prompt, /^Question: Who checked the work\?\n\nMemories:\n1\. /);
+    assert.match(insightRequests[0].prompt, /at most 1\)/);
+    const questions = run.graph.nodes().filter((n) => n.kind === 'reflection' && n.meta?.stage === 'focal questions');
+    assert.ok(questions.length >= 1);
+    assert.match(questions[0].text, /asks itself:\n1\. Is the product 17 \* 3 right\?\n2\. Who checked the work\?$/);
+    const insights = run.graph.nodes().filter((n) => n.kind === 'reflection' && n.meta?.cites);
+    assert.ok(insights.some((n) => n.meta?.question === 'Is the product 17 * 3 right?'));
+    for (const n of insights) {
+      const from = run.graph.edges().find((e) => e.to === n.id && e.label === 'focal question')?.from;
+      assert.ok(from && questions.some((q) => q.id === from && q.meta?.agent === n.meta?.agent), 'each insight hangs off its agent\'s focal questions');
+    }
+  });
+
+  it('relevance uses embeddings when there is an embeddings model, and term overlap otherwise', async () => {
+    // Texts that mention 41 point one way, everything else the other; the solver's redo step points the 41 way.
+    const vectorOf = (text: string) => (/\b41\b|Recompute/.test(text) ? [1, 0] : [0, 1]);
+    const server = await startFakeServer(scripted, { embeddings: (req) => ({ vectors: req.body.input.map(vectorOf) }) });
+    servers.push(server);
+    const params = { weightRecency: 0, weightImportance: 0, weightRelevance: 1, retrieve: 1, embeddingModel: 'embedder' };
+    const run = runAt(server.baseUrl);
+    await runTechnique({ technique: teamTechnique, task: genericTask, input: 'What is 17 * 3?', params, run });
+    assert.ok(server.embeddingRequests.length >= 1);
+    assert.ok(server.embeddingRequests.every((r) => r.body.model === 'embedder'));
+    const redo = server.requests.find((r) => /^You are the solver/.test(r.body.messages[0].content) && /Your step: Recompute/.test(r.prompt))!;
+    assert.match(redo.prompt, /What you remember \(most useful first\):\n1\. [^\n]*41/, 'the memory nearest by embedding');
+    // Each text is embedded once per run.
+    const embedded = server.embeddingRequests.flatMap((r) => r.body.input);
+    assert.equal(new Set(embedded).size, embedded.length);
+    assert.ok(run.graph.nodes().some((n) => n.calls.some((c) => c.role === 'embed')));
+
+    const before = server.embeddingRequests.length;
+    await runTechnique({ technique: teamTechnique, task: genericTask, input: 'What is 17 * 3?', params: { ...params, relevance: 'lexical' }, run: runAt(server.baseUrl) });
+    assert.equal(server.embeddingRequests.length, before, 'relevance=lexical sends no embeddings requests');
+    await runTechnique({ technique: teamTechnique, task: genericTask, input: 'What is 17 * 3?', params: { weightRecency: 0 }, run: runAt(server.baseUrl) });
+    assert.equal(server.embeddingRequests.length, before, 'no embeddings model: lexical');
   });
 
   // Each role on its own profile (distinct model names and prices on one server); the run's own model

@@ -1,5 +1,6 @@
 // How an answer is judged in an evaluation. `game24` uses the task's exact judge on the puzzle itself;
-// the others compare the technique's final answer with the item's expected answer.
+// the others compare the technique's final answer with the item's expected answer: `rounded` as the
+// PoT paper's evaluation does (rounding, percentages), `numeric` within a relative tolerance.
 import { judgeGame24 } from '../tasks/game24';
 import type { EvalItem } from './types';
 
@@ -46,6 +47,51 @@ export function numbersMatch(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
+/**
+ * How many digits PoT's evaluation (`finqa_equal`) rounds a float to: the digits after the point in
+ * Python's repr of it (an integral float prints as "18.0", so 1), or 5 when the repr has no point.
+ */
+export function floatPrecision(x: number): number {
+  if (!Number.isFinite(x)) return 5;
+  const magnitude = Math.abs(x);
+  if (Number.isInteger(x) && magnitude < 1e16) return 1;
+  if (x !== 0 && (magnitude < 1e-4 || magnitude >= 1e16)) {
+    // Python writes these as "1.5e-05": what follows the point is the mantissa's digits and the exponent.
+    const [mantissa, exponent] = x.toExponential().split('e');
+    const digits = mantissa.split('.')[1];
+    return digits === undefined ? 5 : digits.length + 2 + Math.max(2, exponent.replace(/^[+-]/, '').length);
+  }
+  return String(x).split('.')[1]?.length ?? 5;
+}
+
+/** A gold answer as PoT's data holds it: written without a point it is an int (precision 5), else a float. */
+function goldPrecision(text: string, value: number): number {
+  return /[.eE]/.test(text.replace(/,/g, '')) ? floatPrecision(value) : 5;
+}
+
+function roundTo(x: number, digits: number): number {
+  return Number(x.toFixed(Math.min(100, digits)));
+}
+
+/**
+ * PoT's `finqa_equal`: the prediction equals the gold answer — or, with `percent`, the gold ÷100 or ×100
+ * — once both are rounded to the fewer digits of the two (see floatPrecision).
+ */
+export function roundedMatch(prediction: number, goldText: string, percent = true): boolean {
+  const gold = parseNumber(goldText);
+  if (gold === undefined) return false;
+  const integralGold = goldPrecision(goldText, gold) === 5;
+  const candidates = [{ value: gold, precision: goldPrecision(goldText, gold) }];
+  if (percent) {
+    candidates.unshift({ value: gold / 100, precision: floatPrecision(gold / 100) });
+    candidates.push({ value: gold * 100, precision: integralGold ? 5 : floatPrecision(gold * 100) });
+  }
+  return candidates.some(({ value, precision }) => {
+    const digits = Math.min(floatPrecision(prediction), precision);
+    return roundTo(prediction, digits) === roundTo(value, digits);
+  });
+}
+
 function expected(item: EvalItem): string {
   return item.expected ?? '';
 }
@@ -74,6 +120,18 @@ export const SCORERS: readonly Scorer[] = [
       const got = parseNumber(answer);
       const want = parseNumber(expected(item));
       return got !== undefined && want !== undefined && numbersMatch(got, want);
+    },
+  },
+  {
+    id: 'rounded',
+    description:
+      "PoT's evaluation (finqa_equal): the last number in the final answer equals the expected number once both are rounded to the fewer decimals of the two; the expected number ÷100 or ×100 (percentages) also counts. Without numbers, the texts must be equal.",
+    taskId: 'generic',
+    needsExpected: true,
+    score: (item, answer) => {
+      const got = parseNumber(answer);
+      if (got === undefined || parseNumber(expected(item)) === undefined) return normalizeAnswer(answer) !== '' && normalizeAnswer(answer) === normalizeAnswer(expected(item));
+      return roundedMatch(got, expected(item));
     },
   },
   {

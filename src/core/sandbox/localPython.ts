@@ -11,11 +11,11 @@ import { abortError } from '../run/limiter';
 import { limitMessage } from './sandbox';
 import { DEFAULT_LIMITS, type ExecutionRequest, type ExecutionResult, type ProgramExecutor } from './types';
 
-// Prints the program's `result` variable after it ran, in the same form as the sandbox reports it.
+// Prints the program's answer variable (`result`, `answer` or `ans`) after it ran, in the same form as the sandbox reports it.
 const WRAPPER = [
   'import runpy, sys',
   'scope = runpy.run_path(sys.argv[1], run_name="__main__")',
-  'value = scope.get("result", scope.get("answer"))',
+  'value = next((scope[k] for k in ("result", "answer", "ans") if scope.get(k) is not None), None)',
   'if value is not None: sys.stderr.write("\\n\\x00thoughtscope-result\\x00" + str(value))',
 ].join('\n');
 const RESULT_MARK = '\n\x00thoughtscope-result\x00';

@@ -1,7 +1,10 @@
-// Constitutional critique-and-revise (Bai et al., 2022): draft a response, then for each round ask for
-// a critique of the current response against the principles, citing the principle it falls short of,
-// and a revision that answers the critique. The paper draws one principle at random per step;
-// `principleChoice=cycle` takes them in turn (reproducible), `all` lets the critique pick one.
+// Constitutional critique-and-revise (Bai et al., 2022), the inference-time loop of its supervised
+// stage: draft a response, then for each round ask for a critique of the current response against one
+// principle drawn at random (seeded by `seed`, the question and the round, as the paper draws one per
+// step) and a revision that answers the critique, both prompts led by worked examples as in the paper.
+// `principleChoice=cycle` takes the principles in turn; `all` lets the critique cite the one the
+// response falls shortest of. The paper's training stages (fine-tuning on the revisions, RL from AI
+// feedback) are outside this tool.
 // `showOnlyRevised` holds the draft and intermediate revisions back: the graph shows placeholders for
 // them (their text stays in each node's model calls and the trace) and only the final revision.
 //
@@ -10,7 +13,8 @@ import type { ChatRequest } from '../model/types';
 import type { Task } from '../tasks/types';
 import { addJudgedAnswer } from './answerNode';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
-import { DEFAULT_PRINCIPLES, parsePrinciples } from './principles';
+import { CRITIQUE_EXAMPLES, DEFAULT_PRINCIPLES, parsePrinciples, type CritiqueExample } from './principles';
+import { seededIndex } from './seededDraw';
 import type { Technique, TechniqueHost } from './types';
 import { readWorkspaceFile } from './workspaceFile';
 
@@ -19,10 +23,12 @@ const params: readonly ParamSpec[] = [
   {
     name: 'principleChoice',
     type: 'enum',
-    default: 'all',
-    options: ['all', 'cycle'],
-    description: 'all: each critique reviews against every principle and cites the one the response falls shortest of. cycle: round r critiques against principle r only (in turn, as the paper draws one per step).',
+    default: 'random',
+    options: ['random', 'all', 'cycle'],
+    description: 'random: each round critiques against one principle drawn at random (the paper), seeded by `seed` and the question. all: each critique reviews against every principle and cites the one the response falls shortest of. cycle: round r critiques against principle r.',
   },
+  { name: 'seed', type: 'integer', default: 0, min: 0, max: 2147483647, description: 'Seed of the random draw of principles (principleChoice=random).' },
+  { name: 'fewShot', type: 'boolean', default: true, description: 'Lead the critique and revision prompts with worked examples (the paper); false: instructions only.' },
   {
     name: 'principles',
     type: 'string',
@@ -75,8 +81,15 @@ function draftPrompt(task: Task, input: string): string {
   return task.judge ? task.ioPrompt(input) : input.trim();
 }
 
-export function critiquePrompt(input: string, response: string, principles: readonly string[], only?: number): string {
-  const head = `Here is a request and a response to it.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n`;
+function examplesBlock(show: (e: CritiqueExample) => string): string {
+  return `Worked examples:\n\n${CRITIQUE_EXAMPLES.map((e, i) => `Example ${i + 1}\n${show(e)}`).join('\n\n')}\n\n---\n\nNow your turn.\n`;
+}
+
+const critiqueExamples = () => examplesBlock((e) => `Request:\n${e.request}\n\nResponse:\n${e.response}\n\nPrinciple applied: ${e.principle}\n\nCritique:\n${e.critique}`);
+const revisionExamples = () => examplesBlock((e) => `Request:\n${e.request}\n\nResponse:\n${e.response}\n\nCritique:\n${e.critique}\n\nRevised response:\n${e.revision}`);
+
+export function critiquePrompt(input: string, response: string, principles: readonly string[], only?: number, fewShot = false): string {
+  const head = `${fewShot ? critiqueExamples() : ''}Here is a request and a response to it.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n`;
   if (only !== undefined) {
     return (
       `${head}Principle ${only + 1}: ${principles[only]}\n\n` +
@@ -91,9 +104,9 @@ export function critiquePrompt(input: string, response: string, principles: read
   );
 }
 
-export function revisionPrompt(input: string, response: string, critique: string, principle: string | undefined): string {
+export function revisionPrompt(input: string, response: string, critique: string, principle: string | undefined, fewShot = false): string {
   return (
-    `Here is a request, a response to it, and a critique of the response.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n` +
+    `${fewShot ? revisionExamples() : ''}Here is a request, a response to it, and a critique of the response.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n` +
     `Critique${principle ? ` (principle: ${principle})` : ''}:\n${critique.trim()}\n\n` +
     'Rewrite the response so that it answers the critique, keeping everything that was right. Keep its format ' +
     '(if it ends with an "Answer:" line, end with one too). Reply with the revised response only.'
@@ -113,12 +126,19 @@ function stripRevisionLabel(text: string): string {
   return text.trim().replace(/^(?:\*\*)?(?:revised response|revision|revised)(?:\*\*)?\s*:\s*/i, '').trim();
 }
 
+/** The 0-based principle of a round: drawn at random (seeded), in turn, or undefined to let the critique choose. */
+export function principleFor(p: ParamValues, count: number, input: string, round: number): number | undefined {
+  if (p.principleChoice === 'cycle') return (round - 1) % count;
+  if (p.principleChoice === 'random') return seededIndex(count, p.seed as number, `${input.trim()}\u0000${round}`);
+  return undefined;
+}
+
 const HAS_ANSWER_LINE = /^\W*(?:final\s+)?answer\s*[:：]/im;
 
 export const constitutionalTechnique: Technique = {
   id: 'constitutional',
   name: 'Constitutional (critique and revise)',
-  description: 'Draft, then critique against principles and revise, round by round (Bai et al., 2022).',
+  description: 'Draft, then critique against a principle drawn at random and revise, round by round (Bai et al., 2022, without its training stages).',
   params,
   async validate(p, host) {
     await loadPrinciples(p, host);
@@ -138,12 +158,12 @@ export const constitutionalTechnique: Technique = {
 
     for (let round = 1; round <= rounds; round++) {
       run.throwIfCancelled();
-      const only = p.principleChoice === 'cycle' ? (round - 1) % principles.length : undefined;
+      const only = principleFor(p, principles.length, input, round);
       const critiqueNode = run.graph.addNode(
         { kind: 'critique', text: `Critique ${round}…`, status: 'pending', meta: { round } },
         [{ id: previous, kind: 'evaluate' }],
       );
-      const critique = (await run.call(critiqueNode.id, 'critique', request(critiquePrompt(input, current, principles, only)))).choices[0] ?? '';
+      const critique = (await run.call(critiqueNode.id, 'critique', request(critiquePrompt(input, current, principles, only, p.fewShot as boolean)))).choices[0] ?? '';
       const cited = only !== undefined ? only + 1 : citedPrinciple(critique, principles.length);
       const principle = typeof cited === 'number' ? `${cited}. ${principles[cited - 1]}` : cited === 'none' ? 'none (meets every principle)' : 'not named';
       run.graph.update(critiqueNode.id, { text: `Principle ${principle}\n\n${critique.trim()}`, meta: { round, principle } });
@@ -153,7 +173,7 @@ export const constitutionalTechnique: Technique = {
         { kind: 'thought', text: `Revision ${round}…`, status: 'pending', meta: { stage: 'revision', round } },
         [{ id: critiqueNode.id, kind: 'refine', label: typeof cited === 'number' ? `principle ${cited}` : undefined }],
       );
-      const revised = (await run.call(revisionNode.id, 'revise', request(revisionPrompt(input, current, critique, typeof cited === 'number' ? principles[cited - 1] : undefined)))).choices[0] ?? '';
+      const revised = (await run.call(revisionNode.id, 'revise', request(revisionPrompt(input, current, critique, typeof cited === 'number' ? principles[cited - 1] : undefined, p.fewShot as boolean)))).choices[0] ?? '';
       current = stripRevisionLabel(revised) || current;
       run.graph.update(revisionNode.id, {
         text: shown(current, final, `Revision ${round}`),

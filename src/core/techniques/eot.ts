@@ -1,9 +1,12 @@
 // Exchange of Thoughts (Yin et al., 2023): 2-5 participants — model profiles, or personas on one model —
-// answer, then exchange their answers along a communication topology (Memory, Report, Relay, Debate;
-// see eot/topology.ts) and answer again, round after round, until they agree or `rounds` is reached.
-// Each participant's confidence is its consistency across rounds (the share of its rounds that gave its
-// final answer); it travels with its messages and weighs the final vote. An optional judge profile
-// decides instead whether consensus is reached.
+// give a few-shot chain-of-thought answer, then exchange their answers along a communication topology
+// (Memory, Report, Relay, Debate; see eot/topology.ts) and answer again, for up to `rounds` exchange
+// rounds after the initial answers, stopping once they agree (before any exchange too). As in the
+// reference code, a participant's confidence is the share of its answers so far that equal its most
+// frequent one; it travels with its messages from the second exchange round on, with the hint that a
+// confidence below 0.5 suggests a wrong solution. The final answer is a plain majority of the last
+// answers (`finalVote=confidence` weighs them by confidence instead). An optional judge profile decides
+// instead whether consensus is reached.
 //
 // Graph: one lane per participant (node meta `lane`), one row per round; a participant's answer refines
 // its previous one, and every message it received is an edge from the sender's previous answer.
@@ -15,7 +18,7 @@ import { TOPOLOGIES, senders, type Topology } from './eot/topology';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import { profileModel } from './profileParam';
 import type { Technique, TechniqueResult } from './types';
-import { formatShare } from './vote';
+import { describeVotes, formatShare, majorityVote } from './vote';
 
 const params: readonly ParamSpec[] = [
   {
@@ -33,7 +36,15 @@ const params: readonly ParamSpec[] = [
     options: TOPOLOGIES,
     description: 'memory: everyone sees everyone. report: the first participant gathers and redistributes. relay: each sees the one before it in a ring. debate: pairs argue, the first participant collects.',
   },
-  { name: 'rounds', type: 'integer', default: 3, min: 1, max: 10, description: 'Most rounds of answers; stops earlier once the participants agree.' },
+  { name: 'rounds', type: 'integer', default: 5, min: 0, max: 10, description: 'Most exchange rounds after the initial answers (the paper: 5); stops earlier once the participants agree.' },
+  { name: 'fewShot', type: 'boolean', default: true, description: "Initial answers with the task's worked chain-of-thought examples (the paper); false: zero-shot." },
+  {
+    name: 'finalVote',
+    type: 'enum',
+    default: 'majority',
+    options: ['majority', 'confidence'],
+    description: 'How the last answers decide: a plain majority (the paper), or each weighted by its confidence.',
+  },
   { name: 'agreement', type: 'enum', default: 'all', options: ['all', 'majority'], description: 'When the participants agree: all give the same answer, or more than half do. Ignored when a judge is set.' },
   { name: 'judge', type: 'string', default: '', maxLength: 64, description: 'A model profile that decides after each round whether consensus is reached ("default": the active model). Empty: no judge.' },
   { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature of the participants.' },
@@ -86,13 +97,16 @@ function judgeOf(run: Run, p: ParamValues): ChatModel | undefined {
   return judgeName ? profileModel(run, 'eot', 'judge', judgeName) : undefined;
 }
 
-/** Consistency of each participant: the share of its rounds whose answer equals its last one. */
+/** Confidence of a participant: how many of its answers so far equal its most frequent answer, over all of them. */
 export function consistency(keys: readonly string[]): number {
   if (keys.length === 0) return 0;
-  const last = keys[keys.length - 1];
-  if (last === '') return 0;
-  return keys.filter((k) => k === last).length / keys.length;
+  const counts = new Map<string, number>();
+  for (const k of keys) if (k !== '') counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts.size === 0 ? 0 : Math.max(...counts.values()) / keys.length;
 }
+
+/** Below this confidence the prompt says a solution is probably wrong (the reference's hint). */
+const LOW_CONFIDENCE = 0.5;
 
 /** Confidence-weighted vote over the participants' last answers; ties go to the answer given first. */
 export function weightedVote(answers: ReadonlyArray<{ answer: string; key: string; weight: number }>) {
@@ -131,8 +145,15 @@ function systemPrompt(p: Participant, n: number): string {
   return `You are participant ${laneLabel(p.index)}, ${p.persona}. You solve the problem together with ${n - 1} other participant${n > 2 ? 's' : ''}; you will see some of their answers and may keep or revise yours.`;
 }
 
+/** What a participant received: a sender's previous answer, with its confidence from the second exchange on. */
+interface Received {
+  from: Participant;
+  turn: Turn;
+  confidence?: number;
+}
+
 /** The messages of one participant's turn: the problem, its own last answer, and what it received. */
-function turnMessages(p: Participant, n: number, firstPrompt: string, own: Turn | undefined, inbox: Array<{ from: Participant; turn: Turn; confidence: number }>): ChatMessage[] {
+function turnMessages(p: Participant, n: number, firstPrompt: string, own: Turn | undefined, inbox: readonly Received[]): ChatMessage[] {
   const messages: ChatMessage[] = [
     { role: 'system', content: systemPrompt(p, n) },
     { role: 'user', content: firstPrompt },
@@ -140,14 +161,18 @@ function turnMessages(p: Participant, n: number, firstPrompt: string, own: Turn 
   if (!own) return messages;
   messages.push({ role: 'assistant', content: clip(own.output) });
   const received = inbox
-    .map(({ from, turn, confidence }) => `Participant ${laneLabel(from.index)} (confidence ${formatShare(confidence)}):\n${clip(turn.output)}`)
+    .map(({ from, turn, confidence }) => `Participant ${laneLabel(from.index)}${confidence === undefined ? '' : ` (confidence ${confidence.toFixed(2)})`}:\n${clip(turn.output)}`)
     .join('\n\n');
+  const withConfidence = inbox.some((m) => m.confidence !== undefined);
   messages.push({
     role: 'user',
     content:
       `These are answers from the previous round:\n\n${received}\n\n` +
-      'Weigh their reasoning against yours (a low confidence means that participant has changed its answer). ' +
-      'Keep your answer or revise it, explaining briefly, and end with your final answer in the format asked for above.',
+      (withConfidence
+        ? `A confidence is the share of that participant's answers so far that agree with its most frequent one. Below ${LOW_CONFIDENCE} the solution is quite likely wrong; a high confidence can still be wrong. `
+        : '') +
+      'Check your previous answer against their reasoning, then write a new step-by-step solution of your own ' +
+      '(without commenting on theirs), ending with your final answer in the format asked for above.',
   });
   return messages;
 }
@@ -165,10 +190,20 @@ function parseJudge(output: string): boolean {
   return m ? m[1].toLowerCase() === 'yes' : false;
 }
 
+/** The last answers' vote: a plain majority, or weighted by each participant's confidence. */
+function finalVote(rule: string, last: readonly Turn[], history: readonly Turn[][]) {
+  if (rule === 'confidence') {
+    const vote = weightedVote(last.map((t, i) => ({ answer: t.answer, key: t.key, weight: consistency(history.map((r) => r[i].key)) })));
+    return { title: 'Confidence-weighted vote', tally: vote.groups.map((g) => `${g.answer} ${g.weight.toFixed(2)}`).join(' · ') || 'no answers', winner: vote.winner, share: vote.share };
+  }
+  const vote = majorityVote(last.map((t) => t.answer));
+  return { title: 'Majority vote', tally: describeVotes(vote) || 'no answers', winner: vote.winner, share: vote.share };
+}
+
 export const eotTechnique: Technique = {
   id: 'eot',
   name: 'Exchange of Thoughts',
-  description: 'Several models or personas answer, exchange answers along a topology (memory, report, relay, debate) and revise, until they agree; a confidence-weighted vote decides.',
+  description: 'Several models or personas answer, exchange answers along a topology (memory, report, relay, debate) and revise, until they agree; a majority vote decides.',
   params,
   validate(p, _host, run) {
     const names = splitNames(p.participants as string);
@@ -185,22 +220,25 @@ export const eotTechnique: Technique = {
     const topology = p.topology as Topology;
     const n = participants.length;
     const temperature = p.temperature as number;
-    const firstPrompt = task.cotPrompt(input, false);
+    const firstPrompt = task.cotPrompt(input, p.fewShot as boolean);
+    // Round 1 holds the initial answers; rounds 2.. are the exchanges.
+    const lastRound = (p.rounds as number) + 1;
 
     const question = run.graph.addNode({ kind: 'question', text: input, meta: { topology, participants: n } });
     const history: Turn[][] = [];
     let lastJudgeId: string | undefined;
-    let stopReason = `no agreement after ${p.rounds as number} rounds`;
+    let stopReason = `no agreement after ${p.rounds as number} exchange round${p.rounds === 1 ? '' : 's'}`;
 
-    for (let round = 1; round <= (p.rounds as number); round++) {
+    for (let round = 1; round <= lastRound; round++) {
       run.throwIfCancelled();
       const previous = history[round - 2];
       const keysSoFar = (i: number) => history.map((r) => r[i].key);
       const turns = await Promise.all(
         participants.map(async (part, i): Promise<Turn> => {
-          const inbox = previous ? senders(topology, n, i).map((j) => ({ from: participants[j], turn: previous[j], confidence: consistency(keysSoFar(j)) })) : [];
+          // Confidence needs two answers, so it travels from the second exchange (round 3) on.
+          const inbox: Received[] = previous ? senders(topology, n, i).map((j) => ({ from: participants[j], turn: previous[j], confidence: round >= 3 ? consistency(keysSoFar(j)) : undefined })) : [];
           const parents = previous
-            ? [{ id: previous[i].nodeId, kind: 'refine' as const, label: `round ${round}` }, ...inbox.map((m) => ({ id: m.turn.nodeId, kind: 'aggregate' as const, label: `${laneLabel(m.from.index)} to ${laneLabel(i)}` }))]
+            ? [{ id: previous[i].nodeId, kind: 'refine' as const, label: `exchange ${round - 1}` }, ...inbox.map((m) => ({ id: m.turn.nodeId, kind: 'aggregate' as const, label: `${laneLabel(m.from.index)} to ${laneLabel(i)}` }))]
             : [{ id: question.id, kind: 'expand' as const }];
           const node = run.graph.addNode(
             { kind: 'thought', text: `${part.label}, round ${round}…`, status: 'pending', meta: { lane: part.label, participant: laneLabel(i), round, model: part.model.model } },
@@ -235,17 +273,16 @@ export const eotTechnique: Technique = {
           break;
         }
       } else if (agreed(turns, p.agreement as string)) {
-        stopReason = `${p.agreement === 'all' ? 'all agreed' : 'a majority agreed'} in round ${round}`;
+        stopReason = `${p.agreement === 'all' ? 'all agreed' : 'a majority agreed'} ${round === 1 ? 'on their initial answers' : `in exchange round ${round - 1}`}`;
         break;
       }
     }
 
     const last = history[history.length - 1];
-    const weights = last.map((t, i) => ({ answer: t.answer, key: t.key, weight: consistency(history.map((r) => r[i].key)) }));
-    const vote = weightedVote(weights);
-    const tally = vote.groups.map((g) => `${g.answer} ${g.weight.toFixed(2)}`).join(' · ') || 'no answers';
+    const vote = finalVote(p.finalVote as string, last, history);
+    const exchanges = history.length - 1;
     const voteNode = run.graph.addNode(
-      { kind: 'vote', text: `Confidence-weighted vote after ${history.length} round${history.length > 1 ? 's' : ''} (${stopReason}): ${tally}`, meta: { rounds: history.length, stop: stopReason } },
+      { kind: 'vote', text: `${vote.title} after ${exchanges} exchange round${exchanges === 1 ? '' : 's'} (${stopReason}): ${vote.tally}`, meta: { rounds: history.length, exchanges, stop: stopReason } },
       [...last.map((t) => ({ id: t.nodeId, kind: 'evaluate' as const })), ...(lastJudgeId ? [{ id: lastJudgeId, kind: 'select' as const, label: 'judge' }] : [])],
     );
     const candidates = last.map((t) => t.answer);

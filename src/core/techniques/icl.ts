@@ -1,5 +1,7 @@
 // In-Context Learning (few-shot prompting, Brown et al., 2020): the prompt shows `shots` worked
 // input/output examples, then the question in the same format, and the model continues the pattern.
+// As in the paper, the examples are drawn at random for each question (seeded by `seed` and the
+// question, so reruns draw the same); `selection=first` takes the first `shots` for every question.
 // Examples come, in this order of preference, from the session (VS Code: "Use Selection as ICL
 // Examples"), from `examplesFile` (JSONL or Markdown, relative to the workspace folder or the CLI's
 // current directory), or from the inline `examples` parameter.
@@ -8,6 +10,7 @@
 import { addJudgedAnswer } from './answerNode';
 import { ExamplesError, formatExample, formatOfPath, parseExamples, type Example } from './iclExamples';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
+import { seededSample } from './seededDraw';
 import type { Technique, TechniqueHost } from './types';
 import { readWorkspaceFile } from './workspaceFile';
 
@@ -18,8 +21,16 @@ const params: readonly ParamSpec[] = [
     default: 0,
     min: 0,
     max: 64,
-    description: 'How many examples to show, taken from the start of the list; 0 shows all of them.',
+    description: 'How many examples to show; 0 shows all of them.',
   },
+  {
+    name: 'selection',
+    type: 'enum',
+    default: 'random',
+    options: ['random', 'first'],
+    description: 'random: `shots` examples drawn at random for each question (the paper), seeded by `seed` and the question. first: the first `shots` of the list for every question.',
+  },
+  { name: 'seed', type: 'integer', default: 0, min: 0, max: 2147483647, description: 'Seed of the random draw of examples (selection=random).' },
   {
     name: 'examplesFile',
     type: 'string',
@@ -42,7 +53,8 @@ const params: readonly ParamSpec[] = [
 const WHERE = 'technique "icl"';
 
 interface LoadedExamples {
-  examples: Example[];
+  /** Every example, in the order of its source. */
+  all: Example[];
   source: string;
 }
 
@@ -78,7 +90,15 @@ async function loadExamples(p: ParamValues, host: TechniqueHost): Promise<Loaded
   if (shots > all.length) {
     throw new ParamError(`${WHERE} parameter "shots" must be between 0 and ${all.length} (the examples in ${source}), got ${shots}`);
   }
-  return { examples: shots === 0 ? all : all.slice(0, shots), source };
+  return { all, source };
+}
+
+/** The examples shown for `input`: drawn at random per question, or the first `shots`; with their 1-based place in the list. */
+export function chooseExamples(all: readonly Example[], p: ParamValues, input: string): Array<{ example: Example; number: number }> {
+  const numbered = all.map((example, i) => ({ example, number: i + 1 }));
+  const shots = (p.shots as number) === 0 ? all.length : (p.shots as number);
+  if (p.selection === 'first') return numbered.slice(0, shots);
+  return seededSample(numbered, shots, p.seed as number, input.trim());
 }
 
 export function iclPrompt(instruction: string, examples: readonly Example[], input: string): string {
@@ -95,9 +115,11 @@ export const iclTechnique: Technique = {
     await loadExamples(p, host);
   },
   async run({ run, task, input, params: p, host }) {
-    const { examples, source } = await loadExamples(p, host);
+    const { all, source } = await loadExamples(p, host);
+    const chosen = chooseExamples(all, p, input);
+    const examples = chosen.map((c) => c.example);
     const question = run.graph.addNode({ kind: 'question', text: input });
-    const exampleNodes = examples.map((e, i) => run.graph.addNode({ kind: 'example', text: formatExample(e), meta: { shot: i + 1, source } }));
+    const exampleNodes = chosen.map((c, i) => run.graph.addNode({ kind: 'example', text: formatExample(c.example), meta: { shot: i + 1, example: c.number, source } }));
     const promptNode = run.graph.addNode(
       { kind: 'thought', text: `Prompt: ${examples.length} example${examples.length === 1 ? '' : 's'}, then the question`, status: 'pending', meta: { shots: examples.length, source } },
       [...exampleNodes.map((n, i) => ({ id: n.id, kind: 'aggregate' as const, label: `shot ${i + 1}` })), { id: question.id, kind: 'expand' as const }],

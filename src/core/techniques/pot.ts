@@ -1,7 +1,8 @@
 // Program of Thoughts (Chen et al., 2023): the model writes a program, a sandbox runs it, and the
-// program's output is the answer. A failing program goes back to the model with its error for up
-// to `repairs` fixes. With samples > 1, several programs are written and their answers voted on
-// (self-consistency over programs).
+// program's `ans` (or `result`, or its last printed line) is the answer. As in the paper, one program
+// is decoded greedily and a failing one counts as no answer; `repairs` > 0 sends it back to the model
+// with its error (a Self-Debug-style extension). With samples > 1, several programs are sampled at
+// `sampleTemperature` and their answers voted on (PoT-SC: the paper samples 40 at 0.4).
 // Graph: question → program → execution → (repaired program → execution)* → answer.
 import { ExplainedStop } from '../errors';
 import type { ThoughtNode } from '../graph/types';
@@ -14,11 +15,12 @@ import type { Technique } from './types';
 
 const params: readonly ParamSpec[] = [
   { name: 'language', type: 'enum', default: 'python', options: PROGRAM_LANGUAGES, description: 'Language of the generated program: python (Pyodide) or javascript (QuickJS), both run in a WebAssembly sandbox.' },
-  { name: 'repairs', type: 'integer', default: 2, min: 0, max: 5, description: 'Times a failing program is sent back to the model with its error to be fixed.' },
-  { name: 'samples', type: 'integer', default: 1, min: 1, max: 20, description: 'Programs to write and run; with more than one, their answers are voted on (self-consistency).' },
+  { name: 'repairs', type: 'integer', default: 0, min: 0, max: 5, description: 'Times a failing program is sent back to the model with its error to be fixed. 0 (the paper): a failing program gives no answer.' },
+  { name: 'samples', type: 'integer', default: 1, min: 1, max: 100, description: 'Programs to write and run; with more than one, their answers are voted on (PoT-SC; the paper uses 40).' },
   { name: 'timeoutSeconds', type: 'number', default: 5, min: 0.5, max: 60, description: 'Wall-time limit of one program run, in seconds.' },
   { name: 'memoryMb', type: 'integer', default: 256, min: 64, max: 2048, description: 'Memory limit of the interpreter, in MB.' },
-  { name: 'temperature', type: 'number', default: 0.4, min: 0, max: 2, description: 'Sampling temperature.' },
+  { name: 'temperature', type: 'number', default: 0, min: 0, max: 2, description: 'Sampling temperature with one sample (0: greedy decoding, as the paper).' },
+  { name: 'sampleTemperature', type: 'number', default: 0.4, min: 0, max: 2, description: 'Sampling temperature when samples > 1 (the paper: 0.4).' },
 ];
 
 /** One program chain: the programs written for it and the answer its last execution gave. */
@@ -33,6 +35,11 @@ export class ProgramNotRunError extends ExplainedStop {
     super(`Program not run: ${reason}`);
     this.name = 'ProgramNotRunError';
   }
+}
+
+/** Greedy for one program, `sampleTemperature` for PoT-SC's several. */
+function temperatureOf(p: ParamValues): number {
+  return (p.samples as number) > 1 ? (p.sampleTemperature as number) : (p.temperature as number);
 }
 
 /** The sandbox limits that PoT's parameters set (also used by "Run in sandbox" in the editor). */
@@ -98,7 +105,7 @@ async function runChain(run: Run, input: string, p: ParamValues, first: ThoughtN
       { kind: 'program', text: 'Asking for a fix…', status: 'pending', meta: { language, attempt: attempt + 2 } },
       [{ id: execution.id, kind: 'refine', label: 'repair' }],
     );
-    const response = await run.call(repaired.id, 'repair', { messages: repairMessages(language, input, code, problem), temperature: p.temperature as number });
+    const response = await run.call(repaired.id, 'repair', { messages: repairMessages(language, input, code, problem), temperature: temperatureOf(p) });
     program = run.graph.update(repaired.id, { text: extractProgram(response.choices[0] ?? '', language) });
   }
 }
@@ -106,7 +113,7 @@ async function runChain(run: Run, input: string, p: ParamValues, first: ThoughtN
 export const potTechnique: Technique = {
   id: 'pot',
   name: 'Program of Thoughts',
-  description: 'The model writes a program (Python or JavaScript); a WebAssembly sandbox runs it and its output is the answer. Failing programs are repaired.',
+  description: 'The model writes a program (Python or JavaScript); a WebAssembly sandbox runs it and its answer variable or output is the answer. Optionally, failing programs are repaired.',
   params,
   async run({ run, task, input, params: p }) {
     const language = p.language as ProgramLanguage;
@@ -116,7 +123,7 @@ export const potTechnique: Technique = {
       { kind: 'program', text: `Asking ${run.model.model} for a ${language} program…`, status: 'pending', meta: { language, attempt: 1 } },
       [{ id: question.id, kind: 'expand' }],
     );
-    const response = await run.call(first.id, 'program', { messages: [{ role: 'user', content: programPrompt(language, input) }], temperature: p.temperature as number, n: samples });
+    const response = await run.call(first.id, 'program', { messages: [{ role: 'user', content: programPrompt(language, input) }], temperature: temperatureOf(p), n: samples });
     const programs = response.choices.map((choice, i) => {
       const code = extractProgram(choice, language);
       if (i === 0) return run.graph.update(first.id, { text: code });

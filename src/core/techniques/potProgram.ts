@@ -10,7 +10,7 @@ const RULES: Record<ProgramLanguage, string> = {
   python:
     'Write a Python 3 program that computes the answer. Do every calculation in code: use integers, or fractions.Fraction ' +
     'for exact fractions, rather than floats when exactness matters. Use only the standard library; the program has no ' +
-    'network and no files. Print the final answer with print() as the last line of output, or assign it to a variable named result.',
+    'network and no files. Assign the final answer to a variable named ans, or print it with print() as the last line of output.',
   javascript:
     'Write a JavaScript program that computes the answer. Do every calculation in code: use BigInt for large integers. ' +
     'Use only the language itself: there is no Node.js, no require, no network and no files. Print the final answer with ' +
@@ -49,7 +49,7 @@ export function extractProgram(reply: string, language: ProgramLanguage): string
   return (chosen ? chosen.code : reply).replace(/\s+$/, '');
 }
 
-/** The answer an execution produced: its result variable, else the last non-empty line it printed. */
+/** The answer an execution produced: its answer variable (Python: result, answer or ans), else the last non-empty line it printed. */
 export function executionAnswer(result: ExecutionResult): string | undefined {
   if (!result.ok) return undefined;
   if (result.result !== undefined && result.result.trim() !== '') return result.result.trim();
@@ -63,7 +63,7 @@ export function problemOf(result: ExecutionResult): string | undefined {
     const out = result.stdout.trim() ? `\nIts output before the error:\n${tail(result.stdout, 1000)}` : '';
     return `${result.error ?? 'The program failed.'}${out}`;
   }
-  if (executionAnswer(result) === undefined) return 'The program ran without printing anything and set no result variable.';
+  if (executionAnswer(result) === undefined) return 'The program ran without printing anything and set no answer variable (ans).';
   return undefined;
 }
 

@@ -1,8 +1,11 @@
 // A reflective agent team after Park et al. (2023), "Generative Agents": a planner, a solver and a
 // critic (personas) follow a plan the planner writes and revises. Every message becomes an
 // observation in the other agents' memory streams with a model-rated importance; each agent acts on
-// the memories it retrieves by recency, importance and relevance; when an agent's summed importance
-// passes a threshold it writes reflections that cite the memories they come from.
+// the memories it retrieves by recency, importance and relevance (embeddings when the run's profile
+// has an embeddings model, else lexical), weighted as the reference code does; when the importance of
+// an agent's new observations adds up to 150 (the paper's threshold) it reflects as the paper does:
+// it asks itself focal questions about its recent memories, retrieves memories for each, and writes
+// insights that cite the memories they come from.
 //
 // Graph: plan steps (per agent) → messages; messages → observations; observations → reflections
 // (evidence edges); recalled memories → messages (dotted); the last message → answer.
@@ -11,9 +14,10 @@
 // An agent's calls are the ones it writes: its messages (`act`) and its reflections, and for the
 // planner also the plan and its revisions. Importance ratings are the team's, not an agent's (one
 // rating per message, shared by both observers), so they stay on the run's own model.
-import type { ChatModel } from '../model/types';
+import type { ChatModel, EmbeddingModel } from '../model/types';
+import { cosine } from '../rag/embeddings';
 import type { Run } from '../run/run';
-import type { ParamSpec, ParamValues } from './params';
+import { ParamError, type ParamSpec, type ParamValues } from './params';
 import { profileModel } from './profileParam';
 import { MemoryStream, type Memory, type RetrievalWeights } from './team/memory';
 import type { Technique } from './types';
@@ -24,12 +28,17 @@ type Role = (typeof ROLES)[number];
 const params: readonly ParamSpec[] = [
   { name: 'maxSteps', type: 'integer', default: 6, min: 1, max: 30, description: 'Plan steps carried out at most (revisions included).' },
   { name: 'revisions', type: 'integer', default: 1, min: 0, max: 5, description: 'Times the planner may revise the plan when the critic asks for it.' },
-  { name: 'reflectionThreshold', type: 'number', default: 20, min: 1, max: 1000, description: 'An agent reflects when the importance (1-10 each) of its new observations adds up to this.' },
+  { name: 'reflectionThreshold', type: 'number', default: 150, min: 1, max: 1000, description: 'An agent reflects when the importance (1-10 each) of its new observations adds up to this (the paper: 150; short runs may need less).' },
+  { name: 'focalQuestions', type: 'integer', default: 3, min: 1, max: 10, description: 'Questions a reflection asks about the recent memories (the paper: 3).' },
+  { name: 'insights', type: 'integer', default: 5, min: 1, max: 10, description: 'Insights a reflection writes per focal question, at most (the paper: 5).' },
+  { name: 'reflectionRetrieve', type: 'integer', default: 30, min: 1, max: 100, description: 'Memories retrieved for each focal question (the reference code: 30).' },
   { name: 'retrieve', type: 'integer', default: 4, min: 1, max: 20, description: 'Memories an agent recalls before it acts.' },
-  { name: 'decay', type: 'number', default: 0.9, min: 0.01, max: 1, description: 'Recency decay per time step (one step per message).' },
-  { name: 'weightRecency', type: 'number', default: 1, min: 0, max: 10, description: 'Weight of recency in retrieval.' },
-  { name: 'weightImportance', type: 'number', default: 1, min: 0, max: 10, description: 'Weight of importance in retrieval.' },
-  { name: 'weightRelevance', type: 'number', default: 1, min: 0, max: 10, description: 'Weight of relevance in retrieval.' },
+  { name: 'decay', type: 'number', default: 0.99, min: 0.01, max: 1, description: 'Recency decay per time step (one step per message; the reference code: 0.99).' },
+  { name: 'weightRecency', type: 'number', default: 0.5, min: 0, max: 10, description: 'Weight of recency in retrieval (the reference code: 0.5).' },
+  { name: 'weightImportance', type: 'number', default: 2, min: 0, max: 10, description: 'Weight of importance in retrieval (the reference code: 2).' },
+  { name: 'weightRelevance', type: 'number', default: 3, min: 0, max: 10, description: 'Weight of relevance in retrieval (the reference code: 3).' },
+  { name: 'relevance', type: 'enum', default: 'auto', options: ['auto', 'lexical'], description: 'auto: cosine of embeddings when the active profile has an embeddings model (or `embeddingModel` is set), else of term counts. lexical: term counts always (no embeddings requests).' },
+  { name: 'embeddingModel', type: 'string', default: '', maxLength: 200, description: 'An embeddings model of the run\'s own OpenAI-compatible server for relevance (e.g. `text-embedding-3-small`); empty: the active profile\'s, when it has one.' },
   { name: 'temperature', type: 'number', default: 0.3, min: 0, max: 2, description: 'Sampling temperature of every call.' },
   ...ROLES.map(
     (role): ParamSpec => ({
@@ -75,6 +84,15 @@ export function parseInsights(text: string, count: number): Array<{ text: string
   return out;
 }
 
+/** Focal questions: one per line, numbering and bullets dropped, at most `max`. */
+export function parseQuestions(text: string, max: number): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').trim())
+    .filter((l) => l.endsWith('?'))
+    .slice(0, max);
+}
+
 export function parseImportance(text: string): number {
   const n = Number(/\d+/.exec(text)?.[0]);
   return Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;
@@ -92,6 +110,15 @@ interface Agent {
   profile: string;
 }
 
+/** The embeddings model for relevance, or undefined for lexical relevance. */
+function embedderOf(run: Run, p: ParamValues): EmbeddingModel | undefined {
+  if (p.relevance === 'lexical') return undefined;
+  const named = (p.embeddingModel as string).trim();
+  if (!named) return run.embedderNamed('');
+  if (!run.model.embeddingModel) throw new ParamError(`technique "team" parameter "embeddingModel": the run's model (${run.model.provider}) has no embeddings endpoint`);
+  return run.model.embeddingModel(named);
+}
+
 /** Each role's model from its `<role>Profile` parameter; an unknown name is a ParamError. */
 function agentsOf(run: Run, p: ParamValues): Record<Role, Agent> {
   const agent = (role: Role): Agent => {
@@ -106,6 +133,9 @@ class Team {
   readonly streams: Record<Role, MemoryStream>;
   private readonly weights: RetrievalWeights;
   readonly agents: Record<Role, Agent>;
+  private readonly embedder: EmbeddingModel | undefined;
+  /** Embeddings by text: each memory and query is embedded once per run. */
+  private readonly vectors = new Map<string, number[]>();
 
   constructor(
     private readonly run: Run,
@@ -113,6 +143,7 @@ class Team {
     private readonly p: ParamValues,
   ) {
     this.agents = agentsOf(run, p);
+    this.embedder = embedderOf(run, p);
     this.streams = { planner: new MemoryStream('planner', p.decay as number), solver: new MemoryStream('solver', p.decay as number), critic: new MemoryStream('critic', p.decay as number) };
     this.weights = { recency: p.weightRecency as number, importance: p.weightImportance as number, relevance: p.weightRelevance as number };
   }
@@ -136,11 +167,30 @@ class Team {
     return { agent, ...(profile ? { profile, model: model.model } : {}), ...extra };
   }
 
+  /**
+   * The agent's `k` best memories for `query`, relevance by embeddings (one request on `nodeId` for the
+   * texts not embedded yet) when there is an embeddings model, else lexical.
+   */
+  async recall(agent: Role, query: string, k: number, nodeId: string) {
+    const stream = this.streams[agent];
+    let similarity: number[] | undefined;
+    if (this.embedder && stream.memories.length > 0) {
+      const missing = [...new Set([query, ...stream.memories.map((m) => m.text)])].filter((t) => !this.vectors.has(t));
+      if (missing.length > 0) {
+        const response = await this.run.embed(nodeId, 'embed', missing, this.embedder);
+        missing.forEach((t, i) => this.vectors.set(t, response.vectors[i]));
+      }
+      const q = this.vectors.get(query)!;
+      similarity = stream.memories.map((m) => cosine(q, this.vectors.get(m.text)!));
+    }
+    return stream.retrieve(query, this.now, k, this.weights, similarity);
+  }
+
   /** One agent does one step with what it recalls; the message is observed by the others. */
   async act(agent: Role, task: string, parentId: string, plan: string): Promise<{ text: string; nodeId: string }> {
     this.now++;
-    const recalled = this.streams[agent].retrieve(`${task} ${this.question}`, this.now, this.p.retrieve as number, this.weights);
     const node = this.run.graph.addNode({ kind: 'thought', text: `${this.who(agent)}: …`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) }, [{ id: parentId, kind: 'expand', label: agent }]);
+    const recalled = await this.recall(agent, `${task} ${this.question}`, this.p.retrieve as number, node.id);
     for (const r of recalled) if (r.memory.nodeId) this.run.graph.addEdge(r.memory.nodeId, node.id, 'evaluate', `recall ${r.score.toFixed(2)}`);
     const memories = recalled.length ? `What you remember (most useful first):\n${numbered(recalled.map((r) => r.memory))}\n\n` : '';
     const text = await this.ask(node.id, agent, agent, PERSONAS[agent], `Problem: ${this.question.trim()}\n\nPlan:\n${plan}\n\n${memories}Your step: ${task}`);
@@ -161,22 +211,51 @@ class Team {
     }
   }
 
-  /** Insights from the agent's recent memories, each citing the memories it rests on. */
+  /**
+   * The paper's reflection: focal questions about the recent memories, then for each the memories it
+   * retrieves and the insights drawn from them, each citing the memories it rests on.
+   */
   async reflect(agent: Role): Promise<void> {
     const stream = this.streams[agent];
+    const recent = stream.memories.slice(-Math.max(1, stream.observationsSinceReflection));
     stream.importanceSinceReflection = 0;
-    const recent = stream.memories.slice(-10);
-    const node = this.run.graph.addNode({ kind: 'reflection', text: `${this.who(agent)} reflects…`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) });
-    const reply = await this.ask(node.id, 'reflect', agent, PERSONAS[agent], `Your recent memories:\n${numbered(recent)}\n\nWhat are up to two high-level insights you can draw from them about the problem "${this.question.trim()}"? Write each as "INSIGHT: <insight> (because of <memory numbers>)".`);
-    const insights = parseInsights(reply, recent.length);
+    stream.observationsSinceReflection = 0;
+    const focal = this.run.graph.addNode({ kind: 'reflection', text: `${this.who(agent)} reflects: which questions matter…`, status: 'pending', meta: this.metaOf(agent, { time: this.now, stage: 'focal questions' }) });
+    const asked = await this.ask(
+      focal.id,
+      'focal questions',
+      agent,
+      PERSONAS[agent],
+      `Your recent memories:\n${numbered(recent)}\n\nGiven only these, what are the ${this.p.focalQuestions as number} most salient high-level questions you can answer about the problem "${this.question.trim()}" and the work on it? Write one question per line.`,
+    );
+    const questions = parseQuestions(asked, this.p.focalQuestions as number);
+    if (questions.length === 0) questions.push(`What matters most for solving "${this.question.trim()}"?`);
+    this.run.graph.update(focal.id, { text: `${this.who(agent)} asks itself:\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}` });
+    for (const question of questions) await this.insightsFor(agent, question, focal.id);
+  }
+
+  /** Insights for one focal question from the memories it retrieves. */
+  private async insightsFor(agent: Role, question: string, focalId: string): Promise<void> {
+    const stream = this.streams[agent];
+    const node = this.run.graph.addNode({ kind: 'reflection', text: `${this.who(agent)} reflects on: ${question}`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) }, [{ id: focalId, kind: 'expand', label: 'focal question' }]);
+    const retrieved = (await this.recall(agent, question, this.p.reflectionRetrieve as number, node.id)).map((r) => r.memory);
+    const max = this.p.insights as number;
+    const reply = await this.ask(
+      node.id,
+      'reflect',
+      agent,
+      PERSONAS[agent],
+      `Question: ${question}\n\nMemories:\n${numbered(retrieved)}\n\nWhat high-level insights (at most ${max}) can you infer from these memories about the question? Write each as "INSIGHT: <insight> (because of <memory numbers>)".`,
+    );
+    const insights = parseInsights(reply, retrieved.length).slice(0, max);
     if (insights.length === 0) {
-      this.run.graph.update(node.id, { text: `${this.who(agent)} reflected: ${reply || '(nothing)'}`, meta: this.metaOf(agent, { cited: 0 }) });
+      this.run.graph.update(node.id, { text: `${this.who(agent)} reflected on "${question}": ${reply || '(nothing)'}`, meta: this.metaOf(agent, { cited: 0, question }) });
       return;
     }
     insights.forEach((insight, i) => {
-      const evidence = insight.cites.map((n) => recent[n - 1]);
-      const target = i === 0 ? node : this.run.graph.addNode({ kind: 'reflection', text: '', meta: { agent, time: this.now } });
-      this.run.graph.update(target.id, { text: `${this.who(agent)} reflection: ${insight.text}`, meta: this.metaOf(agent, { time: this.now, cites: evidence.map((m) => m.id).join(', ') }) });
+      const evidence = insight.cites.map((n) => retrieved[n - 1]);
+      const target = i === 0 ? node : this.run.graph.addNode({ kind: 'reflection', text: '', meta: { agent, time: this.now } }, [{ id: focalId, kind: 'expand', label: 'focal question' }]);
+      this.run.graph.update(target.id, { text: `${this.who(agent)} reflection: ${insight.text}`, meta: this.metaOf(agent, { time: this.now, question, cites: evidence.map((m) => m.id).join(', ') }) });
       for (const m of evidence) if (m.nodeId) this.run.graph.addEdge(m.nodeId, target.id, 'aggregate', 'evidence');
       stream.add({ id: target.id, kind: 'reflection', text: `Insight: ${insight.text}`, importance: Math.max(...evidence.map((m) => m.importance)), createdAt: this.now, evidence: evidence.map((m) => m.id), nodeId: target.id });
     });
@@ -199,7 +278,10 @@ export const teamTechnique: Technique = {
   params,
   validate(p, _host, run) {
     // Unknown profile names are bad arguments, found before any call.
-    if (run) agentsOf(run, p);
+    if (run) {
+      agentsOf(run, p);
+      embedderOf(run, p);
+    }
   },
   async run({ run, task, input, params: p }) {
     const question = run.graph.addNode({ kind: 'question', text: input });

@@ -52,8 +52,9 @@ export async function snapshotPython(dir: string): Promise<Uint8Array> {
   return pyodide.makeMemorySnapshot();
 }
 
-// Runs the program in fresh globals and reports (ok, result, error, error type). The `result`
-// (or `answer`) variable is the program's result, as in the paper's programs.
+// Runs the program in fresh globals and reports (ok, result, error, error type). The first of the
+// `result`, `answer` and `ans` variables that is set is the program's result (`ans` as in the PoT
+// paper's programs).
 const RUNNER = `
 def _thoughtscope_run(code):
     import traceback
@@ -68,7 +69,7 @@ def _thoughtscope_run(code):
         where = ('line %d: ' % frames[-1].lineno) if frames else ''
         text = ''.join(traceback.format_exception_only(type(e), e)).strip()
         return (False, None, where + text, type(e).__name__)
-    result = scope.get('result', scope.get('answer'))
+    result = next((scope[k] for k in ('result', 'answer', 'ans') if scope.get(k) is not None), None)
     return (True, None if result is None else str(result), None, None)
 _thoughtscope_run
 `;

@@ -15,7 +15,7 @@ export function toolSpecs(tools: readonly CatalogTool[]): ToolSpec[] {
   return tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
 }
 
-export function textProtocolRules(tools: readonly CatalogTool[]): string {
+export function textProtocolRules(tools: ReadonlyArray<Pick<CatalogTool, 'name' | 'description' | 'parameters'>>): string {
   return (
     'Tools (arguments are JSON objects matching each schema):\n' +
     tools.map((t) => `- ${t.name}: ${t.description}\n  arguments schema: ${JSON.stringify(t.parameters)}`).join('\n') +

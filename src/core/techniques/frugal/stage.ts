@@ -1,5 +1,7 @@
 // One FrugalGPT stage: ask one model, then score its answer — by agreement among `samples` answers (the
 // majority's share), or by a judge model's 0-10 rating. Shared by the cascade (frugal.ts) and calibration.
+// What answering costs and what scoring costs are kept apart: the paper's scorer is a small trained
+// model of negligible cost, while these scorers pay for extra samples or a judge call.
 import type { ChatModel } from '../../model/types';
 import type { Run } from '../../run/run';
 import type { Task } from '../../tasks/types';
@@ -19,8 +21,8 @@ export interface StageOptions {
   /** agreement: answers sampled per stage. */
   samples: number;
   temperature: number;
-  /** judge: the model that rates answers. */
-  judge: ChatModel;
+  /** judge: the model that rates answers (required with scorer=judge). */
+  judge?: ChatModel;
   /** Skip scoring (the last stage's answer is taken whatever its score). */
   unscored?: boolean;
 }
@@ -30,10 +32,12 @@ export interface StageOutcome {
   /** 0..1; undefined when unscored. */
   score: number | undefined;
   nodeId: string;
-  /** USD of the stage: its answer calls plus its scoring call (null when a price is unknown). */
+  /** USD of the stage: answering plus scoring (null when a price is unknown). */
   costUsd: number | null;
-  /** USD of the answer calls alone. */
+  /** USD of answering once (for agreement, one of the samples: the rest is scoring). */
   answerCostUsd: number | null;
+  /** USD of scoring: the extra agreement samples, or the judge's call. */
+  scoringCostUsd: number | null;
   /** Tokens of one answer (prompt, and completion per choice), for pricing the same request on another model. */
   promptTokens: number;
   completionTokens: number;
@@ -43,6 +47,10 @@ function addCost(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a + b;
 }
 
+function subtract(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : Math.max(0, a - b);
+}
+
 export async function runStage(run: Run, task: Task, input: string, stage: StageSpec, index: number, parent: { id: string; kind: 'expand' | 'refine'; label?: string }, opts: StageOptions): Promise<StageOutcome> {
   const lane = `stage ${index + 1}: ${stage.name}`;
   const n = opts.scorer === 'agreement' && !opts.unscored ? opts.samples : 1;
@@ -50,13 +58,15 @@ export async function runStage(run: Run, task: Task, input: string, stage: Stage
   const messages = [{ role: 'user' as const, content: task.cotPrompt(input, false) }];
   const response = await run.call(node.id, 'answer', { messages, temperature: opts.temperature, n }, { model: stage.model });
   const answers = response.choices.map((c) => task.extractAnswer(c).trim());
-  const answerCostUsd = run.graph.get(node.id).costUsd;
+  const callsCostUsd = run.graph.get(node.id).costUsd;
   const promptTokens = response.usage.estimated ? estimatePromptTokens(messages) : Math.round(response.usage.promptTokens / Math.max(1, response.requests));
   const completionTokens = Math.round(response.usage.completionTokens / Math.max(1, response.choices.length));
+  // One answer's worth of the request; the other samples are what agreement scoring costs.
+  const answerCostUsd = n > 1 ? run.estimateCost(stage.model, promptTokens, completionTokens) : callsCostUsd;
+  let scoringCostUsd = n > 1 ? subtract(callsCostUsd, answerCostUsd) : 0;
 
   let answer = answers[0] ?? '';
   let score: number | undefined;
-  let costUsd = answerCostUsd;
   if (opts.unscored) {
     run.graph.update(node.id, { text: response.choices[0] ?? '', meta: { ...node.meta, answer } });
   } else if (opts.scorer === 'agreement') {
@@ -65,15 +75,16 @@ export async function runStage(run: Run, task: Task, input: string, stage: Stage
     score = vote.share;
     run.graph.update(node.id, { text: `${describeVotes(vote) || 'no answers'}\n\n${response.choices[0] ?? ''}`, score, meta: { ...node.meta, answer, samples: n } });
   } else {
+    if (!opts.judge) throw new Error('scorer "judge" needs a judge profile');
     run.graph.update(node.id, { text: response.choices[0] ?? '', meta: { ...node.meta, answer } });
     const judgeNode = run.graph.addNode({ kind: 'evaluation', text: 'Scoring…', status: 'pending', meta: { lane, stage: index + 1, model: opts.judge.model } }, [{ id: node.id, kind: 'evaluate' }]);
     const verdict = await run.call(judgeNode.id, 'score', { messages: [{ role: 'user', content: judgePrompt(input, answer, response.choices[0] ?? '') }], temperature: 0 }, { model: opts.judge });
     score = parseScore(verdict.choices[0] ?? '');
     run.graph.update(judgeNode.id, { text: verdict.choices[0] ?? '', score });
     run.graph.update(node.id, { score });
-    costUsd = addCost(answerCostUsd, run.graph.get(judgeNode.id).costUsd);
+    scoringCostUsd = run.graph.get(judgeNode.id).costUsd;
   }
-  return { answer, score, nodeId: node.id, costUsd, answerCostUsd, promptTokens, completionTokens };
+  return { answer, score, nodeId: node.id, costUsd: addCost(answerCostUsd, scoringCostUsd), answerCostUsd, scoringCostUsd, promptTokens, completionTokens };
 }
 
 function judgePrompt(input: string, answer: string, work: string): string {

@@ -1,7 +1,8 @@
 // An agent's memory stream after Park et al. (2023), "Generative Agents": observations and reflections
 // with a model-rated importance (1-10). Retrieval scores each memory by recency (exponential decay
-// per time step since it was last retrieved), importance and relevance to the query (cosine of term
-// counts), each min-max normalised over the stream, and sums them with weights.
+// per time step since it was last retrieved), importance and relevance to the query (the cosine of
+// embeddings when the caller has them, else of term counts), each min-max normalised over the stream
+// (all equal: 0.5, as the reference code), and sums them with weights.
 import { tokenize } from '../../rag/terms';
 
 export interface Memory {
@@ -53,13 +54,15 @@ export function lexicalSimilarity(a: string, b: string): number {
 function normalise(values: number[]): number[] {
   const min = Math.min(...values);
   const max = Math.max(...values);
-  return values.map((v) => (max === min ? (max > 0 ? 1 : 0) : (v - min) / (max - min)));
+  return values.map((v) => (max === min ? 0.5 : (v - min) / (max - min)));
 }
 
 export class MemoryStream {
   readonly memories: Memory[] = [];
-  /** Importance summed over memories added since the last reflection. */
+  /** Importance summed over observations added since the last reflection. */
   importanceSinceReflection = 0;
+  /** Observations added since the last reflection (what its focal questions are drawn from). */
+  observationsSinceReflection = 0;
 
   constructor(
     readonly agent: string,
@@ -69,16 +72,22 @@ export class MemoryStream {
   add(memory: Omit<Memory, 'agent' | 'lastAccess' | 'evidence'> & { evidence?: string[] }): Memory {
     const full: Memory = { ...memory, agent: this.agent, lastAccess: memory.createdAt, evidence: memory.evidence ?? [] };
     this.memories.push(full);
-    if (full.kind === 'observation') this.importanceSinceReflection += full.importance;
+    if (full.kind === 'observation') {
+      this.importanceSinceReflection += full.importance;
+      this.observationsSinceReflection++;
+    }
     return full;
   }
 
-  /** The best `k` memories for `query` at time `now`, best first; retrieving them refreshes their recency. */
-  retrieve(query: string, now: number, k: number, weights: RetrievalWeights): Retrieved[] {
+  /**
+   * The best `k` memories for `query` at time `now`, best first; retrieving them refreshes their recency.
+   * `similarity` holds each memory's similarity to the query (e.g. of embeddings); default lexical.
+   */
+  retrieve(query: string, now: number, k: number, weights: RetrievalWeights, similarity?: readonly number[]): Retrieved[] {
     if (this.memories.length === 0) return [];
     const recency = normalise(this.memories.map((m) => this.decay ** Math.max(0, now - m.lastAccess)));
     const importance = normalise(this.memories.map((m) => m.importance));
-    const relevance = normalise(this.memories.map((m) => lexicalSimilarity(query, m.text)));
+    const relevance = normalise(similarity ? [...similarity] : this.memories.map((m) => lexicalSimilarity(query, m.text)));
     const scored = this.memories.map((memory, i) => ({
       memory,
       recency: recency[i],
