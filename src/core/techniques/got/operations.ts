@@ -45,8 +45,12 @@ export class GotContext {
     return template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
   }
 
+  /**
+   * Every request is sent, as the reference sends it: the salt (operation and thought) keeps the run's
+   * cache from handing one thought's replies to another thought or a later operation with the same prompt.
+   */
   async ask(nodeId: string, role: string, prompt: string, n: number): Promise<string[]> {
-    const response = await this.run.call(nodeId, role, { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n });
+    const response = await this.run.call(nodeId, role, { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n, cacheSalt: `${role}@${nodeId}` });
     return response.choices;
   }
 
