@@ -56,7 +56,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
 
   const params = parseParamFlags(args.param);
-  if (scorer.technique) fitTechnique(scorer, technique.id, params);
   const { items, dataset } = loadItems(args, scorer);
   const setup = modelSetup(args);
   if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
@@ -103,16 +102,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const why = results.meta.stopped ?? 'stopped';
   process.stderr.write(`thoughtscope: ${why}; ${results.meta.unfinished} of ${results.meta.requested} items unfinished. Add --resume to the same command to finish them.\n`);
   return 1;
-}
-
-/** The GoT tasks run the got technique on the matching preset (set here when not given). */
-function fitTechnique(scorer: Scorer, techniqueId: string, params: Record<string, unknown>): void {
-  if (techniqueId !== scorer.technique) {
-    throw new UsageError(`--task ${scorer.id} scores the GoT paper's graphs: use --technique ${scorer.technique} (--param approach=io|cot|tot|tot2|got picks the paper's method)`);
-  }
-  const preset = scorer.id.replace(/^got-/, '');
-  if (params.preset === undefined) params.preset = preset;
-  else if (params.preset !== preset) throw new UsageError(`--task ${scorer.id} needs --param preset=${preset}, got preset=${String(params.preset)}`);
 }
 
 function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer): { items: EvalItem[]; dataset: string } {

@@ -76,7 +76,7 @@ describe('the GoT datasets shipped in data/got', () => {
 
 async function evaluateGot(scorerId: string, approach: string, items: ReturnType<typeof loadDataset>, model: FakeHandler): Promise<EvalResults> {
   handler = model;
-  return evaluate({ technique: gotTechnique, task: genericTask, scorer: findScorer(scorerId)!, items, model: modelAt(server.baseUrl), params: { preset: scorerId.replace('got-', ''), approach }, concurrency: 2 });
+  return evaluate({ technique: gotTechnique, task: genericTask, scorer: findScorer(scorerId)!, items, model: modelAt(server.baseUrl), params: { approach }, concurrency: 2 });
 }
 
 describe('eval --task got-sorting: the error count per item', () => {
@@ -161,9 +161,9 @@ describe('thoughtscope eval --task got-sorting and report: errors against cost',
   it('refuses what the GoT tasks cannot run, with one line', async () => {
     const base = ['eval', '--task', 'got-sorting', '--base-url', server.baseUrl, '--model', 'gpt-4o-mini', '--out', join(dir, 'x.json')];
     const cases: Array<[string[], RegExp]> = [
-      [['--technique', 'io'], /--task got-sorting scores the GoT paper's graphs: use --technique got/],
+      [['--technique', 'io'], /the got-sorting task runs the got technique \(its "approach" parameter picks the paper's method\), not io/],
       [['--technique', 'got', '--size', '48'], /--size must be one of 32, 64, 128, got 48/],
-      [['--technique', 'got', '--param', 'preset=set-intersection'], /--task got-sorting needs --param preset=sorting/],
+      [['--technique', 'got', '--param', 'preset=set-intersection'], /the got-sorting task needs the got parameter preset=sorting, got preset=set-intersection/],
       [['--technique', 'got', '--from', '0', '--to', '100'], /has 100 items \(rows 0-99\); row 100 does not exist/],
     ];
     for (const [args, message] of cases) {

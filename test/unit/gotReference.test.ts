@@ -10,6 +10,7 @@ import { loadDataset } from '../../src/core/eval/dataset';
 import { genericTask } from '../../src/core/tasks/generic';
 import { gotTechnique } from '../../src/core/techniques/got';
 import { setIntersectionErrors, sortErrors } from '../../src/core/techniques/got/functions';
+import { presetGraph } from '../../src/core/techniques/got/presets';
 import { startFakeServer, type FakeHandler, type FakeServer } from '../support/fakeOpenAI';
 import { intersectionModel, listsOf, scripted, sortingModel } from '../support/gotModels';
 import { runAt } from '../support/runHelpers';
@@ -127,6 +128,10 @@ describe('GoT keyword counting: 10 counts per passage, merges of 3, each merge v
     assert.equal(byOp('check merge 1').filter((n) => n.meta?.valid === true).length, 3);
     assert.deepEqual(JSON.parse(report.summary.answer ?? ''), { Peru: 3, Chile: 2, Japan: 2 });
     assert.equal(run.graph.get(report.summary.answerNodeId!).meta?.correct, true, 'the ground truth check agrees');
+    // The last merge covers the whole text: it is scored against the input's counts, as the reference
+    // scores a merge of three quarters of the text or more against the dataset's label.
+    const merges = presetGraph('keyword-counting', text).operations.filter((o) => o.type === 'aggregate');
+    assert.deepEqual(merges.map((o) => (o.type === 'aggregate' ? o.source : '')), ['parts', 'parts', 'input']);
   });
 });
 

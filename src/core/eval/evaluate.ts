@@ -67,7 +67,7 @@ export interface EvaluateOptions {
 
 export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   const { technique, task, scorer, items } = options;
-  const params = resolveParams(technique.params, options.params ?? {}, `technique "${technique.id}"`);
+  const params = resolveParams(technique.params, taskParams(scorer, technique, options.params ?? {}), `technique "${technique.id}"`);
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
   const seen = new Set<number>();
@@ -186,6 +186,24 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     items: finished,
     summary: summarize(finished, scorer.metric),
   };
+}
+
+/**
+ * A task written for one technique (the GoT tasks) runs only with it, with the parameters it needs
+ * (the matching preset) set when not given; anything else is a RangeError naming the problem.
+ */
+function taskParams(scorer: Scorer, technique: Technique, raw: Record<string, unknown>): Record<string, unknown> {
+  const wanted = scorer.technique;
+  if (!wanted) return raw;
+  if (technique.id !== wanted.id) {
+    throw new RangeError(`the ${scorer.id} task runs the ${wanted.id} technique (its "approach" parameter picks the paper's method), not ${technique.id}`);
+  }
+  const params = { ...raw };
+  for (const [name, value] of Object.entries(wanted.params)) {
+    if (params[name] === undefined) params[name] = value;
+    else if (String(params[name]) !== value) throw new RangeError(`the ${scorer.id} task needs the ${wanted.id} parameter ${name}=${value}, got ${name}=${String(params[name])}`);
+  }
+  return params;
 }
 
 /** The scorer's model judgement of the answer, asked on the item's run under an evaluation node. */

@@ -26,8 +26,8 @@ export interface Scorer {
   readonly judgesCorrectness?: boolean;
   /** Checks an item before anything is sent; throws a RangeError naming the item. */
   checkItem?(item: EvalItem): void;
-  /** The one technique the task's items are written for, if any (the GoT tasks: got). */
-  readonly technique?: string;
+  /** The one technique the task's items are written for, if any (the GoT tasks: got), and the parameters it must run with. */
+  readonly technique?: { id: string; params: Record<string, string> };
 }
 
 /** Lower case, no surrounding quotes, markdown emphasis, trailing full stop or extra spaces. */

@@ -209,10 +209,11 @@ function keywordCounting(input: string, k: Count, approach: Approach): RawOp[] {
   if (parts < 2) return [...single(keywordPrompts.cot(what, '{input}'), k(10), score, 'json'), { id: 'best', type: 'keepBest', n: 1 }, truth];
   const split = { id: 'split', type: 'generate', split: 'json', prompt: keywordPrompts.split(parts) };
   const { ops, ends } = solveParts(parts, keywordPrompts.cot(what, '{thought}'), k(10), 'keyword-count-errors', 'json');
-  // Each merge: 3 sums, each checked against the counts it added up and corrected up to 3 times, then the best kept.
-  const merging = mergePairwise(ends, (m, pair) => ({
+  // Each merge: 3 sums, each checked against the counts it added up and corrected up to 3 times, then the
+  // best kept. The last merge covers the whole text, so it is scored against the input's true counts.
+  const merging = mergePairwise(ends, (m, pair, final) => ({
     ops: [
-      { id: `merge ${m}`, type: 'aggregate', from: pair, prompt: keywordPrompts.merge, responses: k(3), answer: 'json' },
+      { id: `merge ${m}`, type: 'aggregate', from: pair, prompt: keywordPrompts.merge, responses: k(3), answer: 'json', ...(final ? { source: 'input' } : {}) },
       { id: `check merge ${m}`, type: 'validateAndImprove', validator: 'keyword-merge-errors', prompt: keywordPrompts.fixMerge, tries: 3, answer: 'json' },
       { id: `score merge ${m}`, type: 'score', scorer: 'keyword-count-errors' },
       { id: `best merge ${m}`, type: 'keepBest', n: 1 },
