@@ -2,16 +2,18 @@
 // --traces each item's run trace.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DatasetError, loadDataset, loadGame24Range } from '../core/eval/dataset';
+import { join } from 'node:path';
+import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
 import { evaluate, type EvalProgress } from '../core/eval/evaluate';
-import { findScorer, scorerIds } from '../core/eval/scorers';
+import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
+import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
 import { findTask } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
-import { defaultPuzzlesPath } from './puzzlesPath';
+import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { EVAL_USAGE } from './workbenchUsage';
 
@@ -24,6 +26,7 @@ const EVAL_OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   puzzles: { type: 'string' },
+  size: { type: 'string' },
   concurrency: { type: 'string', default: '4' },
   out: { type: 'string', short: 'o' },
   checkpoint: { type: 'string' },
@@ -52,7 +55,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
 
-  const { items, dataset } = loadItems(args, scorer.id, scorer.needsExpected);
+  const params = parseParamFlags(args.param);
+  const { items, dataset } = loadItems(args, scorer);
   const setup = modelSetup(args);
   if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
   const model = setup.make(setup.defaultModel);
@@ -73,7 +77,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       scorer,
       items,
       model,
-      params: parseParamFlags(args.param),
+      params,
       concurrency,
       maxUsd,
       runOptions: { pricing: setup.pricing, retry: setup.retry },
@@ -100,15 +104,18 @@ export async function evalCommand(argv: string[]): Promise<number> {
   return 1;
 }
 
-function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string }, scorerId: string, needExpected: boolean): { items: EvalItem[]; dataset: string } {
+function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer): { items: EvalItem[]; dataset: string } {
   const range = args.from !== undefined || args.to !== undefined;
+  const gotFiles = GOT_DATA_FILES[scorer.id];
+  if (args.size !== undefined && !GOT_SIZES[scorer.id]) throw new UsageError(`--size is for ${Object.keys(GOT_SIZES).join(' and ')}`);
   try {
+    if (gotFiles) return loadGotItems(args, scorer, gotFiles);
     if (args.data !== undefined) {
       if (range) throw new UsageError('give either --data or --from/--to, not both');
-      return { items: loadDataset(args.data, needExpected), dataset: args.data };
+      return { items: loadDataset(args.data, scorer.needsExpected), dataset: args.data };
     }
     if (!range) throw new UsageError('give the items: --data <file.jsonl|file.csv>, or --from N --to M for game24');
-    if (scorerId !== 'game24') throw new UsageError('--from/--to select Game of 24 puzzles; use --data for other tasks');
+    if (scorer.id !== 'game24') throw new UsageError('--from/--to select Game of 24 puzzles; use --data for other tasks');
     const from = positiveNumber('from', args.from ?? args.to, { integer: true })!;
     const to = positiveNumber('to', args.to ?? args.from, { integer: true })!;
     const csv = args.puzzles ?? defaultPuzzlesPath();
@@ -122,6 +129,19 @@ function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: 
     if (err instanceof DatasetError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** A GoT task's items: the shipped file for --size (or --data), all rows or --from..--to. */
+function loadGotItems(args: { data?: string; from?: string; to?: string; size?: string }, scorer: Scorer, file: (size: number) => readonly string[]): { items: EvalItem[]; dataset: string } {
+  const sizes = GOT_SIZES[scorer.id];
+  const size = args.size === undefined ? (sizes?.[0] ?? 0) : positiveNumber('size', args.size, { integer: true })!;
+  if (sizes && !sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${size}`);
+  const path = args.data ?? join(packageRoot(), ...file(size));
+  const label = args.data ?? file(size).join('/');
+  if (args.from === undefined && args.to === undefined) return { items: loadDataset(path, scorer.needsExpected), dataset: label };
+  const from = positiveNumber('from', args.from ?? args.to, { integer: true })!;
+  const to = positiveNumber('to', args.to ?? args.from, { integer: true })!;
+  return { items: loadDatasetRange(path, scorer.needsExpected, from, to), dataset: `${label} rows ${from}-${to}` };
 }
 
 export function progressText(p: EvalProgress): string {
@@ -138,9 +158,21 @@ function percent(x: number): string {
 export function summaryText(results: EvalResults): string {
   const s = results.summary;
   const m = results.meta;
-  return [
-    `${m.technique} on ${m.dataset} (${m.task}, ${m.model}): ${s.correct}/${s.total} correct = ${percent(s.accuracy)} (95% CI ${percent(s.accuracyCi95[0])}–${percent(s.accuracyCi95[1])})`,
-    `Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`,
-    `Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`,
-  ].join('\n');
+  const scorer = findScorer(m.task);
+  const lines = [
+    scorer?.judgesCorrectness === false
+      ? `${m.technique} on ${m.dataset} (${m.task}, ${m.model}): ${s.total} items scored`
+      : `${m.technique} on ${m.dataset} (${m.task}, ${m.model}): ${s.correct}/${s.total} correct = ${percent(s.accuracy)} (95% CI ${percent(s.accuracyCi95[0])}–${percent(s.accuracyCi95[1])})`,
+  ];
+  if (s.picks?.authors) {
+    lines.push(`Final answer: top-valued state ${s.correct}/${s.total} correct; the authors' pick (first final state whose Answer uses the input numbers) ${s.picks.authors.correct}/${s.total}`);
+  }
+  if (s.metric && s.metric.count > 0) {
+    const x = s.metric;
+    const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+    lines.push(`${x.name === 'errors' ? 'Errors' : 'Score'} per item (${x.better} is better): median ${f(x.median)}, mean ${f(x.mean)}, quartiles ${f(x.q1)}–${f(x.q3)}, range ${f(x.min)}–${f(x.max)}`);
+  }
+  if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
+  lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
+  return lines.join('\n');
 }

@@ -1,13 +1,19 @@
 // Help text of the experiment commands (eval, compare, report).
 export const EVAL_USAGE = `Usage:
-  thoughtscope eval --task <game24|exact|numeric|contains> --technique <id> [--param name=value ...]
+  thoughtscope eval --task <scorer> --technique <id> [--param name=value ...]
                     (--data <file.jsonl|file.csv> | --from N --to M) --out <results.json> [options]
 
   --task <scorer>           game24: the exact Game of 24 judge; exact / numeric / contains: compare the final
-                            answer with each item's "expected" field
-  --data <file>             JSONL lines {"input": ..., "expected": ...} or a CSV with input,expected columns
-  --from N --to M           Game of 24 puzzles by row index in 24.csv, both included (the ToT paper's test set: 900-999)
+                            answer with each item's "expected" field; got-sorting, got-set-intersection,
+                            got-keyword-counting: the GoT paper's error count (correct at 0 errors);
+                            got-document-merging: the model's 0-10 score of the merged document.
+                            The got-* tasks run --technique got (--param approach=io|cot|tot|tot2|got)
+  --data <file>             JSONL lines {"input": ..., "expected": ...} or a CSV with input,expected columns,
+                            or a CSV in a GoT reference form (ID,Unsorted,Sorted; ID,SET1,SET2,INTERSECTION; ...)
+  --from N --to M           rows by index, both included: Game of 24 puzzles in 24.csv (the ToT paper's test set:
+                            900-999), or rows of a got-* task's data (all rows without them)
   --puzzles <24.csv>        another puzzles file; default the ToT paper's 24.csv shipped with Thoughtscope
+  --size <32|64|128>        got-sorting, got-set-intersection: which shipped dataset (default 32)
   --concurrency <k>         requests (and items) in flight at once (default 4)
   --checkpoint <file>       JSONL checkpoint, one line per finished item (default <out>.checkpoint.jsonl)
   --traces <file.jsonl>     keep each finished item's run trace (as "thoughtscope run --out" writes it), one line
@@ -39,4 +45,5 @@ export const REPORT_USAGE = `Usage:
   thoughtscope report <results.json> [<results.json> ...] [--out report.md]
 
 Accuracy against cost per item for each evaluation (same data, different techniques or models), with the
-Pareto frontier marked, as a Markdown table (stdout, or --out).`;
+Pareto frontier marked, as a Markdown table (stdout, or --out). Evaluations with an error count (the got-*
+tasks) also get its median and quartiles, and the frontier of errors against cost (the GoT paper's figure).`;

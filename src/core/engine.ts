@@ -29,6 +29,8 @@ export interface RunReport {
   input: string;
   summary: RunSummary;
   candidates?: string[];
+  /** The technique's named picks besides the answer (TechniqueResult.picks). */
+  picks?: Record<string, string>;
 }
 
 /** Validate parameters first (throws ParamError before anything is sent), then run to an outcome. */
@@ -40,9 +42,11 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   await req.technique.validate?.(params, host, run, req.input);
   let summary: RunSummary;
   let candidates: string[] | undefined;
+  let picks: Record<string, string> | undefined;
   try {
     const result = await req.technique.run({ run, task: req.task, input: req.input, params, host });
     candidates = result.candidates;
+    picks = result.picks;
     if (result.answerNodeId) run.graph.update(result.answerNodeId, { status: 'selected' });
     run.markFinished();
     summary = { outcome: 'done', answer: result.answer, answerNodeId: result.answerNodeId, confidence: result.confidence, totals: run.totals() };
@@ -53,7 +57,7 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   closeUnfinishedNodes(run, summary.outcome === 'done' ? 'done' : summary.outcome === 'failed' ? 'failed' : 'cancelled');
   summary.totals = run.totals();
   run.graph.emit({ type: 'runFinished', summary });
-  return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates };
+  return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}) };
 }
 
 function failureSummary(err: unknown, run: Run): RunSummary {

@@ -23,6 +23,11 @@ const POWER_QUESTION = 'What is 2 to the power 100?';
 let packed: string[] = [];
 let server: FakeServer;
 
+function sortedList(prompt: string): string {
+  const line = prompt.split('\n').find((l) => l.startsWith('Input: ')) ?? '';
+  return (line.match(/\d+/g) ?? []).map(Number).sort((a, b) => a - b).join(', ');
+}
+
 function installed(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '' };
@@ -40,6 +45,8 @@ before(async () => {
   // Scripted by question: the power of two gets a Python program (pot), Game of 24 puzzles a solution.
   server = await startFakeServer((req) => {
     if (req.prompt.includes(POWER_QUESTION)) return { choices: ['```python\nprint(2 ** 100)\n```'] };
+    // GoT sorting (approach io): the list after "Input:", sorted.
+    if (req.prompt.startsWith('Sort the list of numbers below')) return { choices: [`[${sortedList(req.prompt)}]`] };
     const inputs = req.prompt.split('\n').filter((l) => l.startsWith('Input:'));
     const puzzle = inputs.at(-1)?.slice(6).trim() ?? '';
     const solution = /^\d+ \d+ \d+ \d+$/.test(puzzle) ? solve24(puzzle) : undefined;
@@ -53,7 +60,7 @@ after(() => {
 
 describe('npm pack', () => {
   it('holds what the CLI runs, and no sources, tests or source maps', () => {
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'dist/sandbox/runner.mjs', 'dist/sandbox/pyodide/pyodide.asm.wasm', 'dist/sandbox/pyodide/pyodide.asm.mjs', 'dist/sandbox/quickjs/emscripten-module.wasm', 'data/game24/24.csv', 'data/game24/LICENSE']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'dist/sandbox/runner.mjs', 'dist/sandbox/pyodide/pyodide.asm.wasm', 'dist/sandbox/pyodide/pyodide.asm.mjs', 'dist/sandbox/quickjs/emscripten-module.wasm', 'data/game24/24.csv', 'data/game24/LICENSE', 'data/got/sorting_128.csv', 'data/got/documents.csv', 'data/got/LICENSE']) {
       assert.ok(packed.includes(needed), `${needed} is in the package`);
     }
     // Deno's binary comes through the `deno` dependency for the installing machine's platform, not in the package.
@@ -95,5 +102,15 @@ describe('the installed thoughtscope', () => {
     const expected = loadGame24Range(join(ROOT, 'data', 'game24', '24.csv'), 900, 902).map((i) => i.input);
     assert.deepEqual(results.items.map((i) => i.input).sort(), [...expected].sort());
     assert.equal(results.summary.correct, 3);
+  });
+
+  it('evaluates GoT sorting rows from the data it ships, counting errors', async () => {
+    const out = join(work, 'got.json');
+    const r = await installed(['eval', '--task', 'got-sorting', '--size', '128', '--technique', 'got', '--param', 'approach=io', '--from', '0', '--to', '1', '--base-url', server.baseUrl, '-m', 'gpt-4o-mini', '--out', out, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as EvalResults;
+    assert.equal(results.meta.dataset, 'data/got/sorting_128.csv rows 0-1');
+    assert.deepEqual(results.items.map((i) => i.metric), [0, 0]);
+    assert.equal(results.summary.correct, 2);
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
-import { game24Task } from '../../src/core/tasks/game24';
+import { evaluateExpression, game24Task, judgeGame24 } from '../../src/core/tasks/game24';
 import { genericTask } from '../../src/core/tasks/generic';
 import { aotTechnique } from '../../src/core/techniques/aot';
 import { aotPrompt } from '../../src/core/techniques/aot/prompts';
@@ -63,6 +63,21 @@ describe('AoT search-trace reader', () => {
     assert.equal(t.solved, 1, 'the last branch marked solved');
   });
 
+  it('keeps the retraced solution apart from the branches, and reads a dead end then a sibling as a written backtrack', () => {
+    const t = parseSearchTrace(
+      '1. 13 - 9 = 4 (left: 10 4 4)\n1.1. 4 + 4 = 8 (left: 10 8) -> 18, 2, 80, 1.25: dead end.\n1.2. 10 - 4 = 6 (left: 6 4) -> 6 * 4 = 24: solved.\n' +
+        'Retracing the solution:\nStep 1: 13 - 9 = 4\nStep 2: 10 - 4 = 6\nStep 3: 6 * 4 = 24\nAnswer: (13 - 9) * (10 - 4) = 24',
+    );
+    assert.deepEqual(t.branches.map((b) => [b.path, b.outcome]), [
+      ['1', 'open'],
+      ['1.1', 'dead-end'],
+      ['1.2', 'solved'],
+    ]);
+    assert.deepEqual(t.retraced, ['Step 1: 13 - 9 = 4', 'Step 2: 10 - 4 = 6', 'Step 3: 6 * 4 = 24']);
+    assert.deepEqual(t.backtracks, [{ from: 1, to: 0, inferred: false }]);
+    assert.equal(t.answerLine, '(13 - 9) * (10 - 4) = 24');
+  });
+
   it('reports text without numbered branches as unparsed, and never throws on junk', () => {
     assert.equal(parseSearchTrace('I think the answer is 42.\nAnswer: 42').parsed, false);
     assert.equal(parseSearchTrace('8 - 6 = 2 (left: 2 4 4)\n2 * 4 = 8').parsed, false, 'a step without a path is not a branch');
@@ -77,14 +92,50 @@ describe('AoT prompt', () => {
     const p24 = aotPrompt('game24', ' 4  9 10 13 ');
     assert.match(p24, /Backtrack to start/);
     assert.match(p24, /Input: 4 9 10 13\nSearch:\n$/);
-    // The worked examples parse into searches with dead ends, backtracks and a solution.
+    // The worked examples parse into searches with dead ends, backtracks, a solution and its retracing.
     for (const prompt of [p24, aotPrompt('generic', 'q')]) {
       const example = prompt.split('\n\n').find((block) => /\nSearch:\n1\./.test(block))!;
       const t = parseSearchTrace(example.slice(example.indexOf('Search:')));
       assert.ok(t.branches.length >= 3 && t.backtracks.length >= 1 && t.solved !== null, example);
-      assert.ok(t.backtracks.every((b) => !b.inferred), 'the examples write every backtrack');
+      assert.ok(t.backtracks.every((b) => !b.inferred), 'the examples write every backtrack (a dead end announces one)');
+      assert.ok(t.retraced.length >= 2, 'the solution is retraced before the answer');
     }
     assert.match(aotPrompt('generic', 'How many?'), /Problem: How many\?\nSearch:\n$/);
+  });
+
+  it('Game of 24 does what the paper describes: heuristics, pair checks, promising first steps, every operation on the last two, retracing', () => {
+    const prompt = aotPrompt('game24', '1 2 3 4');
+    const rules = prompt.slice(0, prompt.indexOf('Input: '));
+    // Heuristics come before the examples.
+    assert.match(rules, /negative or a fraction/);
+    assert.match(rules, /descending order/);
+    assert.match(rules, /Do not give up/);
+    // Quick checks of pairs: all four operations on two numbers, found or not.
+    const checks = [...rules.matchAll(/^ {2}\((\d+) (\d+)\): (.*)$/gm)];
+    assert.ok(checks.length >= 4);
+    assert.ok(checks.some((c) => /found/.test(c[3])) && checks.some((c) => /: no\.$/.test(c[3])));
+    const examples = prompt.split('\n\n').filter((block) => /^Input: \d/.test(block) && /\nSearch:\n1\./.test(block));
+    assert.equal(examples.length, 2);
+    for (const example of examples) {
+      const puzzle = example.split('\n')[0].slice('Input: '.length);
+      const t = parseSearchTrace(example.slice(example.indexOf('Search:')));
+      // First steps are tried in order of promise, each saying why it is promising.
+      for (const first of t.branches.filter((b) => b.parent === null)) assert.match(first.text, /promising: /);
+      // A step that leaves two numbers tries every operation on them (or stops at the one that makes 24).
+      for (const b of t.branches.filter((x) => /\(left: \d+ \d+\)/.test(x.text))) {
+        const [, x, y] = /\(left: (\d+) (\d+)\)/.exec(b.text)!;
+        const ops = ['+', '-', '*', '/'].filter((op) => b.text.includes(`${x} ${op} ${y}`));
+        assert.ok(ops.length === 4 || b.outcome === 'solved', `${b.text} tries ${ops.join(' ')}`);
+        // The numbers left are in descending order.
+        assert.ok(Number(x) >= Number(y), b.text);
+      }
+      // The written arithmetic is right, and the answer solves the puzzle.
+      for (const [, a, op, b, r] of example.matchAll(/(\d+) ([-+*/]) (\d+) = (\d+)/g)) {
+        assert.equal(evaluateExpression(`${a} ${op} ${b}`)!.value.n, BigInt(r), `${a} ${op} ${b} = ${r}`);
+      }
+      assert.equal(judgeGame24(puzzle, t.answerLine!), true, t.answerLine);
+      assert.match(example, /Retracing the solution:\nStep 1: /);
+    }
   });
 });
 
@@ -127,18 +178,35 @@ describe('aot technique', () => {
     assert.ok(edges.some((e) => e.kind === 'answer' && e.from === branch('1.2').id && e.to === answer.id));
   });
 
-  it('keeps unparseable output as one plain thought, and retries up to `attempts` when the answer is wrong', async () => {
+  it('keeps unparseable output as one plain thought; with attempts > 1 the first answer stands, unjudged', async () => {
     replies = ['I could not search.\nAnswer: 4 + 9 + 10 + 13 = 24', TRACE];
     const start = server.requests.length;
     const run = runAt(server.baseUrl);
     const report = await runTechnique({ technique: aotTechnique, task: game24Task, input: '4 9 10 13', params: { attempts: '3', temperature: '0.8' }, run });
-    assert.equal(server.requests.length - start, 2, 'stopped after the first correct answer');
-    assert.notEqual(server.requests[start + 1].body.messages[0].content, undefined);
-    assert.equal(report.summary.answer, '(13 - 9) * (10 - 4)');
-    assert.deepEqual(report.candidates, ['4 + 9 + 10 + 13', '(13 - 9) * (10 - 4)']);
+    assert.equal(server.requests.length - start, 1, 'an answer ends the attempts: the task judge is not consulted');
+    assert.equal(report.summary.answer, '4 + 9 + 10 + 13');
+    assert.deepEqual(report.candidates, ['4 + 9 + 10 + 13']);
     const first = run.graph.nodes().find((n) => n.meta?.attempt === 1)!;
     assert.equal(first.meta?.parsed, false);
     assert.match(first.text, /^I could not search/);
+  });
+
+  it('useJudge=true retries after a wrong answer and answers with a correct one (pass@k)', async () => {
+    replies = ['I could not search.\nAnswer: 4 + 9 + 10 + 13 = 24', TRACE];
+    const start = server.requests.length;
+    const run = runAt(server.baseUrl);
+    const report = await runTechnique({ technique: aotTechnique, task: game24Task, input: '4 9 10 13', params: { attempts: '3', temperature: '0.8', useJudge: 'true' }, run });
+    assert.equal(server.requests.length - start, 2, 'stopped after the first correct answer');
+    assert.equal(report.summary.answer, '(13 - 9) * (10 - 4)');
+    assert.deepEqual(report.candidates, ['4 + 9 + 10 + 13', '(13 - 9) * (10 - 4)']);
+  });
+
+  it('an attempt that ends without an answer is followed by another, without the judge', async () => {
+    replies = ['1. 13 - 9 = 4 (left: 4 4 10) -> dead end', 'I could not search.\nAnswer: 4 + 9 + 10 + 13 = 24', TRACE];
+    const start = server.requests.length;
+    const report = await runTechnique({ technique: aotTechnique, task: game24Task, input: '4 9 10 13', params: { attempts: '3', temperature: '0.8' }, run: runAt(server.baseUrl) });
+    assert.equal(server.requests.length - start, 2);
+    assert.equal(report.summary.answer, '4 + 9 + 10 + 13');
   });
 
   it('a search that never answers gives an empty answer, not a guessed line', async () => {

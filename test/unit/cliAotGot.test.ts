@@ -90,7 +90,7 @@ describe('thoughtscope run --technique got', () => {
     const start = server.requests.length;
     const r = await cli(['run', '-t', 'got', '-p', 'file=bad.json', '-i', 'x', ...common()]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /parameter "file": bad\.json: operations\[0\]\.responses must be a whole number from 1 to 20, got 50/);
+    assert.match(r.stderr, /parameter "file": bad\.json: operations\[0\]\.responses must be a whole number from 1 to 30, got 50/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     const missing = await cli(['run', '-t', 'got', '-p', 'file=nope.json', '-i', 'x', ...common()]);
     assert.equal(missing.code, 2);

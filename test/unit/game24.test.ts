@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import {
   GAME24_TEST_RANGE,
   currentNumbers,
+  game24AuthorsPick,
   evaluateExpression,
   game24Task,
   judgeGame24,
@@ -108,7 +109,7 @@ test('loadGame24Puzzles parses quoted cells, CRLF and blank lines', () => {
   assert.throws(() => loadGame24Puzzles('Rank,Other\n1,2\n'), /Puzzles/);
 });
 
-test('parseProposals keeps well-formed step lines only', () => {
+test('parseProposals: every line by default (the reference), well-formed step lines only when lenient', () => {
   const response = [
     'Possible next steps:',
     '4 + 9 = 13 (left: 10 13 13)',
@@ -119,18 +120,30 @@ test('parseProposals keeps well-formed step lines only', () => {
     '',
     '10 / 4 = 2.5 (left: 2.5 9 13)',
   ].join('\n');
-  assert.deepEqual(game24Task.parseProposals('4 9 10 13', '', response), [
+  assert.deepEqual(game24Task.parseProposals('4 9 10 13', '', response), response.split('\n'));
+  assert.deepEqual(game24Task.parseProposals('4 9 10 13', '', response, 'lenient'), [
     '4 + 9 = 13 (left: 10 13 13)',
     '13 - 9 = 4 (left: 4 4 10)',
     '10 * 4 = 40 (left: 9 13 40)',
     '10 / 4 = 2.5 (left: 2.5 9 13)',
   ]);
-  // On the final step only Answer lines count.
+  // On the final step, lenient keeps only Answer lines.
   const steps = '13 - 9 = 4 (left: 4 4 10)\n10 - 4 = 6 (left: 4 6)\n4 * 6 = 24 (left: 24)\n';
   assert.deepEqual(
-    game24Task.parseProposals('4 9 10 13', steps, '4 * 6 = 24 (left: 24)\nAnswer: (13 - 9) * (10 - 4) = 24\n'),
+    game24Task.parseProposals('4 9 10 13', steps, '4 * 6 = 24 (left: 24)\nAnswer: (13 - 9) * (10 - 4) = 24\n', 'lenient'),
     ['Answer: (13 - 9) * (10 - 4) = 24'],
   );
+  // A line without "left:" is valued as a final answer, as the reference's value_prompt_wrap does.
+  const junk = game24Task.valuePrompt('4 9 10 13', 'Let me think about this.\n');
+  assert.ok(afterLastInput(junk).startsWith('Answer: Let me think about this. = 24\nJudge:'));
+});
+
+test('the authors\' pick: the first final state with an Answer that uses exactly the input numbers', () => {
+  const states = ['a (left: 24)\nAnswer: 4 * 6 = 24\n', 'b\nAnswer: (13 - 9) * (10 - 4) = 24\n', 'c\nAnswer: (10 - 4) * (13 - 9) = 24\n'];
+  assert.equal(game24AuthorsPick('4 9 10 13', states), 1);
+  assert.equal(game24AuthorsPick('4 9 10 13', states.slice(0, 1)), undefined);
+  // "answer: " in lower case is not the authors' "Answer: ".
+  assert.equal(game24AuthorsPick('4 9 10 13', ['answer: (13 - 9) * (10 - 4) = 24']), undefined);
 });
 
 test('current numbers come from the last step', () => {

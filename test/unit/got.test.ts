@@ -12,6 +12,7 @@ import { parseLlmScore, splitResponse } from '../../src/core/techniques/got/oper
 import { ParamError } from '../../src/core/techniques/params';
 import { PRESETS, presetGraph } from '../../src/core/techniques/got/presets';
 import { startFakeServer, type FakeHandler, type FakeReply, type FakeServer } from '../support/fakeOpenAI';
+import { scripted as script } from '../support/gotModels';
 import { runAt } from '../support/runHelpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-got-'));
@@ -23,26 +24,17 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Replies chosen by the first pattern the prompt matches; anything else gets HTTP 400. */
-function script(rules: Array<[RegExp, FakeReply | (() => FakeReply)]>): FakeHandler {
-  return (req) => {
-    for (const [pattern, reply] of rules) if (pattern.test(req.prompt)) return typeof reply === 'function' ? reply() : reply;
-    // Unscripted: a non-retryable error, so a wrong request fails the run at once instead of hanging.
-    return { status: 400 };
-  };
-}
-
 const SORTING_SCRIPT: Array<[RegExp, FakeReply]> = [
   [/^Split the list of 8 numbers/, { choices: ['{"List 1": [5, 1, 4, 2], "List 2": [8, 3, 7, 6]}'] }],
   [/^Sort the list[\s\S]*Input: \[5, 1, 4, 2\]$/, { choices: ['[1, 4, 2, 5]', '[1, 2, 4, 5]'] }],
   [/^Sort the list[\s\S]*Input: \[8, 3, 7, 6\]$/, { choices: ['[3, 6, 7, 8]', '[3, 7, 6, 8]'] }],
   // Both merges have one error: a pair out of order, a number lost.
   [/^Merge the sorted lists/, { choices: ['[1, 2, 3, 4, 6, 5, 7, 8]', '[1, 2, 3, 4, 5, 6, 7]'] }],
-  [/^The second list below should be/, { choices: ['[1, 2, 4, 3, 5, 6, 7, 8]', '[1, 2, 3, 4, 5, 6, 7, 8]'] }],
+  [/^The second list below was meant to be/, { choices: ['[1, 2, 4, 3, 5, 6, 7, 8]', '[1, 2, 3, 4, 5, 6, 7, 8]'] }],
 ];
 
 describe('got sorting preset', () => {
-  it('splits, sorts the parts, merges and refines until no errors are left', async () => {
+  it('splits, sorts the parts, merges and improves the merge', async () => {
     handler = script(SORTING_SCRIPT);
     const start = server.requests.length;
     const run = runAt(server.baseUrl);
@@ -50,32 +42,33 @@ describe('got sorting preset', () => {
     assert.equal(report.summary.outcome, 'done', report.summary.message);
     assert.equal(report.summary.answer, '[1, 2, 3, 4, 5, 6, 7, 8]');
 
-    // split, sort part 1, sort part 2, merge, refine: five requests with the paper's response counts.
+    // split, sort part 1, sort part 2, merge, improve: five requests with the reference's response counts.
     const sent = server.requests.slice(start);
     assert.deepEqual(sent.map((r) => r.body.n ?? 1), [1, 5, 5, 10, 10]);
     const { nodes, edges } = run.graph.snapshot();
     const question = nodes.find((n) => n.kind === 'question')!;
-    // split + 2 x (select, sort, score, keep best) + merge, score, keep best, refine + ground truth
-    assert.equal(question.meta?.operations, 14);
+    // split + 2 x (select, sort, score, keep best) + merge, score, keep best, improve, score, keep best + ground truth
+    assert.equal(question.meta?.operations, 16);
 
     const byOp = (op: string) => nodes.filter((n) => n.meta?.operation === op);
     assert.deepEqual(byOp('split').map((n) => n.text), ['[5, 1, 4, 2]', '[8, 3, 7, 6]']);
-    // The error count, operation by operation: sorted parts 0 (best of 5), merge 1, refine 0.
+    // The error count, operation by operation: sorted parts 0 (best of 5), merge 1, improve 0.
     const bestScore = (op: string) => Math.min(...byOp(op).map((n) => n.score!));
     assert.equal(bestScore('solve 1'), 0);
     assert.equal(bestScore('solve 2'), 0);
     assert.equal(bestScore('merge 1'), 1);
-    assert.equal(bestScore('refine 1'), 0);
+    assert.equal(bestScore('improve 1'), 0);
     assert.ok(byOp('solve 1').some((n) => n.score === 1 && n.status === 'pruned'), 'the worse sort is dropped by keep best');
 
-    // The merge is one node with an edge from each sorted part; the refine prompt states the mistake.
+    // The merge is one node with an edge from each sorted part; the improve prompt shows the list to sort
+    // (the whole input: this merge covers all of it) and the wrong answer, never an error count.
     const merged = byOp('merge 1')[0];
     const into = edges.filter((e) => e.to === merged.id);
     assert.equal(into.length, 2);
     assert.ok(into.every((e) => e.kind === 'aggregate' && e.label === 'aggregate: merge 1'));
-    assert.deepEqual(merged.calls.map((c) => c.role), ['aggregate: merge 1', 'refine: refine 1'], 'merging and refining calls are recorded on the merged node');
-    assert.match(sent[4].prompt, /mistakes: 1 adjacent pairs are out of order and 0 numbers are missing or extra/);
-    assert.match(sent[4].prompt, /List: \[5, 1, 4, 2\]\n\[8, 3, 7, 6\]\nSorted with mistakes: \[1, 2, 3, 4, 6, 5, 7, 8\]$/);
+    assert.deepEqual(merged.calls.map((c) => c.role), ['aggregate: merge 1', 'generate: improve 1'], 'merging and improving calls are recorded on the merged node');
+    assert.doesNotMatch(sent[4].prompt, /out of order|missing|extra|mistakes/);
+    assert.match(sent[4].prompt, /\nList: \[5, 1, 4, 2, 8, 3, 7, 6\]\nWrongly sorted: \[1, 2, 3, 4, 6, 5, 7, 8\]$/);
 
     const final = nodes.find((n) => n.text === '[1, 2, 3, 4, 5, 6, 7, 8]' && n.kind === 'thought')!;
     assert.equal(final.meta?.correct, true, 'ground truth: sorted');
@@ -86,13 +79,13 @@ describe('got sorting preset', () => {
     assert.equal(nodes.reduce((s, n) => s + n.usage.promptTokens, 0), report.summary.totals.promptTokens);
   });
 
-  it('refine makes no call when the merge is already correct, and `branches` replaces the response counts', async () => {
-    handler = script([[/^Merge the sorted lists/, { choices: ['[1, 2, 3, 4, 5, 6, 7, 8]'] }], ...SORTING_SCRIPT]);
+  it('improves even a correct merge (the reference always does), keeping it when nothing is better; `branches` replaces the response counts', async () => {
+    handler = script([[/^Merge the sorted lists/, { choices: ['[1, 2, 3, 4, 5, 6, 7, 8]'] }], [/^The second list below was meant to be/, { choices: ['[1, 2, 3, 4, 5, 6, 8]'] }], ...SORTING_SCRIPT]);
     const start = server.requests.length;
     const run = runAt(server.baseUrl);
     const report = await runTechnique({ technique: gotTechnique, task: genericTask, input: '[5, 1, 4, 2, 8, 3, 7, 6]', params: { branches: '2' }, run });
-    assert.equal(report.summary.answer, '[1, 2, 3, 4, 5, 6, 7, 8]');
-    assert.deepEqual(server.requests.slice(start).map((r) => r.body.n ?? 1), [1, 2, 2, 2]);
+    assert.equal(report.summary.answer, '[1, 2, 3, 4, 5, 6, 7, 8]', 'the worse improvements do not replace the correct merge');
+    assert.deepEqual(server.requests.slice(start).map((r) => r.body.n ?? 1), [1, 2, 2, 2, 2]);
   });
 
   it('keeps the graph so far when cancelled mid-run', async () => {
@@ -131,10 +124,10 @@ describe('got presets', () => {
       'document-merging': 'Doc one.\n---\nDoc two.',
     };
     for (const name of PRESETS) assert.ok(presetGraph(name, inputs[name]).operations.length > 3, name);
-    // 40 numbers: 3 parts, merged pairwise (two merges), each merge refined.
+    // 40 numbers: 3 parts, merged pairwise (two merges), each merge improved.
     const sort = presetGraph('sorting', inputs.sorting);
     assert.equal(sort.operations.filter((o) => o.type === 'aggregate').length, 2);
-    assert.equal(sort.operations.filter((o) => o.type === 'refine').length, 2);
+    assert.equal(sort.operations.filter((o) => o.type === 'generate' && o.id.startsWith('improve')).length, 2);
     assert.throws(() => presetGraph('set-intersection', 'just [1, 2]'), /needs two lists/);
     assert.throws(() => presetGraph('document-merging', 'one doc'), /separated by lines of ---/);
   });
@@ -149,7 +142,7 @@ describe('got presets', () => {
     const kw = 'Keywords: Paris, Rome\nParis and paris, and Rome.';
     assert.equal(keywordCountErrors.errors('{"Paris": 2, "rome": 1}', kw, kw), 0);
     assert.equal(keywordCountErrors.errors('{"Paris": 1, "Oslo": 1}', kw, kw), 3);
-    assert.equal(keywordCountErrors.errors('no json', kw, kw), 4);
+    assert.equal(keywordCountErrors.errors('no json', kw, kw), 3, 'unreadable counts claim nothing: every true count is an error');
     assert.equal(keywordCountErrors.errors('{"France": 1}', 'I love France.', 'I love France.'), 0, 'countries by default');
   });
 
@@ -215,13 +208,13 @@ describe('got graph files', () => {
       [{ operations: [] }, /"operations" must hold 1 to 200 operations, got 0/],
       [{ operation: [gen] }, /unknown top-level field "operation"/],
       [{ operations: [{ prompt: 'x' }] }, /operations\[0\]\.type must be one of generate, select, score, keepBest, aggregate, refine, validateAndImprove, groundTruth, got undefined/],
-      [{ operations: [gen, { id: 'sort', type: 'generate', prompt: 'y', responses: 0 }] }, /operations\[1\] \("sort"\)\.responses must be a whole number from 1 to 20, got 0/],
+      [{ operations: [gen, { id: 'sort', type: 'generate', prompt: 'y', responses: 0 }] }, /operations\[1\] \("sort"\)\.responses must be a whole number from 1 to 30, got 0/],
       [{ operations: [{ type: 'generate', prompt: 'sort {thougth}' }] }, /operations\[0\]\.prompt uses the unknown placeholder \{thougth\}; allowed here: \{input\}, \{thought\}, \{source\}/],
       [{ operations: [{ type: 'aggregate', prompt: 'merge {thought}' }] }, /operations\[0\]\.prompt uses the unknown placeholder \{thought\}; allowed here: \{input\}, \{thoughts\}/],
       [{ operations: [gen, { type: 'aggregate', from: ['g', 'nope'], prompt: '{thoughts}' }] }, /operations\[1\]\.from names "nope", which is not "input" or the id of an earlier operation/],
       [{ operations: [gen, { type: 'keepBest', n: 1 }] }, /operations\[1\] \("op2"\) is a keepBest whose input thoughts are not all scored/],
       [{ operations: [{ ...gen, respones: 3 }] }, /operations\[0\] \("g"\): unknown field "respones" for a generate operation/],
-      [{ operations: [gen, { type: 'score', scorer: 'count-errors' }] }, /operations\[1\]\.scorer must be "llm" or one of sort-errors, set-intersection-errors, keyword-count-errors, got "count-errors"/],
+      [{ operations: [gen, { type: 'score', scorer: 'count-errors' }] }, /operations\[1\]\.scorer must be "llm" or one of sort-errors, set-intersection-errors, keyword-count-errors, keyword-merge-errors, got "count-errors"/],
       [{ operations: [gen, { type: 'score', scorer: 'llm' }] }, /operations\[1\]\.prompt must be a non-empty prompt text, got nothing/],
       [{ operations: [gen, { id: 'g', type: 'score', scorer: 'sort-errors' }] }, /operations\[1\] \("g"\)\.id "g" is used twice/],
       [{ operations: [gen, { type: 'groundTruth' }] }, /operations\[1\]\.check must be one of sort-errors/],

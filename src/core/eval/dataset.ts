@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { loadGame24Puzzles } from '../tasks/game24';
+import { gotItemsFromRows } from './gotDatasets';
 import type { EvalItem } from './types';
 
 export class DatasetError extends Error {
@@ -108,6 +109,13 @@ export function parseCsv(text: string, name: string, needExpected: boolean): Eva
     throw new DatasetError(`${name}: ${(err as Error).message}`);
   }
   if (rows.length === 0) return [];
+  let got: EvalItem[] | undefined;
+  try {
+    got = gotItemsFromRows(rows, name);
+  } catch (err) {
+    throw new DatasetError((err as Error).message);
+  }
+  if (got) return checkExpected(got, name, needExpected);
   const header = rows[0].map((h) => h.trim().toLowerCase());
   if (!INPUT_FIELDS.some((f) => header.includes(f))) {
     throw new DatasetError(`${name}: the header row has no "input" column (found: ${header.join(', ')})`);
@@ -121,7 +129,23 @@ export function parseCsv(text: string, name: string, needExpected: boolean): Eva
   });
 }
 
-/** Items of a .jsonl or .csv file (by extension). */
+function checkExpected(items: EvalItem[], name: string, needExpected: boolean): EvalItem[] {
+  const missing = needExpected ? items.find((i) => i.expected === undefined || i.expected.trim() === '') : undefined;
+  if (missing) throw new DatasetError(`${name} row ${missing.index + 2}: no expected answer, which this task needs`);
+  return items;
+}
+
+/** Items `from`..`to` (row indices, both included) of a dataset file. */
+export function loadDatasetRange(path: string, needExpected: boolean, from: number, to: number): EvalItem[] {
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from) {
+    throw new DatasetError(`the row range must be whole numbers with 0 <= from <= to, got ${from}..${to}`);
+  }
+  const items = loadDataset(path, needExpected);
+  if (to >= items.length) throw new DatasetError(`${path} has ${items.length} items (rows 0-${items.length - 1}); row ${to} does not exist`);
+  return items.slice(from, to + 1);
+}
+
+/** Items of a .jsonl or .csv file (by extension); a CSV in a GoT reference form is read as gotDatasets.ts says. */
 export function loadDataset(path: string, needExpected: boolean): EvalItem[] {
   const ext = extname(path).toLowerCase();
   if (ext !== '.jsonl' && ext !== '.csv' && ext !== '.ndjson') {

@@ -10,7 +10,7 @@ import { Limiter } from '../run/limiter';
 import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
 import { resolveParams } from '../techniques/params';
-import type { Technique } from '../techniques/types';
+import type { Technique, TechniqueHost } from '../techniques/types';
 import { toTrace } from '../trace';
 import { openCheckpoint } from './checkpoint';
 import type { Scorer } from './scorers';
@@ -40,6 +40,8 @@ export interface EvaluateOptions {
   model: ChatModel;
   /** Raw technique parameters, validated before anything is sent. */
   params?: Record<string, unknown>;
+  /** What the host knows (base folder, storage); every item also gets the evaluation's shared cache. */
+  host?: TechniqueHost;
   /** Requests in flight at once, across all items; also the number of items run at once. Default 4. */
   concurrency?: number;
   /** Per-item run options (pricing, per-item budget, retries, logger). */
@@ -65,7 +67,7 @@ export interface EvaluateOptions {
 
 export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   const { technique, task, scorer, items } = options;
-  const params = resolveParams(technique.params, options.params ?? {}, `technique "${technique.id}"`);
+  const params = resolveParams(technique.params, taskParams(scorer, technique, options.params ?? {}), `technique "${technique.id}"`);
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
   const seen = new Set<number>();
@@ -75,6 +77,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     if (scorer.needsExpected && (item.expected === undefined || item.expected.trim() === '')) {
       throw new RangeError(`item ${item.index} has no expected answer, which the "${scorer.id}" scorer needs`);
     }
+    scorer.checkItem?.(item);
   }
   const setup: EvalSetup = { technique: technique.id, task: scorer.id, model: options.model.model, params, dataset: options.dataset ?? `${items.length} items` };
   // Refused before the checkpoint writes its header, so a refusal leaves no file behind.
@@ -105,6 +108,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   const model = limitedModel(options.model, new Limiter(concurrency));
+  // One cache for every item of this evaluation (ToT's valueCache=evaluation).
+  const host: TechniqueHost = { ...options.host, evaluationCache: new Map() };
   let doneThisSession = 0;
   let spent: number | null = sumCost([...results.values()]);
   let correct = [...results.values()].filter((r) => r.correct).length;
@@ -117,8 +122,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     const run = new Run({ ...options.runOptions, model, concurrency, signal: itemStop.signal });
     options.onRunStart?.(item, run);
     let report: RunReport;
+    let judged: number | undefined;
     try {
-      report = await runTechnique({ technique, task, input: item.input, params, run });
+      report = await runTechnique({ technique, task, input: item.input, params, run, host });
+      if (report.summary.outcome === 'done' && scorer.judge) {
+        try {
+          judged = await judgeAnswer(scorer, item, report, run);
+        } catch (err) {
+          if (stop.signal.aborted) return;
+          return halt(`item ${item.index}: judging the answer failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
     } finally {
       stop.signal.removeEventListener('abort', forward);
     }
@@ -128,17 +142,22 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     if (summary.outcome === 'failed') return halt(`item ${item.index}: ${summary.message ?? 'the run failed'}`);
     const answer = summary.answer ?? '';
     const candidates = report.candidates && report.candidates.length > 0 ? report.candidates : answer ? [answer] : [];
+    // The judge's calls happened after the technique finished: count them from the run itself.
+    const totals = judged === undefined ? summary.totals : run.totals();
+    const metric = judged ?? scorer.measure?.(item, answer);
     const result: ItemResult = {
       index: item.index,
       input: item.input,
       answer,
       correct: summary.outcome === 'done' && scorer.score(item, answer),
       samples: candidates.map((c) => ({ answer: c, correct: scorer.score(item, c) })),
-      calls: summary.totals.calls,
-      promptTokens: summary.totals.promptTokens,
-      completionTokens: summary.totals.completionTokens,
-      costUsd: summary.totals.costUsd,
-      wallMs: summary.totals.wallMs,
+      ...(report.picks ? { picks: Object.fromEntries(Object.entries(report.picks).map(([name, a]) => [name, { answer: a, correct: scorer.score(item, a) }])) } : {}),
+      ...(metric !== undefined ? { metric } : {}),
+      calls: totals.calls,
+      promptTokens: totals.promptTokens,
+      completionTokens: totals.completionTokens,
+      costUsd: totals.costUsd,
+      wallMs: totals.wallMs,
     };
     // The trace first: an item in the checkpoint is not run again, so its trace must already be kept.
     traces?.append(item.index, toTrace(report, run.graph));
@@ -165,6 +184,35 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   return {
     meta: { ...setup, requested: items.length, unfinished: items.length - finished.length, resumed, elapsedMs: Math.round(performance.now() - started), ...(stopped ? { stopped } : {}) },
     items: finished,
-    summary: summarize(finished),
+    summary: summarize(finished, scorer.metric),
   };
+}
+
+/**
+ * A task written for one technique (the GoT tasks) runs only with it, with the parameters it needs
+ * (the matching preset) set when not given; anything else is a RangeError naming the problem.
+ */
+function taskParams(scorer: Scorer, technique: Technique, raw: Record<string, unknown>): Record<string, unknown> {
+  const wanted = scorer.technique;
+  if (!wanted) return raw;
+  if (technique.id !== wanted.id) {
+    throw new RangeError(`the ${scorer.id} task runs the ${wanted.id} technique (its "approach" parameter picks the paper's method), not ${technique.id}`);
+  }
+  const params = { ...raw };
+  for (const [name, value] of Object.entries(wanted.params)) {
+    if (params[name] === undefined) params[name] = value;
+    else if (String(params[name]) !== value) throw new RangeError(`the ${scorer.id} task needs the ${wanted.id} parameter ${name}=${value}, got ${name}=${String(params[name])}`);
+  }
+  return params;
+}
+
+/** The scorer's model judgement of the answer, asked on the item's run under an evaluation node. */
+async function judgeAnswer(scorer: Scorer, item: EvalItem, report: RunReport, run: Run): Promise<number> {
+  const answer = report.summary.answer ?? '';
+  const from = report.summary.answerNodeId ?? run.graph.nodes()[0]?.id;
+  const node = run.graph.addNode({ kind: 'evaluation', text: `${scorer.id}: judging the answer`, status: 'pending' }, from ? [{ id: from, kind: 'evaluate' }] : []);
+  const value = await scorer.judge!(item, answer, async (prompt, n) => (await run.call(node.id, `judge: ${scorer.id}`, { messages: [{ role: 'user', content: prompt }], n })).choices);
+  run.graph.update(node.id, { text: `${scorer.id}: ${value.toFixed(2)}`, score: value, status: 'done' });
+  run.markFinished();
+  return value;
 }

@@ -1,8 +1,14 @@
 // How an answer is judged in an evaluation. `game24` uses the task's exact judge on the puzzle itself;
-// the others compare the technique's final answer with the item's expected answer: `rounded` as the
-// PoT paper's evaluation does (rounding, percentages), `numeric` within a relative tolerance.
+// exact / numeric / rounded / contains compare the technique's final answer with the item's expected
+// answer: `rounded` as the PoT paper's evaluation does (rounding, percentages), `numeric` within a
+// relative tolerance; the GoT tasks (gotScorers.ts) count errors as the GoT paper does.
 import { judgeGame24 } from '../tasks/game24';
+import { GOT_SCORERS } from './gotScorers';
+import type { MetricInfo } from './summary';
 import type { EvalItem } from './types';
+
+/** Asks the evaluated model `n` replies to a prompt, on the item's run (the calls count in its cost). */
+export type AskModel = (prompt: string, n: number) => Promise<string[]>;
 
 export interface Scorer {
   readonly id: string;
@@ -12,6 +18,17 @@ export interface Scorer {
   /** Whether items need an `expected` answer. */
   readonly needsExpected: boolean;
   score(item: EvalItem, answer: string): boolean;
+  /** A number measured on each answer besides right or wrong (the GoT paper's error count). */
+  readonly metric?: MetricInfo;
+  measure?(item: EvalItem, answer: string): number;
+  /** A measure the model gives (document merging's 0-10 score), asked on the item's run. */
+  judge?(item: EvalItem, answer: string, ask: AskModel): Promise<number>;
+  /** False when right or wrong means nothing and only the metric counts (document merging). */
+  readonly judgesCorrectness?: boolean;
+  /** Checks an item before anything is sent; throws a RangeError naming the item. */
+  checkItem?(item: EvalItem): void;
+  /** The one technique the task's items are written for, if any (the GoT tasks: got), and the parameters it must run with. */
+  readonly technique?: { id: string; params: Record<string, string> };
 }
 
 /** Lower case, no surrounding quotes, markdown emphasis, trailing full stop or extra spaces. */
@@ -144,6 +161,7 @@ export const SCORERS: readonly Scorer[] = [
       return want !== '' && normalizeAnswer(answer).includes(want);
     },
   },
+  ...GOT_SCORERS,
 ];
 
 export function findScorer(id: string): Scorer | undefined {

@@ -1,9 +1,15 @@
 // The summary block of evaluation results, computed from the finished items alone (so results
 // rebuilt from a checkpoint summarize the same way).
-import type { EvalSummary, ItemResult } from './types';
+import type { EvalSummary, ItemResult, MetricSummary } from './types';
 import { wilsonInterval } from './wilson';
 
-export function summarize(items: readonly ItemResult[]): EvalSummary {
+/** The metric's name and direction, from the scorer (see scorers.ts). */
+export interface MetricInfo {
+  name: string;
+  better: 'lower' | 'higher';
+}
+
+export function summarize(items: readonly ItemResult[], metric?: MetricInfo): EvalSummary {
   const total = items.length;
   const correct = items.filter((i) => i.correct).length;
   const samples = items.flatMap((i) => i.samples);
@@ -18,6 +24,44 @@ export function summarize(items: readonly ItemResult[]): EvalSummary {
     completionTokens: items.reduce((s, i) => s + i.completionTokens, 0),
     costUsd: sumCost(items),
     wallMs: items.reduce((s, i) => s + i.wallMs, 0),
+    ...summarizePicks(items),
+    ...(metric ? { metric: summarizeMetric(items, metric) } : {}),
+  };
+}
+
+function summarizePicks(items: readonly ItemResult[]): Pick<EvalSummary, 'picks'> {
+  const names = [...new Set(items.flatMap((i) => Object.keys(i.picks ?? {})))];
+  if (names.length === 0) return {};
+  const picks: NonNullable<EvalSummary['picks']> = {};
+  for (const name of names) {
+    // An item without the pick (the technique named none) counts as not solved by it.
+    const correct = items.filter((i) => i.picks?.[name]?.correct === true).length;
+    picks[name] = { correct, accuracy: items.length === 0 ? 0 : correct / items.length };
+  }
+  return { picks };
+}
+
+/** The value at quantile q of sorted values, interpolating linearly between neighbours. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low] + (sorted[high] - sorted[low]) * (at - low);
+}
+
+function summarizeMetric(items: readonly ItemResult[], metric: MetricInfo): MetricSummary {
+  const values = items.flatMap((i) => (i.metric === undefined ? [] : [i.metric])).sort((a, b) => a - b);
+  const mean = values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
+  return {
+    ...metric,
+    count: values.length,
+    mean,
+    median: quantile(values, 0.5),
+    q1: quantile(values, 0.25),
+    q3: quantile(values, 0.75),
+    min: values[0] ?? 0,
+    max: values[values.length - 1] ?? 0,
   };
 }
 

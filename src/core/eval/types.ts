@@ -21,6 +21,10 @@ export interface ItemResult {
   correct: boolean;
   /** Every final candidate of a sampling technique (ToT: its final states), else the one answer. */
   samples: SampleResult[];
+  /** The technique's named picks besides the answer, each scored (ToT on Game of 24: `authors`). */
+  picks?: Record<string, SampleResult>;
+  /** The scorer's measure of the answer, when it has one (GoT tasks: the error count; document merging: the 0-10 score). */
+  metric?: number;
   calls: number;
   promptTokens: number;
   completionTokens: number;
@@ -40,11 +44,30 @@ export interface EvalSummary {
   sampleAccuracy: number;
   /** Items with at least one correct sample (best of k). */
   anyCorrect: number;
+  /** Per named pick (ToT: `authors`, the final state the paper's authors count as solved): items it got right. */
+  picks?: Record<string, { correct: number; accuracy: number }>;
+  /** The scorer's measure over the items that have it, as the GoT paper's box plots show it. */
+  metric?: MetricSummary;
   promptTokens: number;
   completionTokens: number;
   costUsd: number | null;
   /** Sum of the items' wall times (with concurrency the elapsed time is shorter; see meta.elapsedMs). */
   wallMs: number;
+}
+
+export interface MetricSummary {
+  /** "errors" (fewer is better) or "score" (more is better). */
+  name: string;
+  better: 'lower' | 'higher';
+  /** Items measured. */
+  count: number;
+  mean: number;
+  median: number;
+  /** First and third quartile (linear interpolation between order statistics). */
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
 }
 
 /** What was evaluated; also the checkpoint's header, compared on --resume. */

@@ -1,7 +1,10 @@
 // Accuracy against cost per item for several evaluations of the same data, and the Pareto frontier:
 // the evaluations no other one beats on both (as FrugalGPT plots its cascades against single models).
+// Evaluations with a measure (the got-* tasks' error count) are also placed at that measure against
+// cost, with its own frontier and a text box plot per evaluation: the GoT paper's figure of errors
+// (box plots) against total cost for IO, CoT, ToT, ToT2 and GoT.
 import { markdownTable } from '../compare/table';
-import type { EvalResults } from '../eval/types';
+import type { EvalResults, MetricSummary } from '../eval/types';
 import { formatUsd } from '../pricing';
 
 export interface ReportPoint {
@@ -17,6 +20,10 @@ export interface ReportPoint {
   costPerItem: number | null;
   tokensPerItem: number;
   onFrontier: boolean;
+  /** The scorer's measure (errors or score) over the items, when it has one. */
+  metric?: MetricSummary;
+  /** On the frontier of the measure's median against cost (fewer errors, or a higher score, at lower cost). */
+  onMetricFrontier?: boolean;
 }
 
 export interface Report {
@@ -38,7 +45,7 @@ export function buildReport(results: readonly EvalResults[]): Report {
   const points: ReportPoint[] = results.map((r) => {
     const n = r.summary.total;
     return {
-      label: `${r.meta.technique} · ${r.meta.model}`,
+      label: `${r.meta.technique}${typeof r.meta.params.approach === 'string' ? ` (${r.meta.params.approach})` : ''} · ${r.meta.model}`,
       technique: r.meta.technique,
       model: r.meta.model,
       params: r.meta.params,
@@ -49,11 +56,18 @@ export function buildReport(results: readonly EvalResults[]): Report {
       costPerItem: r.summary.costUsd === null || n === 0 ? null : r.summary.costUsd / n,
       tokensPerItem: n === 0 ? 0 : (r.summary.promptTokens + r.summary.completionTokens) / n,
       onFrontier: false,
+      ...(r.summary.metric && r.summary.metric.count > 0 ? { metric: r.summary.metric, onMetricFrontier: false } : {}),
     };
   });
   // Only points with a known cost can be placed on the frontier.
   const priced = points.map((p, i) => ({ i, cost: p.costPerItem, accuracy: p.accuracy })).filter((p): p is { i: number; cost: number; accuracy: number } => p.cost !== null);
   for (const k of paretoFrontier(priced)) points[priced[k].i].onFrontier = true;
+  // The measure's frontier: accuracy's role is played by the median, negated when fewer is better.
+  const measured = points
+    .map((p, i) => ({ i, cost: p.costPerItem, metric: p.metric }))
+    .filter((p): p is { i: number; cost: number; metric: MetricSummary } => p.cost !== null && p.metric !== undefined)
+    .map((p) => ({ i: p.i, cost: p.cost, accuracy: p.metric.better === 'lower' ? -p.metric.median : p.metric.median }));
+  for (const k of paretoFrontier(measured)) points[measured[k].i].onMetricFrontier = true;
   const datasets = [...new Set(results.map((r) => `${r.meta.task} on ${r.meta.dataset}`))];
   return {
     dataset: datasets.join('; '),
@@ -89,5 +103,47 @@ export function reportMarkdown(report: Report): string {
     '',
     markdownTable(['technique', 'model', 'parameters', 'items', 'accuracy', '95% CI (Wilson)', 'best of k', 'cost / item', 'tokens / item', 'frontier'], rows),
     '',
+    ...metricSection(report),
   ].join('\n');
+}
+
+const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+
+/** The measure against cost: a table, then one text box plot per evaluation on a shared scale, cheapest first. */
+function metricSection(report: Report): string[] {
+  const measured = report.points.filter((p) => p.metric).sort((a, b) => (a.costPerItem ?? Infinity) - (b.costPerItem ?? Infinity));
+  if (measured.length === 0) return [];
+  const name = measured[0].metric!.name;
+  const better = measured[0].metric!.better === 'lower' ? 'fewer is better' : 'higher is better';
+  const rows = measured.map((p) => {
+    const m = p.metric!;
+    return [p.label, String(m.count), num(m.median), `${num(m.q1)}–${num(m.q3)}`, num(m.mean), `${num(m.min)}–${num(m.max)}`, formatUsd(p.costPerItem), p.onMetricFrontier ? 'yes' : ''];
+  });
+  const top = Math.max(...measured.map((p) => p.metric!.max), 1);
+  const width = Math.max(...measured.map((p) => p.label.length));
+  const plots = measured.map((p) => `${p.label.padEnd(width)}  ${boxPlot(p.metric!, top)}  ${num(p.metric!.median)} · ${formatUsd(p.costPerItem)}/item`);
+  return [
+    `## ${name === 'errors' ? 'Errors' : 'Score'} against cost (${better})`,
+    '',
+    `Per item: median, quartiles, mean and range of the ${name}; "frontier" marks the evaluations no other beats on both the median and the cost.`,
+    '',
+    markdownTable(['evaluation', 'items', `median ${name}`, 'quartiles', 'mean', 'range', 'cost / item', 'frontier'], rows),
+    '',
+    `Box plots, cheapest first (scale 0 to ${num(top)}; - whiskers from min to max, = quartiles, | median):`,
+    '',
+    '```',
+    ...plots,
+    '```',
+    '',
+  ];
+}
+
+/** A 40-column text box plot of one measure on the scale 0..top. */
+export function boxPlot(m: MetricSummary, top: number, width = 40): string {
+  const at = (v: number) => Math.min(width - 1, Math.max(0, Math.round((v / top) * (width - 1))));
+  const cells = Array.from({ length: width }, () => ' ');
+  for (let c = at(m.min); c <= at(m.max); c++) cells[c] = '-';
+  for (let c = at(m.q1); c <= at(m.q3); c++) cells[c] = '=';
+  cells[at(m.median)] = '|';
+  return `[${cells.join('')}]`;
 }

@@ -5,9 +5,10 @@
 //   - once only 24 is left, the final step asks (chain-of-thought style) for the whole expression, with the
 //     ORIGINAL numbers on the "Input:" line and the steps so far after "Steps:"; the model answers
 //     "Answer: <expression> = 24";
-//   - a value step ends with sure / likely / impossible (20 / 1 / 0.001, summed over samples).
+//   - a value step ends with sure / likely / impossible (20 / 1 / 0.001, summed over samples);
+//   - a state whose last line has no "left:" is valued as a finished answer, as in the authors' code.
 // Prompt texts and worked examples are Thoughtscope's own.
-import { countVotes, scoreValueSamples } from './answer';
+import { countVotes, scoreValueSamples, type VerdictParsing } from './answer';
 import type { Task } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -77,7 +78,8 @@ function lastLine(steps: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-const LEFT = /\(\s*left\s*:\s*([^)]*)\)/i;
+/** "(left: 4 6)": the numbers after "left:" up to a closing parenthesis (which the authors' code does not require). */
+const LEFT = /\bleft\s*:\s*([^)]*)/i;
 const ANSWER_LINE = /^\s*answer\s*:\s*(.*)$/i;
 
 /** Whether the last step is a final "Answer: ..." line. */
@@ -398,7 +400,13 @@ function proposePrompt(input: string, steps: string): string {
 
 const PROPOSAL_LINE = /^(.+?)=\s*(-?[\d./]+)\s*\(\s*left\s*:\s*([^)]*)\)\s*$/i;
 
-function parseProposals(input: string, steps: string, response: string): string[] {
+/**
+ * reference: every line of the response is a next step, as the authors' get_proposals does (blank and
+ * malformed lines too; the value step judges them). lenient: only "a op b = c (left: ...)" lines, or
+ * "Answer:" lines on the final step, with list markers and bold removed.
+ */
+function parseProposals(input: string, steps: string, response: string, parsing: VerdictParsing = 'reference'): string[] {
+  if (parsing === 'reference') return response.split('\n');
   const finalStep = needsFinalStep(input, steps);
   const out: string[] = [];
   for (const raw of response.split('\n')) {
@@ -437,7 +445,8 @@ function parseSample(_input: string, steps: string, response: string): string {
 
 function valuePrompt(input: string, steps: string): string {
   const last = lastLine(steps);
-  if (ANSWER_LINE.test(last)) {
+  // As the authors' value_prompt_wrap: a last line without "left:" is judged as a final answer.
+  if (last !== '' && !LEFT.test(last)) {
     return (
       'Each input below has four numbers and a proposed answer. Check that the answer uses every input number exactly once ' +
       'and equals 24. Explain briefly after "Judge:", then write sure if the answer is correct or impossible if not, alone on the last line.\n' +
@@ -452,10 +461,26 @@ function valuePrompt(input: string, steps: string): string {
   );
 }
 
-function parseValues(_input: string, steps: string, responses: string[]): number {
-  // As in the paper: a state that used up its steps without reaching an answer is worth nothing.
-  if (stepLines(steps).length >= 4 && !/answer/i.test(steps)) return 0;
-  return scoreValueSamples(responses);
+function parseValues(_input: string, steps: string, responses: string[], parsing: VerdictParsing = 'reference'): number {
+  // As in the paper: a state that used up its four steps without reaching an answer is worth nothing
+  // (lines counted as the authors' code counts them, blank ones included).
+  if (steps.trim().split('\n').length >= 4 && !/answer/i.test(steps)) return 0;
+  return scoreValueSamples(responses, parsing);
+}
+
+/**
+ * The ToT authors' final pick for Game of 24 (their reply in tree-of-thought-llm issues #22 and #53): the
+ * first final state containing "Answer: " whose expression (up to " = ") uses exactly the puzzle's numbers.
+ */
+export function game24AuthorsPick(input: string, finalStates: readonly string[]): number | undefined {
+  const wanted = (input.match(/\d+/g) ?? []).sort();
+  for (const [i, state] of finalStates.entries()) {
+    if (!state.includes('Answer: ')) continue;
+    const expression = state.split('Answer: ').pop()!.split(' = ')[0];
+    const used = (expression.match(/\d+/g) ?? []).sort();
+    if (used.length === wanted.length && used.every((n, k) => n === wanted[k])) return i;
+  }
+  return undefined;
 }
 
 function votePrompt(input: string, candidates: string[]): string {
@@ -490,7 +515,8 @@ export const game24Task: Task = {
   valuePrompt,
   parseValues,
   votePrompt,
-  parseVotes: (candidates, responses) => countVotes(candidates.length, responses),
+  parseVotes: (candidates, responses, parsing) => countVotes(candidates.length, responses, parsing),
+  authorsPick: game24AuthorsPick,
   extractAnswer,
   judge: judgeGame24,
   stepLabel: (steps) => lastLine(steps),

@@ -46,14 +46,14 @@ export const genericTask: Task = {
     'Judge whether this reasoning is correct so far and can reach the right final answer. ' +
     'Explain briefly, then give your verdict on the last line as exactly one word: sure, likely or impossible.',
 
-  parseValues: (_input, _steps, responses) => scoreValueSamples(responses),
+  parseValues: (_input, _steps, responses, parsing) => scoreValueSamples(responses, parsing),
 
   votePrompt: (input, candidates) =>
     `Problem: ${input.trim()}\nSeveral partial solutions follow. Analyse each briefly, then conclude with ` +
     '"The best choice is <number>".\n\n' +
     candidates.map((c, i) => `Choice ${i + 1}:\n${c.trim()}`).join('\n\n'),
 
-  parseVotes: (candidates, responses) => countVotes(candidates.length, responses),
+  parseVotes: (candidates, responses, parsing) => countVotes(candidates.length, responses, parsing),
 
   extractAnswer: extractFinalAnswer,
 

@@ -1,5 +1,6 @@
 // A task supplies the prompts and judging for a kind of problem (generic free text, Game of 24, ...).
 // Techniques stay task-agnostic by asking the task for every prompt they send.
+import type { VerdictParsing } from './answer';
 
 export interface Task {
   readonly id: string;
@@ -13,24 +14,32 @@ export interface Task {
   cotPrompt(input: string, fewShot: boolean): string;
   /** Prompt that proposes several next steps from partial solution `steps` (ToT propose). */
   proposePrompt(input: string, steps: string): string;
-  /** Turn a propose response into next-step lines. */
-  parseProposals(input: string, steps: string, response: string): string[];
+  /**
+   * Turn a propose response into next-step lines. `reference` (default) keeps every line as the ToT
+   * authors' code does; `lenient` keeps only lines the task recognises as steps.
+   */
+  parseProposals(input: string, steps: string, response: string, parsing?: VerdictParsing): string[];
   /** Prompt for one sampled continuation (ToT sample). */
   samplePrompt(input: string, steps: string): string;
   /** Turn a sample response into the next step text (appended to steps). */
   parseSample(input: string, steps: string, response: string): string;
   /** Prompt that rates one partial solution (ToT value). */
   valuePrompt(input: string, steps: string): string;
-  /** Turn the value responses of one state into a score. */
-  parseValues(input: string, steps: string, responses: string[]): number;
+  /** Turn the value responses of one state into a score (see answer.ts for the two readings). */
+  parseValues(input: string, steps: string, responses: string[], parsing?: VerdictParsing): number;
   /** Prompt that votes for the best of several partial solutions (ToT vote). */
   votePrompt(input: string, candidates: string[]): string;
   /** Turn vote responses into one score per candidate. */
-  parseVotes(candidates: string[], responses: string[]): number[];
+  parseVotes(candidates: string[], responses: string[], parsing?: VerdictParsing): number[];
   /** The final answer in a model's output, or the output itself. */
   extractAnswer(output: string): string;
   /** Whether a finished answer is correct; undefined when the task has no judge. */
   judge?(input: string, answer: string): boolean;
+  /**
+   * The final state the paper's authors count as the answer, when the task has such a rule (Game of 24:
+   * the first final state whose "Answer:" uses exactly the input numbers); its index, or undefined.
+   */
+  authorsPick?(input: string, finalStates: readonly string[]): number | undefined;
   /** A short display label for a state in the graph (the step just taken). */
   stepLabel(steps: string): string;
   /** Optional facts about a state for display in the graph (e.g. Game of 24's remaining numbers). */

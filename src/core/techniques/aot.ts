@@ -17,7 +17,14 @@ const params: readonly ParamSpec[] = [
     default: 1,
     min: 1,
     max: 5,
-    description: 'Searches to write at most: another fresh generation follows one that ends without an answer (or, for tasks with a judge, a wrong one). Use a temperature above 0 with more than one.',
+    description: 'Searches to write at most: another fresh generation follows one that ends without an answer. The answer is the first one given. Use a temperature above 0 with more than one.',
+  },
+  {
+    name: 'useJudge',
+    type: 'boolean',
+    default: false,
+    description:
+      "With attempts > 1, also retry after a wrong answer and answer with a correct one, using the task's judge (Game of 24's exact check). That is a verifier the paper does not have: results become pass@k, not AoT's.",
   },
   { name: 'maxTokens', type: 'integer', default: 2048, min: 256, max: 32000, description: 'Longest search one generation may write (max_tokens).' },
   { name: 'temperature', type: 'number', default: 0, min: 0, max: 2, description: 'Sampling temperature.' },
@@ -37,13 +44,15 @@ export const aotTechnique: Technique = {
   async run({ run, task, input, params: p }) {
     const question = run.graph.addNode({ kind: 'question', text: input });
     const attempts: Attempt[] = [];
+    const useJudge = p.useJudge as boolean;
     for (let i = 0; i < (p.attempts as number); i++) {
       run.throwIfCancelled();
       const attempt = await searchOnce(run, task, input, question.id, i, p.maxTokens as number, p.temperature as number);
       attempts.push(attempt);
-      if (attempt.answer !== '' && attempt.correct !== false) break;
+      if (attempt.answer !== '' && (!useJudge || attempt.correct !== false)) break;
     }
-    const best = attempts.find((a) => a.correct === true) ?? attempts.find((a) => a.answer !== '') ?? attempts[0];
+    const judged = useJudge ? attempts.find((a) => a.correct === true) : undefined;
+    const best = judged ?? attempts.find((a) => a.answer !== '') ?? attempts[0];
     return { answer: best.answer, answerNodeId: best.answerNodeId, candidates: attempts.map((a) => a.answer) };
   },
 };
@@ -107,5 +116,6 @@ function drawSearch(run: Run, search: ThoughtNode, trace: SearchTrace): ThoughtN
 function summarize(index: number, trace: SearchTrace): string {
   const dead = trace.branches.filter((b) => b.outcome === 'dead-end').length;
   const result = trace.solved !== null ? 'solved' : trace.answerLine !== undefined ? 'answered' : 'no answer';
-  return `Search ${index + 1} in one generation: ${trace.branches.length} branches, ${dead} dead ends, ${trace.backtracks.length} backtracks, ${result}`;
+  const retraced = trace.retraced.length > 0 ? `, retraced in ${trace.retraced.length} lines` : '';
+  return `Search ${index + 1} in one generation: ${trace.branches.length} branches, ${dead} dead ends, ${trace.backtracks.length} backtracks, ${result}${retraced}`;
 }

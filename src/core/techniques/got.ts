@@ -1,10 +1,11 @@
 // Graph of Thoughts (Besta et al., 2024): a graph of operations (Generate, Score, KeepBestN, Aggregate,
 // Refine, ValidateAndImprove, GroundTruth, Select) run over thoughts. The graph comes from a preset
-// (sorting, set intersection, keyword counting, document merging) or from the user's JSON file
+// (sorting, set intersection, keyword counting, document merging; the GoT graph or one of the paper's
+// IO / CoT / ToT / ToT2 baselines, by `approach`) or from the user's JSON file
 // (schema: got/schema.ts and README.md). Thoughts are nodes, operations are edge labels, and
 // aggregation draws many-to-one edges.
 import { GotContext, createOperation, rankThoughts, type Thought } from './got/operations';
-import { PRESETS, presetGraph, type PresetName } from './got/presets';
+import { APPROACHES, PRESETS, presetGraph, type Approach, type PresetName } from './got/presets';
 import { GraphSpecError, validateGraphSpec, type GraphSpec } from './got/schema';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import type { Technique, TechniqueHost } from './types';
@@ -19,6 +20,14 @@ const params: readonly ParamSpec[] = [
     description: 'The shipped graph of operations to run (ignored when `file` is set): sorting a list of numbers, set intersection of two lists, keyword counting, document merging (documents separated by lines of ---).',
   },
   {
+    name: 'approach',
+    type: 'enum',
+    default: 'got',
+    options: APPROACHES,
+    description:
+      "Which of the GoT paper's methods the preset runs: got (its graph), or a baseline it is compared with: io (one answer), cot (one answer reasoned in steps), tot (many answers, then rounds of improving the best), tot2 (fewer answers per round, more rounds). Ignored when `file` is set.",
+  },
+  {
     name: 'file',
     type: 'string',
     default: '',
@@ -31,7 +40,7 @@ const params: readonly ParamSpec[] = [
     default: 0,
     min: 0,
     max: 20,
-    description: "Responses per Generate, Aggregate and Refine of a preset; 0 keeps the preset's own (the paper's) numbers.",
+    description: "Responses per Generate and Aggregate of a preset; 0 keeps the preset's own (the reference code's) numbers.",
   },
   { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature of every call.' },
 ];
@@ -59,7 +68,7 @@ async function graphFor(p: ParamValues, host: TechniqueHost, input: string): Pro
   const file = (p.file as string).trim();
   if (file !== '') return loadGraphFile(file, host);
   try {
-    return presetGraph(p.preset as PresetName, input, p.branches as number);
+    return presetGraph(p.preset as PresetName, input, p.branches as number, p.approach as Approach);
   } catch (err) {
     if (err instanceof GraphSpecError) throw new ParamError(`technique "got": ${err.message}`);
     throw err;

@@ -2,16 +2,20 @@
 // generates the next thoughts of each state and evaluates them.
 //
 // The search follows the paper's reference implementation:
-//   BFS: at every step, expand every kept state (propose: one call lists several next steps; sample:
-//   independent continuations), evaluate all new candidates (value: one call per candidate with
-//   n = evaluateSamples, cached by value prompt for the whole run, a duplicate candidate within one
-//   step scores 0; vote: evaluateSamples votes over all candidates at once), then keep `breadth` of them
-//   (greedy: the best, ties in candidate order; sample: drawn in proportion to score, with replacement).
+//   BFS: at every step, expand every kept state (propose: one call lists several next steps, every line
+//   a candidate; sample: independent continuations), evaluate all new candidates (value: one call per
+//   candidate with n = evaluateSamples, cached by value prompt for the run or the whole evaluation, a
+//   duplicate candidate within one step scores 0; vote: evaluateSamples votes over all candidates at
+//   once), then keep `breadth` of them (greedy: the best, ties in candidate order; sample: drawn in
+//   proportion to score, with replacement). Every propose call is a fresh sample, as in the reference:
+//   a repeated propose prompt carries its sample index in the request, so the run cache never hands
+//   one state's proposals to another.
 //   DFS: expand the best-valued child first, prune children scoring below pruneThreshold, backtrack from
 //   dead ends, and stop at the first state that reaches the last step.
 // All calls of one step are issued together; the Run's limiter bounds how many are in flight.
 import type { ChatRequest } from '../model/types';
 import type { Run } from '../run/run';
+import type { VerdictParsing } from '../tasks/answer';
 import type { Task } from '../tasks/types';
 import type { ParamSpec, ParamValues } from './params';
 import type { Technique, TechniqueContext, TechniqueResult } from './types';
@@ -93,6 +97,21 @@ const params: readonly ParamSpec[] = [
     max: 1000,
     description: 'dfs: children scoring below this are not explored (value: 1 needs about one "likely"; vote: at least one vote).',
   },
+  {
+    name: 'parsing',
+    type: 'enum',
+    default: 'reference',
+    options: ['reference', 'lenient'],
+    description:
+      'reference: read model output as the ToT authors\' code does (every proposal line is a candidate; a value verdict is the exact last line; a vote is the last digit after "best choice is "). lenient: keep only well-formed step lines and read verdicts and votes forgivingly.',
+  },
+  {
+    name: 'valueCache',
+    type: 'enum',
+    default: 'run',
+    options: ['run', 'evaluation'],
+    description: 'How long value responses are reused by value prompt: one run (one puzzle), or a whole evaluation as the ToT authors\' code does (later puzzles reuse earlier verdicts at no cost).',
+  },
   { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature of every call.' },
 ];
 
@@ -144,8 +163,12 @@ class TotSearch {
   private readonly p: ParamValues;
   private readonly steps: number;
   private readonly temperature: number;
-  /** Value responses by value prompt, for the whole run (the reference's value cache). */
-  private readonly valueCache = new Map<string, Promise<string[]>>();
+  private readonly parsing: VerdictParsing;
+  /** Value responses by value prompt (the reference's value cache): this run's, or the evaluation's. */
+  private readonly valueCache: Map<string, Promise<string[]>>;
+  private readonly sharedValues: boolean;
+  /** Propose requests sent per prompt: the sample index of the next one (see `expand`). */
+  private readonly proposeSent = new Map<string, number>();
 
   constructor(
     ctx: TechniqueContext,
@@ -157,6 +180,10 @@ class TotSearch {
     this.p = ctx.params;
     this.steps = (this.p.steps as number) > 0 ? (this.p.steps as number) : ctx.task.defaultSteps;
     this.temperature = this.p.temperature as number;
+    this.parsing = this.p.parsing as VerdictParsing;
+    const shared = this.p.valueCache === 'evaluation' ? ctx.host.evaluationCache : undefined;
+    this.sharedValues = shared !== undefined;
+    this.valueCache = shared ?? new Map();
   }
 
   private root(): State {
@@ -186,7 +213,17 @@ class TotSearch {
     let best = states[0];
     for (const s of states) if (s.score > best.score) best = s;
     const candidates = states.map((s) => this.answerOf(s));
-    return { ...this.finish(best), candidates };
+    return { ...this.finish(best), candidates, ...this.authorsPick(states) };
+  }
+
+  /** The paper's own final pick among the kept states, when the task has one (marked in the graph). */
+  private authorsPick(states: State[]): { picks: Record<string, string> } | undefined {
+    if (!this.task.authorsPick) return undefined;
+    const index = this.task.authorsPick(this.input, states.map((s) => s.steps));
+    if (index === undefined) return { picks: { authors: '' } };
+    const node = this.run.graph.get(states[index].nodeId);
+    this.run.graph.update(node.id, { meta: { ...node.meta, authorsPick: true } });
+    return { picks: { authors: this.answerOf(states[index]) } };
   }
 
   /** Candidates of every state, in state order then proposal order; all calls issued at once. */
@@ -204,13 +241,18 @@ class TotSearch {
       const response = await run.call(parent.nodeId, 'sample', this.request(task.samplePrompt(input, parent.steps), k, `tot-sample:${step}:${index}`));
       next = response.choices.map((c) => task.parseSample(input, parent.steps, c).trim()).filter((l) => l !== '');
     } else {
-      const response = await run.call(parent.nodeId, 'propose', this.request(task.proposePrompt(input, parent.steps), 1));
-      next = task.parseProposals(input, parent.steps, response.choices[0] ?? '');
+      const prompt = task.proposePrompt(input, parent.steps);
+      // The k-th request of one prompt in this run carries k, so it is sampled again, not served from the cache.
+      const k = this.proposeSent.get(prompt) ?? 0;
+      this.proposeSent.set(prompt, k + 1);
+      const response = await run.call(parent.nodeId, 'propose', this.request(prompt, 1, k > 0 ? `tot-propose#${k}` : undefined));
+      next = task.parseProposals(input, parent.steps, response.choices[0] ?? '', this.parsing);
     }
     return next.map((line) => {
       const steps = `${parent.steps}${line}\n`;
+      const text = line.trim() === '' ? '(empty line)' : task.stepLabel(steps);
       const node = run.graph.addNode(
-        { kind: 'thought', text: task.stepLabel(steps), status: 'pending', meta: { step: step + 1, ...task.stateMeta?.(input, steps) } },
+        { kind: 'thought', text, status: 'pending', meta: { step: step + 1, ...task.stateMeta?.(input, steps) } },
         [{ id: parent.nodeId, kind: 'expand' }],
       );
       return { nodeId: node.id, steps, score: 0, depth: parent.depth + 1 };
@@ -228,7 +270,7 @@ class TotSearch {
       );
       const texts = candidates.map((c) => c.steps);
       const response = await run.call(vote.id, 'vote', this.request(task.votePrompt(input, texts), this.p.evaluateSamples as number));
-      const votes = task.parseVotes(texts, response.choices);
+      const votes = task.parseVotes(texts, response.choices, this.parsing);
       candidates.forEach((c, i) => {
         c.score = votes[i] ?? 0;
         run.graph.update(c.nodeId, { score: c.score });
@@ -255,18 +297,34 @@ class TotSearch {
   private async value(state: State): Promise<void> {
     const { task, input, run } = this;
     const prompt = task.valuePrompt(input, state.steps);
-    let responses = this.valueCache.get(prompt);
-    const reused = responses !== undefined;
-    if (!responses) {
-      responses = run.call(state.nodeId, 'value', this.request(prompt, this.p.evaluateSamples as number)).then((r) => r.choices);
-      this.valueCache.set(prompt, responses);
-    }
-    const score = task.parseValues(input, state.steps, await responses);
+    const { responses, reused } = await this.valueResponses(state, prompt);
+    const score = task.parseValues(input, state.steps, responses, this.parsing);
     state.score = score;
     if (reused) {
       const node = run.graph.get(state.nodeId);
       run.graph.update(state.nodeId, { score, status: 'done', meta: { ...node.meta, valueCached: true } });
     } else run.graph.update(state.nodeId, { score });
+  }
+
+  /** The value responses for `prompt`: from the cache, or asked for on `state`'s node. */
+  private async valueResponses(state: State, prompt: string): Promise<{ responses: string[]; reused: boolean }> {
+    const n = this.p.evaluateSamples as number;
+    const key = JSON.stringify([n, this.temperature, prompt]);
+    const cached = this.valueCache.get(key);
+    if (cached) {
+      try {
+        return { responses: await cached, reused: true };
+      } catch (err) {
+        // Another item's call failed (its budget, its cancel): this run asks on its own.
+        if (!this.sharedValues || this.run.cancelled) throw err;
+      }
+    }
+    const pending = this.run.call(state.nodeId, 'value', this.request(prompt, n)).then((r) => r.choices);
+    this.valueCache.set(key, pending);
+    pending.catch(() => {
+      if (this.valueCache.get(key) === pending) this.valueCache.delete(key);
+    });
+    return { responses: await pending, reused: false };
   }
 
   private select(candidates: State[]): State[] {

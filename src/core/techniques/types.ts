@@ -16,6 +16,12 @@ export interface TechniqueHost {
   storageDir?: string;
   /** A workspace index kept current by the host (VS Code: a file watcher); without one, rag indexes on each run. */
   workspaceIndex?: WorkspaceIndexProvider;
+  /**
+   * Kept for one whole evaluation (every item of `thoughtscope eval`), absent in single runs. ToT's
+   * `valueCache=evaluation` keeps value responses here by prompt, as the ToT authors' task object does
+   * across all puzzles.
+   */
+  evaluationCache?: Map<string, Promise<string[]>>;
 }
 
 export interface TechniqueContext {
@@ -32,6 +38,11 @@ export interface TechniqueResult {
   answerNodeId?: string;
   /** Every final candidate, for sampling techniques (best-of-k evaluation). */
   candidates?: string[];
+  /**
+   * Other final answers the technique names by a rule of its own, scored beside `answer` in evaluations
+   * (ToT on Game of 24: `authors`, the final state the paper's authors count as solved).
+   */
+  picks?: Record<string, string>;
   /** Voting techniques: the share of votes the answer got (0..1), shown as its confidence. */
   confidence?: number;
 }

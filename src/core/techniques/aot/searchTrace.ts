@@ -6,12 +6,14 @@
 //                                  it a dead end; "solved" marks the branch that solved the problem.
 //   Backtrack to <path>|start      the search leaves the current branch and resumes at that branch
 //                                  (a bare "Backtrack" goes up one level).
+//   Retracing the solution:        the steps that led to the solution follow, one per line; they are
+//                                  kept as `retraced`, not read as branches.
 //   Answer: <answer>               the final answer.
 //
 // Models deviate, so the reader is lenient: markdown bullets, bold, "Step"/"Try" prefixes and missing
 // trailing dots are accepted; a branch whose parent path was never written hangs under its nearest
-// written ancestor; a jump to another branch without a "Backtrack" line is recorded as an inferred
-// backtrack. Text with no numbered branch at all is reported as unparsed (one plain thought).
+// written ancestor; a jump to another branch without a "Backtrack" line is a backtrack, inferred
+// unless the branch left was written as a dead end. Text with no numbered branch at all is reported as unparsed (one plain thought).
 
 export type BranchOutcome = 'open' | 'dead-end' | 'solved';
 
@@ -43,6 +45,8 @@ export interface SearchTrace {
   solved: number | null;
   /** The text after the last "Answer:" line, if there is one. */
   answerLine?: string;
+  /** The lines under "Retracing the solution:" (the paper's backtracking to the solution), in order. */
+  retraced: string[];
 }
 
 const DECORATION = /^\s*(?:[-*•>]+\s*)?(?:\*\*)?/;
@@ -51,6 +55,8 @@ const PREFIX = /^(?:step|try(?:ing)?|branch)\s+/i;
 const BRANCH = /^(\d{1,3}(?:\.\d{1,3})*)(?:\.|\)|:)?\s+(.*\S)\s*$/;
 const BACKTRACK = /^backtrack(?:ing)?\b[\s:,-]*(?:to\s+)?(?:(?:the\s+)?(start|root|beginning|top)|(?:step\s+|branch\s+)?(\d{1,3}(?:\.\d{1,3})*))?/i;
 const ANSWER = /^(?:final\s+)?answer\s*[:：]\s*(.*)$/i;
+/** "Retracing the solution:", also the paper's "Backtracking the solution:". */
+const RETRACE = /^(?:retrac(?:e|ing)|backtrack(?:ing)?|trac(?:e|ing)\s+back)\s+(?:through\s+|to\s+)?the\s+solution\b/i;
 const DEAD_END = /\b(?:dead[\s-]?end|no\s+solution|cannot\s+(?:reach|work|make)|can't\s+(?:reach|work|make)|fails?)\b/i;
 const SOLVED = /\b(?:solved|solution\s+found|success)\b/i;
 const NOTE_SPLIT = /\s*(?:->|→|=>)\s*/;
@@ -75,6 +81,8 @@ export function parseSearchTrace(text: string): SearchTrace {
   let lastWritten: number | null = null;
   let answerLine: string | undefined;
   let answerAt: number | null = null;
+  const retraced: string[] = [];
+  let retracing = false;
 
   const resolve = (path: string): number | null => {
     const parts = path.split('.');
@@ -94,6 +102,16 @@ export function parseSearchTrace(text: string): SearchTrace {
     if (answer) {
       answerLine = answer[1].trim();
       answerAt = current;
+      retracing = false;
+      continue;
+    }
+
+    if (RETRACE.test(line)) {
+      retracing = true;
+      continue;
+    }
+    if (retracing) {
+      retraced.push(cleanLine(raw));
       continue;
     }
 
@@ -115,9 +133,11 @@ export function parseSearchTrace(text: string): SearchTrace {
       const path = branch[1];
       const parentPath = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
       const parent = parentPath === '' ? null : resolve(parentPath);
-      // Going on from anywhere but the branch the search is at is a jump back, written or not.
+      // Going on from anywhere but the branch the search is at is a jump back. Leaving a branch written
+      // as a dead end is the backtrack its "dead end" announced (the paper lists the next try at once);
+      // leaving any other branch is a backtrack the model did not write.
       if (current !== null && parent !== current) {
-        backtracks.push({ from: current, to: parent, inferred: true });
+        backtracks.push({ from: current, to: parent, inferred: branches[current].outcome !== 'dead-end' });
         if (branches[current].outcome === 'open') branches[current].outcome = 'dead-end';
       }
       const [step, ...notes] = branch[2].split(NOTE_SPLIT);
@@ -145,7 +165,7 @@ export function parseSearchTrace(text: string): SearchTrace {
     solved = answerAt;
     branches[answerAt].outcome = 'solved';
   }
-  return { parsed: branches.length > 0, branches, backtracks, solved, answerLine };
+  return { parsed: branches.length > 0, branches, backtracks, solved, answerLine, retraced };
 }
 
 /** The branches from the start down to `index`, in order. */

@@ -4,6 +4,7 @@
 // on the node whose thought they work on (the merged node for Aggregate).
 import type { EdgeKind } from '../../graph/types';
 import type { Run } from '../../run/run';
+import { answerOf } from './answers';
 import { findErrorFunction, type ErrorFunction } from './functions';
 import {
   PLACEHOLDER,
@@ -25,6 +26,8 @@ export interface Thought {
   source: string;
   /** 1-based position among the parts of the split that made it. */
   part?: number;
+  /** A merged thought: the texts of the thoughts it merged (for checks that compare a merge with its parts). */
+  merged?: string[];
   score?: number;
   better?: 'higher' | 'lower';
 }
@@ -42,16 +45,21 @@ export class GotContext {
     return template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
   }
 
+  /**
+   * Every request is sent, as the reference sends it: the salt (operation and thought) keeps the run's
+   * cache from handing one thought's replies to another thought or a later operation with the same prompt.
+   */
   async ask(nodeId: string, role: string, prompt: string, n: number): Promise<string[]> {
-    const response = await this.run.call(nodeId, role, { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n });
+    const response = await this.run.call(nodeId, role, { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n, cacheSalt: `${role}@${nodeId}` });
     return response.choices;
   }
 
-  addThought(text: string, parents: readonly Thought[], kind: EdgeKind, label: string, op: OperationSpec, source: string, part?: number): Thought {
+  /** A new thought made from `parents`; `like` gives the source, part and merged texts it carries on. */
+  addThought(text: string, parents: readonly Thought[], kind: EdgeKind, label: string, op: OperationSpec, like: Pick<Thought, 'source' | 'part' | 'merged'>): Thought {
     const meta: Record<string, string | number> = { operation: op.id, type: op.type };
-    if (part !== undefined) meta.part = part;
+    if (like.part !== undefined) meta.part = like.part;
     const node = this.run.graph.addNode({ kind: 'thought', text, meta }, parents.map((p) => ({ id: p.nodeId, kind, label })));
-    return { nodeId: node.id, text, source, part };
+    return { nodeId: node.id, text, source: like.source, part: like.part, ...(like.merged ? { merged: like.merged } : {}) };
   }
 
   setScore(t: Thought, score: number | undefined, better: 'higher' | 'lower', extra: Record<string, string | number | boolean> = {}): void {
@@ -82,8 +90,8 @@ export class Generate extends Operation<GenerateSpec> {
         const responses = await ctx.ask(t.nodeId, `generate: ${this.spec.id}`, prompt, this.spec.responses);
         return responses.flatMap((response) => {
           const pieces = splitResponse(response, this.spec.split);
-          if (pieces === undefined) return [ctx.addThought(response.trim(), [t], 'expand', this.label, this.spec, t.source, t.part)];
-          return pieces.map((piece, i) => ctx.addThought(piece, [t], 'expand', this.label, this.spec, piece, i + 1));
+          if (pieces === undefined) return [ctx.addThought(answerOf(response, this.spec.answer), [t], 'expand', this.label, this.spec, t)];
+          return pieces.map((piece, i) => ctx.addThought(piece, [t], 'expand', this.label, this.spec, { source: piece, part: i + 1 }));
         });
       }),
     );
@@ -119,36 +127,63 @@ export class Select extends Operation<SelectSpec> {
   }
 }
 
-/** Score: an error function (no call) or the model ("Score: <n>", or Redundancy/Retained as a harmonic mean), averaged over samples. */
+/**
+ * Score: an error function (no call) or the model, over `samples` replies. Replies with Redundancy and
+ * Retained scores give the harmonic mean of the mean redundancy and the mean retention (the GoT
+ * reference's document-merging score); otherwise the mean of the "Score:" values.
+ */
 export class Score extends Operation<ScoreSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const fn = findErrorFunction(this.spec.scorer);
     await Promise.all(
       inputs.map(async (t) => {
         if (fn) {
-          const errors = fn.errors(t.text, t.source, ctx.input);
+          const errors = fn.errors(t.text, t.source, ctx.input, t.merged);
           ctx.setScore(t, errors, 'lower', { errors });
           return;
         }
         const prompt = ctx.fill(this.spec.prompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
-        const values = (await ctx.ask(t.nodeId, `score: ${this.spec.id}`, prompt, this.spec.samples)).map(parseLlmScore).filter((v): v is number => v !== undefined);
-        ctx.setScore(t, values.length > 0 ? values.reduce((s, v) => s + v, 0) / values.length : undefined, this.spec.better);
+        ctx.setScore(t, combineLlmScores(await ctx.ask(t.nodeId, `score: ${this.spec.id}`, prompt, this.spec.samples)), this.spec.better);
       }),
     );
     return inputs;
   }
 }
 
-export function parseLlmScore(text: string): number | undefined {
+/** The two 0-10 scores of a document-merging judgement, as far as the reply gives them. */
+export function parseMergeScores(text: string): { redundancy?: number; retained?: number } {
   const number = '(-?\\d+(?:\\.\\d+)?)';
   const redundancy = new RegExp(`redundancy\\s*[:=]\\s*${number}`, 'i').exec(text);
   const retained = new RegExp(`retain(?:ed)?\\s*[:=]\\s*${number}`, 'i').exec(text);
-  if (redundancy && retained) {
-    const a = Number(redundancy[1]);
-    const b = Number(retained[1]);
+  return { ...(redundancy ? { redundancy: Number(redundancy[1]) } : {}), ...(retained ? { retained: Number(retained[1]) } : {}) };
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+/**
+ * One score from several judgements. Redundancy/Retained replies: the harmonic mean of the two means
+ * (0 when either is never given, as in the reference); otherwise the mean "Score:"; undefined when
+ * no reply has a score.
+ */
+export function combineLlmScores(replies: readonly string[]): number | undefined {
+  const parts = replies.map(parseMergeScores);
+  const redundancy = parts.flatMap((p) => (p.redundancy === undefined ? [] : [p.redundancy]));
+  const retained = parts.flatMap((p) => (p.retained === undefined ? [] : [p.retained]));
+  if (redundancy.length > 0 || retained.length > 0) {
+    if (redundancy.length === 0 || retained.length === 0) return 0;
+    const a = mean(redundancy);
+    const b = mean(retained);
     return a + b === 0 ? 0 : (2 * a * b) / (a + b);
   }
-  const scores = [...text.matchAll(new RegExp(`score\\s*[:=]\\s*${number}`, 'gi'))];
+  const scores = replies.map(parseLlmScore).filter((v): v is number => v !== undefined);
+  return scores.length > 0 ? mean(scores) : undefined;
+}
+
+/** One reply's own score: the harmonic mean of its Redundancy and Retained, or its last "Score:". */
+export function parseLlmScore(text: string): number | undefined {
+  const { redundancy, retained } = parseMergeScores(text);
+  if (redundancy !== undefined && retained !== undefined) return redundancy + retained === 0 ? 0 : (2 * redundancy * retained) / (redundancy + retained);
+  const scores = [...text.matchAll(/score\s*[:=]\s*(-?\d+(?:\.\d+)?)/gi)];
   return scores.length > 0 ? Number(scores[scores.length - 1][1]) : undefined;
 }
 
@@ -170,24 +205,33 @@ export class KeepBest extends Operation<KeepBestSpec> {
 
 /** The {thoughts} of an aggregate prompt: every input thought, numbered. */
 export function listThoughts(thoughts: readonly Thought[]): string {
-  return thoughts.map((t, i) => `Part ${i + 1}:\n${t.text.trim()}`).join('\n\n');
+  return listTexts(thoughts.map((t) => t.text));
 }
 
-/** Aggregate: merge all input thoughts into one (per response); many-to-one edges. */
+function listTexts(texts: readonly string[]): string {
+  return texts.map((t, i) => `Part ${i + 1}:\n${t.trim()}`).join('\n\n');
+}
+
+/**
+ * Aggregate: merge all input thoughts into one (per response); many-to-one edges. The merged thought
+ * works on its parts' sources joined, or on the whole input (`source: "input"`, a merge that covers it).
+ */
 export class Aggregate extends Operation<AggregateSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     if (inputs.length === 0) return [];
-    const source = inputs.map((t) => t.source.trim()).join('\n');
+    const source = this.spec.source === 'input' ? ctx.input : inputs.map((t) => t.source.trim()).join('\n');
+    const merged = inputs.map((t) => t.text);
     const parents = inputs.map((t) => ({ id: t.nodeId, kind: 'aggregate' as const, label: this.label }));
     const first = ctx.run.graph.addNode({ kind: 'thought', text: `${this.label}: merging ${inputs.length} thoughts…`, status: 'pending', meta: { operation: this.spec.id, type: this.spec.type } }, parents);
     const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thoughts: listThoughts(inputs) });
     const responses = await ctx.ask(first.id, `aggregate: ${this.spec.id}`, prompt, this.spec.responses);
     return responses.map((response, i) => {
+      const text = answerOf(response, this.spec.answer, true);
       if (i === 0) {
-        ctx.run.graph.update(first.id, { text: response.trim() });
-        return { nodeId: first.id, text: response.trim(), source };
+        ctx.run.graph.update(first.id, { text });
+        return { nodeId: first.id, text, source, merged };
       }
-      return ctx.addThought(response.trim(), inputs, 'aggregate', this.label, this.spec, source);
+      return ctx.addThought(text, inputs, 'aggregate', this.label, this.spec, { source, merged });
     });
   }
 }
@@ -205,20 +249,20 @@ export class Refine extends Operation<RefineSpec> {
 
   private async refineOne(ctx: GotContext, start: Thought, fn: ErrorFunction | undefined): Promise<Thought> {
     let current = start;
-    if (fn && current.score === undefined) ctx.setScore(current, fn.errors(current.text, current.source, ctx.input), 'lower');
+    if (fn && current.score === undefined) ctx.setScore(current, fn.errors(current.text, current.source, ctx.input, current.merged), 'lower');
     for (let round = 1; round <= this.spec.rounds; round++) {
       ctx.run.throwIfCancelled();
       if (fn && current.score === 0) break;
-      const feedback = fn ? fn.feedback(current.text, current.source, ctx.input) : '';
+      const feedback = fn ? fn.feedback(current.text, current.source, ctx.input, current.merged) : '';
       const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback });
       const responses = await ctx.ask(current.nodeId, `refine: ${this.spec.id}`, prompt, this.spec.responses);
-      const candidates = responses.map((r) => ctx.addThought(r.trim(), [current], 'refine', `${this.label} (round ${round})`, this.spec, current.source, current.part));
+      const candidates = responses.map((r) => ctx.addThought(answerOf(r, this.spec.answer), [current], 'refine', `${this.label} (round ${round})`, this.spec, current));
       if (!fn) {
         current = candidates[0] ?? current;
         continue;
       }
       for (const c of candidates) {
-        const errors = fn.errors(c.text, c.source, ctx.input);
+        const errors = fn.errors(c.text, c.source, ctx.input, c.merged);
         ctx.setScore(c, errors, 'lower', { errors });
       }
       const best = rankThoughts(candidates)[0];
@@ -232,7 +276,11 @@ export class Refine extends Operation<RefineSpec> {
   }
 }
 
-/** ValidateAndImprove: check each thought (error function: valid at 0 errors; or the model), improve with the feedback, up to `tries` times. */
+/**
+ * ValidateAndImprove: check each thought (error function: valid at 0 errors; or the model), improve
+ * with the feedback, up to `tries` times. The improve prompt's {thoughts} are the texts a merged
+ * thought was made from (the reference shows both dictionaries and their wrong sum).
+ */
 export class ValidateAndImprove extends Operation<ValidateAndImproveSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const fn = findErrorFunction(this.spec.validator);
@@ -245,18 +293,19 @@ export class ValidateAndImprove extends Operation<ValidateAndImproveSpec> {
           const node = ctx.run.graph.get(current.nodeId);
           ctx.run.graph.update(current.nodeId, { meta: { ...node.meta, valid: verdict.valid } });
           if (verdict.valid || attempt >= this.spec.tries) return current;
-          const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback });
+          const thoughts = listTexts(current.merged ?? []);
+          const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback, thoughts });
           const [improved = ''] = await ctx.ask(current.nodeId, `improve: ${this.spec.id}`, prompt, 1);
-          current = ctx.addThought(improved.trim(), [current], 'refine', `${this.label} (try ${attempt + 1})`, this.spec, current.source, current.part);
+          current = ctx.addThought(answerOf(improved, this.spec.answer), [current], 'refine', `${this.label} (try ${attempt + 1})`, this.spec, current);
         }
       }),
     );
   }
 
   private byFunction(fn: ErrorFunction, ctx: GotContext, t: Thought): { valid: boolean; feedback: string } {
-    const errors = fn.errors(t.text, t.source, ctx.input);
+    const errors = fn.errors(t.text, t.source, ctx.input, t.merged);
     ctx.setScore(t, errors, 'lower', { errors });
-    return { valid: errors === 0, feedback: fn.feedback(t.text, t.source, ctx.input) };
+    return { valid: errors === 0, feedback: fn.feedback(t.text, t.source, ctx.input, t.merged) };
   }
 
   private async byModel(ctx: GotContext, t: Thought): Promise<{ valid: boolean; feedback: string }> {
@@ -277,7 +326,7 @@ export class GroundTruth extends Operation<GroundTruthSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const fn = findErrorFunction(this.spec.check)!;
     for (const t of inputs) {
-      const errors = fn.errors(t.text, ctx.input, ctx.input);
+      const errors = fn.errors(t.text, ctx.input, ctx.input, t.merged);
       const node = ctx.run.graph.get(t.nodeId);
       ctx.run.graph.update(t.nodeId, { meta: { ...node.meta, correct: errors === 0, groundTruthErrors: errors } });
     }

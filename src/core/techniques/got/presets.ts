@@ -1,48 +1,46 @@
-// The graphs of operations Thoughtscope ships, after the GoT paper's use cases. Each is built for the
-// input at hand (how many parts to split it into) in the same JSON form as a user's file and goes
-// through the same validator. Response counts are the paper's unless `branches` overrides them.
-// Prompt texts are Thoughtscope's own; only input-derived numbers are put into them, never raw text.
+// The graphs of operations Thoughtscope ships, after the GoT paper's use cases and its reference code
+// (spcl/graph-of-thoughts, examples/*/): for each problem the GoT graph and the baselines the paper
+// compares it with (IO, CoT, ToT, ToT2, written as graphs of operations as the reference writes them).
+// Each is built for the input at hand (how many parts to split it into) in the same JSON form as a
+// user's file and goes through the same validator. Response counts are the reference's unless
+// `branches` overrides them. Prompt texts: presetPrompts.ts.
 import { keywordInput, listsIn, numbersIn } from './functions';
+import { documentPrompts, intersectionPrompts, keywordPrompts, sortingPrompts } from './presetPrompts';
 import { GraphSpecError, validateGraphSpec, type GraphSpec } from './schema';
 
 export const PRESETS = ['sorting', 'set-intersection', 'keyword-counting', 'document-merging'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
+/** got: the GoT graph. io, cot: one answer. tot, tot2: the GoT paper's tree baselines (wide and shallow, narrow and deep). */
+export const APPROACHES = ['got', 'io', 'cot', 'tot', 'tot2'] as const;
+export type Approach = (typeof APPROACHES)[number];
+
 type RawOp = Record<string, unknown>;
+/** A response count: the reference's, unless `branches` replaces it. */
+type Count = (reference: number) => number;
 
-const LIST_REPLY = 'Reply with the list only, in the form [a, b, c].';
-
+/** Parts of about 16, as the reference splits 32, 64 and 128 elements into 2, 4 and 8. */
 function partsFor(count: number): number {
   return Math.min(8, Math.max(2, Math.ceil(count / 16)));
 }
 
-function jsonParts(label: string, parts: number): string {
-  return `{${Array.from({ length: parts }, (_, i) => `"${label} ${i + 1}": ...`).join(', ')}}`;
-}
-
-/** The operation that splits a list into `parts` lists (a JSON object, one thought per list). */
-function splitList(what: string, parts: number, listLine: string): RawOp {
-  return {
-    id: 'split',
-    type: 'generate',
-    split: 'json',
-    prompt:
-      `Split ${what} into ${parts} lists of about equal length, keeping the numbers in their order. ` +
-      `Reply with only a JSON object ${jsonParts('List', parts)} whose values are lists of numbers.\n${listLine}`,
-  };
+/** The reference's size class of a list (its 32, 64 or 128 example), by how many parts it is split into. */
+function sizeClass(count: number): 32 | 64 | 128 {
+  const parts = partsFor(count);
+  return parts <= 2 ? 32 : parts <= 4 ? 64 : 128;
 }
 
 /**
  * For each part of a split: select it, solve it with `responses` samples, score them with `scorer`,
  * keep the best. Returns the ops and the ids of the kept thoughts.
  */
-function solveParts(parts: number, prompt: string, responses: number, scorer: string): { ops: RawOp[]; ends: string[] } {
+function solveParts(parts: number, prompt: string, responses: number, scorer: string, answer: string): { ops: RawOp[]; ends: string[] } {
   const ops: RawOp[] = [];
   const ends: string[] = [];
   for (let i = 1; i <= parts; i++) {
     ops.push(
       { id: `part ${i}`, type: 'select', from: 'split', part: i },
-      { id: `solve ${i}`, type: 'generate', prompt, responses },
+      { id: `solve ${i}`, type: 'generate', prompt, responses, answer },
       { id: `score ${i}`, type: 'score', scorer },
       { id: `best ${i}`, type: 'keepBest', n: 1 },
     );
@@ -51,8 +49,13 @@ function solveParts(parts: number, prompt: string, responses: number, scorer: st
   return { ops, ends };
 }
 
-/** Merge the kept thoughts pairwise until one is left: aggregate, score, keep the best, then `after` ops. */
-function mergePairwise(ends: string[], prompt: string, responses: number, scorer: string, after: (id: string) => RawOp[] = () => []): RawOp[] {
+interface MergeStep {
+  /** The merge's own operations (aggregate, score, keep best, ...); the last one's id is what the next level merges. */
+  ops: RawOp[];
+}
+
+/** Merge the kept thoughts pairwise until one is left; `merge(m, pair, final)` writes the operations of merge m. */
+function mergePairwise(ends: string[], merge: (m: number, pair: [string, string], final: boolean) => MergeStep): RawOp[] {
   const ops: RawOp[] = [];
   let level = ends;
   let m = 0;
@@ -64,107 +67,203 @@ function mergePairwise(ends: string[], prompt: string, responses: number, scorer
         continue;
       }
       m++;
-      ops.push(
-        { id: `merge ${m}`, type: 'aggregate', from: [level[i], level[i + 1]], prompt, responses },
-        { id: `score merge ${m}`, type: 'score', scorer },
-        { id: `best merge ${m}`, type: 'keepBest', n: 1 },
-      );
-      const tail = after(`${m}`);
-      ops.push(...tail);
-      next.push(tail.length > 0 ? String(tail[tail.length - 1].id) : `best merge ${m}`);
+      const step = merge(m, [level[i], level[i + 1]], level.length === 2);
+      ops.push(...step.ops);
+      next.push(String(step.ops[step.ops.length - 1].id));
     }
     level = next;
   }
   return ops;
 }
 
-function sorting(input: string, k: number | undefined): RawOp[] {
+/** aggregate → score → keep the best (the reference's merge, before any improve step). */
+function mergeAndKeep(m: number, pair: [string, string], prompt: string, responses: number, scorer: string, extra: RawOp = {}): RawOp[] {
+  return [
+    { id: `merge ${m}`, type: 'aggregate', from: pair, prompt, responses, answer: 'list', ...extra },
+    { id: `score merge ${m}`, type: 'score', scorer },
+    { id: `best merge ${m}`, type: 'keepBest', n: 1 },
+  ];
+}
+
+/**
+ * The reference's improve step: `responses` improvements of the best thought, scored together with it,
+ * and the best of all kept, so it can never get worse.
+ */
+function improveAndKeep(id: string, from: string, prompt: string, responses: number, score: RawOp, answer: string): RawOp[] {
+  return [
+    { id: `improve ${id}`, type: 'generate', from, prompt, responses, answer },
+    { ...score, id: `score improve ${id}`, from: [`improve ${id}`, from] },
+    { id: `kept ${id}`, type: 'keepBest', n: 1, from: [`score improve ${id}`, from] },
+  ];
+}
+
+/**
+ * The GoT paper's ToT baseline as its reference writes it: `width` answers, keep the best, then `rounds`
+ * times `width` improvements of the best, each time keeping the best of the improvements and the last best.
+ */
+function treeBaseline(first: string, improve: string, width: number, rounds: number, score: RawOp, answer: string): RawOp[] {
+  const ops: RawOp[] = [
+    { id: 'level 1', type: 'generate', prompt: first, responses: width, answer },
+    { ...score, id: 'score 1' },
+    { id: 'best 1', type: 'keepBest', n: 1 },
+  ];
+  for (let r = 2; r <= rounds + 1; r++) {
+    ops.push(
+      { id: `level ${r}`, type: 'generate', from: `best ${r - 1}`, prompt: improve, responses: width, answer },
+      { ...score, id: `score ${r}` },
+      { id: `best ${r}`, type: 'keepBest', n: 1, from: [`score ${r}`, `best ${r - 1}`] },
+    );
+  }
+  return ops;
+}
+
+/** io / cot: one answer, scored (and checked, for tasks with a ground truth). */
+function single(prompt: string, responses: number, score: RawOp, answer: string): RawOp[] {
+  return [{ id: 'answer', type: 'generate', prompt, responses, answer }, { ...score, id: 'score' }];
+}
+
+/** The reference's (width, rounds) of ToT and ToT2 for a problem size. */
+type TreeShapes = Record<32 | 64 | 128, { tot: [number, number]; tot2: [number, number] }>;
+
+function tree(approach: 'tot' | 'tot2', shapes: TreeShapes, size: 32 | 64 | 128, k: Count): [number, number] {
+  const [width, rounds] = shapes[size][approach];
+  return [k(width), rounds];
+}
+
+const SORTING_TREES: TreeShapes = {
+  32: { tot: [20, 1], tot2: [10, 2] },
+  64: { tot: [20, 3], tot2: [10, 6] },
+  128: { tot: [20, 3], tot2: [10, 9] },
+};
+
+function sorting(input: string, k: Count, approach: Approach): RawOp[] {
   const numbers = numbersIn(input);
   if (numbers.length < 2) throw new GraphSpecError('the sorting preset needs a list of at least 2 numbers in the input, e.g. [5, 1, 4, 2]');
+  const score = { type: 'score', scorer: 'sort-errors' };
+  const truth = { id: 'ground truth', type: 'groundTruth', check: 'sort-errors' };
+  if (approach === 'io') return [...single(sortingPrompts.sort('{input}'), 1, score, 'list'), truth];
+  if (approach === 'cot') return [...single(sortingPrompts.cot, 1, score, 'list'), truth];
+  if (approach === 'tot' || approach === 'tot2') {
+    const [width, rounds] = tree(approach, SORTING_TREES, sizeClass(numbers.length), k);
+    return [...treeBaseline(sortingPrompts.sort('{input}'), sortingPrompts.improve, width, rounds, score, 'list'), truth];
+  }
   const parts = partsFor(numbers.length);
-  const split = splitList(`the list of ${numbers.length} numbers below`, parts, 'Input: {input}');
-  const sort = `Sort the list of numbers below in ascending order, keeping every number, repeats included. ${LIST_REPLY}\nInput: {thought}`;
-  const merge = `Merge the sorted lists below into one list in ascending order that keeps every number of every list, repeats included. ${LIST_REPLY}\n{thoughts}`;
-  const refine =
-    'The second list below should be the first list sorted in ascending order, but it has mistakes: {feedback}. ' +
-    `Write the correctly sorted list, keeping every number of the first list, repeats included. ${LIST_REPLY}\nList: {source}\nSorted with mistakes: {thought}`;
-  const { ops, ends } = solveParts(parts, sort, k ?? 5, 'sort-errors');
-  const merging = mergePairwise(ends, merge, k ?? 10, 'sort-errors', (m) => [{ id: `refine ${m}`, type: 'refine', prompt: refine, responses: k ?? 10, rounds: 1, scorer: 'sort-errors' }]);
-  return [split, ...ops, ...merging, { id: 'ground truth', type: 'groundTruth', check: 'sort-errors' }];
+  const split = { id: 'split', type: 'generate', split: 'json', prompt: sortingPrompts.split(numbers.length, parts) };
+  const { ops, ends } = solveParts(parts, sortingPrompts.sort('{thought}'), k(5), 'sort-errors', 'list');
+  // Every merge is improved; the last merge covers the whole list, so it is checked and improved against
+  // the input itself, not the model's split parts. Intermediate improves take 5 responses, the last 10.
+  const merging = mergePairwise(ends, (m, pair, final) => ({
+    ops: [
+      ...mergeAndKeep(m, pair, sortingPrompts.merge, k(10), 'sort-errors', final ? { source: 'input' } : {}),
+      ...improveAndKeep(`${m}`, `best merge ${m}`, sortingPrompts.improve, k(final ? 10 : 5), score, 'list'),
+    ],
+  }));
+  return [split, ...ops, ...merging, truth];
 }
 
-function setIntersection(input: string, k: number | undefined): RawOp[] {
+const INTERSECTION_TREES: TreeShapes = {
+  32: { tot: [20, 1], tot2: [10, 2] },
+  64: { tot: [20, 3], tot2: [10, 6] },
+  128: { tot: [25, 3], tot2: [10, 8] },
+};
+
+function setIntersection(input: string, k: Count, approach: Approach): RawOp[] {
   const [first, second] = listsIn(input);
   if (!first || !second) throw new GraphSpecError('the set-intersection preset needs two lists of numbers in the input, e.g. [1, 2, 3] and [2, 3, 4] or one list per line');
+  const score = { type: 'score', scorer: 'set-intersection-errors' };
+  const truth = { id: 'ground truth', type: 'groundTruth', check: 'set-intersection-errors' };
+  const whole = `[${second.join(', ')}]`;
+  if (approach === 'io') return [...single(intersectionPrompts.intersect(first, whole), 1, score, 'list'), truth];
+  if (approach === 'cot') return [...single(intersectionPrompts.cot(first, second), 1, score, 'list'), truth];
+  const size = sizeClass(second.length);
+  if (approach === 'tot' || approach === 'tot2') {
+    const [width, rounds] = tree(approach, INTERSECTION_TREES, size, k);
+    return [...treeBaseline(intersectionPrompts.intersect(first, whole), intersectionPrompts.improve(first, second), width, rounds, score, 'list'), truth];
+  }
   const parts = partsFor(second.length);
-  const split = splitList('the list below', parts, `List: [${second.join(', ')}]`);
-  const intersect = `Find the numbers that occur in both lists below. Reply with only those numbers, each once, in the form [a, b, c] ([] if there are none).\nList 1: [${first.join(', ')}]\nList 2: {thought}`;
-  const union = `Combine the lists below into one list that holds every number occurring in any of them, each once. ${LIST_REPLY}\n{thoughts}`;
-  const { ops, ends } = solveParts(parts, intersect, k ?? 5, 'set-intersection-errors');
-  return [split, ...ops, ...mergePairwise(ends, union, k ?? 5, 'set-intersection-errors'), { id: 'ground truth', type: 'groundTruth', check: 'set-intersection-errors' }];
+  const split = { id: 'split', type: 'generate', split: 'json', prompt: intersectionPrompts.split(parts, second) };
+  const { ops, ends } = solveParts(parts, intersectionPrompts.intersect(first, '{thought}'), k(5), 'set-intersection-errors', 'list');
+  // The reference merges with 10 responses, and with 5 when the second set has 128 elements.
+  const responses = k(size === 128 ? 5 : 10);
+  const merging = mergePairwise(ends, (m, pair) => ({ ops: mergeAndKeep(m, pair, intersectionPrompts.union, responses, 'set-intersection-errors') }));
+  return [split, ...ops, ...merging, truth];
 }
 
-function keywordCounting(input: string, k: number | undefined): RawOp[] {
+function keywordCounting(input: string, k: Count, approach: Approach): RawOp[] {
   const { keywords, text } = keywordInput(input);
   if (text.trim() === '') throw new GraphSpecError('the keyword-counting preset needs a text to count in');
   // Keywords the user gave go into the prompt without braces, so they cannot read as placeholders.
   const what = /^\s*keywords\s*:/im.test(input)
     ? `each of these keywords occurs (whole words, ignoring case): ${keywords.map((w) => w.replace(/[{}]/g, '')).join(', ')}`
     : 'each country is mentioned (by its usual English name)';
-  const count = `Count how often ${what} in the text below. Reply with only a JSON object of those that occur and their counts, e.g. {"Name": 2}.\nText:\n{thought}`;
+  const score = { type: 'score', scorer: 'keyword-count-errors' };
+  const truth = { id: 'ground truth', type: 'groundTruth', check: 'keyword-count-errors' };
+  if (approach === 'io') return [...single(keywordPrompts.count(what, '{input}'), 1, score, 'json'), truth];
+  if (approach === 'cot') return [...single(keywordPrompts.cot(what, '{input}'), 1, score, 'json'), truth];
+  if (approach === 'tot' || approach === 'tot2') {
+    const [width, rounds] = approach === 'tot' ? [k(20), 3] : [k(10), 5];
+    return [...treeBaseline(keywordPrompts.cot(what, '{input}'), keywordPrompts.improve(what), width, rounds, score, 'json'), truth];
+  }
   const sentences = (text.match(/[.!?](?:\s|$)/g) ?? []).length;
   const parts = Math.min(4, sentences);
-  if (parts < 2) {
-    return [
-      { id: 'count', type: 'generate', prompt: count, responses: k ?? 5 },
-      { id: 'score', type: 'score', scorer: 'keyword-count-errors' },
-      { id: 'best', type: 'keepBest', n: 1 },
-      { id: 'ground truth', type: 'groundTruth', check: 'keyword-count-errors' },
-    ];
-  }
-  const split = {
-    id: 'split',
-    type: 'generate',
-    split: 'json',
-    prompt:
-      `Split the text below into ${parts} passages of whole sentences, in order, without changing any word; leave out a first line that starts with "Keywords:". ` +
-      `Reply with only a JSON object ${jsonParts('Passage', parts)} whose values are the passages as strings.\nText:\n{input}`,
-  };
-  const merge = 'Add up the JSON objects of counts below into one JSON object, summing the counts of equal names. Reply with only the JSON object.\n{thoughts}';
-  const { ops, ends } = solveParts(parts, count, k ?? 5, 'keyword-count-errors');
-  return [split, ...ops, ...mergePairwise(ends, merge, k ?? 5, 'keyword-count-errors'), { id: 'ground truth', type: 'groundTruth', check: 'keyword-count-errors' }];
+  if (parts < 2) return [...single(keywordPrompts.cot(what, '{input}'), k(10), score, 'json'), { id: 'best', type: 'keepBest', n: 1 }, truth];
+  const split = { id: 'split', type: 'generate', split: 'json', prompt: keywordPrompts.split(parts) };
+  const { ops, ends } = solveParts(parts, keywordPrompts.cot(what, '{thought}'), k(10), 'keyword-count-errors', 'json');
+  // Each merge: 3 sums, each checked against the counts it added up and corrected up to 3 times, then the
+  // best kept. The last merge covers the whole text, so it is scored against the input's true counts.
+  const merging = mergePairwise(ends, (m, pair, final) => ({
+    ops: [
+      { id: `merge ${m}`, type: 'aggregate', from: pair, prompt: keywordPrompts.merge, responses: k(3), answer: 'json', ...(final ? { source: 'input' } : {}) },
+      { id: `check merge ${m}`, type: 'validateAndImprove', validator: 'keyword-merge-errors', prompt: keywordPrompts.fixMerge, tries: 3, answer: 'json' },
+      { id: `score merge ${m}`, type: 'score', scorer: 'keyword-count-errors' },
+      { id: `best merge ${m}`, type: 'keepBest', n: 1 },
+    ],
+  }));
+  return [split, ...ops, ...merging, truth];
 }
 
-function documentMerging(input: string, k: number | undefined): RawOp[] {
-  const documents = input.split(/^\s*-{3,}\s*$/m).filter((d) => d.trim() !== '');
+/** The LLM judgement of a merged document: 3 samples of Redundancy and Retained (the reference's Score(3)). */
+function rateDocument(id: string): RawOp {
+  return { id, type: 'score', scorer: 'llm', prompt: documentPrompts.rate, samples: 3, better: 'higher' };
+}
+
+/** Documents of a document-merging input: the parts between lines of ---. */
+export function documentsIn(input: string): string[] {
+  return input.split(/^\s*-{3,}\s*$/m).filter((d) => d.trim() !== '');
+}
+
+function documentMerging(input: string, k: Count, approach: Approach): RawOp[] {
+  const documents = documentsIn(input);
   if (documents.length < 2) throw new GraphSpecError('the document-merging preset needs at least two documents in the input, separated by lines of ---');
-  const rate =
-    'Rate the merged document against the original documents.\n' +
-    'Redundancy: 0 to 10, where 10 means nothing is said twice.\nRetained: 0 to 10, where 10 means all information of the originals is kept.\n' +
-    'Reply with exactly two lines, "Redundancy: <number>" and "Retained: <number>".\n\nOriginal documents:\n{input}\n\nMerged document:\n{thought}';
-  const score = (id: string) => ({ id, type: 'score', scorer: 'llm', prompt: rate, samples: 3, better: 'higher' });
+  const merge = documentPrompts.merge(documents.length);
+  if (approach === 'io') return single(merge, 1, rateDocument('score'), 'reply');
+  if (approach === 'cot') return single(documentPrompts.cot(documents.length), 1, rateDocument('score'), 'output');
+  if (approach === 'tot2') throw new GraphSpecError('the GoT paper has no ToT2 baseline for document merging; use approach tot');
+  if (approach === 'tot') return treeBaseline(merge, documentPrompts.improve, k(10), 2, rateDocument('score'), 'reply');
   return [
-    { id: 'merge', type: 'generate', prompt: `Merge the ${documents.length} documents below (separated by lines of ---) into one document that keeps all of their information and says nothing twice. Reply with the merged document only.\n\n{input}`, responses: k ?? 5 },
-    score('score merges'),
+    { id: 'merge', type: 'generate', prompt: merge, responses: k(5) },
+    rateDocument('score merges'),
     { id: 'best merges', type: 'keepBest', n: 3 },
-    { id: 'combine', type: 'aggregate', prompt: 'Combine the merged documents below into a single document that keeps all information of every one of them and says nothing twice. Reply with the document only.\n\n{thoughts}', responses: k ?? 5 },
-    score('score combined'),
-    { id: 'best combined', type: 'keepBest', n: 1 },
-    { id: 'improve', type: 'generate', prompt: 'Improve the merged document below: keep every piece of information of the original documents and remove anything said twice. Reply with the improved document only.\n\nOriginal documents:\n{input}\n\nMerged document:\n{thought}', responses: k ?? 10 },
-    score('score improved'),
-    { id: 'best improved', type: 'keepBest', n: 1 },
+    { id: 'combine', type: 'aggregate', prompt: documentPrompts.combine, responses: k(5) },
+    rateDocument('score combined'),
+    // The best so far is kept beside the new thoughts, so a step can never make the result worse.
+    { id: 'best combined', type: 'keepBest', n: 1, from: ['score combined', 'best merges'] },
+    { id: 'improve', type: 'generate', prompt: documentPrompts.improve, responses: k(10) },
+    rateDocument('score improved'),
+    { id: 'best improved', type: 'keepBest', n: 1, from: ['score improved', 'best combined'] },
   ];
 }
 
-const BUILDERS: Record<PresetName, (input: string, k: number | undefined) => RawOp[]> = {
+const BUILDERS: Record<PresetName, (input: string, k: Count, approach: Approach) => RawOp[]> = {
   sorting,
   'set-intersection': setIntersection,
   'keyword-counting': keywordCounting,
   'document-merging': documentMerging,
 };
 
-/** The preset's graph for this input; `branches` > 0 replaces every response count of the paper. */
-export function presetGraph(name: PresetName, input: string, branches = 0): GraphSpec {
-  const operations = BUILDERS[name](input, branches > 0 ? branches : undefined);
-  return validateGraphSpec({ name: `${name} preset`, operations });
+/** The preset's graph for this input and approach; `branches` > 0 replaces every response count of the reference. */
+export function presetGraph(name: PresetName, input: string, branches = 0, approach: Approach = 'got'): GraphSpec {
+  const k: Count = (reference) => (branches > 0 ? branches : reference);
+  const operations = BUILDERS[name](input, k, approach);
+  return validateGraphSpec({ name: `${name} preset${approach === 'got' ? '' : ` (${approach})`}`, operations });
 }

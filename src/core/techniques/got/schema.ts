@@ -5,6 +5,7 @@
 //
 // Every problem is reported before any model call as one line naming the field, e.g.
 //   operations[2] ("sort 1").responses must be a whole number from 1 to 20, got 0
+import { ANSWER_KINDS, type AnswerKind } from './answers';
 import { ERROR_FUNCTIONS, findErrorFunction } from './functions';
 
 export const OPERATION_TYPES = ['generate', 'select', 'score', 'keepBest', 'aggregate', 'refine', 'validateAndImprove', 'groundTruth'] as const;
@@ -22,6 +23,8 @@ export interface GenerateSpec extends OpBase {
   responses: number;
   /** How one response becomes thoughts: whole, one per line, or one per value of a JSON object/array. */
   split: 'none' | 'lines' | 'json';
+  /** What of a reply the thought keeps (answers.ts): the reply, or only its answer list / JSON object / Output text. */
+  answer: AnswerKind;
 }
 export interface SelectSpec extends OpBase {
   type: 'select';
@@ -45,6 +48,9 @@ export interface AggregateSpec extends OpBase {
   type: 'aggregate';
   prompt: string;
   responses: number;
+  answer: AnswerKind;
+  /** What the merged thought works on: its parts' sources joined, or the whole input (a merge covering all of it). */
+  source: 'parts' | 'input';
 }
 export interface RefineSpec extends OpBase {
   type: 'refine';
@@ -54,6 +60,7 @@ export interface RefineSpec extends OpBase {
   rounds: number;
   /** Error function: keep a refinement only if it has fewer errors, stop at 0. Without: a chain of `rounds` refinements. */
   scorer?: string;
+  answer: AnswerKind;
 }
 export interface ValidateAndImproveSpec extends OpBase {
   type: 'validateAndImprove';
@@ -62,6 +69,7 @@ export interface ValidateAndImproveSpec extends OpBase {
   validatePrompt?: string;
   prompt: string;
   tries: number;
+  answer: AnswerKind;
 }
 export interface GroundTruthSpec extends OpBase {
   type: 'groundTruth';
@@ -82,20 +90,20 @@ const PLACEHOLDERS: Record<string, readonly string[]> = {
   aggregate: ['input', 'thoughts'],
   score: ['input', 'thought', 'source'],
   refine: ['input', 'thought', 'source', 'feedback'],
-  validateAndImprove: ['input', 'thought', 'source', 'feedback'],
+  validateAndImprove: ['input', 'thought', 'source', 'feedback', 'thoughts'],
   validatePrompt: ['input', 'thought', 'source'],
 };
 
 export const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 const FIELDS: Record<OperationType, readonly string[]> = {
-  generate: ['prompt', 'responses', 'split'],
+  generate: ['prompt', 'responses', 'split', 'answer'],
   select: ['part'],
   score: ['scorer', 'prompt', 'samples', 'better'],
   keepBest: ['n'],
-  aggregate: ['prompt', 'responses'],
-  refine: ['prompt', 'responses', 'rounds', 'scorer'],
-  validateAndImprove: ['validator', 'validatePrompt', 'prompt', 'tries'],
+  aggregate: ['prompt', 'responses', 'answer', 'source'],
+  refine: ['prompt', 'responses', 'rounds', 'scorer', 'answer'],
+  validateAndImprove: ['validator', 'validatePrompt', 'prompt', 'tries', 'answer'],
   groundTruth: ['check'],
 };
 
@@ -158,7 +166,15 @@ function validateOperation(raw: unknown, index: number, earlier: Set<string>): O
   const f = new FieldReader(raw, where);
   switch (t) {
     case 'generate':
-      return { id, from, type: t, prompt: f.prompt('prompt', PLACEHOLDERS.generate), responses: f.int('responses', 1, 20, 1), split: f.choice('split', ['none', 'lines', 'json'], 'none') };
+      return {
+        id,
+        from,
+        type: t,
+        prompt: f.prompt('prompt', PLACEHOLDERS.generate),
+        responses: f.int('responses', 1, 30, 1),
+        split: f.choice('split', ['none', 'lines', 'json'], 'none'),
+        answer: f.choice('answer', ANSWER_KINDS, 'reply'),
+      };
     case 'select':
       return { id, from, type: t, part: f.int('part', 1, 64) };
     case 'score': {
@@ -170,21 +186,39 @@ function validateOperation(raw: unknown, index: number, earlier: Set<string>): O
     case 'keepBest':
       return { id, from, type: t, n: f.int('n', 1, 100) };
     case 'aggregate':
-      return { id, from, type: t, prompt: f.prompt('prompt', PLACEHOLDERS.aggregate), responses: f.int('responses', 1, 20, 1) };
+      return {
+        id,
+        from,
+        type: t,
+        prompt: f.prompt('prompt', PLACEHOLDERS.aggregate),
+        responses: f.int('responses', 1, 30, 1),
+        answer: f.choice('answer', ANSWER_KINDS, 'reply'),
+        source: f.choice('source', ['parts', 'input'], 'parts'),
+      };
     case 'refine':
       return {
         id,
         from,
         type: t,
         prompt: f.prompt('prompt', PLACEHOLDERS.refine),
-        responses: f.int('responses', 1, 20, 1),
+        responses: f.int('responses', 1, 30, 1),
         rounds: f.int('rounds', 1, 10, 1),
         scorer: raw.scorer === undefined ? undefined : f.errorFunction('scorer'),
+        answer: f.choice('answer', ANSWER_KINDS, 'reply'),
       };
     case 'validateAndImprove': {
       const validator = f.scorer('validator');
       const validatePrompt = validator === 'llm' ? f.prompt('validatePrompt', PLACEHOLDERS.validatePrompt) : f.absent('validatePrompt', 'only an llm validator takes a validatePrompt');
-      return { id, from, type: t, validator, validatePrompt, prompt: f.prompt('prompt', PLACEHOLDERS.validateAndImprove), tries: f.int('tries', 1, 10, 3) };
+      return {
+        id,
+        from,
+        type: t,
+        validator,
+        validatePrompt,
+        prompt: f.prompt('prompt', PLACEHOLDERS.validateAndImprove),
+        tries: f.int('tries', 1, 10, 3),
+        answer: f.choice('answer', ANSWER_KINDS, 'reply'),
+      };
     }
     case 'groundTruth':
       return { id, from, type: t, check: f.errorFunction('check') };
