@@ -133,7 +133,7 @@ function growthFlags(args: RunArgs): Partial<GrowthLimits> {
   return {
     ...(maxNodes !== undefined ? { maxNodes } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
-    ...(memoryMb !== undefined ? { maxTextChars: Math.floor((memoryMb * 1024 * 1024) / 2) } : {}),
+    ...(memoryMb !== undefined ? { maxMemoryBytes: memoryMb * 1024 * 1024 } : {}),
   };
 }
 

@@ -30,6 +30,13 @@ export interface Trace {
 }
 
 export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
+  // Parents from one pass over the edges (asking the graph per node is quadratic in a large run).
+  const parents = new Map<string, string[]>();
+  for (const e of graph.edges()) {
+    const list = parents.get(e.to);
+    if (list) list.push(e.from);
+    else parents.set(e.to, [e.from]);
+  }
   return {
     technique: report.technique,
     task: report.task,
@@ -41,7 +48,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
     answer: report.summary.answer ?? null,
     nodes: graph.nodes().map((n) => ({
       id: n.id,
-      parents: graph.parentsOf(n.id),
+      parents: parents.get(n.id) ?? [],
       kind: n.kind,
       text: n.text,
       score: n.score ?? null,

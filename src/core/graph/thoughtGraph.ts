@@ -8,7 +8,7 @@ import type {
   ThoughtEdge,
   ThoughtNode,
 } from './types';
-import { GrowthLimitError, UNLIMITED_GROWTH, growthViolation, type GrowthLimits } from './growth';
+import { CALL_BYTES, GrowthLimitError, NODE_BYTES, UNLIMITED_GROWTH, growthViolation, textBytes, type GrowthLimits } from './growth';
 
 export type GraphListener = (event: GraphEvent) => void;
 
@@ -34,7 +34,7 @@ export class ThoughtGraph {
   private readonly edgeList: ThoughtEdge[] = [];
   private readonly listeners = new Set<GraphListener>();
   private nextId = 0;
-  private keptChars = 0;
+  private keptBytes = 0;
 
   constructor(
     private readonly limits: GrowthLimits = UNLIMITED_GROWTH,
@@ -45,14 +45,14 @@ export class ThoughtGraph {
     return this.nodeMap.size;
   }
 
-  /** Characters of text the graph keeps (node texts, prompts, responses). */
-  get textChars(): number {
-    return this.keptChars;
+  /** The memory the graph holds, estimated (see growth.ts). */
+  get memoryBytes(): number {
+    return this.keptBytes;
   }
 
   /** Why one more node (or call) may not be added, if it may not. */
   limitReached(): string | undefined {
-    return growthViolation(this.limits, this.nodeMap.size, 0, this.keptChars);
+    return growthViolation(this.limits, this.nodeMap.size, 0, this.keptBytes + NODE_BYTES);
   }
 
   on(listener: GraphListener): () => void {
@@ -83,12 +83,13 @@ export class ThoughtGraph {
       if (!this.nodeMap.has(p.id)) throw new Error(`unknown parent node ${p.id}`);
       depth = Math.max(depth, (this.depths.get(p.id) ?? 0) + 1);
     }
-    const violation = growthViolation(this.limits, this.nodeMap.size, depth, this.keptChars + spec.text.length);
+    const bytes = NODE_BYTES + textBytes(spec.text.length);
+    const violation = growthViolation(this.limits, this.nodeMap.size, depth, this.keptBytes + bytes);
     if (violation) {
       this.onLimit(violation);
       throw new GrowthLimitError(violation);
     }
-    this.keptChars += spec.text.length;
+    this.keptBytes += bytes;
     this.depths.set(id, depth);
     this.nodeMap.set(id, node);
     const edges = parents.map((p) => ({ from: p.id, to: id, kind: p.kind, label: p.label }));
@@ -106,7 +107,7 @@ export class ThoughtGraph {
 
   update(id: string, patch: NodePatch): ThoughtNode {
     const node = this.get(id);
-    if (patch.text !== undefined) this.keep(patch.text.length - node.text.length);
+    if (patch.text !== undefined) this.keep(textBytes(patch.text.length - node.text.length));
     Object.assign(node, patch);
     this.emit({ type: 'nodeUpdated', node });
     return node;
@@ -116,7 +117,7 @@ export class ThoughtGraph {
   recordCall(id: string, call: CallRecord): ThoughtNode {
     const node = this.get(id);
     node.calls.push(call);
-    this.keep(call.prompt.length + call.responses.reduce((sum, r) => sum + r.length, 0));
+    this.keep(CALL_BYTES + textBytes(call.prompt.length + call.responses.reduce((sum, r) => sum + r.length, 0)));
     node.usage = {
       promptTokens: node.usage.promptTokens + call.usage.promptTokens,
       completionTokens: node.usage.completionTokens + call.usage.completionTokens,
@@ -131,9 +132,9 @@ export class ThoughtGraph {
     return node;
   }
 
-  private keep(chars: number): void {
-    this.keptChars += chars;
-    const violation = growthViolation(this.limits, 0, 0, this.keptChars);
+  private keep(bytes: number): void {
+    this.keptBytes += bytes;
+    const violation = growthViolation(this.limits, 0, 0, this.keptBytes);
     if (violation) this.onLimit(violation);
   }
 

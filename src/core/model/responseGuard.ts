@@ -86,17 +86,20 @@ function guardBody(source: ReadableStream<Uint8Array>, limits: ResponseLimits, d
   };
 
   return new ReadableStream<Uint8Array>({
+    // A pull must enqueue something or end the stream: a piece cut away entirely is followed by the next.
     async pull(controller) {
       try {
-        const { done, value } = await nextPiece();
-        if (done) {
-          const rest = capper.push(decoder.decode());
-          if (rest) controller.enqueue(encoder.encode(rest));
-          controller.close();
-          return;
+        for (;;) {
+          const { done, value } = await nextPiece();
+          if (done) {
+            const rest = capper.push(decoder.decode());
+            if (rest) controller.enqueue(encoder.encode(rest));
+            controller.close();
+            return;
+          }
+          const text = capper.push(decoder.decode(value, { stream: true }));
+          if (text) return controller.enqueue(encoder.encode(text));
         }
-        const text = capper.push(decoder.decode(value, { stream: true }));
-        if (text) controller.enqueue(encoder.encode(text));
       } catch (err) {
         // Close the connection; the error the reader sees is ours, not the abort's.
         connection.abort();

@@ -12,6 +12,12 @@ export interface Budget {
   maxCalls?: number;
   maxTokens?: number;
   maxUsd?: number;
+  /**
+   * What a USD limit does for a model with no price: refuse it before any call (the default), or
+   * leave it unlimited in dollars (a default limit the user never chose, e.g. the extension's $1 with
+   * a local model).
+   */
+  unpricedUsd?: 'refuse' | 'ignore';
 }
 
 export class BudgetExceededError extends Error {
@@ -90,7 +96,7 @@ export class BudgetLedger {
 
   /** Refuses, before any call, a USD budget over a model with no price. */
   checkPriced(model: string, price: ModelPrice | undefined): void {
-    if (this.budget.maxUsd !== undefined && !price) throw new UnpricedBudgetError(model, this.budget.maxUsd);
+    if (this.budget.maxUsd !== undefined && !price && this.budget.unpricedUsd !== 'ignore') throw new UnpricedBudgetError(model, this.budget.maxUsd);
   }
 
   /** The output tokens this ask may have now (at most what it asked), or why it does not fit. */
@@ -105,9 +111,9 @@ export class BudgetLedger {
       output = Math.min(output, maxTokens - used - ask.promptTokens);
       if (output < least) return { reason: `budget of ${maxTokens} tokens reached (${this.spent.tokens} used${this.held.tokens ? `, ${this.held.tokens} held by requests in flight` : ''}; the next request needs about ${ask.promptTokens + least})` };
     }
-    if (maxUsd !== undefined) {
-      this.checkPriced(ask.model, ask.price);
-      const price = ask.price!;
+    if (maxUsd !== undefined) this.checkPriced(ask.model, ask.price);
+    if (maxUsd !== undefined && ask.price) {
+      const price = ask.price;
       const room = maxUsd - this.spent.usd - this.held.usd - usdOf(price, ask.promptTokens, 0);
       if (price.output > 0) output = Math.min(output, Math.floor((room * 1_000_000) / price.output));
       if (output < least || room < 0) {

@@ -1,10 +1,10 @@
 // One run of one technique: owns the thought graph and every model call made for it.
 // Every call takes the same path, `call()`, a pipeline of named stages read top to bottom:
-//   stopped?  →  growth limit  →  yield point  →  cache  →  top-up (n choices)  →  per request:
+//   stopped?  →  growth limit  →  cache (a hit waits for a turn of the event loop)  →  top-up (n choices)  →  per request:
 //   profile slot  →  run slot  →  budget hold  →  retries  →  model  →  settle (count, release)
 //   →  record on the node.
 // The stages live in small files beside this one (budget, worstCase, cache, topUp, limiter, retry,
-// accounting, inFlight, yieldPoint, nodeStatus).
+// accounting, inFlight, turns, nodeStatus).
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_GROWTH_LIMITS, type GrowthLimits } from '../graph/growth';
 import { ThoughtGraph } from '../graph/thoughtGraph';
@@ -20,8 +20,8 @@ import { NodeStatusTracker } from './nodeStatus';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { RunProfiles, type RunProfile } from './runProfiles';
 import { sendWithTopUp } from './topUp';
+import { EventLoopTurns } from './turns';
 import { chatAsk, embeddingAsk, withinGrant } from './worstCase';
-import { YieldPoint } from './yieldPoint';
 
 export interface Logger {
   info(message: string): void;
@@ -83,7 +83,7 @@ export class Run {
   private readonly cache = new RequestCache();
   private readonly counters = new RunCounters();
   private readonly inFlight = new InFlight();
-  private readonly yieldPoint = new YieldPoint();
+  private readonly turns = new EventLoopTurns();
   private readonly nodeStatus: NodeStatusTracker;
   private readonly startedAt = performance.now();
   private finishedAt: number | undefined;
@@ -92,6 +92,8 @@ export class Run {
   private readonly profiles: RunProfiles;
   /** Why the run was stopped (a budget, a growth limit), if it was: no new request starts; those in flight finish. */
   budgetStop: string | undefined;
+  private stopError: BudgetExceededError | undefined;
+  private cancelError: Error | undefined;
 
   constructor(options: RunOptions) {
     this.model = options.model;
@@ -210,10 +212,27 @@ export class Run {
     return this.profiles.nameOf(model) ?? (model === this.model ? 'default' : model.model);
   }
 
-  /** Throw if the run was cancelled or stopped; techniques call this between steps. */
+  /**
+   * Throw if the run was cancelled or stopped; techniques call this between steps. One error object
+   * per run is thrown everywhere: a cancelled storm of a hundred thousand calls need not build as many stack traces.
+   */
   throwIfCancelled(): void {
-    if (this.budgetStop !== undefined) throw new BudgetExceededError(this.budgetStop);
-    if (this.controller.signal.aborted) throw abortError();
+    if (this.budgetStop !== undefined || this.controller.signal.aborted) throw this.endedError();
+  }
+
+  /**
+   * Give the event loop a turn, then throw if the run was cancelled or stopped meanwhile. For a
+   * technique that starts thousands of calls in one synchronous loop: Ctrl+C is seen in between.
+   */
+  async pause(): Promise<void> {
+    await this.turns.next();
+    this.throwIfCancelled();
+  }
+
+  /** The error a call of a stopped or cancelled run ends with (made once per run). */
+  private endedError(): Error {
+    if (this.budgetStop !== undefined) return (this.stopError ??= new BudgetExceededError(this.budgetStop));
+    return (this.cancelError ??= abortError());
   }
 
   /**
@@ -224,8 +243,6 @@ export class Run {
     const model = target.model ?? this.model;
     this.throwIfCancelled();
     this.checkGrowth();
-    await this.yieldPoint.pass();
-    this.throwIfCancelled();
     this.nodeStatus.begin(nodeId);
     try {
       const { response, cached } = await this.answer(request, model);
@@ -245,12 +262,18 @@ export class Run {
     throw new BudgetExceededError(reached);
   }
 
-  /** Stage: the run's cache (identical requests share one answer), else the request is sent, topped up to n choices. */
+  /**
+   * Stage: the run's cache (identical requests share one answer), else the request is sent, topped up to
+   * n choices. A cached answer waits for a turn of the event loop of its own (see turns.ts); it cost
+   * nothing, so a cancel seen then loses nothing.
+   */
   private async answer(request: ChatRequest, model: ChatModel): Promise<{ response: ChatResponse; cached: boolean }> {
     const key = requestKey(`${modelIdOf(model)}:${model.model}`, request);
     const hit = this.cache.get(key);
     if (hit) {
       const response = await hit;
+      await this.turns.next();
+      this.throwIfCancelled();
       this.counters.addCached();
       return { response, cached: true };
     }
@@ -302,7 +325,7 @@ export class Run {
         spend = { calls: u.requests, tokens: u.usage.promptTokens + u.usage.completionTokens, usd: u.cost };
         return result;
       } catch (err) {
-        throw this.cancelled ? abortError() : err;
+        throw this.cancelled ? this.endedError() : err;
       } finally {
         for (const [ledger, hold] of grant.holds) ledger.settle(hold, spend);
       }
@@ -332,7 +355,7 @@ export class Run {
     const node = this.graph.get(nodeId);
     this.nodeStatus.end(nodeId, how);
     if (how === 'failed' && node.status === 'failed') this.graph.update(nodeId, { error: err instanceof Error ? err.message : String(err) });
-    if (how === 'cancelled') return this.budgetStop !== undefined ? new BudgetExceededError(this.budgetStop) : abortError();
+    if (how === 'cancelled') return this.endedError();
     return err;
   }
 
