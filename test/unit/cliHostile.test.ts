@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startFakeServer, type FakeReply, type FakeServer } from '../support/fakeOpenAI';
+import { startFakeServer, type FakeReply, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const BOMB = join(__dirname, '..', 'fixtures', 'hostile', 'got-bomb.json');
@@ -30,7 +30,7 @@ function cli(args: string[]): Promise<Result> {
 }
 
 /** Per test, what the server does with a prompt that contains the test's tag. */
-const replies = new Map<string, () => FakeReply>();
+const replies = new Map<string, (req: FakeRequest) => FakeReply>();
 let server: FakeServer;
 
 before(async () => {
@@ -39,7 +39,7 @@ before(async () => {
     const tag = [...replies.keys()].find((t) => req.body.messages.some((m) => m.content.includes(t)));
     // The Graph of Thoughts blow-up's later prompts are its own thoughts: "same text".
     if (!tag) return { choices: [req.prompt === 'same text' ? 'same text' : 'Answer: 4'] };
-    return replies.get(tag)!();
+    return replies.get(tag)!(req);
   });
 });
 after(async () => {
@@ -104,6 +104,41 @@ describe('budgets in the CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Cost: price unknown/);
     assert.doesNotMatch(r.stdout, /NaN/);
+  });
+});
+
+describe('budgets in eval', () => {
+  const data = () => {
+    const file = join(dir, 'd.jsonl');
+    writeFileSync(file, Array.from({ length: 30 }, (_, i) => JSON.stringify({ input: `EVAL-USD q${i}`, expected: '42' })).join('\n'));
+    return file;
+  };
+
+  it('--max-usd at concurrency 8: the run stops under the budget and the results count every answered request', async () => {
+    // Each answer writes 4000 tokens unless max_tokens stops it (as OpenAI documents): $0.0024 each on gpt-4o-mini.
+    replies.set('EVAL-USD', (req) => ({ choices: ['Answer: 42'], usage: { prompt_tokens: 10, completion_tokens: Math.min(4000, Number(req.body.max_tokens ?? Infinity)) }, delayMs: 30 }));
+    const start = server.requests.length;
+    const out = join(dir, 'usd.json');
+    const r = await cli(['eval', '--task', 'exact', '-t', 'io', '--data', data(), ...common(), '--concurrency', '8', '--max-usd', '0.01', '--out', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /budget of \$0\.01 reached/);
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    const calls = results.items.reduce((n: number, i: { calls: number }) => n + i.calls, 0) + (results.meta.unfinishedSpend?.calls ?? 0);
+    assert.equal(calls, server.requests.length - start, 'every request the server answered is in the results');
+    const usd = (results.summary.costUsd ?? 0) + (results.meta.unfinishedSpend?.costUsd ?? 0);
+    assert.ok(usd <= 0.01, `$${usd}`);
+    if (results.meta.unfinishedSpend) assert.match(r.stdout, /Also spent on \d+ unfinished items?: /);
+  });
+
+  it('--max-usd on an unpriced model, or an --out that cannot be written: exit 2 before any call', async () => {
+    const start = server.requests.length;
+    const unpriced = await cli(['eval', '--task', 'exact', '-t', 'io', '--data', data(), '--base-url', server.baseUrl, '--model', 'my-local-model', '--max-usd', '0.5', '--out', join(dir, 'u.json')]);
+    assert.equal(unpriced.code, 2);
+    assert.match(unpriced.stderr, /price of model "my-local-model" is unknown/);
+    const badOut = await cli(['eval', '--task', 'exact', '-t', 'io', '--data', data(), ...common(), '--out', '/nonexistent/dir/r.json']);
+    assert.equal(badOut.code, 2);
+    assert.match(badOut.stderr, /the folder \/nonexistent\/dir does not exist/);
+    assert.equal(server.requests.length, start);
   });
 });
 

@@ -111,18 +111,16 @@ export class JsonStringCapper {
   }
 
   private keepUpTo(out: string[], text: string): void {
-    const room = this.options.maxStringChars - this.kept;
-    if (text.length <= room) {
-      this.kept += text.length;
-      this.emit(out, text);
-      return;
-    }
-    let cut = Math.max(0, room);
-    // Never keep half of a surrogate pair.
-    if (cut > 0 && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
+    const max = this.options.maxStringChars;
+    let cut = Math.min(text.length, Math.max(0, max - this.kept));
+    // Never keep half of a surrogate pair: a high surrogate kept last with no room left for its pair.
+    if (cut > 0 && isHighSurrogate(text.charCodeAt(cut - 1)) && this.kept + cut >= max) cut--;
     this.emit(out, text.slice(0, cut));
-    this.kept = this.options.maxStringChars;
-    this.dropped += text.length - cut;
+    this.kept += cut;
+    if (cut < text.length) {
+      this.dropped += text.length - cut;
+      this.kept = max;
+    }
   }
 
   private continueEscape(chunk: string, i: number, out: string[]): number {

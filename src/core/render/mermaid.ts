@@ -83,7 +83,7 @@ function breaksPattern(chars: readonly string[], i: number): boolean {
  * every character outside the safe set becomes `#NNN;`, and Mermaid's own label syntax is defused.
  */
 export function escapeLabel(text: string): string {
-  const chars = Array.from(text);
+  const chars = Array.from(neutralizeBidi(text));
   let out = '';
   chars.forEach((ch, i) => {
     if (ch === '\n') out += '<br/>';
