@@ -8,7 +8,7 @@
 //   index 1e8: one streamed chunk with choice index 100,000,000: time to the refusal, peak memory
 //   stall:     headers then silence, --timeout 3 --retries 1: time to the exit
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeReply, type FakeRequest } from '../test/support/fakeOpenAI';
@@ -122,5 +122,6 @@ export async function benchHostile(options: { log: (line: string) => void }) {
     };
   } finally {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -27,7 +27,7 @@ export const RUN_OPTIONS = {
   'max-nodes': { type: 'string' },
   'max-depth': { type: 'string' },
   'max-memory-mb': { type: 'string' },
-  'max-input-mb': { type: 'string', default: '1' },
+  'max-input-mb': { type: 'string' },
   pricing: { type: 'string' },
   profiles: { type: 'string' },
   profile: { type: 'string' },

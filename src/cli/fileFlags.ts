@@ -2,9 +2,15 @@
 // An input file is read with a size cap (a path like /dev/zero never ends) and must be text.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { validatePricingTable } from '../core/pricing';
-import { UsageError } from './args';
+import { positiveNumber, UsageError } from './args';
 
 export const DEFAULT_MAX_INPUT_MB = 1;
+
+/** --input / --input-file with --max-input-mb, as run and compare take them. */
+export function inputFlags(args: { input?: string; 'input-file'?: string; 'max-input-mb'?: string }): string {
+  const maxMb = positiveNumber('max-input-mb', args['max-input-mb'], { min: 0.001, max: 1024 }) ?? DEFAULT_MAX_INPUT_MB;
+  return readInputFlags(args.input, args['input-file'], maxMb);
+}
 
 export function readInputFlags(text: string | undefined, file: string | undefined, maxInputMb = DEFAULT_MAX_INPUT_MB): string {
   if (text !== undefined && file !== undefined) throw new UsageError('give either --input or --input-file, not both');

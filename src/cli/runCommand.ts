@@ -13,7 +13,7 @@ import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace, traceJsonChunks } from '../core/trace';
-import { DEFAULT_MAX_INPUT_MB, readInputFlags, readPricingFile } from './fileFlags';
+import { inputFlags, readPricingFile } from './fileFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
@@ -32,7 +32,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
-  const input = readInputFlags(args.input, args['input-file'], positiveNumber('max-input-mb', args['max-input-mb'] ?? String(DEFAULT_MAX_INPUT_MB), { min: 0.001, max: 1024 }));
+  const input = inputFlags(args);
   const task = resolveTask(args.task ?? AUTO_TASK, input);
   if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
 
