@@ -168,7 +168,7 @@ describe('bounded growth', () => {
     child.stderr.on('data', (d) => (stderr += d));
     // After its second request every further call is answered from the run's cache: the storm begins.
     while (server.requests.length < start + 2) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 1, stderr);
@@ -177,7 +177,7 @@ describe('bounded growth', () => {
     assert.match(stdout, /Calls: 2 \(\+\d+ cached\)/);
     const trace = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(trace.outcome, 'cancelled');
-    assert.ok(trace.nodes.length > 400, 'the storm had begun');
+    assert.ok(trace.totals.cachedCalls > 0, 'the storm of cached calls had begun');
   });
 });
 

@@ -6,6 +6,7 @@ import { ResponseTooLargeError } from './jsonStringCap';
 import { readStreamedCompletion, readWholeCompletion, type CompletionParts } from './readCompletion';
 import { DEFAULT_RESPONSE_LIMITS, ResponseTimeoutError, guardedFetch, type ResponseLimits } from './responseGuard';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
+import { readUsage } from './usage';
 import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse } from './types';
 
 export interface OpenAIModelConfig {
@@ -115,7 +116,9 @@ export class OpenAIChatModel implements ChatModel {
       if (vectors.length !== inputs.length || !vectors.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))) {
         throw new ModelError('bad-response', `${this.where()} has no usable embeddings endpoint: /embeddings with model "${model}" returned ${vectors.length} vectors for ${inputs.length} inputs`);
       }
-      const reported = result.usage && typeof result.usage.prompt_tokens === 'number' ? result.usage.prompt_tokens : undefined;
+      // Checked like a completion's usage: a negative or absurd count is estimated instead.
+      const usage = readUsage(result.usage ? { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0 } : undefined);
+      const reported = usage.kind === 'reported' ? usage.promptTokens : undefined;
       const promptTokens = reported ?? inputs.reduce((sum, t) => sum + estimateTextTokens(t), 0);
       return {
         vectors: vectors as number[][],
