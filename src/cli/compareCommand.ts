@@ -1,5 +1,4 @@
 // `thoughtscope compare`: one input through several techniques (and models), a table on stdout.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compareTechniques, type CompareEntry } from '../core/compare/compare';
 import { compareText } from '../core/compare/table';
@@ -9,7 +8,8 @@ import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
-import { readInputFlags } from './fileFlags';
+import { inputFlags } from './fileFlags';
+import { checkWritable, writeOrRescue } from './outputFiles';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { COMPARE_USAGE } from './workbenchUsage';
 
@@ -21,6 +21,7 @@ const COMPARE_OPTIONS = {
   param: { type: 'string', short: 'p', multiple: true },
   input: { type: 'string', short: 'i' },
   'input-file': { type: 'string' },
+  'max-input-mb': { type: 'string' },
   expected: { type: 'string' },
   score: { type: 'string', default: 'exact' },
   concurrency: { type: 'string', default: '4' },
@@ -40,7 +41,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     if (!technique) throw new UsageError(`unknown technique "${id}"; known: ${techniqueIds().join(', ')}`);
     return technique;
   });
-  const input = readInputFlags(args.input, args['input-file']);
+  const input = inputFlags(args);
   const task = resolveTask(args.task ?? AUTO_TASK, input);
   if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
   const scorer = findScorer(args.score ?? 'exact');
@@ -52,6 +53,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const models = modelNames.map((name) => setup.make(name));
   const params = splitParams(parseParamFlags(args.param), techniques);
   const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id) })));
+  checkWritable('out', args.out);
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -65,12 +67,13 @@ export async function compareCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  if (args.out) writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result.rows.map(({ trace: _trace, ...row }) => row), null, 2)}\n`);
   else process.stdout.write(`${compareText(result)}\n`);
+  const unwritten = args.out ? writeOrRescue('out', args.out, () => [`${JSON.stringify(result, null, 2)}\n`]) : undefined;
+  if (unwritten) process.stderr.write(`thoughtscope: ${unwritten}\n`);
   const failed = result.rows.filter((r) => r.outcome !== 'done');
   for (const r of failed) process.stderr.write(`thoughtscope: ${r.technique} (${r.model}): ${r.message ?? r.outcome}\n`);
-  return failed.length === 0 ? 0 : 1;
+  return failed.length === 0 && !unwritten ? 0 : 1;
 }
 
 function list(raw: string | undefined, flag: string): string[] {

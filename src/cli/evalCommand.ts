@@ -1,6 +1,5 @@
 // `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume, and with
 // --traces each item's run trace.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
@@ -9,12 +8,14 @@ import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
 import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
+import { UnpricedBudgetError } from '../core/run/budget';
 import { findTask } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { checkWritable, writeOrRescue } from './outputFiles';
 import { EVAL_USAGE } from './workbenchUsage';
 
 const EVAL_OPTIONS = {
@@ -61,6 +62,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
   const model = setup.make(setup.defaultModel);
   const checkpoint = args.checkpoint ?? `${args.out.replace(/\.json$/i, '')}.checkpoint.jsonl`;
+  // Before anything is paid for: a path that cannot be written is a typo to fix now.
+  checkWritable('out', args.out);
+  checkWritable('checkpoint', checkpoint);
+  checkWritable('traces', args.traces);
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -89,16 +94,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
       onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
     });
   } catch (err) {
-    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError) throw new UsageError(err.message);
+    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (live) process.stderr.write('\r\x1b[K');
   }
 
-  writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${summaryText(results)}\n`);
-  if (results.meta.unfinished === 0) return 0;
+  const unwritten = writeOrRescue('out', args.out, () => [`${JSON.stringify(results, null, 2)}\n`]);
+  if (unwritten) process.stderr.write(`thoughtscope: ${unwritten}\n`);
+  if (results.meta.unfinished === 0) return unwritten ? 1 : 0;
   const why = results.meta.stopped ?? 'stopped';
   process.stderr.write(`thoughtscope: ${why}; ${results.meta.unfinished} of ${results.meta.requested} items unfinished. Add --resume to the same command to finish them.\n`);
   return 1;
@@ -174,5 +180,11 @@ export function summaryText(results: EvalResults): string {
   }
   if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
+  if (m.unfinishedSpend) lines.push(unfinishedText(m.unfinishedSpend));
   return lines.join('\n');
+}
+
+/** Requests answered for items that then stopped: paid, so shown, though they are in no item's result. */
+function unfinishedText(u: NonNullable<EvalResults['meta']['unfinishedSpend']>): string {
+  return `Also spent on ${u.items} unfinished item${u.items === 1 ? '' : 's'}: ${u.calls} calls · ${u.promptTokens} in / ${u.completionTokens} out · ${formatUsd(u.costUsd)}`;
 }

@@ -1,9 +1,9 @@
 // The model flags shared by `eval` and `compare` (--base-url, --model, --api-key, --pricing, --timeout,
-// --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
+// --idle-timeout, --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing } from '../core/pricing';
 import type { RetryPolicy } from '../core/run/retry';
-import { positiveNumber, UsageError } from './args';
+import { positiveNumber, timeoutFlags, UsageError } from './args';
 import { readPricingFile } from './fileFlags';
 import { OLLAMA_DEFAULT_URL } from './runCommand';
 
@@ -13,6 +13,7 @@ export const MODEL_OPTIONS = {
   'api-key': { type: 'string' },
   pricing: { type: 'string' },
   timeout: { type: 'string', default: '120' },
+  'idle-timeout': { type: 'string' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
 } as const;
@@ -23,6 +24,7 @@ export interface ModelFlagValues {
   'api-key'?: string;
   pricing?: string;
   timeout?: string;
+  'idle-timeout'?: string;
   retries?: string;
   stream?: boolean;
 }
@@ -42,7 +44,7 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
   const baseUrl = args['base-url'] ?? (envUrl || OLLAMA_DEFAULT_URL);
   const defaultModel = args.model || process.env.THOUGHTSCOPE_MODEL?.trim() || (baseUrl === OLLAMA_DEFAULT_URL ? 'llama3.2' : undefined);
   const apiKey = args['api-key'] ?? process.env.OPENAI_API_KEY;
-  const timeoutMs = positiveNumber('timeout', args.timeout, { min: 1 })! * 1000;
+  const timeouts = timeoutFlags(args);
   const maxRetries = positiveNumber('retries', args.retries, { integer: true })!;
   const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
   return {
@@ -52,7 +54,7 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
     defaultModel,
     make(name) {
       try {
-        return new OpenAIChatModel({ baseUrl, model: name, apiKey, timeoutMs, stream: args.stream });
+        return new OpenAIChatModel({ baseUrl, model: name, apiKey, ...timeouts, stream: args.stream });
       } catch (err) {
         throw new UsageError((err as Error).message);
       }

@@ -1,22 +1,24 @@
 // `thoughtscope run`: one technique on one input; prints the answer and totals, writes trace/Mermaid.
-import { writeFileSync } from 'node:fs';
 import { runTechnique, type RunReport } from '../core/engine';
+import type { GrowthLimits } from '../core/graph/growth';
 import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import type { ChatModel } from '../core/model/types';
 import { Pricing, formatUsd } from '../core/pricing';
 import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
+import { UnpricedBudgetError } from '../core/run/budget';
 import { Run } from '../core/run/run';
 import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
-import { toTrace } from '../core/trace';
-import { readInputFlags, readPricingFile } from './fileFlags';
+import { toTrace, traceJsonChunks } from '../core/trace';
+import { inputFlags, readPricingFile } from './fileFlags';
+import { checkWritable, writeOrRescue } from './outputFiles';
 import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
-import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
+import { parseParamFlags, parseRunArgs, positiveNumber, timeoutFlags, UsageError, type RunArgs } from './args';
 
 export const OLLAMA_DEFAULT_URL = 'http://localhost:11434/v1';
 const OLLAMA_DEFAULT_MODEL = 'llama3.2';
@@ -30,7 +32,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
-  const input = readInputFlags(args.input, args['input-file']);
+  const input = inputFlags(args);
   const task = resolveTask(args.task ?? AUTO_TASK, input);
   if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
 
@@ -42,25 +44,29 @@ export async function runCommand(argv: string[]): Promise<number> {
   const apiKey = args['api-key'] ?? process.env.OPENAI_API_KEY;
 
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
-  const timeoutSeconds = positiveNumber('timeout', args.timeout, { min: 1 })!;
+  const timeouts = timeoutFlags(args);
   const retries = positiveNumber('retries', args.retries, { integer: true })!;
   const budget = {
     maxCalls: positiveNumber('max-calls', args['max-calls'], { integer: true, min: 1 }),
     maxTokens: positiveNumber('max-tokens', args['max-tokens'], { integer: true, min: 1 }),
     maxUsd: positiveNumber('max-usd', args['max-usd']),
   };
+  const growth = growthFlags(args);
   const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
   const rawParams = parseParamFlags(args.param);
+  // Before anything is paid for: a path that cannot be written is a typo to fix now.
+  checkWritable('out', args.out);
+  checkWritable('mermaid', args.mermaid);
 
   let model: ChatModel;
   try {
-    model = new OpenAIChatModel({ baseUrl, model: modelName, apiKey, timeoutMs: timeoutSeconds * 1000, stream: args.stream });
+    model = new OpenAIChatModel({ baseUrl, model: modelName, apiKey, ...timeouts, stream: args.stream });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (args.profile && !args.profiles) throw new UsageError('--profile needs --profiles <file.json>');
   const profiles = args.profiles
-    ? cliRunProfiles(readProfilesFile(args.profiles), { timeoutMs: timeoutSeconds * 1000, stream: args.stream, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) })
+    ? cliRunProfiles(readProfilesFile(args.profiles), { ...timeouts, stream: args.stream, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) })
     : [];
   if (args.profile) model = profileModel(profiles, args.profile);
   const progress = args.quiet || !process.stderr.isTTY ? undefined : new Progress();
@@ -70,6 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     pricing,
     concurrency,
     budget,
+    growth,
     retry: { maxRetries: retries, baseDelayMs: 500, maxDelayMs: 30_000 },
     logger: {
       info: () => {},
@@ -88,18 +95,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir() } });
   } catch (err) {
-    if (err instanceof ParamError) throw new UsageError(err.message);
+    // Refused before any call: a parameter, or a USD budget on a model with no price.
+    if (err instanceof ParamError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress?.clear();
   }
 
-  // Whatever the outcome, what was computed is written out.
-  if (args.out) writeFileSync(args.out, `${JSON.stringify(toTrace(report, run.graph), null, 2)}\n`);
-  // What the panel draws by default: pruned subtrees collapsed above 150 nodes (--show-pruned: all).
-  if (args.mermaid) writeFileSync(args.mermaid, renderMermaid(collapsePruned(run.graph.snapshot(), { mode: args['show-pruned'] ? 'never' : 'auto' })));
-
+  // The answer first, then the files: a file that cannot be written loses nothing.
   const { summary } = report;
   const correct = summary.answer !== undefined && task.judge ? task.judge(input, summary.answer) : undefined;
   if (args.json) {
@@ -110,13 +114,36 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (correct !== undefined) process.stdout.write(`Judged: ${correct ? 'correct' : 'incorrect'} (${task.id})\n`);
     process.stdout.write(`${formatTotals(summary.totals)}\n`);
   }
-  if (summary.outcome === 'done') return 0;
+  const unwritten = writeOutputs(args, report, run);
+  for (const line of unwritten) process.stderr.write(`thoughtscope: ${line}\n`);
+  if (summary.outcome === 'done') return unwritten.length > 0 ? 1 : 0;
   let message = summary.message ?? summary.outcome;
   if (usingOllamaDefault && /Cannot reach/.test(message)) {
     message += '. No model answered at Ollama\'s default URL: start Ollama and pull a model (ollama pull llama3.2), or set OPENAI_BASE_URL and OPENAI_API_KEY';
   }
   process.stderr.write(`thoughtscope: ${message}\n`);
   return 1;
+}
+
+/** --max-nodes, --max-depth, --max-memory-mb: the run's growth limits (defaults when not given). */
+function growthFlags(args: RunArgs): Partial<GrowthLimits> {
+  const maxNodes = positiveNumber('max-nodes', args['max-nodes'], { integer: true, min: 1 });
+  const maxDepth = positiveNumber('max-depth', args['max-depth'], { integer: true, min: 1 });
+  const memoryMb = positiveNumber('max-memory-mb', args['max-memory-mb'], { min: 1, max: 65536 });
+  return {
+    ...(maxNodes !== undefined ? { maxNodes } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(memoryMb !== undefined ? { maxMemoryBytes: memoryMb * 1024 * 1024 } : {}),
+  };
+}
+
+/** Whatever the outcome, what was computed is written out; returns a line per output saved elsewhere. */
+function writeOutputs(args: RunArgs, report: RunReport, run: Run): string[] {
+  const lines: Array<string | undefined> = [];
+  if (args.out) lines.push(writeOrRescue('out', args.out, () => traceJsonChunks(toTrace(report, run.graph))));
+  // What the panel draws by default: pruned subtrees collapsed above 150 nodes (--show-pruned: all).
+  if (args.mermaid) lines.push(writeOrRescue('mermaid', args.mermaid, () => [renderMermaid(collapsePruned(run.graph.snapshot(), { mode: args['show-pruned'] ? 'never' : 'auto' }))]));
+  return lines.filter((l): l is string => l !== undefined);
 }
 
 export function formatTotals(t: RunTotals): string {

@@ -37,33 +37,41 @@ export const DEFAULT_PRICES: Readonly<PricingTable> = {
 const SNAPSHOT_SUFFIX = /-(\d{4}-\d{2}-\d{2}|\d{4})$/;
 
 export class Pricing {
-  private readonly table: PricingTable;
+  // Maps, not objects: a model called "constructor" or "__proto__" must find no price, not Object.prototype's.
+  private readonly table: Map<string, ModelPrice>;
   /** Prices a model profile carries, by profile name: they win over the model-name table. */
-  private readonly profilePrices: PricingTable;
+  private readonly profilePrices: Map<string, ModelPrice>;
 
   constructor(overrides: PricingTable = {}, defaults: PricingTable = DEFAULT_PRICES, profilePrices: PricingTable = {}) {
-    this.table = { ...defaults, ...overrides };
-    this.profilePrices = { ...profilePrices };
+    this.table = new Map([...Object.entries(defaults), ...Object.entries(overrides)]);
+    this.profilePrices = new Map(Object.entries(profilePrices));
   }
 
   /** The same table plus per-profile prices (two profiles may serve one model name at different prices). */
   withProfilePrices(prices: PricingTable): Pricing {
-    return new Pricing({}, this.table, { ...this.profilePrices, ...prices });
+    return new Pricing({}, Object.fromEntries(this.table), { ...Object.fromEntries(this.profilePrices), ...prices });
   }
 
   priceOf(model: string): ModelPrice | undefined {
     const candidates = [model, model.replace(/^[^/]+\//, '')];
     for (const name of candidates) {
-      if (this.table[name]) return this.table[name];
+      const exact = this.table.get(name);
+      if (exact) return exact;
       const base = name.replace(SNAPSHOT_SUFFIX, '');
-      if (base !== name && this.table[base]) return this.table[base];
+      const snapshot = base !== name ? this.table.get(base) : undefined;
+      if (snapshot) return snapshot;
     }
     return undefined;
   }
 
+  /** The price a call is charged at: the profile's own, else the model name's; undefined when unknown. */
+  priceFor(model: string, profile?: string): ModelPrice | undefined {
+    return (profile !== undefined ? this.profilePrices.get(profile) : undefined) ?? this.priceOf(model);
+  }
+
   /** USD for a call, or null when the model's price is unknown. A profile's own price comes first. */
   cost(model: string, promptTokens: number, completionTokens: number, profile?: string): number | null {
-    const price = (profile !== undefined ? this.profilePrices[profile] : undefined) ?? this.priceOf(model);
+    const price = this.priceFor(model, profile);
     if (!price) return null;
     return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
   }
@@ -73,15 +81,20 @@ export class Pricing {
 export function validatePricingTable(raw: unknown, source: string): PricingTable {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source} must be an object of model name to { input, output } prices`);
-  const table: PricingTable = {};
+  const entries: Array<[string, ModelPrice]> = [];
   for (const [model, price] of Object.entries(raw as Record<string, unknown>)) {
     const p = price as Partial<ModelPrice> | null;
-    if (!p || typeof p !== 'object' || typeof p.input !== 'number' || typeof p.output !== 'number' || p.input < 0 || p.output < 0) {
-      throw new Error(`${source}: price of "${model}" must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens> } with numbers >= 0`);
+    if (!p || typeof p !== 'object' || !isPrice(p.input) || !isPrice(p.output)) {
+      throw new Error(`${source}: price of "${model}" must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens> } with finite numbers >= 0`);
     }
-    table[model] = { input: p.input, output: p.output };
+    entries.push([model, { input: p.input, output: p.output }]);
   }
-  return table;
+  // fromEntries defines own properties, so a model named "__proto__" stays a model, not a prototype.
+  return Object.fromEntries(entries);
+}
+
+function isPrice(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 export function formatUsd(cost: number | null): string {

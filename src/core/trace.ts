@@ -12,7 +12,7 @@ export interface TraceNode {
   usage: { promptTokens: number; completionTokens: number; estimated: boolean };
   costUsd: number | null;
   latencyMs: number;
-  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string }>;
+  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string; notes?: string[] }>;
 }
 
 export interface Trace {
@@ -30,6 +30,13 @@ export interface Trace {
 }
 
 export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
+  // Parents from one pass over the edges (asking the graph per node is quadratic in a large run).
+  const parents = new Map<string, string[]>();
+  for (const e of graph.edges()) {
+    const list = parents.get(e.to);
+    if (list) list.push(e.from);
+    else parents.set(e.to, [e.from]);
+  }
   return {
     technique: report.technique,
     task: report.task,
@@ -41,7 +48,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
     answer: report.summary.answer ?? null,
     nodes: graph.nodes().map((n) => ({
       id: n.id,
-      parents: graph.parentsOf(n.id),
+      parents: parents.get(n.id) ?? [],
       kind: n.kind,
       text: n.text,
       score: n.score ?? null,
@@ -49,9 +56,32 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
       usage: { ...n.usage },
       costUsd: n.costUsd,
       latencyMs: Math.round(n.latencyMs),
-      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource })),
+      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource, ...(c.notes ? { notes: c.notes } : {}) })),
     })),
     edges: graph.edges().map((e) => ({ from: e.from, to: e.to, kind: e.kind })),
     totals: report.summary.totals,
   };
+}
+
+/**
+ * The trace as the pieces of `JSON.stringify(trace, null, 2)` plus a newline, node by node, so a
+ * large graph is written without building one string of all of it (which could exceed what a
+ * JavaScript string may hold).
+ */
+export function* traceJsonChunks(trace: Trace): Generator<string> {
+  const entries = Object.entries(trace).filter(([, v]) => v !== undefined);
+  yield '{\n';
+  for (const [i, [key, value]] of entries.entries()) {
+    const comma = i < entries.length - 1 ? ',' : '';
+    if (key === 'nodes' && Array.isArray(value) && value.length > 0) {
+      yield `  "nodes": [\n`;
+      for (const [j, node] of value.entries()) yield `    ${indent(JSON.stringify(node, null, 2), '    ')}${j < value.length - 1 ? ',' : ''}\n`;
+      yield `  ]${comma}\n`;
+    } else yield `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}${comma}\n`;
+  }
+  yield '}\n';
+}
+
+function indent(json: string, prefix: string): string {
+  return json.replace(/\n/g, `\n${prefix}`);
 }

@@ -14,6 +14,8 @@ import { generalSetting, SECTION, techniqueSettingKey } from './settingsSchema';
 /** What `vscode.WorkspaceConfiguration` offers; a Map-backed stand-in works in tests. */
 export interface ConfigSource {
   get<T>(key: string): T | undefined;
+  /** Where a value comes from (VS Code's inspect); without it every value counts as the user's own. */
+  inspect?(key: string): { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined;
 }
 
 export class SettingsError extends Error {
@@ -97,6 +99,13 @@ function readBoolean(config: ConfigSource, key: string): boolean {
   return value;
 }
 
+/** Whether the user (or workspace) set `key`, rather than leaving the default. */
+function setByUser(config: ConfigSource, key: string): boolean {
+  if (!config.inspect) return config.get(key) !== undefined;
+  const where = config.inspect(key);
+  return where?.globalValue !== undefined || where?.workspaceValue !== undefined || where?.workspaceFolderValue !== undefined;
+}
+
 /** A limit where 0 means none. */
 function readLimit(config: ConfigSource, key: string): number | undefined {
   const value = readNumber(config, key);
@@ -165,6 +174,9 @@ export function readSettings(config: ConfigSource): Settings {
       maxCalls: readLimit(config, 'budget.maxCalls'),
       maxTokens: readLimit(config, 'budget.maxTokens'),
       maxUsd: readLimit(config, 'budget.maxUsd'),
+      // The default dollar limit cannot apply to a model with no price (a local model): it is then
+      // unlimited in dollars. A limit the user set is kept, and the run refuses an unpriced model.
+      unpricedUsd: setByUser(config, 'budget.maxUsd') ? 'refuse' : 'ignore',
     },
     pricing,
   };

@@ -96,7 +96,7 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
       default: 120,
       minimum: 1,
       maximum: 3600,
-      markdownDescription: 'A request that gets no answer within this many seconds fails with a timeout (and is retried).',
+      markdownDescription: 'A request whose whole response (headers to last byte) has not arrived within this many seconds fails with a timeout and is retried; a response body or stream that stays silent for 60 s (or this, if shorter) fails the same way.',
     },
   },
   {
@@ -145,7 +145,7 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
       default: 1,
       minimum: 0,
       markdownDescription:
-        'Stop a run once it has cost this many US dollars. Only applies when the model’s price is known (see `#thoughtscope.pricing#`). `0` means no limit.',
+        'Stop a run before it costs more than this many US dollars: each request in flight holds its worst case (prompt and the most output it may write). The default applies only to models with a known price (see `#thoughtscope.pricing#`); a value you set refuses to run a model with no price. `0` means no limit.',
     },
   },
   {

@@ -50,6 +50,8 @@ export interface CallRecord {
   /** True when the answer came from the run's cache: nothing was sent. */
   cached: boolean;
   error?: string;
+  /** What was refused or cut from the server's answer (usage not believed, text over the size cap). */
+  notes?: string[];
 }
 
 export interface ThoughtNode {

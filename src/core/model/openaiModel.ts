@@ -2,16 +2,24 @@
 // vLLM, LM Studio) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ResponseTooLargeError } from './jsonStringCap';
+import { readStreamedCompletion, readWholeCompletion, type CompletionParts } from './readCompletion';
+import { DEFAULT_RESPONSE_LIMITS, ResponseTimeoutError, guardedFetch, type ResponseLimits } from './responseGuard';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
-import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type ToolCall } from './types';
+import { readUsage } from './usage';
+import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse } from './types';
 
 export interface OpenAIModelConfig {
   baseUrl: string;
   model: string;
   /** Local servers need none; the SDK still wants a string. */
   apiKey?: string;
-  /** Per-request timeout; a hung server fails with a timeout error (retried). */
+  /** Deadline of a whole response, headers to last byte; a hung or stalled server fails with a timeout (retried). */
   timeoutMs?: number;
+  /** Longest silence inside a response body or stream (default: the smaller of 60 s and timeoutMs). */
+  idleTimeoutMs?: number;
+  /** Characters kept of one choice's text; the rest is cut and the text marked (default 2,000,000). */
+  maxTextChars?: number;
   /** Stream responses (usage requested with stream_options.include_usage). */
   stream?: boolean;
   /** Extra headers, e.g. Azure's api-key. */
@@ -25,17 +33,20 @@ export class OpenAIChatModel implements ChatModel {
   readonly model: string;
   private readonly client: OpenAI;
   private readonly config: OpenAIModelConfig;
+  private readonly limits: ResponseLimits;
 
   constructor(config: OpenAIModelConfig) {
     validateBaseUrl(config.baseUrl);
     if (!config.model.trim()) throw new ModelError('bad-request', 'No model name is set: set thoughtscope.model or pass --model');
     this.config = config;
     this.model = config.model;
+    this.limits = responseLimits(config);
     this.client = new OpenAI({
       baseURL: config.baseUrl,
       apiKey: config.apiKey || NO_KEY_PLACEHOLDER,
       maxRetries: 0,
-      timeout: config.timeoutMs ?? 120_000,
+      timeout: this.limits.deadlineMs,
+      fetch: guardedFetch(this.limits),
       defaultHeaders: config.headers,
       dangerouslyAllowBrowser: false,
     });
@@ -54,50 +65,38 @@ export class OpenAIChatModel implements ChatModel {
     };
     try {
       // Tool calls arrive whole only without streaming, so requests offering tools are not streamed.
-      const result = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, options) : await this.completeOnce(body, options);
-      const latencyMs = performance.now() - started;
-      const calls = (result as { toolCalls?: ToolCall[] }).toolCalls;
-      const toolCalls: { toolCalls?: ToolCall[] } = calls?.length ? { toolCalls: calls } : {};
-      if (result.usage) {
-        return { choices: result.choices, usage: { ...result.usage, estimated: false }, usageSource: 'reported', model: result.model, latencyMs, requests: 1, ...toolCalls };
-      }
-      // No usage from this server: count with a real tokenizer and say so.
-      const promptTokens = estimatePromptTokens(request.messages);
-      const completionTokens = result.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
-      return { choices: result.choices, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated', model: result.model, latencyMs, requests: 1, ...toolCalls };
+      const parts = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, request, options) : await this.completeOnce(body, request, options);
+      return this.toResponse(parts, request, performance.now() - started);
     } catch (err) {
       throw this.toModelError(err, options.signal);
     }
   }
 
-  private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
-    const completion = await this.client.chat.completions.create(body, { signal: options.signal });
-    if (!completion || !Array.isArray(completion.choices)) {
-      throw new ModelError('bad-response', `${this.where()} answered without choices: is this an OpenAI-compatible /chat/completions endpoint?`);
+  private toResponse(parts: CompletionParts, request: ChatRequest, latencyMs: number): ChatResponse {
+    const notes: string[] = [];
+    if (parts.droppedChars > 0) notes.push(`the response was cut to ${this.limits.maxTextChars} characters per choice (${parts.droppedChars} characters not kept)`);
+    if (parts.usage.kind === 'refused') notes.push(`the server's usage was refused (${parts.usage.reason}); tokens are estimated`);
+    const common = { choices: parts.choices, model: parts.model ?? this.model, latencyMs, requests: 1, ...(parts.toolCalls?.length ? { toolCalls: parts.toolCalls } : {}), ...(notes.length ? { notes } : {}) };
+    if (parts.usage.kind === 'reported') {
+      return { ...common, usage: { promptTokens: parts.usage.promptTokens, completionTokens: parts.usage.completionTokens, estimated: false }, usageSource: 'reported' };
     }
-    const sorted = [...completion.choices].sort((a, b) => a.index - b.index);
-    const choices = sorted.map((c) => c.message?.content ?? '');
-    const u = completion.usage;
-    const usage = u && typeof u.prompt_tokens === 'number' ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0 } : undefined;
-    return { choices, usage, model: completion.model || this.model, toolCalls: toolCallsOf(sorted[0]?.message) };
+    // No usable usage from this server: count with a real tokenizer and say so.
+    const promptTokens = estimatePromptTokens(request.messages);
+    const completionTokens = parts.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
+    return { ...common, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated' };
   }
 
-  private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
+  private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions): Promise<CompletionParts> {
+    const completion: unknown = await this.client.chat.completions.create(body, { signal: options.signal });
+    return readWholeCompletion(completion, request.n ?? 1, this.where());
+  }
+
+  private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions): Promise<CompletionParts> {
     const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: options.signal });
-    const texts: string[] = [];
-    let usage: { promptTokens: number; completionTokens: number } | undefined;
-    let model = this.model;
-    for await (const chunk of stream) {
-      if (chunk.model) model = chunk.model;
-      for (const choice of chunk.choices ?? []) {
-        texts[choice.index] = (texts[choice.index] ?? '') + (choice.delta?.content ?? '');
-        if (choice.index === 0) options.onText?.(texts[0]);
-      }
-      if (chunk.usage && typeof chunk.usage.prompt_tokens === 'number') {
-        usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens ?? 0 };
-      }
-    }
-    return { choices: Array.from(texts, (t) => t ?? ''), usage, model };
+    const parts = await readStreamedCompletion(stream, request.n ?? 1, this.limits.maxTextChars, this.where(), options.onText);
+    // The SDK ends a stream quietly when it is aborted: a cancelled stream is not a complete answer.
+    if (options.signal?.aborted) throw new ModelError('cancelled', 'The request was cancelled');
+    return parts;
   }
 
   /** An embeddings model on the same server, with the same key and headers (rag's re-ranking). */
@@ -117,7 +116,9 @@ export class OpenAIChatModel implements ChatModel {
       if (vectors.length !== inputs.length || !vectors.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))) {
         throw new ModelError('bad-response', `${this.where()} has no usable embeddings endpoint: /embeddings with model "${model}" returned ${vectors.length} vectors for ${inputs.length} inputs`);
       }
-      const reported = result.usage && typeof result.usage.prompt_tokens === 'number' ? result.usage.prompt_tokens : undefined;
+      // Checked like a completion's usage: a negative or absurd count is estimated instead.
+      const usage = readUsage(result.usage ? { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0 } : undefined);
+      const reported = usage.kind === 'reported' ? usage.promptTokens : undefined;
       const promptTokens = reported ?? inputs.reduce((sum, t) => sum + estimateTextTokens(t), 0);
       return {
         vectors: vectors as number[][],
@@ -142,8 +143,10 @@ export class OpenAIChatModel implements ChatModel {
     if (err instanceof ModelError) return err;
     if (err instanceof APIUserAbortError || signal?.aborted) return new ModelError('cancelled', 'The request was cancelled');
     if (err instanceof APIConnectionTimeoutError) {
-      return new ModelError('timeout', `${this.where()} did not answer within ${Math.round((this.config.timeoutMs ?? 120_000) / 1000)} s`);
+      return new ModelError('timeout', `${this.where()} did not answer within ${Math.round(this.limits.deadlineMs / 1000)} s`);
     }
+    if (err instanceof ResponseTimeoutError) return new ModelError('timeout', `${this.where()}: ${err.message}`);
+    if (err instanceof ResponseTooLargeError) return new ModelError('bad-response', `${this.where()} sent too much: ${err.message}`);
     if (err instanceof APIConnectionError) {
       return new ModelError('unreachable', `Cannot reach ${this.where()}: check the base URL and that the server is running`);
     }
@@ -164,13 +167,6 @@ export class OpenAIChatModel implements ChatModel {
   }
 }
 
-/** The function calls of one message (streamed responses carry none: tool callers do not stream). */
-function toolCallsOf(message: OpenAI.ChatCompletionMessage | undefined): ToolCall[] | undefined {
-  const calls = message?.tool_calls;
-  if (!Array.isArray(calls) || calls.length === 0) return undefined;
-  return calls.flatMap((c, i) => (c.type === 'function' && c.function ? [{ id: c.id || `call_${i}`, name: String(c.function.name ?? ''), arguments: String(c.function.arguments ?? '') }] : []));
-}
-
 function serverDetail(err: APIError): string {
   const body = err.error as { message?: unknown } | undefined;
   const msg = body && typeof body.message === 'string' ? body.message : '';
@@ -188,6 +184,18 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The config's timeouts and text cap, kept inside what timers can hold. */
+function responseLimits(config: OpenAIModelConfig): ResponseLimits {
+  const deadlineMs = clampMs(config.timeoutMs ?? DEFAULT_RESPONSE_LIMITS.deadlineMs);
+  const idleMs = clampMs(Math.min(config.idleTimeoutMs ?? DEFAULT_RESPONSE_LIMITS.idleMs, deadlineMs));
+  return { ...DEFAULT_RESPONSE_LIMITS, deadlineMs, idleMs, maxTextChars: config.maxTextChars ?? DEFAULT_RESPONSE_LIMITS.maxTextChars };
+}
+
+/** A timer longer than 2^31 - 1 ms fires at once in Node; settings and flags stay far below, this is the backstop. */
+function clampMs(ms: number): number {
+  return Number.isFinite(ms) && ms >= 1 ? Math.min(ms, 24 * 3600 * 1000) : DEFAULT_RESPONSE_LIMITS.deadlineMs;
 }
 
 export function validateBaseUrl(baseUrl: string): void {

@@ -13,6 +13,7 @@ export interface ProfileModelOptions {
   /** Extra headers for a key (Azure's api-key). */
   headersOf?(profile: ModelProfile, key: string | undefined): Record<string, string> | undefined;
   timeoutMs?: number;
+  idleTimeoutMs?: number;
   stream?: boolean;
   /** Models for providers the core does not implement; undefined means "not available here". */
   external?(profile: ModelProfile): ChatModel | undefined;
@@ -28,6 +29,7 @@ export function modelForProfile(profile: ModelProfile, options: ProfileModelOpti
         model: profile.model ?? '',
         apiKey,
         timeoutMs: options.timeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
         stream: options.stream,
         headers: options.headersOf?.(profile, apiKey),
       });

@@ -49,6 +49,8 @@ export interface ChatResponse {
   requests: number;
   /** Function calls of the first choice, when the request offered `tools` and the model called some. */
   toolCalls?: ToolCall[];
+  /** What was refused or cut from the server's answer (usage not believed, text over the size cap). */
+  notes?: string[];
 }
 
 export interface CallOptions {

@@ -7,6 +7,7 @@
 // directives, `click` lines, markup and markdown in the text stay plain characters of the label.
 import type { EdgeKind, GraphSnapshot, NodeKind, NodeStatus, ThoughtEdge, ThoughtNode } from '../graph/types';
 import { formatUsd } from '../pricing';
+import { neutralizeBidi } from './bidi';
 import type { DisplayGraph, PrunedGroup } from './collapse';
 
 export interface MermaidOptions {
@@ -82,7 +83,7 @@ function breaksPattern(chars: readonly string[], i: number): boolean {
  * every character outside the safe set becomes `#NNN;`, and Mermaid's own label syntax is defused.
  */
 export function escapeLabel(text: string): string {
-  const chars = Array.from(text);
+  const chars = Array.from(neutralizeBidi(text));
   let out = '';
   chars.forEach((ch, i) => {
     if (ch === '\n') out += '<br/>';
@@ -102,10 +103,10 @@ export function unescapeLabel(label: string): string {
     .replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
 }
 
-/** Collapse whitespace and control characters, drop lone surrogates. */
+/** Collapse whitespace and control characters, drop bidi controls and lone surrogates. */
 function normalizeText(text: string): string {
   let clean = '';
-  for (const ch of text) {
+  for (const ch of neutralizeBidi(text)) {
     const code = ch.codePointAt(0) ?? 0;
     if (code >= 0xd800 && code <= 0xdfff) clean += '\ufffd';
     else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0x2028 || code === 0x2029) clean += ' ';

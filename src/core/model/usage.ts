@@ -1,0 +1,30 @@
+// The server's `usage` is data from the network: it is summed into totals and checked against budgets,
+// so a negative, fractional, non-numeric or absurd count must never be added. Such usage is refused
+// (the call's usage is then estimated with the tokenizer and marked so), with the reason.
+
+/** More tokens than any model's context in one request: a count above this is not believed. */
+export const MAX_TOKENS_PER_REQUEST = 10_000_000;
+
+export type ReportedUsage =
+  | { kind: 'reported'; promptTokens: number; completionTokens: number }
+  | { kind: 'none' }
+  | { kind: 'refused'; reason: string };
+
+function checkCount(name: string, value: unknown): string | undefined {
+  if (typeof value !== 'number') return `${name} is ${JSON.stringify(value) ?? String(value)}, not a number`;
+  if (!Number.isInteger(value) || value < 0) return `${name} is ${value}, not a whole number >= 0`;
+  if (value > MAX_TOKENS_PER_REQUEST) return `${name} is ${value}, more than ${MAX_TOKENS_PER_REQUEST} tokens in one request`;
+  return undefined;
+}
+
+/** `usage` of a completion or of a stream's last chunk. A missing completion count is 0, as servers omit it for empty replies. */
+export function readUsage(raw: unknown): ReportedUsage {
+  if (raw === undefined || raw === null) return { kind: 'none' };
+  if (typeof raw !== 'object') return { kind: 'refused', reason: `usage is ${JSON.stringify(raw)}, not an object` };
+  const u = raw as { prompt_tokens?: unknown; completion_tokens?: unknown };
+  if (u.prompt_tokens === undefined) return { kind: 'none' };
+  const completion = u.completion_tokens ?? 0;
+  const problem = checkCount('prompt_tokens', u.prompt_tokens) ?? checkCount('completion_tokens', completion);
+  if (problem) return { kind: 'refused', reason: problem };
+  return { kind: 'reported', promptTokens: u.prompt_tokens as number, completionTokens: completion as number };
+}
