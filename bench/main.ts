@@ -3,7 +3,7 @@
 // section reports ratios measured side by side in one run and medians of --repeat runs.
 //   --puzzles N      Game of 24 puzzles from row 900 on (default 100: rows 900-999)
 //   --repeat N       repeats of each timed measurement (default 3)
-//   --only a,b       sections: scheduling, overhead, render, footprint (default all)
+//   --only a,b       sections: scheduling, overhead, render, footprint, sandbox (default all)
 //   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both; none: only --webview)
 //   --webview n=path[,n=path]  more panel bundles to measure in render beside the shipped one, e.g.
 //                    before=/tmp/webview-before.js (built from an earlier commit)
@@ -15,6 +15,7 @@ import { loadGame24Range } from '../src/core/eval/dataset';
 import { benchFootprint, unpackVsix } from './footprint';
 import { benchOverhead } from './overhead';
 import { benchRender } from './render';
+import { benchSandbox } from './sandbox';
 import { benchScheduling } from './scheduling';
 
 function flag(name: string, fallback: string): string {
@@ -24,7 +25,7 @@ function flag(name: string, fallback: string): string {
 
 const puzzles = Number(flag('puzzles', '100'));
 const repeats = Number(flag('repeat', '3'));
-const only = flag('only', 'scheduling,overhead,render,footprint').split(',');
+const only = flag('only', 'scheduling,overhead,render,footprint,sandbox').split(',');
 const layouts = flag('layouts', 'dagre,elk').split(',').filter((l) => l !== 'none');
 const webviews: Record<string, string> = Object.fromEntries(flag('webview', '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const log = (line: string) => console.error(line);
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     command: process.argv.slice(2).join(' '),
   };
   const rows: Array<[string, string, string]> = [];
-  const extensionDir = only.includes('render') || only.includes('footprint') ? unpackVsix() : '';
+  const extensionDir = ['render', 'footprint', 'sandbox'].some((s) => only.includes(s)) ? unpackVsix() : '';
   if (only.includes('scheduling')) {
     log(`scheduling: ToT on ${puzzles} puzzles, 20 ms per call`);
     const s = await benchScheduling({ items, delayMs: 20, concurrency: 64, repeats, log });
@@ -81,6 +82,18 @@ async function main(): Promise<void> {
       ...Object.entries(f.bundleBytes).map(([file, bytes]): [string, string, string] => [`bundle dist/${file}`, kib(bytes), '']),
       ['.vsix', mib(f.vsixBytes), ''],
       [`peak memory, ${f.memory.nodes}-node run`, `RSS ${mib(f.memory.peakRssBytes)}`, `heap ${mib(f.memory.peakHeapBytes)} (at start: RSS ${mib(f.memory.baselineRssBytes)}, heap ${mib(f.memory.baselineHeapBytes)})`],
+    );
+  }
+  if (only.includes('sandbox')) {
+    log('sandbox: a Deno process per program');
+    const s = await benchSandbox({ extensionDir, repeats, log });
+    results.sandbox = s;
+    rows.push(
+      ['sandbox: first Python program', `${s.coldPythonMs} ms`, "Pyodide's snapshot made, then restored in a new process"],
+      ['sandbox: each further Python program', `${s.pythonPerProgramMs} ms`, 'median; a fresh process restored from the snapshot'],
+      ['sandbox: each JavaScript program', `${s.javascriptPerProgramMs} ms`, `median (first ${s.coldJavaScriptMs} ms)`],
+      ['sandbox: 20 Python programs at once', `${s.twentyPythonProgramsMs} ms`, 'as PoT-SC sends them (2 processes at a time)'],
+      ['sandbox: Deno binary', mib(s.denoBinaryBytes), `interpreters and runner ${mib(s.interpreterBytes)}`],
     );
   }
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -1,6 +1,6 @@
 // Builds the three bundles: the extension host (CommonJS, vscode external), the CLI, and the webview (browser IIFE).
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -14,17 +14,50 @@ const builds = [
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120' },
   // The workbench panel (compare, evaluation report), with chart.js bundled in.
   { ...common, entryPoints: ['webview/workbench.ts'], outfile: 'dist/workbench.js', platform: 'browser', format: 'iife', target: 'chrome120' },
-  // The Program of Thoughts sandbox worker thread: a bundle of its own, loaded by path at run time.
-  { ...common, entryPoints: ['src/core/sandbox/worker.ts'], outfile: 'dist/sandboxWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // What runs inside each sandbox process (Deno): an ES module of its own, beside the interpreter files.
+  { ...common, entryPoints: ['src/core/sandbox/guest/runner.ts'], outfile: 'dist/sandbox/runner.mjs', platform: 'neutral', format: 'esm', target: 'es2022', mainFields: ['module', 'main'], external: ['node:*'] },
 ];
 
-/** Interpreter files the sandbox reads at run time (Pyodide's loader, wasm and stdlib; QuickJS's wasm). */
+/** Interpreter files the sandbox process reads (Pyodide's loader, wasm and stdlib; QuickJS's wasm): all it may read. */
 const SANDBOX_ASSETS = [
-  ...['pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'].map((f) => [`node_modules/pyodide/${f}`, `dist/pyodide/${f}`]),
-  ['node_modules/@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm', 'dist/quickjs/emscripten-module.wasm'],
+  ...['pyodide.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'].map((f) => [`node_modules/pyodide/${f}`, `dist/sandbox/pyodide/${f}`]),
+  ['node_modules/@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm', 'dist/sandbox/quickjs/emscripten-module.wasm'],
 ];
+
+/**
+ * pyodide.asm.mjs with one change: the wasm heap's ceiling is read from the global the runner sets
+ * (the program's memory limit), so Python raises MemoryError instead of growing past it.
+ */
+function writePatchedPyodideAsm() {
+  const from = 'var getHeapMax=()=>4294901760;';
+  const source = readFileSync('node_modules/pyodide/pyodide.asm.mjs', 'utf8');
+  if (!source.includes(from)) throw new Error('this Pyodide build is not the one the sandbox was written for (no getHeapMax to patch)');
+  writeFileSync('dist/sandbox/pyodide/pyodide.asm.mjs', source.replace(from, 'var getHeapMax=()=>globalThis.thoughtscopeHeapMax??4294901760;'));
+}
+
+/**
+ * Deno's binary for this machine, beside the runner: the extension finds it there (the .vsix is
+ * per platform), and the tests run the files that ship. A hard link where the file system allows.
+ */
+function copyDenoBinary() {
+  const packages = { 'linux-x64': 'linux-x64-glibc', 'linux-arm64': 'linux-arm64-glibc', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64', 'win32-arm64': 'win32-arm64' };
+  const name = packages[`${process.platform}-${process.arch}`];
+  if (!name) throw new Error(`Deno publishes no binary for ${process.platform}-${process.arch}`);
+  const exe = process.platform === 'win32' ? 'deno.exe' : 'deno';
+  const from = `node_modules/@deno/${name}/${exe}`;
+  const to = `dist/sandbox/${exe}`;
+  rmSync(to, { force: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+  chmodSync(to, 0o755);
+}
 
 mkdirSync('dist', { recursive: true });
+// Files of the sandbox before Deno (a worker thread with its own interpreter copies), if a checkout still has them.
+for (const old of ['dist/sandboxWorker.js', 'dist/sandboxWorker.js.map', 'dist/pyodide', 'dist/quickjs']) rmSync(old, { recursive: true, force: true });
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
@@ -35,5 +68,7 @@ if (watch) {
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(from, to);
   }
+  writePatchedPyodideAsm();
+  copyDenoBinary();
   chmodSync('dist/cli.js', 0o755);
 }

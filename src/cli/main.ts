@@ -1,7 +1,10 @@
 // `thoughtscope`: the same engine as the extension, from a shell.
 //   thoughtscope techniques [--json]
 //   thoughtscope run --technique <id> --model <name> (--input <text> | --input-file <path>) [...]
+//   thoughtscope --version
 import { UsageError } from './args';
+import { endQuietlyOnBrokenPipe } from './brokenPipe';
+import { packageVersion } from './puzzlesPath';
 import { USAGE } from './usage';
 import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
@@ -16,15 +19,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (command === 'techniques') return techniquesCommand(rest);
   if (command === 'run') return runCommand(rest);
   if (command === 'eval') return evalCommand(rest);
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report (see thoughtscope --help)`);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate (see thoughtscope --help)`);
 }
 
+endQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

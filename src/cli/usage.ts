@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT thresholds (--help)
+  thoughtscope --version                    print the version (also -V)
 
 Run options:
   --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")

@@ -7,7 +7,7 @@ export const EVAL_USAGE = `Usage:
                             answer with each item's "expected" field
   --data <file>             JSONL lines {"input": ..., "expected": ...} or a CSV with input,expected columns
   --from N --to M           Game of 24 puzzles by row index in 24.csv, both included (the ToT paper's test set: 900-999)
-  --puzzles <24.csv>        default ../shared/data/game24/24.csv beside the repository
+  --puzzles <24.csv>        another puzzles file; default the ToT paper's 24.csv shipped with Thoughtscope
   --concurrency <k>         requests (and items) in flight at once (default 4)
   --checkpoint <file>       JSONL checkpoint, one line per finished item (default <out>.checkpoint.jsonl)
   --traces <file.jsonl>     keep each finished item's run trace (as "thoughtscope run --out" writes it), one line

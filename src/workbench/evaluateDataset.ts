@@ -15,6 +15,7 @@ import type { EvalItem, EvalResults } from '../core/eval/types';
 import type { ChatModel } from '../core/model/types';
 import { formatUsd } from '../core/pricing';
 import { buildReport, reportMarkdown } from '../core/report/pareto';
+import { GAME24_PUZZLES_FILE } from '../core/tasks/game24';
 import { findTask } from '../core/tasks/registry';
 import type { Task } from '../core/tasks/types';
 import { TECHNIQUES } from '../core/techniques/registry';
@@ -29,7 +30,7 @@ export async function evaluateCommand(context: vscode.ExtensionContext, keys: Ap
   if (!technique) return;
   const scorer = (await vscode.window.showQuickPick(SCORERS.map((s) => ({ label: s.id, detail: s.description, s })), { title: 'Evaluate on Dataset (2/3): how to score answers' }))?.s;
   if (!scorer) return;
-  const data = await chooseItems(scorer.id, scorer.needsExpected);
+  const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected);
   if (!data) return;
   const task = findTask(scorer.taskId);
   if (!task) throw new Error(`the "${scorer.taskId}" task is not available in this build`);
@@ -192,11 +193,12 @@ function readAllResults(dir: string, log: vscode.LogOutputChannel): EvalResults[
   return all;
 }
 
-async function chooseItems(scorerId: string, needsExpected: boolean): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
+async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpected: boolean): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
   try {
     if (scorerId === 'game24') {
-      const guess = vscode.workspace.workspaceFolders?.map((f) => join(f.uri.fsPath, '..', 'shared', 'data', 'game24', '24.csv')).find((p) => existsSync(p));
-      const picked = await vscode.window.showOpenDialog({ title: 'Game of 24 puzzles (24.csv)', filters: { CSV: ['csv'] }, defaultUri: guess ? vscode.Uri.file(guess) : undefined, canSelectMany: false });
+      // The ToT paper's puzzles ship with the extension (data/game24/24.csv): offered first, any other file allowed.
+      const shipped = vscode.Uri.joinPath(extensionUri, ...GAME24_PUZZLES_FILE);
+      const picked = await vscode.window.showOpenDialog({ title: 'Game of 24 puzzles (24.csv)', filters: { CSV: ['csv'] }, defaultUri: existsSync(shipped.fsPath) ? shipped : undefined, canSelectMany: false });
       if (!picked?.[0]) return undefined;
       const range = await vscode.window.showInputBox({
         title: 'Evaluate on Dataset (3/3): puzzle rows',

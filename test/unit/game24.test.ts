@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   GAME24_TEST_RANGE,
@@ -10,10 +10,10 @@ import {
   judgeGame24,
   loadGame24Puzzles,
 } from '../../src/core/tasks/game24';
+import { defaultPuzzlesPath, packageRoot } from '../../src/cli/puzzlesPath';
 
-// shared/ lies beside the repository (in CI too); tests run from the repository root.
-const CSV_PLACES = [resolve(process.cwd(), '../shared/data/game24/24.csv'), '/work/shared/data/game24/24.csv'];
-const CSV = CSV_PLACES.find((p) => existsSync(p)) ?? CSV_PLACES[0];
+// The copy in the repository (data/game24/24.csv), found as the CLI finds it.
+const CSV = defaultPuzzlesPath();
 
 function lastInputLine(prompt: string): string {
   const lines = prompt.split('\n').filter((l) => l.startsWith('Input:'));
@@ -92,6 +92,14 @@ test('loadGame24Puzzles reads the real 24.csv', () => {
   assert.equal(puzzles[999], '4 9 10 13');
   assert.equal(puzzles[1361], '2 3 5 12');
   assert.equal(GAME24_TEST_RANGE.end - GAME24_TEST_RANGE.start, 100);
+});
+
+test('the puzzles are the copy in the repository, found from the sources and from the bundles in dist/', () => {
+  const root = join(__dirname, '..', '..');
+  assert.equal(CSV, join(root, 'data', 'game24', '24.csv'));
+  assert.equal(packageRoot(join(root, 'dist')), root);
+  assert.equal(defaultPuzzlesPath(packageRoot(join(root, 'src', 'cli'))), CSV);
+  assert.throws(() => packageRoot('/'), /cannot find Thoughtscope's package\.json above \/: the installation is incomplete/);
 });
 
 test('loadGame24Puzzles parses quoted cells, CRLF and blank lines', () => {

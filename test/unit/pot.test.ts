@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { configureExecution, resetExecution } from '../../src/core/sandbox/execution';
-import { disposeSharedSandbox } from '../../src/core/sandbox/sandbox';
+import { DenoSandbox, disposeSharedSandbox, locateSandboxFiles } from '../../src/core/sandbox/sandbox';
+import { join } from 'node:path';
 import { genericTask } from '../../src/core/tasks/generic';
 import { potTechnique } from '../../src/core/techniques/pot';
 import { extractProgram, voteKey } from '../../src/core/techniques/potProgram';
@@ -156,4 +157,21 @@ test('the optional local python3: result variable, errors, time limit, no API ke
   assert.equal(failed.error, 'ValueError: nope');
   const slow = await local.execute({ language: 'python', code: 'while True: pass', limits: { timeMs: 500 } });
   assert.equal(slow.limit, 'time');
+});
+
+test('a sandbox that cannot start (no runnable Deno binary) stops the run with the reason on the execution node', async () => {
+  handler = () => ({ choices: [py('print(6 * 7)')] });
+  const real = locateSandboxFiles();
+  const broken = new DenoSandbox(() => ({ ...real, deno: join(real.dir, 'no-such-deno') }));
+  configureExecution({ executorFor: () => broken });
+  try {
+    const { report, graph } = await pot('What is 6 * 7?');
+    assert.equal(report.summary.outcome, 'failed');
+    assert.match(report.summary.message ?? '', /^Program not run: The python interpreter could not start: .*ENOENT/);
+    const execution = graph.nodes().find((n) => n.kind === 'execution');
+    assert.equal(execution?.status, 'failed', 'the execution node does not stay "Running…"');
+    assert.match(execution?.text ?? '', /^Not run: The python interpreter could not start/);
+  } finally {
+    broken.dispose();
+  }
 });

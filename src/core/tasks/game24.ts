@@ -33,6 +33,9 @@ export function loadGame24Puzzles(csvText: string): string[] {
   return puzzles;
 }
 
+/** Where the ToT paper's puzzles ship, relative to Thoughtscope's package root (data/game24/README.md). */
+export const GAME24_PUZZLES_FILE = ['data', 'game24', '24.csv'] as const;
+
 /** The published ToT evaluation slice: puzzles[start..end) (indices 900 to 999). */
 export const GAME24_TEST_RANGE = { start: 900, end: 1000 } as const;
 

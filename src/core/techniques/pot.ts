@@ -60,6 +60,20 @@ async function checkGate(run: Run, state: { allowed?: boolean }, language: Progr
   throw new ProgramNotRunError(reason);
 }
 
+/** Runs the program; a sandbox that cannot run it (no Deno for this platform, an interpreter that
+ * did not start) marks the execution node and stops the run with the reason, as an untrusted
+ * workspace does. A cancel stays a cancel. */
+async function executeOrExplain(run: Run, execution: ThoughtNode, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  try {
+    return await execute();
+  } catch (err) {
+    if (run.signal.aborted) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    run.graph.update(execution.id, { text: `Not run: ${reason}`, status: 'failed', error: reason, meta: { ran: false } });
+    throw new ProgramNotRunError(reason);
+  }
+}
+
 async function runChain(run: Run, input: string, p: ParamValues, first: ThoughtNode, gate: { allowed?: boolean }): Promise<Chain> {
   const language = p.language as ProgramLanguage;
   const chain: Chain = { executions: [] };
@@ -69,7 +83,7 @@ async function runChain(run: Run, input: string, p: ParamValues, first: ThoughtN
     await checkGate(run, gate, language, code, program);
     const execution = run.graph.addNode({ kind: 'execution', text: 'Running…', status: 'running' }, [{ id: program.id, kind: 'expand', label: 'run' }]);
     const executor = executionSetup().executorFor({ language, code });
-    const result = await executor.execute({ language, code, limits: limitsOf(p) }, run.signal);
+    const result = await executeOrExplain(run, execution, () => executor.execute({ language, code, limits: limitsOf(p) }, run.signal));
     const problem = problemOf(result);
     run.graph.update(execution.id, { text: executionText(result), status: problem ? 'failed' : 'done', error: result.error, meta: executionMeta(result) });
     chain.executions.push(execution);
