@@ -1,7 +1,7 @@
 // Small display helpers shared by the header, the inspector and the answer view.
 import type { TokenUsage } from '../src/core/graph/types';
 
-export { formatUsd } from '../src/core/pricing';
+export { formatUsd } from '../src/core/formatUsd';
 
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -6,7 +6,7 @@
 // codes into HTML character references only when it builds the label, so quotes, brackets, `%%`
 // directives, `click` lines, markup and markdown in the text stay plain characters of the label.
 import type { EdgeKind, GraphSnapshot, NodeKind, NodeStatus, ThoughtEdge, ThoughtNode } from '../graph/types';
-import { formatUsd } from '../pricing';
+import { formatUsd } from '../formatUsd';
 import type { DisplayGraph, PrunedGroup } from './collapse';
 
 export interface MermaidOptions {

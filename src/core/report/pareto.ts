@@ -2,7 +2,7 @@
 // the evaluations no other one beats on both (as FrugalGPT plots its cascades against single models).
 import { markdownTable } from '../compare/table';
 import type { EvalResults } from '../eval/types';
-import { formatUsd } from '../pricing';
+import { formatUsd } from '../formatUsd';
 
 export interface ReportPoint {
   label: string;
