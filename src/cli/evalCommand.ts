@@ -15,6 +15,7 @@ import { defaultPuzzlesPath } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { EVAL_USAGE } from './workbenchUsage';
+import { reasoningEffortFlag } from './runSettingsFlags';
 
 const EVAL_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -81,7 +82,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       params: parseParamFlags(args.param),
       concurrency,
       maxUsd,
-      runOptions: { pricing: setup.pricing, retry: setup.retry },
+      runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort: reasoningEffortFlag(args['reasoning-effort']), seed: setup.seed },
       checkpoint,
       traces: args.traces,
       resume: args.resume,

@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT thresholds (--help)
+  thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
   thoughtscope --version                    print the version (also -V)
 
 Run options:
@@ -21,13 +22,15 @@ Run options:
                             pruned siblings become one "+N pruned" node per parent; --show-pruned draws them all)
   --concurrency <n>         model calls in flight at once (default 4)
   --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget
-  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }
+  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6, "cachedInput": 0.075 } }
   --profiles <file.json>    model profiles (same shape as thoughtscope.profiles); keys from each profile's "apiKeyEnv"
                             variable. eot/frugal/team name them: --param participants=mini,big / --param stages=mini,big /
                             --param solverProfile=mini
   --profile <name>          use that profile as the run's own model
   --timeout <seconds>       per-request timeout (default 120); --retries <n> on 429/5xx (default 3)
-  --stream                  stream responses
+  --stream                  stream responses (the progress line shows the text as it arrives)
+  --reasoning-effort <e>    minimal, low, medium or high: sent as reasoning_effort (reasoning models)
+  --seed <n>                sampling seed; each request gets one derived from it (servers that honour seeds)
   --json                    print the result as JSON instead of text
   --quiet, -q               no progress on stderr
 

@@ -150,7 +150,10 @@ export function formatTokens(node: Pick<ThoughtNode, 'usage'>): string {
  */
 export function labelFor(node: ThoughtNode, options: MermaidOptions = {}): string {
   const lines = excerpt(node.text, options.excerptChars ?? 60);
-  if (lines.length === 0) lines.push(node.status === 'running' || node.status === 'pending' ? '…' : '(empty)');
+  // A call streaming for the node: the end of what it has written so far.
+  const live = node.status === 'running' && node.live ? excerpt(`…${Array.from(node.live).slice(-(options.excerptChars ?? 60)).join('')}`, options.excerptChars ?? 60) : [];
+  if (lines.length === 0 && live.length === 0) lines.push(node.status === 'running' || node.status === 'pending' ? '…' : '(empty)');
+  lines.push(...live);
   const facts: string[] = [];
   if (node.score !== undefined && node.score !== null) facts.push(`score ${formatScore(node.score)}`);
   if (node.calls.length > 0 || node.usage.promptTokens > 0 || node.usage.completionTokens > 0) {
