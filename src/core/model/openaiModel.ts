@@ -1,5 +1,6 @@
-// The chat model over any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1, Ollama,
-// vLLM, LM Studio) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
+// The chat model over any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1 or a deployment
+// URL with ?api-version=…, Ollama, vLLM, LM Studio, DeepSeek, Gemini's and Anthropic's compatible
+// endpoints) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { unwrapListErrorBodies } from './errorBody';
@@ -47,8 +48,13 @@ export class OpenAIChatModel implements ChatModel {
     this.model = config.model;
     this.server = config.baseUrl;
     this.limits = responseLimits(config);
+    // A query in the base URL (Azure's ?api-version=…) goes on every request, not in front of the path.
+    const url = new URL(config.baseUrl);
+    const query = Object.fromEntries(url.searchParams);
+    url.search = '';
     this.client = new OpenAI({
-      baseURL: config.baseUrl,
+      baseURL: url.toString().replace(/\/+$/, ''),
+      defaultQuery: Object.keys(query).length ? query : undefined,
       apiKey: config.apiKey || NO_KEY_PLACEHOLDER,
       maxRetries: 0,
       timeout: this.limits.deadlineMs,

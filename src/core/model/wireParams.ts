@@ -121,6 +121,8 @@ const MESSAGE_PATTERNS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/does not support thinking/i, () => 'reasoning_effort'],
   // Anthropic's OpenAI-compatible endpoint: n must be exactly 1.
   [/\bn\b[^.]*\bexactly 1\b/i, () => 'n'],
+  // Otherwise a refusal that quotes one of our parameters: 'Invalid value at \'reasoning_effort\' (minimal)'.
+  [/(?:invalid|unsupported|unknown|not supported)[^'"]*['"\\]+([a-z_]+)['"\\]/i, (m) => m[1]],
 ];
 
 /**

@@ -21,8 +21,9 @@ export class LiveText {
 
   /** The model's onText: the answer so far and the reasoning so far. */
   readonly onText = (text: string, reasoning = ''): void => {
-    if (this.done) return;
-    this.pending = liveView(text, reasoning);
+    const view = liveView(text, reasoning);
+    if (this.done || view === '') return;
+    this.pending = view;
     const wait = this.last + this.everyMs - performance.now();
     if (wait <= 0) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), wait);
