@@ -115,8 +115,9 @@ export class RateGate {
       this.queue.shift();
       this.active++;
       const interval = this.intervalMs;
-      // On schedule, not from now: a timer that fires late does not lower the rate.
-      if (interval > 0) this.nextStartAt = Math.max(this.nextStartAt, now - interval) + interval;
+      // On schedule, not from now: a timer that fires late does not lower the rate (after a pause longer
+      // than one interval the schedule starts again from now).
+      if (interval > 0) this.nextStartAt = (this.nextStartAt > now - interval ? this.nextStartAt : now) + interval;
       if (this.tokenRatePerMs > 0) this.tokens -= Math.min(head.tokens, this.tokenCapacity());
       head.resolve();
     }
