@@ -1,10 +1,12 @@
 // Stage: rate limits, per server and model, shared by every run in the process (an evaluation's items
 // all ask the same server). Three controls, each from what is known:
-//  - pacing: request starts spaced by 60 s / requests-per-minute, from the profile's `rpm` or the
-//    server's x-ratelimit-limit-requests; tokens paced from `tpm` or x-ratelimit-limit-tokens, with
-//    x-ratelimit-remaining-tokens keeping the local bucket honest;
+//  - pacing: request starts at 60 s / requests-per-minute apart on average, from the profile's `rpm`
+//    or the server's x-ratelimit-limit-requests, through a small local bucket (up to 100 ms of the
+//    rate ahead, and never more than the server said remain, so a late timer or a stalled event loop
+//    is made up for rather than lost); tokens paced from `tpm` or
+//    x-ratelimit-limit-tokens, with x-ratelimit-remaining-tokens keeping the local bucket honest;
 //  - pause: no request starts before a 429's Retry-After has passed;
-//  - concurrency: unbounded until the first 429, then halved on a 429 (at most once per pause) and
+//  - concurrency: unbounded until the first 429, then halved on a 429 (at most once a second) and
 //    grown again by one per window of answered requests (additive increase, multiplicative decrease).
 import { ModelError, type ChatModel, type ChatResponse, type RateLimitInfo } from '../model/types';
 import { abortError } from './limiter';
@@ -19,6 +21,8 @@ export interface DeclaredLimits {
 
 /** Wait this long after a 429 that names no Retry-After. */
 const DEFAULT_PAUSE_MS = 1000;
+/** How far ahead of an even pace requests may start (to make up for late timers). */
+const CATCH_UP_MS = 100;
 const MINUTE_MS = 60_000;
 
 interface Waiter {
@@ -32,7 +36,10 @@ export class RateGate {
   private cap = Infinity;
   private declaredIntervalMs = 0;
   private headerIntervalMs = 0;
-  private nextStartAt = 0;
+  private credits = 1;
+  /** The server's last x-ratelimit-remaining-requests, less the requests started since. */
+  private remaining = Infinity;
+  private creditsAt = 0;
   private pausedUntil = 0;
   private lastDecreaseAt = -Infinity;
   private tokenRatePerMs = 0;
@@ -107,20 +114,29 @@ export class RateGate {
     while (this.queue.length > 0 && this.active < Math.max(1, Math.floor(this.cap))) {
       const now = performance.now();
       const head = this.queue[0];
-      const wait = Math.max(this.pausedUntil - now, this.nextStartAt - now, this.tokenWait(head.tokens, now));
+      const wait = Math.max(this.pausedUntil - now, this.paceWait(now), this.tokenWait(head.tokens, now));
       if (wait > 0) {
         this.timer = setTimeout(() => this.pump(), Math.ceil(wait));
         return;
       }
       this.queue.shift();
       this.active++;
-      const interval = this.intervalMs;
-      // On schedule, not from now: a timer that fires late does not lower the rate (after a pause longer
-      // than one interval the schedule starts again from now).
-      if (interval > 0) this.nextStartAt = (this.nextStartAt > now - interval ? this.nextStartAt : now) + interval;
+      if (this.intervalMs > 0) this.credits -= 1;
+      this.remaining -= 1;
       if (this.tokenRatePerMs > 0) this.tokens -= Math.min(head.tokens, this.tokenCapacity());
       head.resolve();
     }
+  }
+
+  /** Time until the pace allows one more start: a bucket refilled at one start per interval. */
+  private paceWait(now: number): number {
+    const interval = this.intervalMs;
+    if (interval <= 0) return 0;
+    const capacity = Math.max(1, Math.min(Math.floor(CATCH_UP_MS / interval), this.remaining));
+    if (this.creditsAt === 0) this.creditsAt = now;
+    this.credits = Math.min(capacity, this.credits + (now - this.creditsAt) / interval);
+    this.creditsAt = now;
+    return this.credits >= 1 ? 0 : (1 - this.credits) * interval;
   }
 
   private tokenCapacity(): number {
@@ -147,6 +163,7 @@ export class RateGate {
   private learnHeaders(info: RateLimitInfo | undefined): void {
     if (!info) return;
     if (info.limitRequests) this.headerIntervalMs = MINUTE_MS / info.limitRequests;
+    if (info.remainingRequests !== undefined) this.remaining = Math.max(0, info.remainingRequests - this.active);
     if (info.limitTokens) this.setTokenRate(info.limitTokens / MINUTE_MS, false);
     if (info.remainingTokens !== undefined && this.tokenRatePerMs > 0) this.tokens = Math.min(this.tokens, info.remainingTokens);
     // Out of requests and no rate to pace by: wait for the window to reset (at most a second at a time).
@@ -167,8 +184,8 @@ export class RateGate {
     this.learnHeaders(info);
     const now = performance.now();
     const pause = info.retryAfterMs ?? DEFAULT_PAUSE_MS;
-    // One decrease per pause: the 429s of one burst are one signal, not many.
-    if (now >= this.lastDecreaseAt + pause) {
+    // At most one decrease a second: the 429s of one burst are one signal, not many.
+    if (now >= this.lastDecreaseAt + Math.max(pause, DEFAULT_PAUSE_MS)) {
       this.cap = Math.max(1, Math.floor((Number.isFinite(this.cap) ? Math.min(this.cap, this.active) : this.active) / 2));
       this.lastDecreaseAt = now;
     }

@@ -1,0 +1,64 @@
+// Rate limits (issue 15): ToT on Game of 24 puzzles through evaluate() at concurrency 64, against a
+// loopback server that enforces a token bucket and answers 429 beyond it
+// (test/support/providers/tokenBucket.ts), first with OpenAI's x-ratelimit-* headers, then with only
+// Retry-After. Goal: with the headers, at least 90% of the allowed request rate and no item fails.
+import { findScorer } from '../src/core/eval/scorers';
+import { evaluate } from '../src/core/eval/evaluate';
+import type { EvalItem } from '../src/core/eval/types';
+import { OpenAIChatModel } from '../src/core/model/openaiModel';
+import { gateFor } from '../src/core/run/rateGate';
+import { game24Task } from '../src/core/tasks/game24';
+import { totTechnique } from '../src/core/techniques/tot';
+import { startProvider } from '../test/support/providers/harness';
+import { tokenBucketHandler } from '../test/support/providers/tokenBucket';
+import { game24Reply, memoized } from './game24Model';
+import { round } from './models';
+import { TOT_PARAMS } from './scheduling';
+
+export interface RateLimitOptions {
+  items: EvalItem[];
+  /** Requests per second the server allows. */
+  perSecond: number;
+  burst: number;
+  delayMs: number;
+  concurrency: number;
+  log: (line: string) => void;
+}
+
+async function limitedEvaluation(options: RateLimitOptions, headers: boolean, name: string) {
+  const { handler, stats } = tokenBucketHandler({ perSecond: options.perSecond, burst: options.burst, delayMs: options.delayMs, headers, answer: memoized(game24Reply) });
+  const server = await startProvider(handler);
+  try {
+    const model = new OpenAIChatModel({ baseUrl: `${server.origin}/v1`, model: name });
+    const started = performance.now();
+    const results = await evaluate({ technique: totTechnique, task: game24Task, scorer: findScorer('game24')!, items: options.items, model, params: TOT_PARAMS, concurrency: options.concurrency, runOptions: { budget: {} } });
+    const wallMs = performance.now() - started;
+    const spanS = ((stats.lastAt ?? 0) - (stats.firstAt ?? 0)) / 1000;
+    const achieved = spanS > 0 ? stats.answered / spanS : 0;
+    options.log(`  ${headers ? 'with' : 'without'} x-ratelimit headers: ${stats.answered} answered, ${stats.limited} refused, ${round(achieved)} requests/s of ${options.perSecond} allowed`);
+    return {
+      answered: stats.answered,
+      refused: stats.limited,
+      wallMs: Math.round(wallMs),
+      achievedPerSecond: round(achieved),
+      shareOfAllowed: round(achieved / options.perSecond, 3),
+      itemsUnfinished: results.meta.unfinished,
+      solved: results.summary.correct,
+      finalConcurrency: gateFor(model).concurrency,
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+export async function benchRateLimits(options: RateLimitOptions) {
+  return {
+    puzzles: options.items.length,
+    allowedPerSecond: options.perSecond,
+    burst: options.burst,
+    delayMs: options.delayMs,
+    concurrency: options.concurrency,
+    withHeaders: await limitedEvaluation(options, true, 'bench-rate-headers'),
+    retryAfterOnly: await limitedEvaluation(options, false, 'bench-rate-retry-after'),
+  };
+}
