@@ -23,12 +23,14 @@ export interface TokenBucketStats {
   limited: number;
   firstAt: number | undefined;
   lastAt: number | undefined;
+  /** When each answer was sent (ms, performance.now). */
+  answeredAt: number[];
 }
 
 export function tokenBucketHandler(options: TokenBucketOptions): { handler: ProviderHandler; stats: TokenBucketStats } {
   let bucket = options.burst;
   let at = performance.now();
-  const stats: TokenBucketStats = { answered: 0, limited: 0, firstAt: undefined, lastAt: undefined };
+  const stats: TokenBucketStats = { answered: 0, limited: 0, firstAt: undefined, lastAt: undefined, answeredAt: [] };
   const perMs = options.perSecond / 1000;
   const handler: ProviderHandler = async (req) => {
     const now = performance.now();
@@ -52,6 +54,7 @@ export function tokenBucketHandler(options: TokenBucketOptions): { handler: Prov
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
     stats.answered++;
     stats.lastAt = performance.now();
+    stats.answeredAt.push(stats.lastAt);
     const prompt = promptText(req.body);
     const n = req.body.n ?? 1;
     const texts = Array.from({ length: n }, () => options.answer(prompt));
