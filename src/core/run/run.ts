@@ -5,7 +5,7 @@
 //   rate gate  →  parameter fit (retry once without a refused one)  →  model (text streams to the
 //   node)  →  settle (count, release)  →  record on the node.
 // The stages live in small files beside this one (budget, worstCase, cache, topUp, runSettings,
-// limiter, retry, rateGate, paramFit, liveText, accounting, inFlight, yieldPoint, nodeStatus).
+// limiter, retry, rateGate, paramFit, liveText, accounting, callRecord, inFlight, yieldPoint, nodeStatus).
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_GROWTH_LIMITS, type GrowthLimits } from '../graph/growth';
 import { ThoughtGraph } from '../graph/thoughtGraph';
@@ -22,7 +22,8 @@ import { LiveText } from './liveText';
 import { NodeStatusTracker } from './nodeStatus';
 import { PROCESS_REFUSALS, sendFitted, type RefusedParams } from './paramFit';
 import { gateFor } from './rateGate';
-import { requestSeed, withRunSettings, type RunSettings } from './runSettings';
+import { withRunSettings, type RunSettings } from './runSettings';
+import { answeredCall, partialCall } from './callRecord';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { RunProfiles, type RunProfile } from './runProfiles';
 import { sendWithTopUp } from './topUp';
@@ -358,49 +359,13 @@ export class Run {
 
   /** Stage: the call on its node, with its tokens and cost (a cached answer cost nothing). */
   private record(nodeId: string, role: string, request: ChatRequest, model: ChatModel, response: ChatResponse, cached: boolean): void {
-    this.graph.recordCall(nodeId, {
-      ...this.callBasics(role, request),
-      model: response.model,
-      responses: response.choices,
-      usage: cached ? { promptTokens: 0, completionTokens: 0, estimated: false } : response.usage,
-      usageSource: response.usageSource,
-      costUsd: cached ? 0 : this.costOf(model, response),
-      latencyMs: cached ? 0 : response.latencyMs,
-      cached,
-      ...(response.notes?.length && !cached ? { notes: response.notes } : {}),
-      ...(response.reasoning?.some((r) => r !== '') ? { reasoning: response.reasoning } : {}),
-      ...(response.droppedParams?.length ? { droppedParams: response.droppedParams } : {}),
-    });
+    this.graph.recordCall(nodeId, answeredCall(role, request, this.settings, response, cached, cached ? 0 : this.costOf(model, response)));
   }
 
   /** A cancelled stream's text so far on its node, with the tokens it was counted at. */
   private recordPartial(nodeId: string, role: string, request: ChatRequest, model: ChatModel, err: unknown): void {
     const partial = (err as { partial?: PartialAnswer } | undefined)?.partial;
-    if (!partial || !this.graph.has(nodeId)) return;
-    this.graph.recordCall(nodeId, {
-      ...this.callBasics(role, request),
-      model: model.model,
-      responses: [partial.text],
-      ...(partial.reasoning ? { reasoning: [partial.reasoning] } : {}),
-      usage: partial.usage,
-      usageSource: partial.usage.estimated ? 'estimated' : 'reported',
-      costUsd: this.usageCost(model, partial.usage),
-      latencyMs: partial.latencyMs,
-      cached: false,
-      error: 'cancelled while streaming: the text so far is kept',
-    });
-  }
-
-  /** What every call record of a request says: its role, prompt, and the effort and seed it was sent with. */
-  private callBasics(role: string, request: ChatRequest) {
-    const effort = request.reasoningEffort ?? this.settings.reasoningEffort;
-    const seed = request.seed ?? (this.settings.seed === undefined ? undefined : requestSeed(this.settings.seed, request.cacheSalt));
-    return {
-      role,
-      prompt: request.messages.map((m) => (request.messages.length > 1 ? `[${m.role}]\n${m.content}` : m.content)).join('\n\n'),
-      ...(effort !== undefined ? { reasoningEffort: effort } : {}),
-      ...(seed !== undefined ? { seed } : {}),
-    };
+    if (partial && this.graph.has(nodeId)) this.graph.recordCall(nodeId, partialCall(role, request, this.settings, model.model, partial, this.usageCost(model, partial.usage)));
   }
 
   /** Marks the node of a failed call (cancelled, stopped or failed) and returns the error to throw. */
