@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     log(`ratelimit: ToT on ${puzzles} puzzles against a token bucket of 200 requests/s`);
     const r = await benchRateLimits({ items, perSecond: 200, burst: 20, delayMs: 20, concurrency: 64, log });
     results.rateLimits = r;
+    rows.push(['rate gate alone (timers, no HTTP)', `${r.gateAlone.achievedPerSecond} req/s`, `${Math.round(r.gateAlone.shareOfAllowed * 100)}% of ${r.allowedPerSecond} allowed`]);
     for (const [label, v] of [['with x-ratelimit headers', r.withHeaders], ['Retry-After only', r.retryAfterOnly]] as const) {
       rows.push([`rate limit, ${label}`, `${v.achievedPerSecond} req/s`, `${Math.round(v.shareOfAllowed * 100)}% of ${r.allowedPerSecond} allowed${label.startsWith('with') ? ' (goal >= 90%)' : ''}, ${Math.round(v.first95PercentShare * 100)}% up to 95% of the answers; ${v.refused} refused of ${v.answered + v.refused}; ${v.itemsUnfinished} items unfinished`]);
     }

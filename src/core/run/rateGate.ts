@@ -6,8 +6,9 @@
 //    is made up for rather than lost); tokens paced from `tpm` or
 //    x-ratelimit-limit-tokens, with x-ratelimit-remaining-tokens keeping the local bucket honest;
 //  - pause: no request starts before a 429's Retry-After has passed;
-//  - concurrency: unbounded until the first 429, then halved on a 429 (at most once a second) and
-//    grown again by one per window of answered requests (additive increase, multiplicative decrease).
+//  - concurrency: unbounded until the first 429, then halved on a 429 (at most once per round trip:
+//    the 429s of one burst are one signal) and grown again by one per window of answered requests
+//    (additive increase, multiplicative decrease).
 import { ModelError, type ChatModel, type ChatResponse, type RateLimitInfo } from '../model/types';
 import { abortError } from './limiter';
 import { serverModelKey } from './paramFit';
@@ -42,6 +43,8 @@ export class RateGate {
   private creditsAt = 0;
   private pausedUntil = 0;
   private lastDecreaseAt = -Infinity;
+  /** How long answers take (moving average, ms): the window of one round of requests. */
+  private roundTripMs = 0;
   private tokenRatePerMs = 0;
   private tokens = 0;
   private tokensAt = 0;
@@ -72,8 +75,10 @@ export class RateGate {
   /** Run `work` once the gate lets a request start; `tokens` is its prompt estimate (for tpm pacing). */
   async run(work: () => Promise<ChatResponse>, tokens: number, signal: AbortSignal): Promise<ChatResponse> {
     await this.acquire(tokens, signal);
+    const started = performance.now();
     try {
       const response = await work();
+      this.roundTripMs = this.roundTripMs === 0 ? performance.now() - started : 0.9 * this.roundTripMs + 0.1 * (performance.now() - started);
       this.answered(response.rateLimit, response.usage.completionTokens);
       return response;
     } catch (err) {
@@ -184,8 +189,8 @@ export class RateGate {
     this.learnHeaders(info);
     const now = performance.now();
     const pause = info.retryAfterMs ?? DEFAULT_PAUSE_MS;
-    // At most one decrease a second: the 429s of one burst are one signal, not many.
-    if (now >= this.lastDecreaseAt + Math.max(pause, DEFAULT_PAUSE_MS)) {
+    // At most one decrease per round trip: the 429s of one burst are one signal, not many.
+    if (now >= this.lastDecreaseAt + Math.max(pause, this.roundTripMs)) {
       this.cap = Math.max(1, Math.floor((Number.isFinite(this.cap) ? Math.min(this.cap, this.active) : this.active) / 2));
       this.lastDecreaseAt = now;
     }
