@@ -53,6 +53,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!args.out) throw new UsageError('--out <results.json> is required');
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
+  const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
 
   const { items, dataset } = loadItems(args, scorer.id, scorer.needsExpected);
   const setup = modelSetup(args);
@@ -82,7 +83,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       params: parseParamFlags(args.param),
       concurrency,
       maxUsd,
-      runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort: reasoningEffortFlag(args['reasoning-effort']), seed: setup.seed },
+      runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed },
       checkpoint,
       traces: args.traces,
       resume: args.resume,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
+import { azureKeyHeaders } from '../../src/core/model/azure';
 import { OpenAIChatModel, type OpenAIModelConfig } from '../../src/core/model/openaiModel';
 import { Pricing, costAt } from '../../src/core/pricing';
 import { RefusedParams } from '../../src/core/run/paramFit';
@@ -144,6 +145,13 @@ describe('Azure OpenAI', () => {
     ]);
     assert.deepEqual([server.requests[0].body.temperature, server.requests[1].body.temperature], [0.7, undefined]);
     assert.deepEqual(report.summary.notes, ["temperature not supported by prod-reasoner: sampled at the model's default"]);
+  });
+
+  it("the key goes in the api-key header for Azure's hosts only", () => {
+    assert.deepEqual(azureKeyHeaders('https://res.openai.azure.com/openai/deployments/d?api-version=2024-10-21', 'k'), { 'api-key': 'k' });
+    assert.deepEqual(azureKeyHeaders('https://res.services.ai.azure.com/openai/v1', 'k'), { 'api-key': 'k' });
+    assert.equal(azureKeyHeaders('https://api.openai.com/v1', 'k'), undefined);
+    assert.equal(azureKeyHeaders('https://res.openai.azure.com/openai/v1', undefined), undefined);
   });
 
   it('a wrong key and an unknown deployment fail with one line naming the problem', async () => {

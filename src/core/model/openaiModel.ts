@@ -3,6 +3,7 @@
 // endpoints) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { azureKeyHeaders } from './azure';
 import { unwrapListErrorBodies } from './errorBody';
 import { ResponseTooLargeError } from './jsonStringCap';
 import { rateLimitOf } from './rateLimitHeaders';
@@ -59,7 +60,7 @@ export class OpenAIChatModel implements ChatModel {
       maxRetries: 0,
       timeout: this.limits.deadlineMs,
       fetch: unwrapListErrorBodies(guardedFetch(this.limits)),
-      defaultHeaders: config.headers,
+      defaultHeaders: { ...azureKeyHeaders(config.baseUrl, config.apiKey), ...config.headers },
       dangerouslyAllowBrowser: false,
     });
   }
