@@ -2,7 +2,7 @@
 import type { TokenUsage } from '../src/core/graph/types';
 import { neutralizeBidi } from '../src/core/render/bidi';
 
-export { formatUsd } from '../src/core/pricing';
+export { formatUsd } from '../src/core/formatUsd';
 
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

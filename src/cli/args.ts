@@ -35,6 +35,8 @@ export const RUN_OPTIONS = {
   'idle-timeout': { type: 'string' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  'reasoning-effort': { type: 'string' },
+  seed: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },

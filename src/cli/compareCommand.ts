@@ -12,6 +12,7 @@ import { inputFlags } from './fileFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { COMPARE_USAGE } from './workbenchUsage';
+import { reasoningEffortsFlag } from './runSettingsFlags';
 
 const COMPARE_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -52,7 +53,8 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (modelNames.length === 0) throw new UsageError('--model or --models is required (or set THOUGHTSCOPE_MODEL)');
   const models = modelNames.map((name) => setup.make(name));
   const params = splitParams(parseParamFlags(args.param), techniques);
-  const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id) })));
+  const efforts = reasoningEffortsFlag(args['reasoning-effort']);
+  const entries: CompareEntry[] = models.flatMap((model) => efforts.flatMap((reasoningEffort) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id), ...(reasoningEffort ? { reasoningEffort } : {}) }))));
   checkWritable('out', args.out);
 
   const controller = new AbortController();
@@ -60,7 +62,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry }, signal: controller.signal });
+    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, seed: setup.seed }, signal: controller.signal });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;

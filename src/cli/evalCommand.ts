@@ -17,6 +17,7 @@ import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { EVAL_USAGE } from './workbenchUsage';
+import { reasoningEffortFlag } from './runSettingsFlags';
 
 const EVAL_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -55,6 +56,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!args.out) throw new UsageError('--out <results.json> is required');
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
+  const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
 
   const params = parseParamFlags(args.param);
   const { items, dataset } = loadItems(args, scorer);
@@ -85,7 +87,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       params,
       concurrency,
       maxUsd,
-      runOptions: { pricing: setup.pricing, retry: setup.retry },
+      runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed },
       checkpoint,
       traces: args.traces,
       resume: args.resume,

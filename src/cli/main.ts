@@ -9,6 +9,7 @@ import { USAGE } from './usage';
 import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
 import { evalCommand } from './evalCommand';
+import { pricesCommand } from './pricesCommand';
 import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
@@ -29,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate (see thoughtscope --help)`);
+  if (command === 'prices') return pricesCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, prices (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

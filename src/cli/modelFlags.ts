@@ -6,6 +6,7 @@ import type { RetryPolicy } from '../core/run/retry';
 import { positiveNumber, timeoutFlags, UsageError } from './args';
 import { readPricingFile } from './fileFlags';
 import { OLLAMA_DEFAULT_URL } from './runCommand';
+import { RUN_SETTING_OPTIONS, seedFlag } from './runSettingsFlags';
 
 export const MODEL_OPTIONS = {
   'base-url': { type: 'string' },
@@ -16,6 +17,7 @@ export const MODEL_OPTIONS = {
   'idle-timeout': { type: 'string' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  ...RUN_SETTING_OPTIONS,
 } as const;
 
 export interface ModelFlagValues {
@@ -27,6 +29,8 @@ export interface ModelFlagValues {
   'idle-timeout'?: string;
   retries?: string;
   stream?: boolean;
+  'reasoning-effort'?: string;
+  seed?: string;
 }
 
 export interface ModelSetup {
@@ -37,6 +41,8 @@ export interface ModelSetup {
   make(name: string): OpenAIChatModel;
   /** The --model value, $THOUGHTSCOPE_MODEL, or llama3.2 on Ollama's default URL. */
   defaultModel: string | undefined;
+  /** --seed. */
+  seed: number | undefined;
 }
 
 export function modelSetup(args: ModelFlagValues): ModelSetup {
@@ -46,10 +52,11 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
   const apiKey = args['api-key'] ?? process.env.OPENAI_API_KEY;
   const timeouts = timeoutFlags(args);
   const maxRetries = positiveNumber('retries', args.retries, { integer: true })!;
-  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
+  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {}, { source: `--pricing ${args.pricing}` });
   return {
     baseUrl,
     pricing,
+    seed: seedFlag(args.seed),
     retry: { maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
     defaultModel,
     make(name) {

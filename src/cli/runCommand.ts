@@ -19,6 +19,7 @@ import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, timeoutFlags, UsageError, type RunArgs } from './args';
+import { reasoningEffortFlag, seedFlag } from './runSettingsFlags';
 
 export const OLLAMA_DEFAULT_URL = 'http://localhost:11434/v1';
 const OLLAMA_DEFAULT_MODEL = 'llama3.2';
@@ -52,7 +53,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     maxUsd: positiveNumber('max-usd', args['max-usd']),
   };
   const growth = growthFlags(args);
-  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
+  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {}, { source: `--pricing ${args.pricing}` });
+  const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
+  const seed = seedFlag(args.seed);
   const rawParams = parseParamFlags(args.param);
   // Before anything is paid for: a path that cannot be written is a typo to fix now.
   checkWritable('out', args.out);
@@ -74,6 +77,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     model,
     profiles,
     pricing,
+    reasoningEffort,
+    seed,
     concurrency,
     budget,
     growth,
@@ -84,7 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       error: () => {},
     },
   });
-  if (progress) run.graph.on(() => progress.show(run.totals()));
+  if (progress) run.graph.on((event) => progress.show(run.totals(), event.type === 'nodeUpdated' ? event.node.live : undefined));
   const onSigint = () => {
     process.stderr.write('\nCancelling…\n');
     run.cancel();
@@ -107,12 +112,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { summary } = report;
   const correct = summary.answer !== undefined && task.judge ? task.judge(input, summary.answer) : undefined;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ outcome: summary.outcome, answer: summary.answer ?? null, correct: correct ?? null, confidence: summary.confidence ?? null, message: summary.message, candidates: report.candidates, totals: summary.totals }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ outcome: summary.outcome, answer: summary.answer ?? null, correct: correct ?? null, confidence: summary.confidence ?? null, message: summary.message, notes: summary.notes ?? [], candidates: report.candidates, totals: summary.totals }, null, 2)}\n`);
   } else {
     if (summary.answer !== undefined) process.stdout.write(`Answer: ${summary.answer}\n`);
     if (summary.confidence !== undefined) process.stdout.write(`Confidence: ${Math.round(summary.confidence * 100)}% of the samples agree\n`);
     if (correct !== undefined) process.stdout.write(`Judged: ${correct ? 'correct' : 'incorrect'} (${task.id})\n`);
     process.stdout.write(`${formatTotals(summary.totals)}\n`);
+    for (const note of summary.notes ?? []) process.stdout.write(`Note: ${note}\n`);
   }
   const unwritten = writeOutputs(args, report, run);
   for (const line of unwritten) process.stderr.write(`thoughtscope: ${line}\n`);
@@ -149,17 +155,24 @@ function writeOutputs(args: RunArgs, report: RunReport, run: Run): string[] {
 export function formatTotals(t: RunTotals): string {
   const approx = t.estimated ? '~' : '';
   const cached = t.cachedCalls > 0 ? ` (+${t.cachedCalls} cached)` : '';
-  return `Calls: ${t.calls}${cached} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
+  const parts = [t.cachedPromptTokens ? `${t.cachedPromptTokens} in from the prompt cache` : '', t.reasoningTokens ? `${t.reasoningTokens} reasoning` : ''].filter(Boolean);
+  const details = parts.length ? ` (${parts.join(', ')})` : '';
+  return `Calls: ${t.calls}${cached} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out${details} · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
 }
 
-/** One live status line on stderr while the run goes (TTY only). */
+/** One live status line on stderr while the run goes (TTY only): the totals, then the text streaming in. */
 class Progress {
   private last = 0;
-  show(t: RunTotals): void {
+  private live = '';
+  show(t: RunTotals, live?: string): void {
+    if (live) this.live = live.replace(/\s+/g, ' ').trim();
     const now = Date.now();
     if (now - this.last < 100) return;
     this.last = now;
-    process.stderr.write(`\r\x1b[K${formatTotals(t)}`);
+    const line = formatTotals(t);
+    const room = (process.stderr.columns ?? 100) - line.length - 4;
+    const tail = this.live && room > 10 ? ` · ${this.live.length > room ? `…${this.live.slice(-(room - 1))}` : this.live}` : '';
+    process.stderr.write(`\r\x1b[K${line}${tail}`);
   }
   note(message: string): void {
     process.stderr.write(`\r\x1b[K${message}\n`);

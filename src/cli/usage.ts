@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
+  thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
   thoughtscope --version                    print the version (also -V)
 
 Run options:
@@ -26,7 +27,7 @@ Run options:
                             holds its worst case, so a budget is never passed (--max-usd needs a priced model)
   --max-nodes <n>, --max-depth <n>, --max-memory-mb <MB>   stop the run when its graph grows past these
                             (default 20000 nodes, depth 500, 512 MB)
-  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }
+  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6, "cachedInput": 0.075 } }
   --profiles <file.json>    model profiles (same shape as thoughtscope.profiles); keys from each profile's "apiKeyEnv"
                             variable. eot/frugal/team name them: --param participants=mini,big / --param stages=mini,big /
                             --param solverProfile=mini
@@ -34,7 +35,9 @@ Run options:
   --timeout <seconds>       deadline of a whole response, 1 to 3600 (default 120); --idle-timeout <seconds>: a body
                             or stream silent this long fails (default 60, or --timeout if shorter); both are
                             retried; --retries <n> on 429/5xx/timeouts (default 3)
-  --stream                  stream responses
+  --stream                  stream responses (the progress line shows the text as it arrives)
+  --reasoning-effort <e>    minimal, low, medium or high: sent as reasoning_effort (reasoning models)
+  --seed <n>                sampling seed; each request gets one derived from it (servers that honour seeds)
   --json                    print the result as JSON instead of text
   --quiet, -q               no progress on stderr
 

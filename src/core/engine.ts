@@ -59,6 +59,8 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   }
   closeUnfinishedNodes(run, summary.outcome === 'done' ? 'done' : summary.outcome === 'failed' ? 'failed' : 'cancelled');
   summary.totals = run.totals();
+  const notes = run.notes();
+  if (notes.length) summary.notes = notes;
   run.graph.emit({ type: 'runFinished', summary });
   return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}) };
 }

@@ -9,10 +9,28 @@ export interface TraceNode {
   text: string;
   score: number | null;
   status: string;
-  usage: { promptTokens: number; completionTokens: number; estimated: boolean };
+  usage: { promptTokens: number; completionTokens: number; estimated: boolean; cachedPromptTokens?: number; reasoningTokens?: number };
   costUsd: number | null;
   latencyMs: number;
-  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string; notes?: string[] }>;
+  calls: TraceCall[];
+}
+
+export interface TraceCall {
+  role: string;
+  model: string;
+  prompt: string;
+  responses: string[];
+  cached: boolean;
+  usageSource: string;
+  notes?: string[];
+  /** Request parameters the model does not take, left out (empty when none; absent in older traces). */
+  droppedParams?: Array<{ param: string; value: unknown; note: string }>;
+  /** The reasoning returned per response, when the server returned any. */
+  reasoning?: string[];
+  /** The reasoning effort asked for, null when none (absent in older traces). */
+  reasoningEffort?: string | null;
+  /** The seed sent, when the run has one. */
+  seed?: number;
 }
 
 export interface Trace {
@@ -26,7 +44,9 @@ export interface Trace {
   answer: string | null;
   nodes: TraceNode[];
   edges: Array<{ from: string; to: string; kind: string }>;
-  totals: { calls: number; cachedCalls: number; promptTokens: number; completionTokens: number; estimated: boolean; costUsd: number | null; wallMs: number };
+  totals: { calls: number; cachedCalls: number; promptTokens: number; completionTokens: number; estimated: boolean; cachedPromptTokens?: number; reasoningTokens?: number; costUsd: number | null; wallMs: number };
+  /** What changed how the run sampled ("temperature not supported by o4-mini: …"). */
+  notes?: string[];
 }
 
 export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
@@ -45,6 +65,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
     input: report.input,
     outcome: report.summary.outcome,
     message: report.summary.message,
+    ...(report.summary.notes?.length ? { notes: report.summary.notes } : {}),
     answer: report.summary.answer ?? null,
     nodes: graph.nodes().map((n) => ({
       id: n.id,
@@ -53,13 +74,27 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
       text: n.text,
       score: n.score ?? null,
       status: n.status,
-      usage: { ...n.usage },
+      usage: { ...n.usage, cachedPromptTokens: n.usage.cachedPromptTokens ?? 0, reasoningTokens: n.usage.reasoningTokens ?? 0 },
       costUsd: n.costUsd,
       latencyMs: Math.round(n.latencyMs),
-      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource, ...(c.notes ? { notes: c.notes } : {}) })),
+      calls: n.calls.map(
+        (c): TraceCall => ({
+          role: c.role,
+          model: c.model,
+          prompt: c.prompt,
+          responses: c.responses,
+          cached: c.cached,
+          usageSource: c.usageSource,
+          ...(c.notes ? { notes: c.notes } : {}),
+          droppedParams: c.droppedParams ?? [],
+          ...(c.reasoning ? { reasoning: c.reasoning } : {}),
+          reasoningEffort: c.reasoningEffort ?? null,
+          ...(c.seed !== undefined ? { seed: c.seed } : {}),
+        }),
+      ),
     })),
     edges: graph.edges().map((e) => ({ from: e.from, to: e.to, kind: e.kind })),
-    totals: report.summary.totals,
+    totals: { cachedPromptTokens: 0, reasoningTokens: 0, ...report.summary.totals },
   };
 }
 

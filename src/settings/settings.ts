@@ -1,7 +1,7 @@
 // Reads and checks the `thoughtscope.*` settings. Any invalid value stops the run before anything is
 // sent, with one SettingsError naming the setting. Bounds and defaults come from settingsSchema.ts.
 // No vscode import: pass `vscode.workspace.getConfiguration('thoughtscope')` (or any `get`).
-import { ModelError } from '../core/model/types';
+import { ModelError, type ReasoningEffort } from '../core/model/types';
 import { validateBaseUrl } from '../core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from '../core/pricing';
 import { validateProfiles, type ModelProfile } from '../core/profiles';
@@ -39,6 +39,10 @@ export interface Settings {
   task: string;
   /** Overrides every technique's temperature when set. */
   temperature: number | undefined;
+  /** Sent as reasoning_effort with every request, when set. */
+  reasoningEffort: ReasoningEffort | undefined;
+  /** The run's seed, when set. */
+  seed: number | undefined;
   concurrency: number;
   requestTimeoutMs: number;
   maxRetries: number;
@@ -79,7 +83,7 @@ function readString(config: ConfigSource, key: string): string {
 function readNumber(config: ConfigSource, key: string): number {
   const value = raw(config, key);
   const schema = generalSetting(key).schema;
-  const integer = schema.type === 'integer';
+  const integer = schema.type === 'integer' || (Array.isArray(schema.type) && schema.type.includes('integer'));
   const min = schema.minimum as number | undefined;
   const max = schema.maximum as number | undefined;
   const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : '';
@@ -135,6 +139,8 @@ export function readSettings(config: ConfigSource): Settings {
 
   const temperatureRaw = raw(config, 'temperature');
   const temperature = temperatureRaw === null ? undefined : readNumber(config, 'temperature');
+  const reasoningEffort = (readString(config, 'reasoningEffort') || undefined) as ReasoningEffort | undefined;
+  const seed = raw(config, 'seed') === null ? undefined : readNumber(config, 'seed');
 
   let pricing: PricingTable;
   try {
@@ -166,6 +172,8 @@ export function readSettings(config: ConfigSource): Settings {
     model,
     task,
     temperature,
+    reasoningEffort,
+    seed,
     concurrency: readNumber(config, 'concurrency'),
     requestTimeoutMs: Math.round(readNumber(config, 'requestTimeoutSeconds') * 1000),
     maxRetries: readNumber(config, 'maxRetries'),

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { evaluate } from '../../src/core/eval/evaluate';
 import { findScorer } from '../../src/core/eval/scorers';
-import { DEFAULT_PRICES, Pricing, validatePricingTable } from '../../src/core/pricing';
+import { Pricing, validatePricingTable } from '../../src/core/pricing';
 import { UnpricedBudgetError } from '../../src/core/run/budget';
 import { genericTask } from '../../src/core/tasks/generic';
 import { ioTechnique } from '../../src/core/techniques/io';
@@ -23,7 +23,7 @@ function writer(wants: number, delayMs = 20) {
 
 /** What the server's reported usage costs on gpt-4o-mini ($0.15 / $0.60 per million). */
 function servedUsd(s: FakeServer): number {
-  const price = DEFAULT_PRICES['gpt-4o-mini'];
+  const price = new Pricing().priceOf('gpt-4o-mini')!;
   return (s.reported.promptTokens * price.input + s.reported.completionTokens * price.output) / 1e6;
 }
 

@@ -124,3 +124,13 @@ test('an invalid technique parameter names its setting', () => {
     );
   }
 });
+
+test('reasoning effort and seed: empty by default, read when set, and refused with the setting named', () => {
+  const defaults = readSettings(config());
+  assert.deepEqual([defaults.reasoningEffort, defaults.seed], [undefined, undefined]);
+  const set = readSettings(config({ reasoningEffort: 'high', seed: 1234 }));
+  assert.deepEqual([set.reasoningEffort, set.seed], ['high', 1234]);
+  rejects({ reasoningEffort: 'max' }, 'thoughtscope.reasoningEffort', /must be one of , minimal, low, medium, high, got "max"/);
+  rejects({ seed: 1.5 }, 'thoughtscope.seed', /whole number/);
+  rejects({ pricing: { m: { input: 1, output: 2, cachedInput: 'cheap' } } }, 'thoughtscope.pricing', /cachedInput/);
+});

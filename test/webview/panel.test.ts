@@ -587,6 +587,39 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  test('a reasoning model: its reasoning folded apart from the response, dropped parameters on the call and the run', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const graph = new ThoughtGraph();
+      const q = graph.addNode({ kind: 'question', text: '4 4 6 8' });
+      const reasoning = 'Try 4 + 4 + 6 + 8 = 22. <img src=x onerror="window.__pwned=1"> No.';
+      const note = "temperature not supported by o4-mini: sampled at the model's default";
+      graph.recordCall(q.id, call('reason', 'Use the numbers to make 24.', 'Answer: 4 * 6 * (8 - 4) / 4 = 24', 120, 400, {
+        reasoning: [reasoning],
+        droppedParams: [{ param: 'temperature', value: 0.7, note }],
+        reasoningEffort: 'high',
+        usage: { promptTokens: 120, completionTokens: 400, estimated: false, reasoningTokens: 380, cachedPromptTokens: 64 },
+      }));
+      const summary: RunSummary = { outcome: 'done', answer: '4 * 6 * (8 - 4) / 4', notes: [note], totals: sumTotals(graph.nodes(), 10) };
+      await panel.send({ type: 'restore', run: runInfo('run-reasoning'), graph: graph.snapshot(), summary });
+      await panel.waitForGraph(1);
+      assert.equal(await page.textContent('.answer .run-note'), note);
+      await page.click('.graph g.node[data-node-id="n0"]');
+      await page.waitForSelector('.inspector:not([hidden])');
+      const fold = await page.$eval('.inspector details.reasoning', (d) => ({ open: (d as HTMLDetailsElement).open, summary: d.querySelector('summary')?.textContent, text: d.querySelector('pre')?.textContent }));
+      assert.deepEqual(fold, { open: false, summary: `Reasoning (${reasoning.length} characters)`, text: reasoning });
+      assert.equal(await page.textContent('.inspector pre.response'), 'Answer: 4 * 6 * (8 - 4) / 4 = 24');
+      assert.equal(await page.textContent('.inspector .call-note'), note);
+      assert.match((await page.textContent('.inspector details.call > summary')) ?? '', /\(64 cached, 380 reasoning\)/);
+      assert.match((await page.textContent('.inspector')) ?? '', /reasoning effort high/);
+      assert.equal(await page.evaluate('window.__pwned'), undefined);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('light theme: Mermaid uses its light theme and the panel follows VS Code colours', async () => {
     const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
     const { page } = panel;

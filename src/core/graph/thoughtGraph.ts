@@ -7,6 +7,7 @@ import type {
   NodeStatus,
   ThoughtEdge,
   ThoughtNode,
+  TokenUsage,
 } from './types';
 import { CALL_BYTES, GrowthLimitError, NODE_BYTES, UNLIMITED_GROWTH, growthViolation, textBytes, type GrowthLimits } from './growth';
 
@@ -20,7 +21,7 @@ export interface NewNode {
   meta?: ThoughtNode['meta'];
 }
 
-export type NodePatch = Partial<Pick<ThoughtNode, 'text' | 'status' | 'score' | 'error' | 'meta'>>;
+export type NodePatch = Partial<Pick<ThoughtNode, 'text' | 'status' | 'score' | 'error' | 'meta' | 'live'>>;
 
 /**
  * The thought graph of one run. Every change is emitted as an event so views can draw it live.
@@ -117,12 +118,8 @@ export class ThoughtGraph {
   recordCall(id: string, call: CallRecord): ThoughtNode {
     const node = this.get(id);
     node.calls.push(call);
-    this.keep(CALL_BYTES + textBytes(call.prompt.length + call.responses.reduce((sum, r) => sum + r.length, 0)));
-    node.usage = {
-      promptTokens: node.usage.promptTokens + call.usage.promptTokens,
-      completionTokens: node.usage.completionTokens + call.usage.completionTokens,
-      estimated: node.usage.estimated || call.usage.estimated,
-    };
+    this.keep(CALL_BYTES + textBytes(call.prompt.length + call.responses.reduce((sum, r) => sum + r.length, 0) + (call.reasoning ?? []).reduce((sum, r) => sum + r.length, 0)));
+    node.usage = addUsage(node.usage, call.usage);
     node.costUsd = node.costUsd === null || call.costUsd === null ? null : node.costUsd + call.costUsd;
     node.latencyMs += call.latencyMs;
     node.model = call.model;
@@ -163,4 +160,12 @@ export class ThoughtGraph {
   snapshot(): GraphSnapshot {
     return { nodes: this.nodes(), edges: this.edges() };
   }
+}
+
+/** Two token counts added; the cached and reasoning parts appear only once either side has them. */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const sum: TokenUsage = { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, estimated: a.estimated || b.estimated };
+  if (a.cachedPromptTokens || b.cachedPromptTokens) sum.cachedPromptTokens = (a.cachedPromptTokens ?? 0) + (b.cachedPromptTokens ?? 0);
+  if (a.reasoningTokens || b.reasoningTokens) sum.reasoningTokens = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
+  return sum;
 }

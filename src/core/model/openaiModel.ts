@@ -1,13 +1,19 @@
-// The chat model over any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1, Ollama,
-// vLLM, LM Studio) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
+// The chat model over any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1 or a deployment
+// URL with ?api-version=…, Ollama, vLLM, LM Studio, DeepSeek, Gemini's and Anthropic's compatible
+// endpoints) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { azureKeyHeaders } from './azure';
+import { unwrapListErrorBodies } from './errorBody';
 import { ResponseTooLargeError } from './jsonStringCap';
-import { readStreamedCompletion, readWholeCompletion, type CompletionParts } from './readCompletion';
+import { rateLimitOf } from './rateLimitHeaders';
+import { joinReasoning, splitThinking } from './reasoningText';
+import { readStreamedCompletion, readWholeCompletion, StreamProgress, type CompletionParts } from './readCompletion';
 import { DEFAULT_RESPONSE_LIMITS, ResponseTimeoutError, guardedFetch, type ResponseLimits } from './responseGuard';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
-import { readUsage } from './usage';
-import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse } from './types';
+import { readUsage, type ReportedUsage } from './usage';
+import { ModelError, UnsupportedParamError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type RateLimitInfo } from './types';
+import { unsupportedParamIn } from './wireParams';
 
 export interface OpenAIModelConfig {
   baseUrl: string;
@@ -31,6 +37,7 @@ export const NO_KEY_PLACEHOLDER = 'no-key';
 export class OpenAIChatModel implements ChatModel {
   readonly provider = 'openai-compatible';
   readonly model: string;
+  readonly server: string;
   private readonly client: OpenAI;
   private readonly config: OpenAIModelConfig;
   private readonly limits: ResponseLimits;
@@ -40,35 +47,37 @@ export class OpenAIChatModel implements ChatModel {
     if (!config.model.trim()) throw new ModelError('bad-request', 'No model name is set: set thoughtscope.model or pass --model');
     this.config = config;
     this.model = config.model;
+    this.server = config.baseUrl;
     this.limits = responseLimits(config);
+    // A query in the base URL (Azure's ?api-version=…) goes on every request, not in front of the path.
+    const url = new URL(config.baseUrl);
+    const query = Object.fromEntries(url.searchParams);
+    url.search = '';
     this.client = new OpenAI({
-      baseURL: config.baseUrl,
+      baseURL: url.toString().replace(/\/+$/, ''),
+      defaultQuery: Object.keys(query).length ? query : undefined,
       apiKey: config.apiKey || NO_KEY_PLACEHOLDER,
       maxRetries: 0,
       timeout: this.limits.deadlineMs,
-      fetch: guardedFetch(this.limits),
-      defaultHeaders: config.headers,
+      fetch: unwrapListErrorBodies(guardedFetch(this.limits)),
+      defaultHeaders: { ...azureKeyHeaders(config.baseUrl, config.apiKey), ...config.headers },
       dangerouslyAllowBrowser: false,
     });
   }
 
   async complete(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const started = performance.now();
-    const body = {
-      model: this.model,
-      messages: request.messages,
-      temperature: request.temperature,
-      n: request.n && request.n > 1 ? request.n : undefined,
-      stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
-      max_tokens: request.maxTokens,
-      tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
-    };
+    const body = requestBody(this.model, request);
+    const progress = new StreamProgress();
     try {
       // Tool calls arrive whole only without streaming, so requests offering tools are not streamed.
-      const parts = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, request, options) : await this.completeOnce(body, request, options);
-      return this.toResponse(parts, request, performance.now() - started);
+      const { parts, rateLimit } = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, request, options, progress) : await this.completeOnce(body, request, options);
+      return { ...this.toResponse(parts, request, performance.now() - started), ...(rateLimit ? { rateLimit } : {}) };
     } catch (err) {
-      throw this.toModelError(err, options.signal);
+      const error = this.toModelError(err, options.signal);
+      // What a cancelled stream had delivered was paid for: it goes back with the error, counted.
+      if (error.kind === 'cancelled' && progress.texts.length > 0) error.partial = this.partialAnswer(progress, request, performance.now() - started);
+      throw error;
     }
   }
 
@@ -76,27 +85,29 @@ export class OpenAIChatModel implements ChatModel {
     const notes: string[] = [];
     if (parts.droppedChars > 0) notes.push(`the response was cut to ${this.limits.maxTextChars} characters per choice (${parts.droppedChars} characters not kept)`);
     if (parts.usage.kind === 'refused') notes.push(`the server's usage was refused (${parts.usage.reason}); tokens are estimated`);
-    const common = { choices: parts.choices, model: parts.model ?? this.model, latencyMs, requests: 1, ...(parts.toolCalls?.length ? { toolCalls: parts.toolCalls } : {}), ...(notes.length ? { notes } : {}) };
-    if (parts.usage.kind === 'reported') {
-      return { ...common, usage: { promptTokens: parts.usage.promptTokens, completionTokens: parts.usage.completionTokens, estimated: false }, usageSource: 'reported' };
-    }
-    // No usable usage from this server: count with a real tokenizer and say so.
-    const promptTokens = estimatePromptTokens(request.messages);
-    const completionTokens = parts.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
-    return { ...common, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated' };
+    const reasoning = parts.reasoning.some((r) => r !== '') ? { reasoning: parts.reasoning } : {};
+    const common = { choices: parts.choices, model: parts.model ?? this.model, latencyMs, requests: 1, ...reasoning, ...(parts.toolCalls?.length ? { toolCalls: parts.toolCalls } : {}), ...(notes.length ? { notes } : {}) };
+    const counted = usageOf(parts.usage, request, parts.choices, parts.reasoning);
+    return { ...common, usage: counted, usageSource: counted.estimated ? 'estimated' : 'reported' };
   }
 
-  private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions): Promise<CompletionParts> {
-    const completion: unknown = await this.client.chat.completions.create(body, { signal: options.signal });
-    return readWholeCompletion(completion, request.n ?? 1, this.where());
+  private partialAnswer(progress: StreamProgress, request: ChatRequest, latencyMs: number) {
+    const split = splitThinking(progress.texts[0] ?? '');
+    const reasoning = joinReasoning(progress.reasoning[0] ?? '', split.reasoning);
+    return { text: split.answer, reasoning, usage: usageOf(progress.usage, request, progress.texts, progress.reasoning), latencyMs };
   }
 
-  private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions): Promise<CompletionParts> {
-    const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: options.signal });
-    const parts = await readStreamedCompletion(stream, request.n ?? 1, this.limits.maxTextChars, this.where(), options.onText);
+  private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions): Promise<{ parts: CompletionParts; rateLimit?: RateLimitInfo }> {
+    const { data, response } = await this.client.chat.completions.create(body, { signal: options.signal }).withResponse();
+    return { parts: readWholeCompletion(data as unknown, request.n ?? 1, this.where()), rateLimit: rateLimitOf(response.headers) };
+  }
+
+  private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions, progress: StreamProgress): Promise<{ parts: CompletionParts; rateLimit?: RateLimitInfo }> {
+    const { data: stream, response } = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: options.signal }).withResponse();
+    const parts = await readStreamedCompletion(stream, request.n ?? 1, this.limits.maxTextChars, this.where(), options.onText, progress);
     // The SDK ends a stream quietly when it is aborted: a cancelled stream is not a complete answer.
     if (options.signal?.aborted) throw new ModelError('cancelled', 'The request was cancelled');
-    return parts;
+    return { parts, rateLimit: rateLimitOf(response.headers) };
   }
 
   /** An embeddings model on the same server, with the same key and headers (rag's re-ranking). */
@@ -157,8 +168,14 @@ export class OpenAIChatModel implements ChatModel {
         return new ModelError('auth', `${this.where()} rejected the API key (HTTP ${status})${detail}: set it with "Thoughtscope: Set API Key" or OPENAI_API_KEY`, status);
       }
       if (status === 404) return new ModelError('not-found', `Model "${this.model}" was not found at ${this.config.baseUrl} (HTTP 404)${detail}`, status);
-      if (status === 429) return new ModelError('rate-limit', `${this.where()} is rate limiting requests (HTTP 429)${detail}`, status, retryAfterMs(err.headers));
+      if (status === 429) {
+        const limited = new ModelError('rate-limit', `${this.where()} is rate limiting requests (HTTP 429)${detail}`, status, retryAfterMs(err.headers));
+        limited.rateLimit = rateLimitOf(err.headers, limited.retryAfterMs);
+        return limited;
+      }
       if (status !== undefined && status >= 500) return new ModelError('server', `${this.where()} failed (HTTP ${status})${detail}`, status, retryAfterMs(err.headers));
+      const param = status === 400 || status === 422 ? unsupportedParamIn(err.param, errorMessage(err)) : undefined;
+      if (param) return new UnsupportedParamError(param, `${this.where()} refused the request (HTTP ${status}): ${param} is not supported by ${this.model}${detail}`, status);
       if (status !== undefined) return new ModelError('bad-request', `${this.where()} refused the request (HTTP ${status})${detail}`, status);
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -167,10 +184,47 @@ export class OpenAIChatModel implements ChatModel {
   }
 }
 
-function serverDetail(err: APIError): string {
+function errorMessage(err: APIError): string {
   const body = err.error as { message?: unknown } | undefined;
-  const msg = body && typeof body.message === 'string' ? body.message : '';
+  return body && typeof body.message === 'string' ? body.message : '';
+}
+
+function serverDetail(err: APIError): string {
+  const msg = errorMessage(err);
   return msg ? ` — ${msg.slice(0, 200)}` : '';
+}
+
+/** The Chat Completions body: only the fields the request sets (what a model refuses was removed before). */
+export function requestBody(model: string, request: ChatRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
+  const maxTokens = request.maxTokens === undefined ? {} : request.maxTokensParam === 'max_completion_tokens' ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens };
+  return {
+    model,
+    messages: request.messages,
+    temperature: request.temperature,
+    top_p: request.topP,
+    n: request.n && request.n > 1 ? request.n : undefined,
+    stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
+    ...maxTokens,
+    reasoning_effort: request.reasoningEffort,
+    seed: request.seed,
+    tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
+  };
+}
+
+/** The server's usage with its cached and reasoning parts, or (none usable) a count with a real tokenizer, marked estimated. */
+function usageOf(usage: ReportedUsage, request: ChatRequest, choices: readonly string[], reasoning: readonly string[]) {
+  if (usage.kind === 'reported') {
+    return {
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      estimated: false,
+      ...(usage.cachedPromptTokens ? { cachedPromptTokens: usage.cachedPromptTokens } : {}),
+      ...(usage.reasoningTokens ? { reasoningTokens: usage.reasoningTokens } : {}),
+    };
+  }
+  const reasoningTokens = reasoning.reduce((sum, r) => sum + estimateTextTokens(r ?? ''), 0);
+  const completionTokens = choices.reduce((sum, c) => sum + estimateTextTokens(c ?? ''), 0) + reasoningTokens;
+  return { promptTokens: estimatePromptTokens(request.messages), completionTokens, estimated: true, ...(reasoningTokens ? { reasoningTokens } : {}) };
 }
 
 /** Retry-After as seconds or an HTTP date; also the retry-after-ms header some servers send. */

@@ -58,7 +58,7 @@ export function buildRunProfiles(profiles: readonly ModelProfile[], options: Pro
       throw err;
     }
     const embedder = p.embeddingModel && model instanceof OpenAIChatModel ? model.embeddingModel(p.embeddingModel) : undefined;
-    out.push({ name: p.name, model, price: p.price, maxConcurrency: p.maxConcurrency, cascade, ...(embedder ? { embedder } : {}) });
+    out.push({ name: p.name, model, price: p.price, maxConcurrency: p.maxConcurrency, rpm: p.rpm, tpm: p.tpm, cascade, ...(embedder ? { embedder } : {}) });
   }
   return out;
 }

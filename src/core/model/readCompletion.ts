@@ -3,11 +3,15 @@
 // what was refused or cut. An answer with no choices is an error, never an empty success.
 import type OpenAI from 'openai';
 import { truncatedChars, truncationMark } from './jsonStringCap';
+import { joinReasoning, reasoningField, splitThinking } from './reasoningText';
 import { readUsage, type ReportedUsage } from './usage';
 import { ModelError, type ToolCall } from './types';
 
 export interface CompletionParts {
+  /** The answers, reasoning removed. */
   choices: string[];
+  /** The reasoning of each choice ('' where none). */
+  reasoning: string[];
   usage: ReportedUsage;
   model: string | undefined;
   toolCalls?: ToolCall[];
@@ -27,14 +31,24 @@ export function readWholeCompletion(completion: unknown, wanted: number, where: 
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     .slice(0, wanted);
   if (sorted.length === 0) throw new ModelError('bad-response', `${where} answered with choices that are not objects`);
-  const choices = sorted.map((c) => textOf(c.message?.content, where));
+  const split = sorted.map((c) => splitThinking(textOf(c.message?.content, where)));
+  const reasoning = sorted.map((c, i) => joinReasoning(textOf(reasoningField(c.message), where), split[i].reasoning));
+  const choices = split.map((p) => p.answer);
   return {
     choices,
+    reasoning,
     usage: readUsage(body.usage),
     model: typeof body.model === 'string' && body.model ? body.model : undefined,
     toolCalls: toolCallsOf(sorted[0]?.message),
-    droppedChars: choices.reduce((sum, c) => sum + truncatedChars(c), 0),
+    droppedChars: [...choices, ...reasoning].reduce((sum, c) => sum + truncatedChars(c), 0),
   };
+}
+
+/** What a stream delivered so far, per choice: kept when the stream is cancelled, since it was paid for. */
+export class StreamProgress {
+  readonly texts: string[] = [];
+  readonly reasoning: string[] = [];
+  usage: ReportedUsage = { kind: 'none' };
 }
 
 /** A streamed completion: deltas joined per choice, each kept up to `maxChars`; an out-of-range index is refused. */
@@ -43,11 +57,11 @@ export async function readStreamedCompletion(
   wanted: number,
   maxChars: number,
   where: string,
-  onText?: (textSoFar: string) => void,
+  onText?: (textSoFar: string, reasoningSoFar: string) => void,
+  progress = new StreamProgress(),
 ): Promise<CompletionParts> {
-  const texts: string[] = [];
+  const { texts, reasoning } = progress;
   const dropped: number[] = [];
-  let usage: ReportedUsage = { kind: 'none' };
   let model: string | undefined;
   for await (const chunk of stream) {
     if (typeof chunk?.model === 'string' && chunk.model) model = chunk.model;
@@ -56,23 +70,31 @@ export async function readStreamedCompletion(
       if (!Number.isInteger(index) || index < 0 || index >= wanted) {
         throw new ModelError('bad-response', `${where} streamed a choice with index ${JSON.stringify(index)} for a request of ${wanted} choice${wanted === 1 ? '' : 's'}`);
       }
-      let piece = textOf(choice.delta?.content, where);
-      const cut = truncatedChars(piece);
-      if (cut > 0) piece = piece.slice(0, piece.length - truncationMark(cut).length);
-      const sofar = texts[index] ?? '';
-      const room = Math.max(0, maxChars - sofar.length);
-      const over = Math.max(0, piece.length - room);
-      if (cut + over > 0) dropped[index] = (dropped[index] ?? 0) + cut + over;
-      texts[index] = over > 0 ? sofar + piece.slice(0, room) : sofar + piece;
-      if (index === 0) onText?.(texts[0]);
+      const content = appendCapped(texts[index] ?? '', textOf(choice.delta?.content, where), maxChars);
+      const thought = appendCapped(reasoning[index] ?? '', textOf(reasoningField(choice.delta), where), maxChars);
+      if (content.dropped + thought.dropped > 0) dropped[index] = (dropped[index] ?? 0) + content.dropped + thought.dropped;
+      texts[index] = content.text;
+      reasoning[index] = thought.text;
+      if (index === 0) onText?.(texts[0], reasoning[0]);
     }
-    if (chunk?.usage) usage = readUsage(chunk.usage);
+    if (chunk?.usage) progress.usage = readUsage(chunk.usage);
   }
   if (texts.length === 0) {
     throw new ModelError('bad-response', `${where} streamed no choices: it may not support streaming (run without --stream, or set thoughtscope.stream to false)`);
   }
-  const choices = Array.from(texts, (t, i) => (dropped[i] ? `${t ?? ''}${truncationMark(dropped[i])}` : t ?? ''));
-  return { choices, usage, model, droppedChars: dropped.reduce((s, d) => s + (d ?? 0), 0) };
+  const split = Array.from(texts, (t) => splitThinking(t ?? ''));
+  const choices = split.map((p, i) => (dropped[i] ? `${p.answer}${truncationMark(dropped[i])}` : p.answer));
+  const thoughts = split.map((p, i) => joinReasoning(reasoning[i] ?? '', p.reasoning));
+  return { choices, reasoning: thoughts, usage: progress.usage, model, droppedChars: dropped.reduce((s, d) => s + (d ?? 0), 0) };
+}
+
+/** `piece` added to `sofar`, kept up to `maxChars` in all (a piece the body guard already cut loses its mark here). */
+function appendCapped(sofar: string, piece: string, maxChars: number): { text: string; dropped: number } {
+  const cut = truncatedChars(piece);
+  if (cut > 0) piece = piece.slice(0, piece.length - truncationMark(cut).length);
+  const room = Math.max(0, maxChars - sofar.length);
+  const over = Math.max(0, piece.length - room);
+  return { text: over > 0 ? sofar + piece.slice(0, room) : sofar + piece, dropped: cut + over };
 }
 
 function textOf(content: unknown, where: string): string {

@@ -6,7 +6,7 @@
 // codes into HTML character references only when it builds the label, so quotes, brackets, `%%`
 // directives, `click` lines, markup and markdown in the text stay plain characters of the label.
 import type { EdgeKind, GraphSnapshot, NodeKind, NodeStatus, ThoughtEdge, ThoughtNode } from '../graph/types';
-import { formatUsd } from '../pricing';
+import { formatUsd } from '../formatUsd';
 import { neutralizeBidi } from './bidi';
 import type { DisplayGraph, PrunedGroup } from './collapse';
 
@@ -151,7 +151,10 @@ export function formatTokens(node: Pick<ThoughtNode, 'usage'>): string {
  */
 export function labelFor(node: ThoughtNode, options: MermaidOptions = {}): string {
   const lines = excerpt(node.text, options.excerptChars ?? 60);
-  if (lines.length === 0) lines.push(node.status === 'running' || node.status === 'pending' ? '…' : '(empty)');
+  // A call streaming for the node: the end of what it has written so far.
+  const live = node.status === 'running' && node.live ? excerpt(`…${Array.from(node.live).slice(-(options.excerptChars ?? 60)).join('')}`, options.excerptChars ?? 60) : [];
+  if (lines.length === 0 && live.length === 0) lines.push(node.status === 'running' || node.status === 'pending' ? '…' : '(empty)');
+  lines.push(...live);
   const facts: string[] = [];
   if (node.score !== undefined && node.score !== null) facts.push(`score ${formatScore(node.score)}`);
   if (node.calls.length > 0 || node.usage.promptTokens > 0 || node.usage.completionTokens > 0) {

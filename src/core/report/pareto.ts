@@ -5,7 +5,7 @@
 // (box plots) against total cost for IO, CoT, ToT, ToT2 and GoT.
 import { markdownTable } from '../compare/table';
 import type { EvalResults, MetricSummary } from '../eval/types';
-import { formatUsd } from '../pricing';
+import { formatUsd } from '../formatUsd';
 
 export interface ReportPoint {
   label: string;

@@ -1,8 +1,10 @@
-// A run's totals: requests answered, tokens and cost as they settle, plus calls answered from the cache.
+// A run's totals: requests answered, tokens (with their cached and reasoning parts) and cost as they
+// settle, plus calls answered from the cache, and the run's notes (what changed how it sampled).
 import type { RunTotals, TokenUsage } from '../graph/types';
 
 export class RunCounters {
-  private readonly counts: Omit<RunTotals, 'wallMs'> = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0, estimated: false, costUsd: 0 };
+  private readonly counts: Omit<RunTotals, 'wallMs'> = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0, estimated: false, cachedPromptTokens: 0, reasoningTokens: 0, costUsd: 0 };
+  private readonly noted = new Set<string>();
 
   /** `cost` null: the price is unknown, and so is the run's total from then on. */
   add(requests: number, usage: TokenUsage, cost: number | null): void {
@@ -10,12 +12,23 @@ export class RunCounters {
     c.calls += requests;
     c.promptTokens += usage.promptTokens;
     c.completionTokens += usage.completionTokens;
+    c.cachedPromptTokens! += usage.cachedPromptTokens ?? 0;
+    c.reasoningTokens! += usage.reasoningTokens ?? 0;
     c.estimated ||= usage.estimated;
     c.costUsd = c.costUsd === null || cost === null ? null : c.costUsd + cost;
   }
 
   addCached(): void {
     this.counts.cachedCalls++;
+  }
+
+  /** A note for the run, kept once however many calls repeat it. */
+  note(text: string): void {
+    this.noted.add(text);
+  }
+
+  notes(): string[] {
+    return [...this.noted];
   }
 
   totals(wallMs: number): RunTotals {

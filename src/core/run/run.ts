@@ -1,22 +1,29 @@
 // One run of one technique: owns the thought graph and every model call made for it.
 // Every call takes the same path, `call()`, a pipeline of named stages read top to bottom:
 //   stopped?  →  growth limit  →  cache (a hit waits for a turn of the event loop)  →  top-up (n choices)  →  per request:
-//   profile slot  →  run slot  →  budget hold  →  retries  →  model  →  settle (count, release)
-//   →  record on the node.
-// The stages live in small files beside this one (budget, worstCase, cache, topUp, limiter, retry,
-// accounting, inFlight, turns, nodeStatus).
+//   run settings (effort, seed)  →  profile slot  →  run slot  →  budget hold  →  retries  →
+//   rate gate  →  parameter fit (retry once without a refused one)  →  model (text streams to the
+//   node)  →  settle (count, release)  →  record on the node.
+// The stages live in small files beside this one (budget, worstCase, cache, topUp, runSettings,
+// limiter, retry, rateGate, paramFit, liveText, accounting, callRecord, inFlight, turns, nodeStatus).
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_GROWTH_LIMITS, type GrowthLimits } from '../graph/growth';
 import { ThoughtGraph } from '../graph/thoughtGraph';
 import type { RunTotals, TokenUsage } from '../graph/types';
-import type { ChatModel, ChatRequest, ChatResponse, EmbeddingModel, EmbeddingResponse } from '../model/types';
+import { ModelError, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type PartialAnswer, type ReasoningEffort } from '../model/types';
+import { estimatePromptTokens } from '../model/tokens';
 import { Pricing, type ModelPrice } from '../pricing';
 import { RunCounters } from './accounting';
 import { BudgetExceededError, BudgetLedger, reserve, type Ask, type Budget, type Grant, type Spend } from './budget';
 import { RequestCache, requestKey } from './cache';
 import { InFlight } from './inFlight';
 import { Limiter, abortError, isAbortError } from './limiter';
+import { LiveText } from './liveText';
 import { NodeStatusTracker } from './nodeStatus';
+import { PROCESS_REFUSALS, sendFitted, type RefusedParams } from './paramFit';
+import { gateFor } from './rateGate';
+import { withRunSettings, type RunSettings } from './runSettings';
+import { answeredCall, partialCall } from './callRecord';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { RunProfiles, type RunProfile } from './runProfiles';
 import { sendWithTopUp } from './topUp';
@@ -62,6 +69,12 @@ export interface RunOptions {
   logger?: Logger;
   /** Named model profiles techniques may call by name (see `profile()`). */
   profiles?: readonly RunProfile[];
+  /** Sent with every request (a request's own wins): how long a reasoning model thinks. */
+  reasoningEffort?: ReasoningEffort;
+  /** The run's seed: each request is sent with a seed derived from it (see runSettings.ts). */
+  seed?: number;
+  /** What servers refused (default: the process's memory, shared by every run). */
+  refusals?: RefusedParams;
 }
 
 /** What one settled request used, for the totals and the budgets. */
@@ -90,6 +103,8 @@ export class Run {
   /** Models whose server was seen to ignore `n`; later calls to them send single-choice requests in parallel. */
   private readonly ignoresN = new Set<ChatModel>();
   private readonly profiles: RunProfiles;
+  private readonly settings: RunSettings;
+  private readonly refusals: RefusedParams;
   /** Why the run was stopped (a budget, a growth limit), if it was: no new request starts; those in flight finish. */
   budgetStop: string | undefined;
   private stopError: BudgetExceededError | undefined;
@@ -105,6 +120,8 @@ export class Run {
     this.nodeStatus = new NodeStatusTracker(this.graph);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.logger = options.logger ?? silentLogger;
+    this.settings = { reasoningEffort: options.reasoningEffort, seed: options.seed };
+    this.refusals = options.refusals ?? PROCESS_REFUSALS;
     // Every queued and in-flight request listens for cancellation; hundreds at once are expected.
     setMaxListeners(0, this.controller.signal);
     if (options.signal) {
@@ -152,6 +169,22 @@ export class Run {
 
   totals(): RunTotals {
     return this.counters.totals(Math.round((this.finishedAt ?? performance.now()) - this.startedAt));
+  }
+
+  /** The run's notes: what changed how it sampled (parameters a model does not take, lost diversity). */
+  notes(): string[] {
+    return this.counters.notes();
+  }
+
+  /** Adds a note for the run (once per text), logged the first time. */
+  note(text: string): void {
+    if (!this.counters.notes().includes(text)) this.logger.warn(text);
+    this.counters.note(text);
+  }
+
+  /** The reasoning effort and seed this run sends. */
+  get runSettings(): Readonly<RunSettings> {
+    return this.settings;
   }
 
   /** Names of the model profiles this run knows. */
@@ -245,11 +278,12 @@ export class Run {
     this.checkGrowth();
     this.nodeStatus.begin(nodeId);
     try {
-      const { response, cached } = await this.answer(request, model);
+      const { response, cached } = await this.answer(request, model, nodeId);
       this.record(nodeId, role, request, model, response, cached);
       this.nodeStatus.end(nodeId, 'done');
       return response;
     } catch (err) {
+      this.recordPartial(nodeId, role, request, model, err);
       throw this.callFailed(nodeId, err);
     }
   }
@@ -267,7 +301,7 @@ export class Run {
    * n choices. A cached answer waits for a turn of the event loop of its own (see turns.ts); it cost
    * nothing, so a cancel seen then loses nothing.
    */
-  private async answer(request: ChatRequest, model: ChatModel): Promise<{ response: ChatResponse; cached: boolean }> {
+  private async answer(request: ChatRequest, model: ChatModel, nodeId: string): Promise<{ response: ChatResponse; cached: boolean }> {
     const key = requestKey(`${modelIdOf(model)}:${model.model}`, request);
     const hit = this.cache.get(key);
     if (hit) {
@@ -277,23 +311,30 @@ export class Run {
       this.counters.addCached();
       return { response, cached: true };
     }
-    const pending = sendWithTopUp(request, model, (one) => this.send(one, model), this.ignoresN, (m) => this.logger.info(m));
+    const pending = sendWithTopUp(request, model, (one) => this.send(withRunSettings(one, this.settings), model, nodeId), this.ignoresN, (m) => this.logger.info(m));
     this.cache.set(key, pending);
     return { response: await pending, cached: false };
   }
 
-  /** Stage: one HTTP request, in the profile's slot and the run's, within the budget. */
-  private send(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
+  /**
+   * Stage: one HTTP request, in the profile's slot and the run's, within the budget; each attempt
+   * passes the server's rate gate and is fitted to what the model takes; its text streams to the node.
+   */
+  private send(request: ChatRequest, model: ChatModel, nodeId: string): Promise<ChatResponse> {
     const ask = chatAsk(request, model.model, this.priceOf(model), this.weighsTokens());
+    const gate = gateFor(model);
+    const tokens = ask.promptTokens || estimatePromptTokens(request.messages);
+    const attempt = (grant: Grant) => {
+      const live = new LiveText(this.graph, nodeId);
+      const complete = (sent: ChatRequest) => model.complete(sent, { signal: this.signal, onText: live.onText });
+      return gate.run(() => sendFitted(model, withinGrant(request, ask, grant), complete, this.refusals, (m) => this.logger.info(m)), tokens, this.signal).finally(() => live.end());
+    };
     return this.inSlots(model, () =>
-      this.withinBudget(
-        ask,
-        (grant) => model.complete(withinGrant(request, ask, grant), { signal: this.signal }),
-        (response) => {
-          for (const note of response.notes ?? []) this.logger.warn(`${model.model}: ${note}`);
-          return { requests: response.requests, usage: response.usage, cost: this.costOf(model, response) };
-        },
-      ),
+      this.withinBudget(ask, attempt, (response) => {
+        for (const note of response.notes ?? []) this.logger.warn(`${model.model}: ${note}`);
+        for (const dropped of response.droppedParams ?? []) this.note(dropped.note);
+        return { requests: response.requests, usage: response.usage, cost: this.costOf(model, response) };
+      }, (err) => (err instanceof ModelError && err.partial ? { requests: 1, usage: err.partial.usage, cost: this.usageCost(model, err.partial.usage) } : undefined)),
     );
   }
 
@@ -309,7 +350,7 @@ export class Run {
    * for room if needed); it is retried on 429/5xx/timeouts; then what it used is counted, in the run's
    * totals and in the budgets, before its slot is given to the next request.
    */
-  private withinBudget<T>(ask: Ask, attempt: (grant: Grant) => Promise<T>, used: (result: T) => Used): Promise<T> {
+  private withinBudget<T>(ask: Ask, attempt: (grant: Grant) => Promise<T>, used: (result: T) => Used, usedOnError: (err: unknown) => Used | undefined = () => undefined): Promise<T> {
     return this.inFlight.track(async () => {
       this.throwIfCancelled();
       const grant = await reserve(this.ledgers, ask, this.signal).catch((err: unknown) => {
@@ -320,32 +361,36 @@ export class Run {
       try {
         this.throwIfCancelled(); // the run may have stopped while this request waited for room
         const result = await withRetries(this.retry, () => attempt(grant), this.signal, (err, n, delay) => this.logger.warn(`${err.message}; retry ${n} of ${this.retry.maxRetries} in ${Math.round(delay)} ms`));
-        const u = used(result);
-        this.counters.add(u.requests, u.usage, u.cost);
-        spend = { calls: u.requests, tokens: u.usage.promptTokens + u.usage.completionTokens, usd: u.cost };
+        spend = this.count(used(result));
         return result;
       } catch (err) {
-        throw this.cancelled ? this.endedError() : err;
+        // A cancelled stream's text so far was paid for: counted here, recorded on its node by call().
+        const partial = usedOnError(err);
+        if (partial) spend = this.count(partial);
+        if (!this.cancelled) throw err;
+        const streamed = (err as ModelError).partial;
+        throw streamed ? Object.assign(abortError(), { partial: streamed }) : this.endedError();
       } finally {
         for (const [ledger, hold] of grant.holds) ledger.settle(hold, spend);
       }
     });
   }
 
+  /** What a settled request used, in the run's totals; returns it as the budgets' spend. */
+  private count(u: Used): Spend {
+    this.counters.add(u.requests, u.usage, u.cost);
+    return { calls: u.requests, tokens: u.usage.promptTokens + u.usage.completionTokens, usd: u.cost };
+  }
+
   /** Stage: the call on its node, with its tokens and cost (a cached answer cost nothing). */
   private record(nodeId: string, role: string, request: ChatRequest, model: ChatModel, response: ChatResponse, cached: boolean): void {
-    this.graph.recordCall(nodeId, {
-      role,
-      model: response.model,
-      prompt: request.messages.map((m) => (request.messages.length > 1 ? `[${m.role}]\n${m.content}` : m.content)).join('\n\n'),
-      responses: response.choices,
-      usage: cached ? { promptTokens: 0, completionTokens: 0, estimated: false } : response.usage,
-      usageSource: response.usageSource,
-      costUsd: cached ? 0 : this.costOf(model, response),
-      latencyMs: cached ? 0 : response.latencyMs,
-      cached,
-      ...(response.notes?.length && !cached ? { notes: response.notes } : {}),
-    });
+    this.graph.recordCall(nodeId, answeredCall(role, request, this.settings, response, cached, cached ? 0 : this.costOf(model, response)));
+  }
+
+  /** A cancelled stream's text so far on its node, with the tokens it was counted at. */
+  private recordPartial(nodeId: string, role: string, request: ChatRequest, model: ChatModel, err: unknown): void {
+    const partial = (err as { partial?: PartialAnswer } | undefined)?.partial;
+    if (partial && this.graph.has(nodeId)) this.graph.recordCall(nodeId, partialCall(role, request, this.settings, model.model, partial, this.usageCost(model, partial.usage)));
   }
 
   /** Marks the node of a failed call (cancelled, stopped or failed) and returns the error to throw. */
@@ -369,7 +414,12 @@ export class Run {
   }
 
   private costOf(model: ChatModel, response: ChatResponse): number | null {
-    return this.estimateCost(model, response.usage.promptTokens, response.usage.completionTokens);
+    return this.usageCost(model, response.usage);
+  }
+
+  /** USD for a call's usage: cached prompt tokens at the cached rate, reasoning as output (it is part of the completion). */
+  private usageCost(model: ChatModel, usage: TokenUsage): number | null {
+    return this.pricing.cost(model.model, usage.promptTokens, usage.completionTokens, this.profiles.nameOf(model), usage.cachedPromptTokens ?? 0);
   }
 
   private weighsTokens(): boolean {

@@ -4,6 +4,7 @@
 import type { ChatModel, EmbeddingModel } from '../model/types';
 import type { ModelPrice } from '../pricing';
 import { Limiter } from './limiter';
+import { gateFor } from './rateGate';
 
 /**
  * A named model profile available to the run's techniques (EoT participants, FrugalGPT stages).
@@ -15,6 +16,9 @@ export interface RunProfile {
   model?: ChatModel;
   price?: ModelPrice;
   maxConcurrency?: number;
+  /** Requests and tokens per minute the account may use on this profile's server and model. */
+  rpm?: number;
+  tpm?: number;
   cascade?: { stages: string[]; thresholds: number[]; scorer?: string; samples?: number };
   /** The profile's embeddings model (its `embeddingModel`), for rag's re-ranking. */
   embedder?: EmbeddingModel;
@@ -34,6 +38,7 @@ export class RunProfiles {
       if (!profile.model) continue;
       this.byModel.set(profile.model, profile);
       if (profile.maxConcurrency) this.limiters.set(profile.model, new Limiter(profile.maxConcurrency));
+      if (profile.rpm || profile.tpm) gateFor(profile.model).declare({ rpm: profile.rpm, tpm: profile.tpm });
     }
   }
 

@@ -1,7 +1,8 @@
 // n choices from servers that may ignore `n`: one request where the server honours it, else the
 // missing choices as parallel single-choice requests (remembered per model, so later calls go
 // straight to parallel requests).
-import type { ChatModel, ChatRequest, ChatResponse } from '../model/types';
+import { addUsage } from '../graph/thoughtGraph';
+import type { ChatModel, ChatRequest, ChatResponse, DroppedParam } from '../model/types';
 
 export type SendOne = (request: ChatRequest) => Promise<ChatResponse>;
 
@@ -19,13 +20,13 @@ export async function sendWithTopUp(request: ChatRequest, model: ChatModel, send
 
 export function mergeResponses(parts: ChatResponse[]): ChatResponse {
   const notes = parts.flatMap((p) => p.notes ?? []);
+  const reasoning = parts.some((p) => p.reasoning) ? parts.flatMap((p) => p.reasoning ?? p.choices.map(() => '')) : undefined;
+  const dropped = new Map<string, DroppedParam>(parts.flatMap((p) => (p.droppedParams ?? []).map((d) => [d.param, d] as const)));
   return {
     choices: parts.flatMap((p) => p.choices),
-    usage: {
-      promptTokens: parts.reduce((s, p) => s + p.usage.promptTokens, 0),
-      completionTokens: parts.reduce((s, p) => s + p.usage.completionTokens, 0),
-      estimated: parts.some((p) => p.usage.estimated),
-    },
+    usage: parts.map((p) => p.usage).reduce(addUsage),
+    ...(reasoning ? { reasoning } : {}),
+    ...(dropped.size ? { droppedParams: [...dropped.values()] } : {}),
     usageSource: parts.some((p) => p.usageSource === 'estimated') ? 'estimated' : parts[0].usageSource,
     model: parts[0].model,
     latencyMs: Math.max(...parts.map((p) => p.latencyMs)),
