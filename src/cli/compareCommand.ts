@@ -11,6 +11,7 @@ import type { Technique } from '../core/techniques/types';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { readInputFlags } from './fileFlags';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { tracingFromEnvironment } from './tracing';
 import { COMPARE_USAGE } from './workbenchUsage';
 
 const COMPARE_OPTIONS = {
@@ -53,17 +54,21 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const params = splitParams(parseParamFlags(args.param), techniques);
   const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id) })));
 
+  const tracing = tracingFromEnvironment((m) => process.stderr.write(`thoughtscope: ${m}\n`));
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry }, signal: controller.signal });
+    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry }, signal: controller.signal,
+      onRunStart: tracing && ((i, run) => tracing.watch(run, { technique: entries[i].technique, params: entries[i].params, input, task: task.id, baseUrl: setup.baseUrl })),
+    });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    await tracing?.shutdown();
   }
   if (args.out) writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result.rows.map(({ trace: _trace, ...row }) => row), null, 2)}\n`);

@@ -13,6 +13,7 @@ import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { tracingFromEnvironment } from './tracing';
 import { EVAL_USAGE } from './workbenchUsage';
 
 const EVAL_OPTIONS = {
@@ -58,6 +59,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const model = setup.make(setup.defaultModel);
   const checkpoint = args.checkpoint ?? `${args.out.replace(/\.json$/i, '')}.checkpoint.jsonl`;
 
+  const params = parseParamFlags(args.param);
+  const tracing = tracingFromEnvironment((m) => process.stderr.write(`\rthoughtscope: ${m}\n`));
   const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\nCancelling; finished items are kept in the checkpoint…\n');
@@ -73,7 +76,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       scorer,
       items,
       model,
-      params: parseParamFlags(args.param),
+      params,
       concurrency,
       maxUsd,
       runOptions: { pricing: setup.pricing, retry: setup.retry },
@@ -83,6 +86,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       dataset,
       signal: controller.signal,
       onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
+      onRunStart: tracing && ((item, run) => tracing.watch(run, { technique, params, input: item.input, task: task.id, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.eval.item': item.index } })),
     });
   } catch (err) {
     if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError) throw new UsageError(err.message);
@@ -90,6 +94,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (live) process.stderr.write('\r\x1b[K');
+    await tracing?.shutdown();
   }
 
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);

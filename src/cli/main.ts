@@ -11,6 +11,7 @@ import { compareCommand } from './compareCommand';
 import { evalCommand } from './evalCommand';
 import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
+import { serveCommand } from './serveCommand';
 import { techniquesCommand } from './techniquesCommand';
 
 async function main(argv: string[]): Promise<number> {
@@ -29,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate (see thoughtscope --help)`);
+  if (command === 'serve') return serveCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, serve (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

@@ -14,6 +14,7 @@ import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import { readInputFlags, readPricingFile } from './fileFlags';
 import { USAGE } from './usage';
+import { tracingFromEnvironment } from './tracing';
 import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
@@ -78,6 +79,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
   });
   if (progress) run.graph.on(() => progress.show(run.totals()));
+  const tracing = tracingFromEnvironment((m) => (progress ? progress.note(`thoughtscope: ${m}`) : process.stderr.write(`thoughtscope: ${m}\n`)));
+  tracing?.watch(run, { technique, params: rawParams, input, task: task.id, baseUrl });
   const onSigint = () => {
     process.stderr.write('\nCancelling…\n');
     run.cancel();
@@ -93,6 +96,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress?.clear();
+    await tracing?.shutdown();
   }
 
   // Whatever the outcome, what was computed is written out.
