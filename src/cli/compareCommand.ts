@@ -11,7 +11,7 @@ import type { Technique } from '../core/techniques/types';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { readInputFlags } from './fileFlags';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
-import { tracingFromEnvironment } from './tracing';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { COMPARE_USAGE } from './workbenchUsage';
 
 const COMPARE_OPTIONS = {
@@ -68,7 +68,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    await tracing?.shutdown();
+    await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
   if (args.out) writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result.rows.map(({ trace: _trace, ...row }) => row), null, 2)}\n`);

@@ -13,7 +13,7 @@ import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
-import { tracingFromEnvironment } from './tracing';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { EVAL_USAGE } from './workbenchUsage';
 
 const EVAL_OPTIONS = {
@@ -94,7 +94,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (live) process.stderr.write('\r\x1b[K');
-    await tracing?.shutdown();
+    await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
 
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);

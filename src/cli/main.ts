@@ -13,6 +13,7 @@ import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { techniquesCommand } from './techniquesCommand';
+import { tracingAbandoned } from './tracing';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -38,6 +39,8 @@ endQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // An OpenTelemetry exporter still retrying a collector that is down would hold the exit for its timeout.
+    if (tracingAbandoned()) process.exit(code);
   },
   (err: unknown) => {
     if (err instanceof UsageError) {

@@ -14,7 +14,7 @@ import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import { readInputFlags, readPricingFile } from './fileFlags';
 import { USAGE } from './usage';
-import { tracingFromEnvironment } from './tracing';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
@@ -96,7 +96,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress?.clear();
-    await tracing?.shutdown();
+    await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
 
   // Whatever the outcome, what was computed is written out.

@@ -15,7 +15,7 @@ import { splitParams } from './compareCommand';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { cliRunProfiles, readProfilesFile } from './profilesFlag';
 import { cliStorageDir } from './storageDir';
-import { tracingFromEnvironment } from './tracing';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { SERVE_USAGE } from './serveUsage';
 
 const SERVE_OPTIONS = {
@@ -113,6 +113,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await server.close();
-  await tracing?.shutdown();
+  await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   return 0;
 }

@@ -15,6 +15,20 @@ export function tracingFromEnvironment(warn: (message: string) => void, env: Nod
   return config ? startTracing(config, warn) : undefined;
 }
 
+let abandoned = false;
+
+/** Ends tracing before the command exits, waiting a few seconds at most for a collector that does not answer. */
+export async function stopTracing(tracing: Tracing | undefined, warn: (message: string) => void): Promise<void> {
+  if (!tracing || (await tracing.shutdown(3000))) return;
+  abandoned = true;
+  warn('OpenTelemetry export did not finish within 3 s (is the collector up?); the rest of the trace is dropped');
+}
+
+/** True once a command gave up waiting for the exporter: the CLI then exits without waiting for its retries. */
+export function tracingAbandoned(): boolean {
+  return abandoned;
+}
+
 function versionOrUndefined(): string | undefined {
   try {
     return packageVersion();

@@ -1,7 +1,8 @@
 // Tracing configured by the standard OpenTelemetry environment variables
 // (https://opentelemetry.io/docs/specs/otel/protocol/exporter/ and .../configuration/sdk-environment-variables/):
 // on when OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set, off with
-// OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none. The exporter itself reads the endpoint,
+// OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none; OTEL_SERVICE_NAME and OTEL_BSP_SCHEDULE_DELAY
+// are honoured. The exporter itself reads the endpoint,
 // OTEL_EXPORTER_OTLP_(TRACES_)HEADERS, _TIMEOUT, _COMPRESSION and the certificates. Content
 // (prompts, responses) is recorded only with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true,
 // the switch OpenTelemetry's GenAI instrumentations use.
@@ -24,7 +25,15 @@ export function tracingConfigFromEnv(env: Env, serviceVersion?: string): Tracing
     captureContent: captureContent(value(CAPTURE_CONTENT_VARIABLE), CAPTURE_CONTENT_VARIABLE),
     serviceName: value('OTEL_SERVICE_NAME') ?? 'thoughtscope',
     serviceVersion,
+    scheduledDelayMs: milliseconds(value('OTEL_BSP_SCHEDULE_DELAY'), 'OTEL_BSP_SCHEDULE_DELAY'),
   };
+}
+
+function milliseconds(raw: string | undefined, where: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${where} must be a whole number of milliseconds, got "${raw}"`);
+  return ms;
 }
 
 export function otlpProtocol(raw: string | undefined, where: string): OtlpProtocol {

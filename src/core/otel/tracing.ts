@@ -36,8 +36,11 @@ export interface Tracing {
   watch(run: Run, meta: RunMeta): void;
   /** Send what is batched now. */
   flush(): Promise<void>;
-  /** Send what is batched and stop. */
-  shutdown(): Promise<void>;
+  /**
+   * Send what is batched and stop, waiting at most `waitMs` (a collector that is down must not hold
+   * a command's exit); false when that time ran out (the exporter may still be retrying).
+   */
+  shutdown(waitMs?: number): Promise<boolean>;
 }
 
 /** `onExportError` hears of a failed export once until an export succeeds again (no flood while a collector is down). */
@@ -53,7 +56,12 @@ export function startTracing(config: TracingConfig, onExportError?: (message: st
     config,
     watch: (run, meta) => watchRun(run, meta, tracer, { captureContent: config.captureContent }),
     flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    shutdown: (waitMs = 5000) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), waitMs);
+        const settled = () => (clearTimeout(timer), resolve(true));
+        provider.shutdown().then(settled, settled);
+      }),
   };
 }
 
