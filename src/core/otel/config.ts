@@ -62,3 +62,15 @@ export function tracesUrl(endpoint: string): string {
   if (/\/v1\/traces\/?$/.test(url.pathname)) return url.toString();
   return `${url.toString().replace(/\/$/, '')}/v1/traces`;
 }
+
+/** `name=value,name2=value2`, the format of OTEL_EXPORTER_OTLP_HEADERS (values may be URL-encoded). */
+export function parseHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error(`"${pair.split('=')[0]}" is not a header name; write name=value pairs separated by commas`);
+    headers[name] = decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return headers;
+}

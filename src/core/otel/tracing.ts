@@ -20,8 +20,8 @@ export interface TracingConfig {
    */
   url?: string;
   protocol: OtlpProtocol;
-  /** Headers beside those of OTEL_EXPORTER_OTLP_HEADERS (e.g. an Authorization from a secret store). */
-  headers?: Record<string, string>;
+  /** Headers beside those of OTEL_EXPORTER_OTLP_HEADERS (e.g. an Authorization from a secret store), read per export. */
+  headers?: Record<string, string> | (() => Promise<Record<string, string>>);
   /** Record prompts, responses, the input and the answer (off unless the user opts in). */
   captureContent: boolean;
   serviceName: string;

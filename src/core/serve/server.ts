@@ -54,6 +54,8 @@ export interface ServeOptions {
   onRunStart?(served: ServedRun): void;
   /** Saves a finished run to the history and returns its id there. */
   save?(report: RunReport, run: Run): string | undefined;
+  /** Called when a request's run has ended (after it is saved), before the response is sent. */
+  onRunEnd?(served: ServedRun, report: RunReport): void;
   log?: Logger;
   /** Bytes of a request body at most (default 8 MiB). */
   maxBodyBytes?: number;
@@ -129,7 +131,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const stream = call.stream ? new EventStream(res, head, options.keepAliveMs ?? 15_000) : undefined;
     // A stream opens at the run's first node, so a refused parameter still gets a plain 400.
     const stopOpening = stream ? run.graph.on(() => stream.open()) : undefined;
-    options.onRunStart?.({ requestId: head.id, technique: call.technique, modelName: call.model, input: call.input, params: call.params, task: task.id, run });
+    const served: ServedRun = { requestId: head.id, technique: call.technique, modelName: call.model, input: call.input, params: call.params, task: task.id, run };
+    options.onRunStart?.(served);
     let report: RunReport;
     try {
       report = await runTechnique({ technique: call.technique, task, input: call.input, params: call.params, run, host: options.techniqueHost });
@@ -139,6 +142,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     stopOpening?.();
     const runId = saveQuietly(report, run) ?? `run-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+    options.onRunEnd?.(served, report);
     const extension = extensionOf(runId, call.technique.id, report.model, report.summary);
     const { summary } = report;
     log.info(`${call.model}: ${summary.outcome} in ${summary.totals.calls} calls, ${summary.totals.promptTokens + summary.totals.completionTokens} tokens (${runId})`);
