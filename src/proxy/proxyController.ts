@@ -106,7 +106,8 @@ export class ProxyController implements vscode.Disposable {
     this.status.tooltip = vscode.l10n.t('Thoughtscope proxy at {0}/v1 — click for its base URL, token, or to stop it', server.url);
     this.status.show();
     void vscode.commands.executeCommand('setContext', 'thoughtscope.proxyRunning', true);
-    await this.announce();
+    // Not awaited: the message's promise settles only when the user answers or dismisses it.
+    void this.announce();
   }
 
   private async announce(): Promise<void> {
