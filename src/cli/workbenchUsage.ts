@@ -14,6 +14,12 @@ export const EVAL_USAGE = `Usage:
                             {"index": N, "trace": {...}} per item, appended as items finish; --resume continues it
   --resume                  continue the checkpoint: finished items are not run again
   --max-usd <usd>           stop starting new items once the evaluation has cost this much
+  --batch                   io, cot, icl, sc, cot-sc: send the unfinished items as one Batch API batch (/v1/files +
+                            /v1/batches), poll it, and score its answers; its id is kept in the checkpoint, so --resume
+                            after a restart picks the same batch up. Priced at the batch rate (see --batch-discount)
+  --poll-seconds <s>        with --batch: time between status reads (default 30)
+  --batch-discount <f>      with --batch: the price table is reduced by this fraction (default 0.5, OpenAI's half price;
+                            0 for servers that charge batches like other requests)
   --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream   as for "thoughtscope run"
   --quiet, -q               no progress on stderr
 

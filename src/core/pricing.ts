@@ -51,6 +51,12 @@ export class Pricing {
     return new Pricing({}, this.table, { ...this.profilePrices, ...prices });
   }
 
+  /** Every price times `factor`: the Batch API's rate (OpenAI charges half, factor 0.5). */
+  scaled(factor: number): Pricing {
+    const times = (table: PricingTable) => Object.fromEntries(Object.entries(table).map(([name, p]) => [name, { input: p.input * factor, output: p.output * factor }]));
+    return new Pricing({}, times(this.table), times(this.profilePrices));
+  }
+
   priceOf(model: string): ModelPrice | undefined {
     const candidates = [model, model.replace(/^[^/]+\//, '')];
     for (const name of candidates) {

@@ -43,28 +43,11 @@ export class OpenAIChatModel implements ChatModel {
 
   async complete(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const started = performance.now();
-    const body = {
-      model: this.model,
-      messages: request.messages,
-      temperature: request.temperature,
-      n: request.n && request.n > 1 ? request.n : undefined,
-      stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
-      max_tokens: request.maxTokens,
-      tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
-    };
+    const body = chatCompletionBody(this.model, request);
     try {
       // Tool calls arrive whole only without streaming, so requests offering tools are not streamed.
       const result = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, options) : await this.completeOnce(body, options);
-      const latencyMs = performance.now() - started;
-      const calls = (result as { toolCalls?: ToolCall[] }).toolCalls;
-      const toolCalls: { toolCalls?: ToolCall[] } = calls?.length ? { toolCalls: calls } : {};
-      if (result.usage) {
-        return { choices: result.choices, usage: { ...result.usage, estimated: false }, usageSource: 'reported', model: result.model, latencyMs, requests: 1, ...toolCalls };
-      }
-      // No usage from this server: count with a real tokenizer and say so.
-      const promptTokens = estimatePromptTokens(request.messages);
-      const completionTokens = result.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
-      return { choices: result.choices, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated', model: result.model, latencyMs, requests: 1, ...toolCalls };
+      return chatResponseOf(result, request, performance.now() - started);
     } catch (err) {
       throw this.toModelError(err, options.signal);
     }
@@ -72,14 +55,7 @@ export class OpenAIChatModel implements ChatModel {
 
   private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
     const completion = await this.client.chat.completions.create(body, { signal: options.signal });
-    if (!completion || !Array.isArray(completion.choices)) {
-      throw new ModelError('bad-response', `${this.where()} answered without choices: is this an OpenAI-compatible /chat/completions endpoint?`);
-    }
-    const sorted = [...completion.choices].sort((a, b) => a.index - b.index);
-    const choices = sorted.map((c) => c.message?.content ?? '');
-    const u = completion.usage;
-    const usage = u && typeof u.prompt_tokens === 'number' ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0 } : undefined;
-    return { choices, usage, model: completion.model || this.model, toolCalls: toolCallsOf(sorted[0]?.message) };
+    return readCompletion(completion, this.where(), this.model);
   }
 
   private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
@@ -162,6 +138,49 @@ export class OpenAIChatModel implements ChatModel {
     if (err instanceof SyntaxError) return new ModelError('bad-response', `${this.where()} sent a response that is not valid JSON (${message})`);
     return new ModelError('bad-response', `Unexpected response from ${this.where()}: ${message}`);
   }
+}
+
+/** The body of a /chat/completions request (also a line of a Batch API input file, eval/batchRequests.ts). */
+export function chatCompletionBody(model: string, request: ChatRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
+  return {
+    model,
+    messages: request.messages,
+    temperature: request.temperature,
+    n: request.n && request.n > 1 ? request.n : undefined,
+    stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
+    max_tokens: request.maxTokens,
+    tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
+  };
+}
+
+interface CompletionResult {
+  choices: string[];
+  usage?: { promptTokens: number; completionTokens: number };
+  model: string;
+  toolCalls?: ToolCall[];
+}
+
+/** The choices, usage and tool calls of a chat completion object; `where` names the server in the error. */
+export function readCompletion(completion: OpenAI.ChatCompletion | undefined, where: string, fallbackModel: string): CompletionResult {
+  if (!completion || !Array.isArray(completion.choices)) {
+    throw new ModelError('bad-response', `${where} answered without choices: is this an OpenAI-compatible /chat/completions endpoint?`);
+  }
+  const sorted = [...completion.choices].sort((a, b) => a.index - b.index);
+  const choices = sorted.map((c) => c.message?.content ?? '');
+  const u = completion.usage;
+  const usage = u && typeof u.prompt_tokens === 'number' ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0 } : undefined;
+  return { choices, usage, model: completion.model || fallbackModel, toolCalls: toolCallsOf(sorted[0]?.message) };
+}
+
+/** A ChatResponse from a completion's result; without reported usage the tokens are counted and marked estimated. */
+export function chatResponseOf(result: CompletionResult, request: ChatRequest, latencyMs: number): ChatResponse {
+  const toolCalls: { toolCalls?: ToolCall[] } = result.toolCalls?.length ? { toolCalls: result.toolCalls } : {};
+  if (result.usage) {
+    return { choices: result.choices, usage: { ...result.usage, estimated: false }, usageSource: 'reported', model: result.model, latencyMs, requests: 1, ...toolCalls };
+  }
+  const promptTokens = estimatePromptTokens(request.messages);
+  const completionTokens = result.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
+  return { choices: result.choices, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated', model: result.model, latencyMs, requests: 1, ...toolCalls };
 }
 
 /** The function calls of one message (streamed responses carry none: tool callers do not stream). */
