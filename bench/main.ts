@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       ]);
       rows.push([`serve ${r.technique}: latency p50 / p99`, `${r.latencyP50Ms} / ${r.latencyP99Ms} ms`, `${r.requestsPerSecond} requests/s, wall ${r.wallMs} ms`]);
     }
+    rows.push(['serve: bare proxy CPU per request', `${s.bareProxyCpuMsPerRequest} ms`, 'HTTP in, the openai SDK out, nothing else (for scale)']);
   }
   if (only.includes('render')) {
     log('render: headless Chromium');
