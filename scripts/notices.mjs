@@ -89,7 +89,8 @@ export async function thirdPartyNotices(root = ROOT) {
 async function main() {
   const { text, packages } = await thirdPartyNotices();
   writeFileSync(join(ROOT, NOTICES_FILE), text);
-  console.log(`${NOTICES_FILE}: ${packages.length} packages`);
+  // On stderr: `npm pack --json` runs this as prepack, and its stdout must stay the JSON.
+  console.error(`${NOTICES_FILE}: ${packages.length} packages`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
