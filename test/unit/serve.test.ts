@@ -195,8 +195,8 @@ describe('serve: errors in the shape OpenAI sends them', () => {
     await bad({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] }, 400, 'messages[0].content[0]', 'unsupported_content');
     await bad({ model: 'cot:gpt-4o-mini', n: 3, messages: [{ role: 'user', content: 'q' }] }, 400, 'n', 'invalid_value');
     await bad({ model: 'cot:gpt-4o-mini', tools: [{ type: 'function', function: { name: 'f' } }], messages: [{ role: 'user', content: 'q' }] }, 400, 'tools', 'unsupported_parameter');
-    assert.match(await bad({ model: 'tot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { breadth: 99 } }, 400, 'thoughtscope', 'invalid_value'), /breadth.*between/);
-    assert.match(await bad({ model: 'tot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { nonsense: 1 } }, 400, 'thoughtscope', 'invalid_value'), /no parameter "nonsense"/);
+    assert.match(await bad({ model: 'tot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { breadth: 99 } }, 400, 'thoughtscope.breadth', 'invalid_value'), /breadth.*between/);
+    assert.match(await bad({ model: 'tot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { nonsense: 1 } }, 400, 'thoughtscope.nonsense', 'invalid_value'), /no parameter "nonsense"/);
     await bad({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { task: 'chess' } }, 400, 'thoughtscope.task', 'invalid_value');
   });
 

@@ -20,6 +20,9 @@ import { summarize } from './summary';
 import { refuseExistingTraces } from './traceLog';
 import type { EvalItem, EvalResults, EvalSetup } from './types';
 
+/** Requests one batch may hold (https://platform.openai.com/docs/guides/batch). */
+export const MAX_BATCH_REQUESTS = 50_000;
+
 export interface BatchProgress {
   batchId: string;
   status: BatchState['status'];
@@ -82,6 +85,7 @@ export async function evaluateWithBatch(options: BatchEvalOptions): Promise<Batc
   if (!record) {
     const todo = items.filter((item) => !checkpoint.finished.has(item.index));
     if (todo.length === 0) return results({});
+    if (todo.length > MAX_BATCH_REQUESTS) throw new RangeError(`${todo.length} items are more than one batch takes (${MAX_BATCH_REQUESTS.toLocaleString('en-US')}, OpenAI's limit); evaluate the data in parts`);
     const lines: string[] = [];
     const hashes: string[] = [];
     for (const item of todo) {

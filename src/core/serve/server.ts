@@ -138,7 +138,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       report = await runTechnique({ technique: call.technique, task, input: call.input, params: call.params, run, host: options.techniqueHost });
     } catch (err) {
       stopOpening?.();
-      throw err instanceof ParamError ? badRequest(err.message, 'thoughtscope', 'invalid_value') : badRequest(err instanceof Error ? err.message : String(err));
+      if (!(err instanceof ParamError)) throw badRequest(err instanceof Error ? err.message : String(err));
+      const name = /parameter "([^"]+)"/.exec(err.message)?.[1];
+      throw badRequest(err.message, name ? `thoughtscope.${name}` : 'thoughtscope', 'invalid_value');
     }
     stopOpening?.();
     const runId = saveQuietly(report, run) ?? `run-${Date.now().toString(36)}-${(counter++).toString(36)}`;
