@@ -5,6 +5,7 @@ export const USAGE = `Usage:
   thoughtscope eval --task <game24|exact|numeric|contains> --technique <id> (--data <file> | --from N --to M) --out <results.json>   (--help)
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
+  thoughtscope serve [--host 127.0.0.1] [--port 8788] [--token T | --no-auth] [run options]   OpenAI-compatible server (--help)
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
   thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
   thoughtscope --version                    print the version (also -V)

@@ -8,7 +8,7 @@ import type { ApiKeyStore } from '../models/secrets';
 import type { Settings } from '../settings/settings';
 import { compareCommand } from './compareTechniques';
 import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
-import { registerRunsView } from './runsView';
+import { registerRunsView, type RunHistory } from './runsView';
 
 export function registerWorkbench(
   context: vscode.ExtensionContext,
@@ -16,7 +16,7 @@ export function registerWorkbench(
   keys: ApiKeyStore,
   log: vscode.LogOutputChannel,
   profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
-): void {
+): RunHistory {
   const guarded = (what: string, action: () => Promise<void>) => async () => {
     try {
       await action();
@@ -33,4 +33,5 @@ export function registerWorkbench(
     // The Resume button passes the evaluation's name; from the palette there is none and a list opens.
     vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name))()),
   );
+  return history;
 }
