@@ -35,7 +35,10 @@ export class AnswerView {
     }
     this.host.hidden = false;
     this.host.className = `answer outcome-${summary.outcome}`;
-    const parts: HTMLElement[] = [el('h2', undefined, OUTCOME_TITLES[summary.outcome] ?? summary.outcome)];
+    // The title and the answer's buttons share a row, so a narrow panel keeps its height for the graph.
+    const head = el('div', 'answer-head');
+    head.append(el('h2', undefined, OUTCOME_TITLES[summary.outcome] ?? summary.outcome));
+    const parts: HTMLElement[] = [head];
     if (summary.message && summary.message !== errorShown) parts.push(el('p', 'outcome-message', summary.message));
     if (summary.outcome !== 'done' && summary.answer) parts.push(el('p', 'muted', 'Best answer found before the run stopped:'));
     if (summary.answer !== undefined && summary.answer !== '') {
@@ -46,7 +49,7 @@ export class AnswerView {
         button('Insert into editor', () => this.actions.insert(runId), { title: 'Insert the answer at the cursor' }),
         button('Copy', () => this.actions.copy(runId), { look: 'secondary', title: 'Copy the answer to the clipboard' }),
       );
-      parts.push(buttons);
+      head.append(buttons);
     } else if (summary.outcome === 'done') {
       parts.push(el('p', 'muted', 'The run finished without an answer.'));
     } else {

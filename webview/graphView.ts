@@ -1,25 +1,38 @@
-// Draws the run's graph with Mermaid. The source comes from the engine's collapsePruned and
-// renderMermaid, the same text the CLI writes with --mermaid. Above 150 nodes pruned siblings are drawn
-// as one summary node per parent; clicking a summary expands it, "Show pruned" draws them all.
+// Draws the run's graph with Mermaid, inside a pan-and-zoom viewport (panZoom.ts). What is drawn comes
+// from the engine's pure functions, the same ones the CLI's --mermaid uses: in Focus, focusGraph (the
+// path from the question to the answer or the current best state, its frontier, "+N more" summaries);
+// otherwise collapsePruned, which draws the pruned children of each parent as one summary node (click
+// one to expand it; "Show pruned" draws everything). renderMermaid writes the source, top-down or
+// left-to-right as chooseDirection finds fits the viewport (or as the orientation setting says).
 // Graphs without lanes are laid out by the sliced layout (slicedLayout.ts), which hands the browser
 // frames and messages between slices of work, so the panel stays responsive while a large graph is
 // redrawn; graphs with lanes use Mermaid's dagre layout, which does it all in one task.
-// Updates are coalesced: at most one render runs at a time, and the next one starts no sooner than the
-// last render's duration after it ended (at least DEBOUNCE_MS after the update), on an animation frame,
-// so during a live run a graph that takes long to draw is redrawn less often and drawing takes at most
-// about half the panel's time. Updates that arrive during a render are drawn by the next one: the
-// latest state is always drawn. A render whose Mermaid source would not change is skipped.
+// Updates are coalesced: at most one render runs at a time; the next one starts DEBOUNCE_MS after the
+// update, and after a render slower than FAST_RENDER_MS it waits the excess too, so a graph that takes
+// long to draw is redrawn less often while a new node of a graph that draws fast appears at once.
+// Updates that arrive during a render are drawn by the next one: the latest state is always drawn. A
+// render whose Mermaid source would not change is skipped.
 import mermaid from 'mermaid';
-import type { GraphSnapshot } from '../src/core/graph/types';
-import { collapsePruned, shouldCollapse, type PrunedGroup } from '../src/core/render/collapse';
-import { mermaidIds, renderMermaid } from '../src/core/render/mermaid';
+import type { GraphSnapshot, ThoughtNode } from '../src/core/graph/types';
+import { formatUsd } from '../src/core/pricing';
+import { collapsePruned, type DisplayGraph, type PrunedGroup } from '../src/core/render/collapse';
+import { focusGraph, type FocusInfo } from '../src/core/render/focus';
+import { formatTokens, mermaidIds, renderMermaid, type GraphDirection } from '../src/core/render/mermaid';
+import { chooseDirection, LABEL_FONT_PX, NODE_SPACING, RANK_SPACING, type OrientationSetting } from '../src/core/render/orientation';
+import { moveFor, neighbour } from './graphKeys';
+import { isActive, matches, NO_FILTER, type FilterCriteria } from './nodeFilter';
+import { GraphViewport, labelPx } from './panZoom';
 import { registerSlicedLayout, slicedSource, usesSlicedLayout, yieldToBrowser } from './slicedLayout';
 
-const DEBOUNCE_MS = 60;
-/** The pause after a render, as a multiple of how long that render took. */
-const PAUSE_PER_RENDER = 1;
-/** In "fit" mode a wide graph is scaled down to the panel's width, but never below this. */
-const MIN_FIT_SCALE = 0.55;
+const DEBOUNCE_MS = 40;
+/** A render slower than this makes the next one wait the difference (drawing takes at most about half the panel's time). */
+const FAST_RENDER_MS = 200;
+/** Labels at least this large (px on screen) count as readable: Focus places its view so. */
+export const READABLE_LABEL_PX = 11;
+/** Below this, Fit says that the whole graph cannot be read at the size that fits it. */
+export const LEGIBLE_LABEL_PX = 9;
+/** Focus draws its ranks closer together: a path is tall, and a narrow panel is not. */
+const FOCUS_RANK_SPACING = 30;
 
 /** Elements that never belong in a rendered diagram; removed even though Mermaid already sanitizes. */
 const BLOCKED_TAGS = new Set([
@@ -52,8 +65,8 @@ export function configureMermaid(theme: MermaidTheme): void {
     // HTML labels: Mermaid turns our `#NNN;` codes into character references that the HTML parser
     // reads as plain text (SVG-text labels would show the codes literally).
     htmlLabels: true,
-    flowchart: { htmlLabels: true, useMaxWidth: false, curve: 'basis', nodeSpacing: 24, rankSpacing: 44, padding: 10, wrappingWidth: 300 },
-    themeVariables: { fontFamily, fontSize: '13px' },
+    flowchart: { htmlLabels: true, useMaxWidth: false, curve: 'basis', nodeSpacing: NODE_SPACING, rankSpacing: RANK_SPACING, padding: 10, wrappingWidth: 300 },
+    themeVariables: { fontFamily, fontSize: `${LABEL_FONT_PX}px` },
   });
 }
 
@@ -76,8 +89,30 @@ function safeSvg(svgText: string): SVGSVGElement | undefined {
   return document.adoptNode(svg);
 }
 
+/** What the last draw showed, for the toolbar. */
+export interface DrawnInfo {
+  /** Whether "Show pruned" has something to show or to collapse again. */
+  collapsible: boolean;
+  focus: FocusInfo | undefined;
+  direction: GraphDirection;
+  /** Nodes of the graph drawn as themselves (summaries not counted). */
+  drawn: number;
+  total: number;
+}
+
+/** How the view is placed after a redraw: automatically (readable), fitted whole, or where the person left it. */
+type Placement = 'auto' | 'fit' | 'user';
+
+export interface GraphViewCallbacks {
+  onSelect: (nodeId: string) => void;
+  onDrawn?: (info: DrawnInfo) => void;
+  /** After every change of the view: the scale, and why Fit cannot make the labels legible (if so). */
+  onView?: (scale: number, note: string | undefined) => void;
+}
+
 export class GraphView {
   private latest: GraphSnapshot | undefined;
+  private target: string | undefined;
   private drawnSource = '';
   private theme: MermaidTheme | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -85,12 +120,25 @@ export class GraphView {
   private again = false;
   private renders = 0;
   private inspected: string | undefined;
-  private fit = true;
+  readonly viewport: GraphViewport;
+  private placement: Placement = 'auto';
+  private fitNote: string | undefined;
   /** node id -> rendered element, rebuilt after each render. */
   private elements = new Map<string, Element>();
   private showPruned = false;
+  private focus = false;
+  private orientation: OrientationSetting = 'auto';
+  private direction: GraphDirection = 'TD';
   /** Parents whose pruned children the user expanded (by clicking their summary). */
   private expanded = new Set<string>();
+  /** Nodes whose hidden children Focus draws (summaries the user clicked). */
+  private focusExpanded = new Set<string>();
+  private filter: FilterCriteria = NO_FILTER;
+  /** The drawn graph (summaries included) and what each summary stands for. */
+  private drawnGraph: DisplayGraph | undefined;
+  private focusInfo: FocusInfo | undefined;
+  /** The key (node id or `summary:<parent>`) of the node that has keyboard focus, kept across redraws. */
+  private focusedKey: string | undefined;
   private lastRenderMs = 0;
   private lastRenderEnd = -Infinity;
   /** Whether to draw with the sliced layout; turned off if it ever fails where dagre does not. */
@@ -103,19 +151,24 @@ export class GraphView {
 
   constructor(
     private readonly host: HTMLElement,
-    private readonly onSelect: (nodeId: string) => void,
-    /** After each draw: whether the graph is large enough for pruned nodes to be collapsed. */
-    private readonly onDrawn: (collapsible: boolean) => void = () => {},
+    private readonly callbacks: GraphViewCallbacks,
   ) {
     host.classList.add('graph');
-    host.addEventListener('click', (event) => this.pick(event.target));
-    host.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') {
-        event.preventDefault();
-        this.pick(event.target);
-      }
+    this.viewport = new GraphViewport(host);
+    const element = this.viewport.element;
+    element.tabIndex = 0;
+    element.setAttribute('role', 'group');
+    element.setAttribute('aria-label', 'Thought graph. Arrow keys move between nodes, Enter opens a node, + and − zoom, 0 fits the graph.');
+    element.addEventListener('click', (event) => this.pick(event.target));
+    element.addEventListener('keydown', (event) => this.onKey(event));
+    element.addEventListener('focusin', (event) => {
+      const key = event.target instanceof Element ? keyOf(event.target) : undefined;
+      if (key) this.focusedKey = key;
     });
-    new ResizeObserver(() => this.applyFit()).observe(host);
+    this.viewport.onChange(() => this.reportView());
+    new ResizeObserver(() => {
+      if (this.placement !== 'user') this.place();
+    }).observe(element);
     new MutationObserver(() => {
       if (vscodeTheme() !== this.theme) {
         this.drawnSource = '';
@@ -124,20 +177,27 @@ export class GraphView {
     }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
-  /** Show this graph (drawn on the next frame, together with any further updates). */
-  show(graph: GraphSnapshot): void {
+  /** Show this graph (drawn on the next frame, together with any further updates). `target`: the answer node. */
+  show(graph: GraphSnapshot, target?: string): void {
     this.latest = graph;
+    this.target = target;
     this.schedule();
   }
 
   clear(): void {
     this.generation++;
     this.latest = undefined;
+    this.target = undefined;
     this.drawnSource = '';
     this.expanded.clear();
-    this.onDrawn(false);
+    this.focusExpanded.clear();
+    this.focusedKey = undefined;
+    this.drawnGraph = undefined;
+    this.placement = 'auto';
+    this.viewport.resetUserMoved();
+    this.callbacks.onDrawn?.({ collapsible: false, focus: undefined, direction: this.direction, drawn: 0, total: 0 });
     this.elements.clear();
-    this.host.replaceChildren();
+    this.viewport.clear();
     this.host.dataset.nodes = '0';
   }
 
@@ -147,16 +207,7 @@ export class GraphView {
     for (const [id, el] of this.elements) el.classList.toggle('inspected', id === nodeId);
   }
 
-  setFit(fit: boolean): void {
-    this.fit = fit;
-    this.applyFit();
-  }
-
-  get isFit(): boolean {
-    return this.fit;
-  }
-
-  /** Draw every pruned node (true) or collapse them above the threshold (false, the default). */
+  /** Draw every pruned node (true) or collapse them (false, the default). */
   setShowPruned(show: boolean): void {
     this.showPruned = show;
     this.expanded.clear();
@@ -167,6 +218,54 @@ export class GraphView {
     return this.showPruned;
   }
 
+  /** Focus (the path and its frontier) or the whole graph. The view is placed afresh. */
+  setFocus(focus: boolean): void {
+    if (focus === this.focus) return;
+    this.focus = focus;
+    this.focusExpanded.clear();
+    this.replaceView();
+  }
+
+  get isFocus(): boolean {
+    return this.focus;
+  }
+
+  setOrientation(setting: OrientationSetting): void {
+    if (setting === this.orientation) return;
+    this.orientation = setting;
+    this.replaceView();
+  }
+
+  /** Highlight nodes matching the filter and dim the rest; returns how many nodes of the graph match. */
+  setFilter(criteria: FilterCriteria): number {
+    this.filter = criteria;
+    this.applyFilter();
+    return Number(this.host.dataset.matches ?? 0);
+  }
+
+  zoomIn(): void {
+    this.placement = 'user';
+    this.viewport.zoomIn();
+  }
+
+  zoomOut(): void {
+    this.placement = 'user';
+    this.viewport.zoomOut();
+  }
+
+  /** Fit the whole drawing; it stays fitted through redraws until the person pans or zooms. */
+  fit(): void {
+    this.placement = 'fit';
+    this.viewport.resetUserMoved();
+    this.place();
+  }
+
+  private replaceView(): void {
+    this.placement = 'auto';
+    this.viewport.resetUserMoved();
+    this.schedule();
+  }
+
   private schedule(): void {
     this.host.dataset.pending = 'true';
     if (this.rendering) {
@@ -174,13 +273,20 @@ export class GraphView {
       return;
     }
     if (this.timer !== undefined) return;
-    const wait = Math.max(DEBOUNCE_MS, this.lastRenderEnd + PAUSE_PER_RENDER * this.lastRenderMs - performance.now());
+    const pause = Math.max(0, this.lastRenderMs - FAST_RENDER_MS);
+    const wait = Math.max(DEBOUNCE_MS, this.lastRenderEnd + pause - performance.now());
     this.timer = setTimeout(() => {
       requestAnimationFrame(() => {
         this.timer = undefined;
         void this.draw();
       });
     }, wait);
+  }
+
+  /** What to draw: the focused part or the whole graph (pruned subtrees collapsed unless shown). */
+  private display(graph: GraphSnapshot): DisplayGraph & { focus?: FocusInfo } {
+    if (this.focus) return focusGraph(graph, { target: this.target, expanded: this.focusExpanded });
+    return collapsePruned(graph, { mode: this.showPruned ? 'never' : 'always', expanded: this.expanded });
   }
 
   private async draw(): Promise<void> {
@@ -190,8 +296,9 @@ export class GraphView {
     }
     const graph = this.latest;
     const theme = vscodeTheme();
-    const view = graph ? collapsePruned(graph, { mode: this.showPruned ? 'never' : 'auto', expanded: this.expanded }) : undefined;
-    const source = view ? renderMermaid(view) : '';
+    const view = graph ? this.display(graph) : undefined;
+    const direction = view ? chooseDirection(view, this.viewport.size(), this.orientation) : this.direction;
+    const source = view ? renderMermaid(view, { direction }) : '';
     if (!graph || !view || (source === this.drawnSource && theme === this.theme)) {
       this.host.dataset.pending = 'false';
       return;
@@ -205,26 +312,41 @@ export class GraphView {
     const started = performance.now();
     const generation = this.generation;
     try {
-      const svg = await this.renderSvg(source, usesSlicedLayout(view));
+      // Focus keeps its path straight (each node under its parent) and its ranks close.
+      const sliced = this.focus ? slicedSource(source, { align: 'UL', rankSpacing: FOCUS_RANK_SPACING }) : slicedSource(source);
+      const svg = await this.renderSvg(source, sliced, usesSlicedLayout(view));
       // Sanitizing and adopting the SVG is a task of its own, not the tail of the render's last one.
       await yieldToBrowser();
       if (generation !== this.generation) return;
       const element = safeSvg(svg);
       if (!element) throw new Error('Mermaid returned no SVG');
-      // Sized before it is attached, so attaching it does not force a synchronous layout.
-      this.applyFit(element);
-      this.host.replaceChildren(element);
+      this.bindNodes(element, view, graph);
+      this.viewport.replace(element, keyOf);
+      if (this.viewport.userMoved) this.placement = 'user';
       this.drawnSource = source;
-      this.bindNodes(element, view);
+      this.drawnGraph = view;
+      this.focusInfo = view.focus;
+      this.direction = direction;
+      this.host.dataset.direction = direction;
+      this.host.dataset.mode = this.focus ? 'focus' : 'whole';
       this.host.dataset.graphNodes = String(graph.nodes.length);
-      this.host.dataset.collapsed = String(view.pruned?.length ?? 0);
-      this.onDrawn(shouldCollapse(graph));
+      this.host.dataset.collapsed = String(view.focus ? 0 : (view.pruned?.length ?? 0));
+      this.applyFilter();
+      this.place();
+      this.restoreFocus();
+      this.callbacks.onDrawn?.({
+        collapsible: !view.focus && (this.showPruned || (view.pruned?.length ?? 0) > 0 || this.expanded.size > 0),
+        focus: view.focus,
+        direction,
+        drawn: view.nodes.length - (view.pruned?.length ?? 0),
+        total: graph.nodes.length,
+      });
     } catch (err) {
       if (generation !== this.generation) return;
       const message = document.createElement('p');
       message.className = 'graph-error';
       message.textContent = `Could not draw the graph: ${err instanceof Error ? err.message : String(err)}`;
-      this.host.replaceChildren(message);
+      this.viewport.canvas.replaceChildren(message);
       this.drawnSource = '';
     } finally {
       this.rendering = false;
@@ -247,11 +369,11 @@ export class GraphView {
    * dagre. Should the sliced layout fail where dagre succeeds (a Mermaid upgrade changed what it relies
    * on), the panel stays on dagre from then on rather than failing every draw.
    */
-  private async renderSvg(source: string, sliceable: boolean): Promise<string> {
+  private async renderSvg(source: string, sliced: string, sliceable: boolean): Promise<string> {
     const id = `thoughtscope-graph-${++this.renders}`;
     if (!sliceable || !this.slicing) return (await mermaid.render(id, source)).svg;
     try {
-      return (await mermaid.render(id, slicedSource(source))).svg;
+      return (await mermaid.render(id, sliced)).svg;
     } catch (slicedError) {
       const { svg } = await mermaid.render(`${id}-dagre`, source);
       this.slicing = false;
@@ -260,25 +382,63 @@ export class GraphView {
     }
   }
 
-  /** Size the drawing: natural size, or scaled down (within limits) to the panel's width. */
-  private applyFit(drawing?: SVGSVGElement): void {
-    const svg = drawing ?? this.host.querySelector('svg');
-    if (!svg) return;
-    const box = svg.viewBox.baseVal;
-    if (!box || box.width <= 0 || box.height <= 0) return;
-    const style = getComputedStyle(this.host);
-    const available = this.host.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const scale = this.fit && available > 0 ? Math.min(1, Math.max(MIN_FIT_SCALE, available / box.width)) : 1;
-    svg.style.maxWidth = 'none';
-    svg.style.width = `${box.width * scale}px`;
-    svg.style.height = `${box.height * scale}px`;
+  /**
+   * Place the view unless the person has: fitted whole (Fit), or automatically. In Focus the
+   * automatic view is the whole drawing if it fits with readable labels, else the path if that does,
+   * else the path's end (where a live run works) at a readable size. The whole graph is fitted.
+   */
+  private place(): void {
+    if (!this.viewport.svg()) return;
+    if (this.placement === 'user') return this.reportView();
+    let note: string | undefined;
+    if (this.placement === 'auto' && this.focus && this.focusInfo) {
+      this.placeFocus(this.focusInfo);
+    } else {
+      const scale = this.viewport.fitAll();
+      if (labelPx(scale) < LEGIBLE_LABEL_PX) {
+        note = `The whole graph fits only with ${labelPx(scale).toFixed(1)} px labels (too small to read): zoom in, or use Focus.`;
+      }
+    }
+    this.fitNote = note;
+    this.reportView();
   }
 
-  /** Tag each drawn node with its graph id (a summary with its parent's) and make it focusable. */
-  private bindNodes(svg: SVGSVGElement, graph: GraphSnapshot & { pruned?: readonly PrunedGroup[] }): void {
+  /**
+   * Focus's automatic view: the whole focused drawing if it fits with readable labels; else the path
+   * with its frontier (the drawn nodes off the path that are not summaries: what a live run works on)
+   * if that fits; else, at a readable size, the path's end and its frontier from their top-left corner.
+   */
+  private placeFocus(focus: FocusInfo): void {
+    const readable = READABLE_LABEL_PX / LABEL_FONT_PX;
+    const svg = this.viewport.svg() as SVGSVGElement;
+    const area = this.viewport.size();
+    const fits = (r: { width: number; height: number }) => Math.min(1, area.width / r.width, area.height / r.height);
+    const whole = this.viewport.regionOf([svg]);
+    if (whole && fits(whole) >= readable) return this.viewport.show(whole, fits(whole));
+    const onPath = new Set(focus.path);
+    const frontier = Array.from(this.elements).filter(([id]) => !onPath.has(id)).map(([, el]) => el);
+    const pathElements = focus.path.map((id) => this.elements.get(id)).filter((el): el is Element => !!el);
+    const withFrontier = this.viewport.regionOf([...pathElements, ...frontier]);
+    if (withFrontier && fits(withFrontier) >= readable) return this.viewport.show(withFrontier, fits(withFrontier));
+    const end = focus.target ? this.elements.get(focus.target) : undefined;
+    const region = this.viewport.regionOf(end ? [end, ...frontier] : pathElements) ?? whole;
+    if (region) this.viewport.show(region, readable);
+  }
+
+  private reportView(): void {
+    const scale = this.viewport.scale;
+    this.host.dataset.scale = scale.toFixed(3);
+    this.host.dataset.labelPx = labelPx(scale).toFixed(1);
+    this.host.dataset.placement = this.placement;
+    this.callbacks.onView?.(scale, this.placement === 'fit' || !this.focus ? this.fitNote : undefined);
+  }
+
+  /** Tag each drawn node with its graph id (a summary with its parent's) and make it reachable by keyboard. */
+  private bindNodes(svg: SVGSVGElement, graph: DisplayGraph, full: GraphSnapshot): void {
     const byMermaidId = new Map<string, string>();
     for (const [nodeId, mermaidId] of mermaidIds(graph)) byMermaidId.set(mermaidId, nodeId);
     const summaries = new Map((graph.pruned ?? []).map((group) => [group.id, group]));
+    const nodes = new Map(full.nodes.map((n) => [n.id, n]));
     this.elements.clear();
     let drawn = 0;
     for (const el of Array.from(svg.querySelectorAll('g.node'))) {
@@ -286,34 +446,164 @@ export class GraphView {
       const nodeId = mermaidId ? byMermaidId.get(mermaidId) : undefined;
       if (!nodeId) continue;
       drawn++;
+      el.setAttribute('tabindex', '-1');
+      el.setAttribute('role', 'button');
       const summary = summaries.get(nodeId);
       if (summary) {
-        el.setAttribute('data-pruned-parent', summary.parentId);
-        el.setAttribute('tabindex', '0');
-        el.setAttribute('role', 'button');
-        el.setAttribute('aria-label', `Show ${summary.pruned} pruned nodes`);
-        el.classList.add('pruned-summary');
+        el.setAttribute(summary.reason === 'focus' ? 'data-more-parent' : 'data-pruned-parent', summary.parentId);
+        el.setAttribute('data-key', summaryKey(summary));
+        el.setAttribute('aria-label', summaryName(summary));
+        el.classList.add(summary.reason === 'focus' ? 'more-summary' : 'pruned-summary');
         continue;
       }
+      const node = nodes.get(nodeId);
       el.setAttribute('data-node-id', nodeId);
-      el.setAttribute('tabindex', '0');
-      el.setAttribute('role', 'button');
-      el.setAttribute('aria-label', `Inspect node ${nodeId}`);
+      el.setAttribute('data-key', nodeId);
+      if (node) el.setAttribute('aria-label', accessibleName(node));
       el.classList.toggle('inspected', nodeId === this.inspected);
       this.elements.set(nodeId, el);
     }
+    // Roving focus: one node is in the tab order, the arrow keys reach the others.
+    const first = svg.querySelector('g.node[data-key]');
+    first?.setAttribute('tabindex', '0');
     this.host.dataset.nodes = String(drawn);
   }
 
+  /** Matches highlighted, the rest dimmed; a summary counts as a match when it hides one. */
+  private applyFilter(): void {
+    const active = isActive(this.filter);
+    const graph = this.latest;
+    let count = 0;
+    const matching = new Set<string>();
+    if (active && graph) {
+      for (const node of graph.nodes) {
+        if (!matches(node, this.filter)) continue;
+        matching.add(node.id);
+        count++;
+      }
+    }
+    const summaries = new Map((this.drawnGraph?.pruned ?? []).map((g) => [summaryKey(g), g]));
+    for (const el of Array.from(this.host.querySelectorAll('svg g.node[data-key]'))) {
+      const key = el.getAttribute('data-key') as string;
+      const group = summaries.get(key);
+      const hit = active && (group ? group.nodeIds.some((id) => matching.has(id)) : matching.has(key));
+      el.classList.toggle('match', hit);
+      el.classList.toggle('dimmed', active && !hit);
+    }
+    this.host.classList.toggle('filtering', active);
+    this.host.dataset.matches = String(count);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const target = event.target instanceof Element ? event.target : null;
+    const node = target?.closest('g.node[data-key]');
+    if (event.key === '+' || event.key === '=') this.zoomIn();
+    else if (event.key === '-' || event.key === '_') this.zoomOut();
+    else if (event.key === '0') this.fit();
+    else if ((event.key === 'Enter' || event.key === ' ') && node) this.pick(node);
+    else if (!this.moveFocus(node, event.key)) return;
+    event.preventDefault();
+  }
+
+  /** Arrow keys: from a node along the drawn edges; from the viewport itself, pan. */
+  private moveFocus(node: Element | null | undefined, key: string): boolean {
+    const graph = this.drawnGraph;
+    if (!node || !graph) {
+      const pans: Record<string, [number, number]> = { ArrowLeft: [40, 0], ArrowRight: [-40, 0], ArrowUp: [0, 40], ArrowDown: [0, -40] };
+      const pan = pans[key];
+      if (pan) {
+        this.placement = 'user';
+        this.viewport.panBy(...pan);
+        return true;
+      }
+      if (key === 'Home') return this.focusKey(this.host.querySelector('svg g.node[data-key]')?.getAttribute('data-key') ?? undefined);
+      return false;
+    }
+    const move = moveFor(key, this.direction);
+    if (!move) return false;
+    const drawn = { nodes: graph.nodes.map((n) => keyFor(n.id, graph)), edges: graph.edges.map((e) => ({ from: keyFor(e.from, graph), to: keyFor(e.to, graph) })) };
+    const position = (k: string) => {
+      const r = this.host.querySelector(`svg [data-key="${cssEscape(k)}"]`)?.getBoundingClientRect();
+      return r ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : undefined;
+    };
+    const next = neighbour(drawn, node.getAttribute('data-key') as string, move, this.direction, position);
+    this.focusKey(next);
+    return true;
+  }
+
+  private focusKey(key: string | undefined): boolean {
+    if (!key) return false;
+    const el = this.host.querySelector<SVGGElement>(`svg g.node[data-key="${cssEscape(key)}"]`);
+    if (!el) return false;
+    for (const other of Array.from(this.host.querySelectorAll('svg g.node[tabindex="0"]'))) other.setAttribute('tabindex', '-1');
+    el.setAttribute('tabindex', '0');
+    this.focusedKey = key;
+    el.focus({ preventScroll: true });
+    if (this.placement !== 'user') this.placement = 'user';
+    this.viewport.reveal(el);
+    this.reportView();
+    return true;
+  }
+
+  /** After a redraw, give keyboard focus back to the node that had it (if the panel had focus). */
+  private restoreFocus(): void {
+    const key = this.focusedKey;
+    if (!key) return;
+    const el = this.host.querySelector<SVGGElement>(`svg g.node[data-key="${cssEscape(key)}"]`);
+    if (!el) return;
+    for (const other of Array.from(this.host.querySelectorAll('svg g.node[tabindex="0"]'))) other.setAttribute('tabindex', '-1');
+    el.setAttribute('tabindex', '0');
+    if (this.host.contains(document.activeElement) || document.activeElement === document.body) el.focus({ preventScroll: true });
+  }
+
   private pick(target: EventTarget | null): void {
-    const el = target instanceof Element ? target.closest('[data-node-id], [data-pruned-parent]') : null;
-    const parent = el?.getAttribute('data-pruned-parent');
-    if (parent) {
-      this.expanded.add(parent);
+    const el = target instanceof Element ? target.closest('[data-node-id], [data-pruned-parent], [data-more-parent]') : null;
+    const pruned = el?.getAttribute('data-pruned-parent');
+    const more = el?.getAttribute('data-more-parent');
+    if (pruned || more) {
+      if (pruned) this.expanded.add(pruned);
+      else this.focusExpanded.add(more as string);
+      // Keyboard focus goes to the parent, whose children are now drawn.
+      this.focusedKey = pruned ?? (more as string);
       this.schedule();
       return;
     }
     const id = el?.getAttribute('data-node-id');
-    if (id) this.onSelect(id);
+    if (id) {
+      this.focusedKey = id;
+      this.callbacks.onSelect(id);
+    }
   }
+}
+
+/** A drawn node's key: its node id, or `summary:<parent>` for a summary. */
+function keyOf(el: Element): string | undefined {
+  return el.getAttribute('data-key') ?? undefined;
+}
+
+function summaryKey(group: PrunedGroup): string {
+  return `summary:${group.reason ?? 'pruned'}:${group.parentId}`;
+}
+
+function keyFor(id: string, graph: DisplayGraph | undefined): string {
+  const group = graph?.pruned?.find((g) => g.id === id);
+  return group ? summaryKey(group) : id;
+}
+
+function cssEscape(value: string): string {
+  return CSS.escape(value);
+}
+
+function summaryName(group: PrunedGroup): string {
+  const what = group.reason === 'focus' ? `${group.pruned} more node${group.pruned === 1 ? '' : 's'} off the path` : `${group.pruned} pruned nodes`;
+  return `Show ${what} (${group.nodeIds.length} in all; ${formatTokens(group)}; ${formatUsd(group.costUsd)})`;
+}
+
+/** A node's accessible name: kind, id, status, its text (up to 300 characters), score, tokens, cost. */
+export function accessibleName(node: ThoughtNode): string {
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  const parts = [`${node.kind} ${node.id}, ${node.status}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text || '(empty)'}`];
+  if (typeof node.score === 'number') parts.push(`score ${Number(node.score.toFixed(3))}`);
+  parts.push(`tokens ${formatTokens(node)}`, `cost ${formatUsd(node.costUsd)}`);
+  return parts.join('; ');
 }

@@ -90,6 +90,7 @@ async function measure(data: LayoutData, element: Group, helpers: InternalHelper
       ranksep: spacing?.rankSpacing || data.rankSpacing || data.config?.flowchart?.rankSpacing,
       marginx: 8,
       marginy: 8,
+      ...(pendingAlign ? { align: pendingAlign } : {}),
     })
     .setDefaultEdgeLabel(() => ({}));
   const nodeElements = new Map<string, unknown>();
@@ -168,7 +169,25 @@ export function registerSlicedLayout(): void {
   registered = true;
 }
 
-/** The Mermaid source with front matter choosing the sliced layout for this one diagram. */
-export function slicedSource(source: string): string {
-  return `---\nconfig:\n  layout: ${SLICED_LAYOUT}\n---\n${source}`;
+/**
+ * How dagre lines nodes up, for the next diagram drawn with the sliced layout: `UL` puts each node
+ * straight below (or beside) its first parent where it can, so a chain (a focused path) stays
+ * straight; undefined: dagre's balanced placement, as Mermaid's own layout does.
+ */
+export type Align = 'UL' | 'UR' | 'DL' | 'DR';
+
+export interface SlicedOptions {
+  align?: Align;
+  /** Mermaid's flowchart rankSpacing for this diagram (default: as configured). */
+  rankSpacing?: number;
+}
+
+/** Mermaid's layout-loader API passes no options of ours, so slicedSource leaves the alignment here. */
+let pendingAlign: Align | undefined;
+
+/** The Mermaid source with front matter choosing the sliced layout (and these options) for this one diagram. */
+export function slicedSource(source: string, options: SlicedOptions = {}): string {
+  const spacing = options.rankSpacing === undefined ? '' : `\n  flowchart:\n    rankSpacing: ${Math.round(options.rankSpacing)}`;
+  pendingAlign = options.align;
+  return `---\nconfig:\n  layout: ${SLICED_LAYOUT}${spacing}\n---\n${source}`;
 }

@@ -12,6 +12,7 @@ import { Pricing } from '../../src/core/pricing';
 import { Run } from '../../src/core/run/run';
 import { resolveTask } from '../../src/core/tasks/registry';
 import { findTechnique } from '../../src/core/techniques/registry';
+import type { GraphEvent } from '../../src/core/graph/types';
 import { toTrace, type Trace } from '../../src/core/trace';
 import { game24Reply, nextSteps } from '../../bench/game24Model';
 import { startFakeServer, type FakeRequest } from './fakeOpenAI';
@@ -75,11 +76,15 @@ export function sampleReplies(req: Pick<FakeRequest, 'prompt' | 'body'>): string
   return Array.from({ length: n }, (_, i) => `Trying a few combinations.\n${verdicts[(turn + i) % verdicts.length]}`);
 }
 
-/**
- * Records the run. `latency` makes the server answer after a delay that grows with the reply, as a
- * hosted model does (the shipped file is recorded so; the test records without, which is faster).
- */
-export async function recordSampleRun(options: { latency?: boolean } = {}): Promise<Trace> {
+export interface RecordOptions {
+  /** Answer after a delay that grows with the reply, as a hosted model does (the shipped file is recorded so). */
+  latency?: boolean;
+  /** Every graph event of the run, as the extension host sends them to the panel (copied when emitted). */
+  events?: GraphEvent[];
+}
+
+/** Records the run (without latency by default, which is faster and gives the same graph). */
+export async function recordSampleRun(options: RecordOptions = {}): Promise<Trace> {
   const server = await startFakeServer((req) => {
     const choices = sampleReplies(req);
     const words = choices.join(' ').split(/\s+/).length;
@@ -96,6 +101,8 @@ export async function recordSampleRun(options: { latency?: boolean } = {}): Prom
       // recording of the run is the same graph.
       concurrency: 1,
     });
+    const events = options.events;
+    if (events) run.graph.on((event) => events.push(structuredClone(event)));
     const report = await runTechnique({ technique, task, input: SAMPLE_PUZZLE, params: SAMPLE_PARAMS, run });
     return toTrace(report, run.graph);
   } finally {
