@@ -70,6 +70,9 @@ async function main(): Promise<void> {
     for (const [layout, l] of Object.entries(r.layouts)) {
       for (const s of l.sizes) rows.push([`${layout}: ${s.nodes} nodes`, `${s.firstRenderMs} ms`, `one more node ${s.oneMoreNodeMs} ms; ${s.drawnNodes} drawn`]);
       rows.push([`${layout}: live 200 nodes`, `${l.live.maxLongTaskMs} ms`, `longest task; frame gap ${l.live.maxFrameGapMs} ms; ${l.live.renders} renders for ${l.live.batches} batches`]);
+      for (const [mode, n] of Object.entries(l.newNode)) {
+        rows.push([`${layout}: new node on screen, ${mode}`, `${n.medianMs} ms`, `median, slowest ${n.maxMs} ms (goal 300 ms); last 100 of ${n.nodes} nodes streamed, ${n.drawnNodes} drawn`]);
+      }
     }
   }
   if (only.includes('footprint')) {

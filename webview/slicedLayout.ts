@@ -16,6 +16,9 @@ import type { GraphSnapshot } from '../src/core/graph/types';
 
 export const SLICED_LAYOUT = 'thoughtscope-sliced';
 
+/** Nodes (and edge labels) inserted together, their sizes measured in one layout. */
+const INSERT_CHUNK = 16;
+
 /** The longest stretch of drawing work before the event loop gets a turn. */
 const SLICE_MS = 25;
 
@@ -94,19 +97,26 @@ async function measure(data: LayoutData, element: Group, helpers: InternalHelper
     })
     .setDefaultEdgeLabel(() => ({}));
   const nodeElements = new Map<string, unknown>();
-  for (const node of data.nodes) {
-    const el = await helpers.insertNode(groups.nodes as never, node as never, { config, dir: node.dir });
-    const box = el.node()?.getBBox() ?? { width: 0, height: 0 };
-    node.width = box.width;
-    node.height = box.height;
-    nodeElements.set(node.id, el);
-    graph.setNode(node.id, { ...node });
+  // Nodes are inserted a chunk at a time, concurrently as Mermaid's own layout inserts them all: each
+  // HTML label measures itself through Mermaid's fastdom, which batches the measures of a chunk into
+  // one layout on the next frame (one at a time, every node waited for a frame and a layout of its own).
+  for (let from = 0; from < data.nodes.length; from += INSERT_CHUNK) {
+    const chunk = data.nodes.slice(from, from + INSERT_CHUNK);
+    const elements = await Promise.all(chunk.map((node) => helpers.insertNode(groups.nodes as never, node as never, { config, dir: node.dir })));
+    chunk.forEach((node, i) => {
+      const box = elements[i].node()?.getBBox() ?? { width: 0, height: 0 };
+      node.width = box.width;
+      node.height = box.height;
+      nodeElements.set(node.id, elements[i]);
+      graph.setNode(node.id, { ...node });
+    });
     await slicer.maybeYield();
   }
-  for (const edge of data.edges) {
-    // Sets the label's size on the edge, which the layout makes room for.
-    await helpers.insertEdgeLabel(groups.edgeLabels, edge);
-    graph.setEdge(edge.start as string, edge.end as string, { ...edge }, edge.id);
+  for (let from = 0; from < data.edges.length; from += INSERT_CHUNK) {
+    const chunk = data.edges.slice(from, from + INSERT_CHUNK);
+    // Sets each label's size on its edge, which the layout makes room for.
+    await Promise.all(chunk.map((edge) => helpers.insertEdgeLabel(groups.edgeLabels, edge)));
+    for (const edge of chunk) graph.setEdge(edge.start as string, edge.end as string, { ...edge }, edge.id);
     await slicer.maybeYield();
   }
   return { graph, groups, nodeElements } as unknown as PaintContext['measure'];

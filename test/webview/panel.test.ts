@@ -151,6 +151,17 @@ const HOSTILE_TEXTS = [
 
 // ---------------------------------------------------------------- browser harness: harness/panelPage.ts
 
+/** Pruned siblings are collapsed at any size: "Show pruned" draws them all. */
+async function showPruned(panel: Panel): Promise<void> {
+  await panel.page.waitForSelector('vscode-button.pruned-toggle:not([hidden])');
+  if ((await panel.page.textContent('vscode-button.pruned-toggle')) === 'Show pruned') await panel.page.click('vscode-button.pruned-toggle');
+}
+
+/** The panel with Focus off: these tests look at every node of the graph (graphView.test.ts covers Focus). */
+function openWhole(viewport?: { width: number; height: number }, theme?: 'vscode-dark' | 'vscode-light'): Promise<Panel> {
+  return openPanel(viewport, theme, { focus: 'off' });
+}
+
 /** The label text Mermaid drew for a node, whitespace collapsed. */
 async function drawnLabels(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => {
@@ -212,7 +223,7 @@ describe('webviewHtml', () => {
 
 describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   test('100-node run: draws every node with tokens and cost, totals match the nodes, Cancel posts cancel, click opens the inspector', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       // (f) the CSP meta is the one webviewHtml writes, and it is in force.
@@ -227,6 +238,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
       await panel.send({ type: 'runStarted', run });
       // The host batches events; send them in chunks without waiting for renders in between.
       for (const chunk of batches(events, 40)) await panel.send({ type: 'graphEvents', runId: run.runId, events: chunk });
+      await showPruned(panel);
       await panel.waitForGraph(100);
 
       // (a) 100 nodes drawn, each showing its excerpt, tokens and cost.
@@ -298,7 +310,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('hostile model text runs nothing and shows literally', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const graph = new ThoughtGraph();
@@ -378,7 +390,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('restore of a finished run: answer, outcome, inspector; screenshot', async () => {
-    const panel = await openPanel({ width: 520, height: 1250 });
+    const panel = await openWhole({ width: 520, height: 1250 });
     const { page } = panel;
     try {
       const { graph, summary } = smallGraph();
@@ -416,7 +428,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('light theme: Mermaid uses its light theme and the panel follows VS Code colours', async () => {
-    const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
+    const panel = await openWhole({ width: 520, height: 900 }, 'vscode-light');
     const { page } = panel;
     try {
       const { graph, summary } = smallGraph();
@@ -438,7 +450,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('cancelled and budget outcomes are shown plainly', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const graph = new ThoughtGraph();
@@ -473,7 +485,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('a failed run states its reason once: in the error box, not again under "Run failed"', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const run = runInfo('run-f');
@@ -495,7 +507,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('a voting run shows its answer with the vote share as confidence', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const run = runInfo('run-sc', { technique: 'sc', techniqueName: 'Self-Consistency' });
@@ -516,7 +528,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('the CSP is enforced: an injected inline script is refused', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       await page.evaluate(() => {
@@ -575,7 +587,7 @@ function decodePng(bytes: Buffer): { width: number; height: number; colourType: 
 
 describe('graph export from the panel in headless Chromium', { timeout: 180_000 }, () => {
   test('SVG: standalone XML with the drawn labels, Mermaid style, theme background and nothing active; PNG: a real image at twice the size', async () => {
-    const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
+    const panel = await openWhole({ width: 520, height: 900 }, 'vscode-light');
     const { page } = panel;
     try {
       const { graph, summary } = smallGraph();
@@ -700,7 +712,7 @@ describe('graph export from the panel in headless Chromium', { timeout: 180_000 
   });
 
   test('"Export…" asks the host for the format choice of the shown run', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     try {
       const { graph, summary } = smallGraph();
       await panel.send({ type: 'restore', run: runInfo('run-menu'), graph: graph.snapshot(), summary });
@@ -769,7 +781,7 @@ function expectedSummaries(graph: ThoughtGraph): Map<string, { ids: string[]; la
 
 describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeout: 240_000 }, () => {
   test('a 1,000-node run draws its pruned siblings as one summary per parent; clicking one expands it', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       const graph = prunedTree();
@@ -824,8 +836,8 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
     }
   });
 
-  test('a live run: renders spaced by the last render’s duration, the last batch always drawn; Show pruned; small graphs hide the toggle', async () => {
-    const panel = await openPanel();
+  test('a live run: a slow render makes the next one wait its excess over 200 ms, the last batch always drawn; Show pruned; small graphs hide the toggle', async () => {
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const graph = prunedTree(400);
@@ -858,11 +870,12 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
       const log = (await page.evaluate(() => (window as unknown as { __renders: string[] }).__renders)).map((entry) => entry.split(',').map(Number));
       assert.ok(log.length >= 2, `${log.length} renders`);
       assert.ok(log.length < live.length / 100, `${log.length} renders for ${Math.ceil(live.length / 100)} batches`);
-      // Each render starts at least the previous render's duration (and 60 ms) after it ended.
+      // Each render starts at least 40 ms after the previous one ended, and after a render slower than
+      // 200 ms, also at least the difference (graphView.ts: DEBOUNCE_MS, FAST_RENDER_MS).
       for (let i = 1; i < log.length; i++) {
         const [start, end] = log[i - 1];
         const pause = log[i][0] - end;
-        assert.ok(pause >= Math.max(60, end - start) - 1, `render ${i + 1} started ${pause.toFixed(0)} ms after a render of ${(end - start).toFixed(0)} ms`);
+        assert.ok(pause >= Math.max(40, end - start - 200) - 1, `render ${i + 1} started ${pause.toFixed(0)} ms after a render of ${(end - start).toFixed(0)} ms`);
       }
 
       // Show pruned: every node; Collapse pruned: back to the summaries.
@@ -884,7 +897,7 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
     }
   });
   test('a large graph is drawn in slices: the panel draws frames while it renders; lanes keep Mermaid’s dagre layout', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       // Animation frames the page drew (their performance.now() times).
@@ -898,6 +911,7 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
       });
       const { graph } = bigGraph();
       await panel.send({ type: 'restore', run: runInfo('run-sliced'), graph: graph.snapshot() });
+      await showPruned(panel);
       await panel.waitForGraph(100);
       assert.equal(await page.getAttribute('.graph svg', 'data-layout'), 'thoughtscope-sliced');
       const [start, end] = ((await page.getAttribute('.graph', 'data-last-render')) ?? '').split(',').map(Number);
@@ -920,7 +934,7 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
     }
   });
   test('a run started while the previous graph is still being drawn: the old drawing never appears', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       const { graph } = bigGraph();

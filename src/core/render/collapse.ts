@@ -3,8 +3,8 @@
 // compute the very same picture from a snapshot.
 //
 // A pruned node whose edges all come from one visible parent starts a group for that parent; a node
-// whose parents are all in one group (a pruned node's descendants) joins it. A group that would hide
-// fewer than two nodes is left as it is. Tokens, cost and latency of every hidden node are summed into
+// whose parents are all in one group (a pruned node's descendants) joins it. A parent with a single
+// pruned child keeps it drawn. Tokens, cost and latency of every hidden node are summed into
 // the summary node, so the totals of what is drawn equal the totals of the run.
 import type { GraphSnapshot, NodeKind, ThoughtEdge, ThoughtNode, TokenUsage } from '../graph/types';
 
@@ -92,9 +92,9 @@ export function collapsePruned(graph: GraphSnapshot, options: CollapseOptions = 
     groupOf.set(node.id, group);
   }
 
-  // Too small to be worth a summary: drawn as they are.
+  // A single pruned child (with whatever lies below it) is drawn as it is: a summary would not save room.
   for (const [parentId, group] of byParent) {
-    if (group.nodes.length >= 2) continue;
+    if (group.pruned >= 2) continue;
     byParent.delete(parentId);
     for (const node of group.nodes) groupOf.delete(node.id);
   }

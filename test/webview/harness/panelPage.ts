@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { HostToWebview } from '../../../src/shared/messages';
+import type { GraphViewSettings, HostToWebview } from '../../../src/shared/messages';
 import { makeNonce, webviewHtml } from '../../../src/shared/webviewHtml';
+import { mermaidConfigCache } from '../../../scripts/mermaidConfigCache.mjs';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -34,6 +35,7 @@ before(async () => {
     target: 'chrome120',
     logLevel: 'warning',
     legalComments: 'none',
+    plugins: [mermaidConfigCache],
   });
   const script = readFileSync(join(bundleDir, 'webview.js'));
   const style = readFileSync(join(ROOT, 'media', 'webview.css'));
@@ -84,7 +86,15 @@ const LIGHT_THEME_VARS =
   '--vscode-charts-green:#388a34;--vscode-charts-red:#e51400;--vscode-charts-blue:#1a85ff;--vscode-charts-yellow:#bf8803;' +
   '--vscode-charts-orange:#d18616;--vscode-charts-purple:#652d90;--vscode-focusBorder:#005fb8';
 
-export async function openPanel(viewport = { width: 520, height: 1000 }, theme: 'vscode-dark' | 'vscode-light' = 'vscode-dark'): Promise<Panel> {
+/**
+ * A fresh page with the panel, at this size. `settings`: the graph settings the host sends after
+ * `ready` (none: the panel's defaults, as before the host's first viewSettings).
+ */
+export async function openPanel(
+  viewport = { width: 520, height: 1000 },
+  theme: 'vscode-dark' | 'vscode-light' = 'vscode-dark',
+  settings?: Partial<GraphViewSettings>,
+): Promise<Panel> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -130,6 +140,10 @@ export async function openPanel(viewport = { width: 520, height: 1000 }, theme: 
     await page.waitForFunction(() => ((window as unknown as { __posted: unknown[] }).__posted ?? []).length > 0, undefined, { timeout: 15_000 });
   } catch (err) {
     throw new Error(`the panel never posted 'ready': ${problems.join('\n') || String(err)}`);
+  }
+  if (settings) {
+    const message: HostToWebview = { type: 'viewSettings', settings: { orientation: 'auto', focus: 'auto', surface: 'sidebar', ...settings } };
+    await page.evaluate((m) => window.postMessage(m, '*'), message);
   }
   return {
     page,
