@@ -321,7 +321,9 @@ export class GraphView {
       const element = safeSvg(svg);
       if (!element) throw new Error('Mermaid returned no SVG');
       this.bindNodes(element, view, graph);
-      this.viewport.replace(element, keyOf);
+      const anchor = this.viewport.replace(element, keyOf);
+      if (anchor) this.host.dataset.anchor = anchor;
+      else delete this.host.dataset.anchor;
       if (this.viewport.userMoved) this.placement = 'user';
       this.drawnSource = source;
       this.drawnGraph = view;

@@ -3,7 +3,7 @@
 import type { NodeStatus, ThoughtNode } from '../src/core/graph/types';
 
 export interface FilterCriteria {
-  /** Words that must all occur in the node's text, id or kind (any case). */
+  /** Text that must occur, as typed (any case, spaces collapsed), in the node's text, id or kind. */
   text: string;
   /** Only nodes with this status; empty: any. */
   status: NodeStatus | '';
@@ -20,10 +20,13 @@ export function isActive(criteria: FilterCriteria): boolean {
 export function matches(node: ThoughtNode, criteria: FilterCriteria): boolean {
   if (criteria.status && node.status !== criteria.status) return false;
   if (criteria.minScore !== undefined && !(typeof node.score === 'number' && node.score >= criteria.minScore)) return false;
-  const words = criteria.text.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const haystack = `${node.text}\n${node.id}\n${node.kind}`.toLowerCase();
-  return words.every((w) => haystack.includes(w));
+  const wanted = collapse(criteria.text);
+  if (wanted === '') return true;
+  return [node.text, node.id, node.kind].some((field) => collapse(field).includes(wanted));
+}
+
+function collapse(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** The minimum score typed in the box: a finite number, or undefined for an empty or unreadable box. */

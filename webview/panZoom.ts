@@ -210,21 +210,22 @@ export class GraphViewport {
   /**
    * Put a new drawing in place of the old one. When the view is the person's (they panned or zoomed),
    * the node nearest the middle of the view that is in both drawings stays where it was on screen.
-   * `keyOf` names a drawn node the same way in both drawings.
+   * `keyOf` names a drawn node the same way in both drawings. Returns the key of the node kept in place.
    */
-  replace(svg: SVGSVGElement, keyOf: (el: Element) => string | undefined): void {
+  replace(svg: SVGSVGElement, keyOf: (el: Element) => string | undefined): string | undefined {
     const anchor = this.moved ? this.anchor(keyOf) : undefined;
     const natural = naturalSize(svg);
     svg.style.maxWidth = 'none';
     svg.style.width = `${natural.width}px`;
     svg.style.height = `${natural.height}px`;
     this.canvas.replaceChildren(svg);
-    if (!anchor) return;
+    if (!anchor) return undefined;
     const now = Array.from(svg.querySelectorAll('g.node')).find((el) => keyOf(el) === anchor.key);
-    if (!now) return;
+    if (!now) return undefined;
     const r = now.getBoundingClientRect();
     const view = this.element.getBoundingClientRect();
     this.shift(anchor.x - (r.left + r.width / 2 - view.left), anchor.y - (r.top + r.height / 2 - view.top));
+    return anchor.key;
   }
 
   clear(): void {
