@@ -10,6 +10,7 @@ import { registerWorkbench } from './workbench/register';
 import { registerRagIndexer } from './ragIndexer';
 import { RunController } from './runController';
 import { ApiKeyStore } from './secrets';
+import { registerGraphCommands } from './view/graphCommands';
 import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
 
 let controller: RunController | undefined;
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider(VIEW_ID, view),
   );
   registerCommands(context, controller, keys, log);
+  registerGraphCommands(context, view, controller);
   registerIclCommands(context, log);
   registerWorkbench(context, controller, keys, log, profilesFor);
   registerRagIndexer(context, log);

@@ -1,5 +1,5 @@
 // The run's outcome: the final answer as plain text with Insert/Copy, or why the run stopped.
-import type { GraphState } from './graphState';
+import type { GraphState } from '../src/shared/graphState';
 import { el } from './format';
 import { button } from './toolkit';
 

@@ -1,6 +1,6 @@
 // The run header: technique, model, running totals and a Cancel button.
 import type { RunTotals } from '../src/core/graph/types';
-import type { GraphState } from './graphState';
+import type { GraphState } from '../src/shared/graphState';
 import { el, formatCount, formatDuration, formatUsd } from './format';
 import { badge, button, progressRing, setDisabled } from './toolkit';
 

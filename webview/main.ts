@@ -3,7 +3,7 @@ import type { GraphViewSettings, HostToWebview } from '../src/shared/messages';
 import { AnswerView } from './answer';
 import { el } from './format';
 import { GraphControls } from './graphControls';
-import { GraphState } from './graphState';
+import { GraphState } from '../src/shared/graphState';
 import { GraphView } from './graphView';
 import { Header } from './header';
 import { Inspector } from './inspector';
@@ -37,7 +37,12 @@ function boot(): void {
   errorBox.setAttribute('role', 'alert');
   errorBox.hidden = true;
 
-  const empty = el('p', 'empty', "Select text and run 'Thoughtscope: Reason with…' to watch a reasoning graph grow here.");
+  const empty = el('div', 'empty');
+  empty.append(
+    el('p', undefined, "Select text and run 'Thoughtscope: Reason with…' to watch a reasoning graph grow here."),
+    el('p', undefined, 'No model set up yet? See a recorded Tree of Thoughts run first:'),
+    button('Open the sample run', () => post({ type: 'openSampleRun' }), { look: 'secondary', title: 'Show a recorded ToT run on a Game of 24 puzzle; no model is called' }),
+  );
 
   const headerHost = el('section');
   const header = new Header(headerHost, (runId) => post({ type: 'cancel', runId }));

@@ -63,14 +63,16 @@ export type WebviewToHost =
   /** `root`: the folder `path` is relative to (a rag index root), when it is not the workspace folder. */
   | { type: 'openFile'; path: string; startLine: number; endLine: number; root?: string }
   /** "Open in Editor": the same live graph in an editor tab. */
-  | { type: 'openInEditor' };
+  | { type: 'openInEditor' }
+  /** The empty panel's "Open the sample run". */
+  | { type: 'openSampleRun' };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (!value || typeof value !== 'object') return false;
   const type = (value as { type?: unknown }).type;
   if (type === 'exportImageResult') return isImageExportResult(value);
   return (
-    type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'exportRun' || type === 'openFile' || type === 'openInEditor'
+    type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'exportRun' || type === 'openFile' || type === 'openInEditor' || type === 'openSampleRun'
   );
 }
 
