@@ -300,6 +300,8 @@ export class GraphView {
     const direction = view ? chooseDirection(view, this.viewport.size(), this.orientation) : this.direction;
     const source = view ? renderMermaid(view, { direction }) : '';
     if (!graph || !view || (source === this.drawnSource && theme === this.theme)) {
+      // The drawing already shows this graph (what changed is not drawn, e.g. a hidden node's prompt).
+      if (graph && view) this.host.dataset.graphNodes = String(graph.nodes.length);
       this.host.dataset.pending = 'false';
       return;
     }

@@ -10,6 +10,7 @@ import { collapsePruned } from '../../src/core/render/collapse';
 import { renderMermaid } from '../../src/core/render/mermaid';
 import type { Trace } from '../../src/core/trace';
 import { formatTotals } from '../../src/cli/runCommand';
+import { SAMPLE_NOTE } from '../../src/core/history/sample';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -32,7 +33,7 @@ test('run --sample prints the recorded run’s answer and totals and writes its 
   try {
     const text = await cli(['run', '--sample'], dir);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^Recorded sample run: /);
+    assert.ok(text.stdout.startsWith(`${SAMPLE_NOTE}\n`), text.stdout);
     assert.ok(text.stdout.includes(`Answer: ${summary.answer}\n`));
     assert.ok(text.stdout.includes('Judged: correct (game24)\n'));
     assert.ok(text.stdout.includes(`${formatTotals(summary.totals)}\n`));

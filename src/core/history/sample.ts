@@ -8,4 +8,4 @@ import type { Trace } from '../trace';
 export const SAMPLE_TRACE = sample as unknown as Trace;
 
 /** What is said wherever the sample is shown, so nobody takes it for a live run. */
-export const SAMPLE_NOTE = 'Recorded sample run: Tree of Thoughts on the Game of 24 puzzle 4 9 10 13, answered by a scripted model. Showing it calls no model.';
+export const SAMPLE_NOTE = 'Recorded sample run (a scripted model answered; showing it calls no model)';
