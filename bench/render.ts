@@ -270,5 +270,5 @@ export async function benchRender(options: { extensionDir: string; sizes: number
     await browser.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  return { graphNodes: graph.nodes.length, repeats, debounceIncludedMs: 40, layouts: out };
+  return { graphNodes: graph.nodes.length, repeats, debounceIncludedMs: 25, layouts: out };
 }

@@ -24,9 +24,9 @@ import { isActive, matches, NO_FILTER, type FilterCriteria } from './nodeFilter'
 import { GraphViewport, labelPx } from './panZoom';
 import { registerSlicedLayout, slicedSource, usesSlicedLayout, yieldToBrowser } from './slicedLayout';
 
-const DEBOUNCE_MS = 40;
+const DEBOUNCE_MS = 25;
 /** A render slower than this makes the next one wait the difference (drawing takes at most about half the panel's time). */
-const FAST_RENDER_MS = 200;
+const FAST_RENDER_MS = 250;
 /** Labels at least this large (px on screen) count as readable: Focus places its view so. */
 export const READABLE_LABEL_PX = 11;
 /** Below this, Fit says that the whole graph cannot be read at the size that fits it. */
