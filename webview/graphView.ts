@@ -13,16 +13,17 @@
 // Updates that arrive during a render are drawn by the next one: the latest state is always drawn. A
 // render whose Mermaid source would not change is skipped.
 import mermaid from 'mermaid';
-import type { GraphSnapshot, ThoughtNode } from '../src/core/graph/types';
-import { formatUsd } from '../src/core/pricing';
-import { collapsePruned, type DisplayGraph, type PrunedGroup } from '../src/core/render/collapse';
+import type { GraphSnapshot } from '../src/core/graph/types';
+import { collapsePruned, type DisplayGraph } from '../src/core/render/collapse';
 import { focusGraph, type FocusInfo } from '../src/core/render/focus';
-import { formatTokens, mermaidIds, renderMermaid, type GraphDirection } from '../src/core/render/mermaid';
-import { chooseDirection, LABEL_FONT_PX, NODE_SPACING, RANK_SPACING, type OrientationSetting } from '../src/core/render/orientation';
-import { moveFor, neighbour } from './graphKeys';
-import { isActive, matches, NO_FILTER, type FilterCriteria } from './nodeFilter';
+import { renderMermaid, type GraphDirection } from '../src/core/render/mermaid';
+import { chooseDirection, LABEL_FONT_PX, type OrientationSetting } from '../src/core/render/orientation';
+import { bindNodes, keyOf, markMatches } from './drawnNodes';
+import { GraphKeyboard } from './graphKeyboard';
+import { configureMermaid, safeSvg, vscodeTheme, type MermaidTheme } from './mermaidSetup';
+import { isActive, NO_FILTER, type FilterCriteria } from './nodeFilter';
 import { GraphViewport, labelPx } from './panZoom';
-import { registerSlicedLayout, slicedSource, usesSlicedLayout, yieldToBrowser } from './slicedLayout';
+import { slicedSource, usesSlicedLayout, yieldToBrowser } from './slicedLayout';
 
 const DEBOUNCE_MS = 25;
 /** A render slower than this makes the next one wait the difference (drawing takes at most about half the panel's time). */
@@ -33,61 +34,6 @@ export const READABLE_LABEL_PX = 11;
 export const LEGIBLE_LABEL_PX = 9;
 /** Focus draws its ranks closer together: a path is tall, and a narrow panel is not. */
 const FOCUS_RANK_SPACING = 30;
-
-/** Elements that never belong in a rendered diagram; removed even though Mermaid already sanitizes. */
-const BLOCKED_TAGS = new Set([
-  'script', 'iframe', 'frame', 'object', 'embed', 'img', 'image', 'audio', 'video', 'source', 'picture', 'link',
-  'meta', 'base', 'form', 'input', 'button', 'textarea', 'select', 'a', 'animate', 'set', 'animatemotion',
-  'animatetransform', 'discard', 'portal',
-]);
-
-export type MermaidTheme = 'dark' | 'default';
-
-function vscodeTheme(): MermaidTheme {
-  const cls = document.body.classList;
-  if (cls.contains('vscode-light') || cls.contains('vscode-high-contrast-light')) return 'default';
-  return 'dark';
-}
-
-/** Mermaid as the panel draws with it; exported for the layout tests. */
-export function configureMermaid(theme: MermaidTheme): void {
-  registerSlicedLayout();
-  const fontFamily = getComputedStyle(document.body).fontFamily || 'sans-serif';
-  mermaid.initialize({
-    startOnLoad: false,
-    securityLevel: 'strict',
-    theme,
-    // Labels are entity-encoded, which makes the source several times longer than the text it shows;
-    // Mermaid's 50 000-character default would refuse a medium-sized tree search, so allow far more.
-    maxTextSize: 1_000_000,
-    maxEdges: 10_000,
-    suppressErrorRendering: true,
-    // HTML labels: Mermaid turns our `#NNN;` codes into character references that the HTML parser
-    // reads as plain text (SVG-text labels would show the codes literally).
-    htmlLabels: true,
-    flowchart: { htmlLabels: true, useMaxWidth: false, curve: 'basis', nodeSpacing: NODE_SPACING, rankSpacing: RANK_SPACING, padding: 10, wrappingWidth: 300 },
-    themeVariables: { fontFamily, fontSize: `${LABEL_FONT_PX}px` },
-  });
-}
-
-/** Parse Mermaid's SVG in an inert document, drop anything active, and adopt it into the page. */
-function safeSvg(svgText: string): SVGSVGElement | undefined {
-  const doc = new DOMParser().parseFromString(svgText, 'text/html');
-  const svg = doc.querySelector('svg');
-  if (!svg) return undefined;
-  for (const el of Array.from(svg.querySelectorAll('*'))) {
-    if (BLOCKED_TAGS.has(el.localName.toLowerCase())) {
-      el.remove();
-      continue;
-    }
-    for (const attr of Array.from(el.attributes)) {
-      const name = attr.name.toLowerCase();
-      const isLink = name === 'href' || name.endsWith(':href') || name === 'src' || name === 'action' || name === 'formaction';
-      if (name.startsWith('on') || (isLink && !attr.value.trim().startsWith('#'))) el.removeAttribute(attr.name);
-    }
-  }
-  return document.adoptNode(svg);
-}
 
 /** What the last draw showed, for the toolbar. */
 export interface DrawnInfo {
@@ -137,8 +83,7 @@ export class GraphView {
   /** The drawn graph (summaries included) and what each summary stands for. */
   private drawnGraph: DisplayGraph | undefined;
   private focusInfo: FocusInfo | undefined;
-  /** The key (node id or `summary:<parent>`) of the node that has keyboard focus, kept across redraws. */
-  private focusedKey: string | undefined;
+  private readonly keyboard: GraphKeyboard;
   private lastRenderMs = 0;
   private lastRenderEnd = -Infinity;
   /** Whether to draw with the sliced layout; turned off if it ever fails where dagre does not. */
@@ -160,10 +105,22 @@ export class GraphView {
     element.setAttribute('role', 'group');
     element.setAttribute('aria-label', 'Thought graph. Arrow keys move between nodes, Enter opens a node, + and − zoom, 0 fits the graph.');
     element.addEventListener('click', (event) => this.pick(event.target));
-    element.addEventListener('keydown', (event) => this.onKey(event));
+    this.keyboard = new GraphKeyboard(host, this.viewport, {
+      drawn: () => this.drawnGraph,
+      direction: () => this.direction,
+      zoomIn: () => this.zoomIn(),
+      zoomOut: () => this.zoomOut(),
+      fit: () => this.fit(),
+      pick: (el) => this.pick(el),
+      moved: () => {
+        this.placement = 'user';
+        this.reportView();
+      },
+    });
+    element.addEventListener('keydown', (event) => this.keyboard.onKey(event));
     element.addEventListener('focusin', (event) => {
       const key = event.target instanceof Element ? keyOf(event.target) : undefined;
-      if (key) this.focusedKey = key;
+      if (key) this.keyboard.focusedKey = key;
     });
     this.viewport.onChange(() => this.reportView());
     new ResizeObserver(() => {
@@ -191,7 +148,7 @@ export class GraphView {
     this.drawnSource = '';
     this.expanded.clear();
     this.focusExpanded.clear();
-    this.focusedKey = undefined;
+    this.keyboard.focusedKey = undefined;
     this.drawnGraph = undefined;
     this.placement = 'auto';
     this.viewport.resetUserMoved();
@@ -337,7 +294,7 @@ export class GraphView {
       this.host.dataset.collapsed = String(view.focus ? 0 : (view.pruned?.length ?? 0));
       this.applyFilter();
       this.place();
-      this.restoreFocus();
+      this.keyboard.restoreFocus();
       this.callbacks.onDrawn?.({
         collapsible: !view.focus && (this.showPruned || (view.pruned?.length ?? 0) > 0 || this.expanded.size > 0),
         focus: view.focus,
@@ -437,127 +394,16 @@ export class GraphView {
     this.callbacks.onView?.(scale, this.placement === 'fit' || !this.focus ? this.fitNote : undefined);
   }
 
-  /** Tag each drawn node with its graph id (a summary with its parent's) and make it reachable by keyboard. */
   private bindNodes(svg: SVGSVGElement, graph: DisplayGraph, full: GraphSnapshot): void {
-    const byMermaidId = new Map<string, string>();
-    for (const [nodeId, mermaidId] of mermaidIds(graph)) byMermaidId.set(mermaidId, nodeId);
-    const summaries = new Map((graph.pruned ?? []).map((group) => [group.id, group]));
-    const nodes = new Map(full.nodes.map((n) => [n.id, n]));
-    this.elements.clear();
-    let drawn = 0;
-    for (const el of Array.from(svg.querySelectorAll('g.node'))) {
-      const mermaidId = el.getAttribute('data-id') ?? /-flowchart-(.+)-\d+$/.exec(el.id)?.[1];
-      const nodeId = mermaidId ? byMermaidId.get(mermaidId) : undefined;
-      if (!nodeId) continue;
-      drawn++;
-      el.setAttribute('tabindex', '-1');
-      el.setAttribute('role', 'button');
-      const summary = summaries.get(nodeId);
-      if (summary) {
-        el.setAttribute(summary.reason === 'focus' ? 'data-more-parent' : 'data-pruned-parent', summary.parentId);
-        el.setAttribute('data-key', summaryKey(summary));
-        el.setAttribute('aria-label', summaryName(summary));
-        el.classList.add(summary.reason === 'focus' ? 'more-summary' : 'pruned-summary');
-        continue;
-      }
-      const node = nodes.get(nodeId);
-      el.setAttribute('data-node-id', nodeId);
-      el.setAttribute('data-key', nodeId);
-      if (node) el.setAttribute('aria-label', accessibleName(node));
-      el.classList.toggle('inspected', nodeId === this.inspected);
-      this.elements.set(nodeId, el);
-    }
-    // Roving focus: one node is in the tab order, the arrow keys reach the others.
-    const first = svg.querySelector('g.node[data-key]');
-    first?.setAttribute('tabindex', '0');
-    this.host.dataset.nodes = String(drawn);
+    this.elements = bindNodes(svg, graph, full, this.inspected);
+    this.host.dataset.nodes = String(svg.querySelectorAll('g.node[data-key]').length);
   }
 
-  /** Matches highlighted, the rest dimmed; a summary counts as a match when it hides one. */
+  /** Matches highlighted, the rest dimmed (a summary hiding a match counts as one). */
   private applyFilter(): void {
-    const active = isActive(this.filter);
-    const graph = this.latest;
-    let count = 0;
-    const matching = new Set<string>();
-    if (active && graph) {
-      for (const node of graph.nodes) {
-        if (!matches(node, this.filter)) continue;
-        matching.add(node.id);
-        count++;
-      }
-    }
-    const summaries = new Map((this.drawnGraph?.pruned ?? []).map((g) => [summaryKey(g), g]));
-    for (const el of Array.from(this.host.querySelectorAll('svg g.node[data-key]'))) {
-      const key = el.getAttribute('data-key') as string;
-      const group = summaries.get(key);
-      const hit = active && (group ? group.nodeIds.some((id) => matching.has(id)) : matching.has(key));
-      el.classList.toggle('match', hit);
-      el.classList.toggle('dimmed', active && !hit);
-    }
-    this.host.classList.toggle('filtering', active);
+    const count = markMatches(this.host, this.latest, this.drawnGraph, this.filter);
+    this.host.classList.toggle('filtering', isActive(this.filter));
     this.host.dataset.matches = String(count);
-  }
-
-  private onKey(event: KeyboardEvent): void {
-    const target = event.target instanceof Element ? event.target : null;
-    const node = target?.closest('g.node[data-key]');
-    if (event.key === '+' || event.key === '=') this.zoomIn();
-    else if (event.key === '-' || event.key === '_') this.zoomOut();
-    else if (event.key === '0') this.fit();
-    else if ((event.key === 'Enter' || event.key === ' ') && node) this.pick(node);
-    else if (!this.moveFocus(node, event.key)) return;
-    event.preventDefault();
-  }
-
-  /** Arrow keys: from a node along the drawn edges; from the viewport itself, pan. */
-  private moveFocus(node: Element | null | undefined, key: string): boolean {
-    const graph = this.drawnGraph;
-    if (!node || !graph) {
-      const pans: Record<string, [number, number]> = { ArrowLeft: [40, 0], ArrowRight: [-40, 0], ArrowUp: [0, 40], ArrowDown: [0, -40] };
-      const pan = pans[key];
-      if (pan) {
-        this.placement = 'user';
-        this.viewport.panBy(...pan);
-        return true;
-      }
-      if (key === 'Home') return this.focusKey(this.host.querySelector('svg g.node[data-key]')?.getAttribute('data-key') ?? undefined);
-      return false;
-    }
-    const move = moveFor(key, this.direction);
-    if (!move) return false;
-    const drawn = { nodes: graph.nodes.map((n) => keyFor(n.id, graph)), edges: graph.edges.map((e) => ({ from: keyFor(e.from, graph), to: keyFor(e.to, graph) })) };
-    const position = (k: string) => {
-      const r = this.host.querySelector(`svg [data-key="${cssEscape(k)}"]`)?.getBoundingClientRect();
-      return r ? { x: r.left + r.width / 2, y: r.top + r.height / 2 } : undefined;
-    };
-    const next = neighbour(drawn, node.getAttribute('data-key') as string, move, this.direction, position);
-    this.focusKey(next);
-    return true;
-  }
-
-  private focusKey(key: string | undefined): boolean {
-    if (!key) return false;
-    const el = this.host.querySelector<SVGGElement>(`svg g.node[data-key="${cssEscape(key)}"]`);
-    if (!el) return false;
-    for (const other of Array.from(this.host.querySelectorAll('svg g.node[tabindex="0"]'))) other.setAttribute('tabindex', '-1');
-    el.setAttribute('tabindex', '0');
-    this.focusedKey = key;
-    el.focus({ preventScroll: true });
-    if (this.placement !== 'user') this.placement = 'user';
-    this.viewport.reveal(el);
-    this.reportView();
-    return true;
-  }
-
-  /** After a redraw, give keyboard focus back to the node that had it (if the panel had focus). */
-  private restoreFocus(): void {
-    const key = this.focusedKey;
-    if (!key) return;
-    const el = this.host.querySelector<SVGGElement>(`svg g.node[data-key="${cssEscape(key)}"]`);
-    if (!el) return;
-    for (const other of Array.from(this.host.querySelectorAll('svg g.node[tabindex="0"]'))) other.setAttribute('tabindex', '-1');
-    el.setAttribute('tabindex', '0');
-    if (this.host.contains(document.activeElement) || document.activeElement === document.body) el.focus({ preventScroll: true });
   }
 
   private pick(target: EventTarget | null): void {
@@ -568,46 +414,14 @@ export class GraphView {
       if (pruned) this.expanded.add(pruned);
       else this.focusExpanded.add(more as string);
       // Keyboard focus goes to the parent, whose children are now drawn.
-      this.focusedKey = pruned ?? (more as string);
+      this.keyboard.focusedKey = pruned ?? (more as string);
       this.schedule();
       return;
     }
     const id = el?.getAttribute('data-node-id');
     if (id) {
-      this.focusedKey = id;
+      this.keyboard.focusedKey = id;
       this.callbacks.onSelect(id);
     }
   }
-}
-
-/** A drawn node's key: its node id, or `summary:<parent>` for a summary. */
-function keyOf(el: Element): string | undefined {
-  return el.getAttribute('data-key') ?? undefined;
-}
-
-function summaryKey(group: PrunedGroup): string {
-  return `summary:${group.reason ?? 'pruned'}:${group.parentId}`;
-}
-
-function keyFor(id: string, graph: DisplayGraph | undefined): string {
-  const group = graph?.pruned?.find((g) => g.id === id);
-  return group ? summaryKey(group) : id;
-}
-
-function cssEscape(value: string): string {
-  return CSS.escape(value);
-}
-
-function summaryName(group: PrunedGroup): string {
-  const what = group.reason === 'focus' ? `${group.pruned} more node${group.pruned === 1 ? '' : 's'} off the path` : `${group.pruned} pruned nodes`;
-  return `Show ${what} (${group.nodeIds.length} in all; ${formatTokens(group)}; ${formatUsd(group.costUsd)})`;
-}
-
-/** A node's accessible name: kind, id, status, its text (up to 300 characters), score, tokens, cost. */
-export function accessibleName(node: ThoughtNode): string {
-  const text = node.text.replace(/\s+/g, ' ').trim();
-  const parts = [`${node.kind} ${node.id}, ${node.status}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text || '(empty)'}`];
-  if (typeof node.score === 'number') parts.push(`score ${Number(node.score.toFixed(3))}`);
-  parts.push(`tokens ${formatTokens(node)}`, `cost ${formatUsd(node.costUsd)}`);
-  return parts.join('; ');
 }
