@@ -44,12 +44,16 @@ export class GraphKeyboard {
     event.preventDefault();
   }
 
-  /** After a redraw, give keyboard focus back to the node that had it (if the panel had focus). */
+  /**
+   * After a redraw, give keyboard focus back to the node that had it, if the panel has focus (the
+   * focused node was replaced, so focus fell to the body). Never takes focus from the workbench.
+   */
   restoreFocus(): void {
     const el = this.element(this.focusedKey);
     if (!el) return;
     this.rove(el);
-    if (this.host.contains(document.activeElement) || document.activeElement === document.body) el.focus({ preventScroll: true });
+    const ours = this.host.contains(document.activeElement) || document.activeElement === document.body;
+    if (ours && document.hasFocus()) el.focus({ preventScroll: true });
   }
 
   /** Arrow keys: from a node along the drawn edges; from the viewport itself, pan. */
