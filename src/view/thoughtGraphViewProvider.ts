@@ -87,6 +87,10 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
     const panel = this.attach(tab.webview, 'editor');
     this.editor = panel;
     panel.disposables.push(
+      // A tab in the background loses its document; it says `ready` again when shown.
+      tab.onDidChangeViewState(() => {
+        if (!tab.visible) panel.ready = false;
+      }),
       tab.onDidDispose(() => {
         if (this.editorTab === tab) this.editorTab = undefined;
         if (this.editor === panel) this.editor = undefined;
