@@ -15,9 +15,10 @@ function numbersOf(text: string): number[] {
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-function proposals(numbers: string): string[] {
+/** Every next step of the numbers, pairs in order, ops + * - / (no negatives, whole quotients only). */
+export function nextSteps(numbers: string): Array<{ line: string; left: string }> {
   const ns = numbersOf(numbers);
-  const out: string[] = [];
+  const out: Array<{ line: string; left: string }> = [];
   for (let i = 0; i < ns.length; i++) {
     for (let j = i + 1; j < ns.length; j++) {
       const [small, big] = ns[i] <= ns[j] ? [ns[i], ns[j]] : [ns[j], ns[i]];
@@ -26,11 +27,15 @@ function proposals(numbers: string): string[] {
       if (small !== 0 && big % small === 0) results.push(['/', big / small]);
       for (const [op, value] of results) {
         const left = [...rest, value].sort((x, y) => x - y).join(' ');
-        out.push(`${big} ${op} ${small} = ${value} (left: ${left})`);
+        out.push({ line: `${big} ${op} ${small} = ${value} (left: ${left})`, left });
       }
     }
   }
-  return out.slice(0, MAX_PROPOSALS);
+  return out;
+}
+
+function proposals(numbers: string): string[] {
+  return nextSteps(numbers).slice(0, MAX_PROPOSALS).map((step) => step.line);
 }
 
 /** The text after the prompt's last "Input:" line, and the numbers on that line. */

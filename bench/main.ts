@@ -5,6 +5,7 @@
 //   --repeat N       repeats of each timed measurement (default 3)
 //   --only a,b       sections: scheduling, overhead, serve, render, footprint, sandbox, hostile, ratelimit, prefix (default all)
 //   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both; none: only --webview)
+//   --sizes a,b      graph sizes (nodes) of the render section (default 100,500,1000,2000)
 //   --webview n=path[,n=path]  more panel bundles to measure in render beside the shipped one, e.g.
 //                    before=/tmp/webview-before.js (built from an earlier commit)
 import { writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const puzzles = Number(flag('puzzles', '100'));
 const repeats = Number(flag('repeat', '3'));
 const only = flag('only', 'scheduling,overhead,serve,render,footprint,sandbox,hostile,ratelimit,prefix').split(',');
 const layouts = flag('layouts', 'dagre,elk').split(',').filter((l) => l !== 'none');
+const sizes = flag('sizes', '100,500,1000,2000').split(',').map(Number);
 const webviews: Record<string, string> = Object.fromEntries(flag('webview', '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const log = (line: string) => console.error(line);
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -84,11 +86,14 @@ async function main(): Promise<void> {
   }
   if (only.includes('render')) {
     log('render: headless Chromium');
-    const r = await benchRender({ extensionDir, sizes: [100, 500, 1000, 2000], repeats, layouts, webviews, log });
+    const r = await benchRender({ extensionDir, sizes, repeats, layouts, webviews, log });
     results.render = r;
     for (const [layout, l] of Object.entries(r.layouts)) {
       for (const s of l.sizes) rows.push([`${layout}: ${s.nodes} nodes`, `${s.firstRenderMs} ms`, `one more node ${s.oneMoreNodeMs} ms; ${s.drawnNodes} drawn`]);
       rows.push([`${layout}: live 200 nodes`, `${l.live.maxLongTaskMs} ms`, `longest task; frame gap ${l.live.maxFrameGapMs} ms; ${l.live.renders} renders for ${l.live.batches} batches`]);
+      for (const [mode, n] of Object.entries(l.newNode)) {
+        rows.push([`${layout}: new node on screen, ${mode}`, `${n.medianMs} ms`, `median, slowest ${n.maxMs} ms (goal 300 ms); last 100 of ${n.nodes} nodes streamed, ${n.drawnNodes} drawn`]);
+      }
     }
   }
   if (only.includes('footprint')) {

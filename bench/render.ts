@@ -4,7 +4,12 @@
 //   one more node: from a 'graphEvents' message adding a node to it being drawn;
 //   live: a 200-node run streamed as the host sends it (a batch every 50 ms), the longest task the
 //         page ran (PerformanceObserver 'longtask') and the longest gap between animation frames
-//         (medians of --repeat runs, each in a fresh page).
+//         (medians of --repeat runs, each in a fresh page);
+//   new node on screen: a run streamed as the host sends it until about 100 nodes are drawn, the time
+//         from the message carrying each node to the first drawing that includes it, over the last
+//         100 nodes (median and slowest), with Focus off and on.
+// The panel is 520 px wide, where Focus is on by default: the measures other than the last turn it off
+// (thoughtscope.graph.focus), so they draw the whole graph as before.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +19,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { GraphEvent, GraphSnapshot, ThoughtNode } from '../src/core/graph/types';
 import type { HostToWebview, RunInfo } from '../src/shared/messages';
 import { makeNonce, webviewHtml } from '../src/shared/webviewHtml';
+import { mermaidConfigCache } from '../scripts/mermaidConfigCache.mjs';
 import { bigRun, prefix } from './bigRun';
 import { median, round } from './models';
 
@@ -23,6 +29,7 @@ async function elkBundle(): Promise<Buffer> {
   const result = await esbuild.build({
     entryPoints: [join(__dirname, 'webview', 'elkMain.ts')],
     bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, write: false, logLevel: 'warning', legalComments: 'none',
+    plugins: [mermaidConfigCache],
   });
   return Buffer.from(result.outputFiles[0].contents);
 }
@@ -58,13 +65,16 @@ const INIT = `
     window.__name = (fn) => fn;
   })();`;
 
-async function openPanel(browser: Browser, url: string): Promise<Page> {
+/** The panel at 520 x 1000, Focus off (the whole graph) unless `focus`. Bundles older than Focus ignore the message. */
+async function openPanel(browser: Browser, url: string, focus = false): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 520, height: 1000 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
   await page.addInitScript(INIT);
   await page.goto(url);
   await page.waitForFunction(() => document.querySelector('.graph') !== null);
+  const settings: HostToWebview = { type: 'viewSettings', settings: { orientation: 'auto', focus: focus ? 'on' : 'off', surface: 'sidebar' } };
+  await page.evaluate((m) => window.postMessage(m, '*'), settings);
   return page;
 }
 
@@ -176,11 +186,56 @@ async function measureLiveRepeated(browser: Browser, url: string, graph: GraphSn
   };
 }
 
+/**
+ * A run of `nodes` nodes streamed as the host sends it (4 new nodes every 50 ms); for each node, the
+ * ms from the message that carried it to the first drawing that includes it (the panel's
+ * data-graph-nodes reaches its count). Returns those of the last `last` nodes, and how many nodes the
+ * last drawing drew.
+ */
+async function measureNewNodeLatency(browser: Browser, url: string, graph: GraphSnapshot, nodes: number, focus: boolean, last = 100) {
+  const page = await openPanel(browser, url, focus);
+  const run = runInfo(`latency-${focus ? 'focus' : 'whole'}`);
+  const batches = liveBatches(prefix(graph, nodes), 4);
+  await page.evaluate((m) => window.postMessage(m, '*'), { type: 'runStarted', run } as HostToWebview);
+  await page.evaluate(() => {
+    const host = document.querySelector('.graph') as HTMLElement;
+    const drawings: Array<[number, number]> = ((window as unknown as { __drawings: Array<[number, number]> }).__drawings = []);
+    new MutationObserver(() => drawings.push([performance.now(), Number(host.dataset.graphNodes ?? 0)])).observe(host, { attributes: true, attributeFilter: ['data-graph-nodes'] });
+  });
+  const sent: Array<[number, number]> = [];
+  let count = 0;
+  for (const events of batches) {
+    count += events.filter((e) => e.type === 'nodeAdded').length;
+    const at = await page.evaluate((m) => {
+      window.postMessage(m, '*');
+      return performance.now();
+    }, { type: 'graphEvents', runId: run.runId, events } as HostToWebview);
+    sent.push([at, count]);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await page.waitForFunction((n) => { const h = document.querySelector<HTMLElement>('.graph'); return h?.dataset.pending === 'false' && h.dataset.graphNodes === String(n); }, nodes, { timeout: 120_000 });
+  const drawings = await page.evaluate(() => (window as unknown as { __drawings: Array<[number, number]> }).__drawings);
+  const drawn = await page.evaluate(() => Number(document.querySelector<HTMLElement>('.graph')?.dataset.nodes));
+  await page.context().close();
+  const latencies: number[] = [];
+  let previous = 0;
+  for (const [at, upTo] of sent) {
+    const shown = drawings.find(([t, n]) => t >= at && n >= upTo);
+    for (let node = previous + 1; node <= upTo; node++) if (node > nodes - last && shown) latencies.push(shown[0] - at);
+    previous = upTo;
+  }
+  return { nodes, drawnNodes: drawn, medianMs: Math.round(median(latencies)), maxMs: Math.round(Math.max(...latencies)) };
+}
+
 interface LayoutResult {
   bundleBytes: number;
   sizes: Array<{ nodes: number; drawnNodes: number; firstRenderMs: number; oneMoreNodeMs: number }>;
   live: Awaited<ReturnType<typeof measureLiveRepeated>>;
+  newNode: { whole: Awaited<ReturnType<typeof measureNewNodeLatency>>; focus: Awaited<ReturnType<typeof measureNewNodeLatency>> };
 }
+
+/** Nodes of the big run whose whole-graph drawing (pruned collapsed) has about 100 nodes. */
+export const LATENCY_RUN_NODES = 500;
 
 /**
  * `extensionDir`: the unpacked .vsix, whose webview bundle (as shipped) draws with dagre. `webviews`:
@@ -204,11 +259,16 @@ export async function benchRender(options: { extensionDir: string; sizes: number
       const rows = await measureLayout(browser, url(layout), graph, sizes, repeats, log);
       const live = await measureLiveRepeated(browser, url(layout), graph, 200, repeats);
       log(`  live 200 nodes: ${JSON.stringify(live)}`);
-      out[layout] = { bundleBytes: bundles[layout].length, sizes: rows, live };
+      const newNode = {
+        whole: await measureNewNodeLatency(browser, url(layout), graph, LATENCY_RUN_NODES, false),
+        focus: await measureNewNodeLatency(browser, url(layout), graph, LATENCY_RUN_NODES, true),
+      };
+      log(`  new node on screen: ${JSON.stringify(newNode)}`);
+      out[layout] = { bundleBytes: bundles[layout].length, sizes: rows, live, newNode };
     }
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  return { graphNodes: graph.nodes.length, repeats, debounceIncludedMs: 60, layouts: out };
+  return { graphNodes: graph.nodes.length, repeats, debounceIncludedMs: 25, layouts: out };
 }

@@ -12,6 +12,7 @@ import { registerProxy } from './proxy/proxyController';
 import { registerRagIndexer } from './techniques/ragIndexer';
 import { RunController } from './run/runController';
 import { ApiKeyStore } from './models/secrets';
+import { registerGraphCommands } from './view/graphCommands';
 import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
 
 let controller: RunController | undefined;
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const otel = registerOtelExport(context, controller, log);
   registerCommands(context, controller, keys, log);
+  registerGraphCommands(context, view, controller);
   registerIclCommands(context, log);
   const history = registerWorkbench(context, controller, keys, log, profilesFor);
   registerProxy(context, { controller, keys, log, history, otel, profilesFor });

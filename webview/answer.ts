@@ -1,5 +1,5 @@
 // The run's outcome: the final answer as plain text with Insert/Copy, or why the run stopped.
-import type { GraphState } from './graphState';
+import type { GraphState } from '../src/shared/graphState';
 import { el } from './format';
 import { button } from './toolkit';
 
@@ -35,7 +35,10 @@ export class AnswerView {
     }
     this.host.hidden = false;
     this.host.className = `answer outcome-${summary.outcome}`;
-    const parts: HTMLElement[] = [el('h2', undefined, OUTCOME_TITLES[summary.outcome] ?? summary.outcome)];
+    // The title and the answer's buttons share a row, so a narrow panel keeps its height for the graph.
+    const head = el('div', 'answer-head');
+    head.append(el('h2', undefined, OUTCOME_TITLES[summary.outcome] ?? summary.outcome));
+    const parts: HTMLElement[] = [head];
     if (summary.message && summary.message !== errorShown) parts.push(el('p', 'outcome-message', summary.message));
     // What changed how the run sampled (a parameter the model does not take): said on the run, not only in the log.
     for (const note of summary.notes ?? []) parts.push(el('p', 'run-note', note));
@@ -48,7 +51,7 @@ export class AnswerView {
         button('Insert into editor', () => this.actions.insert(runId), { title: 'Insert the answer at the cursor' }),
         button('Copy', () => this.actions.copy(runId), { look: 'secondary', title: 'Copy the answer to the clipboard' }),
       );
-      parts.push(buttons);
+      head.append(buttons);
     } else if (summary.outcome === 'done') {
       parts.push(el('p', 'muted', 'The run finished without an answer.'));
     } else {

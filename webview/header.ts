@@ -1,6 +1,6 @@
 // The run header: technique, model, running totals and a Cancel button.
 import type { RunTotals } from '../src/core/graph/types';
-import type { GraphState } from './graphState';
+import type { GraphState } from '../src/shared/graphState';
 import { el, formatCount, formatDuration, formatUsd } from './format';
 import { badge, button, progressRing, setDisabled } from './toolkit';
 
@@ -14,6 +14,7 @@ export class Header {
   private readonly ring = progressRing();
   private readonly cancel: HTMLElement;
   private readonly totals = el('div', 'totals');
+  private readonly note = el('p', 'run-note');
   private readonly fields = new Map<string, HTMLElement>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private state: GraphState | undefined;
@@ -55,7 +56,7 @@ export class Header {
       this.fields.set(key, value);
       this.totals.append(item);
     }
-    host.append(this.title, this.totals);
+    host.append(this.title, this.note, this.totals);
     host.hidden = true;
   }
 
@@ -66,6 +67,8 @@ export class Header {
     if (!run) return;
     this.technique.textContent = run.techniqueName || run.technique;
     this.model.textContent = run.model;
+    this.note.textContent = run.note ?? '';
+    this.note.hidden = !run.note;
     const running = state.running;
     this.ring.hidden = !running;
     this.cancel.hidden = !running;

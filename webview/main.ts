@@ -1,8 +1,9 @@
 // Boots the Thoughtscope panel: builds the layout, dispatches host messages, and tells the host it is ready.
-import type { HostToWebview } from '../src/shared/messages';
+import type { GraphViewSettings, HostToWebview } from '../src/shared/messages';
 import { AnswerView } from './answer';
 import { el } from './format';
-import { GraphState } from './graphState';
+import { GraphControls } from './graphControls';
+import { GraphState } from '../src/shared/graphState';
 import { GraphView } from './graphView';
 import { Header } from './header';
 import { Inspector } from './inspector';
@@ -18,18 +19,30 @@ const LEGEND: Array<[string, string]> = [
   ['pruned', 'pruned'],
   ['running', 'running'],
   ['failed', 'failed'],
+  ['more', 'hidden (click)'],
 ];
+
+/** Below this panel width Focus is on by default (thoughtscope.graph.focus: auto). */
+const NARROW_PX = 600;
+/** The graph's viewport is never shorter than this. */
+const MIN_GRAPH_PX = 240;
 
 function boot(): void {
   registerToolkit();
   const app = document.getElementById('app') ?? document.body.appendChild(el('div'));
   const state = new GraphState();
+  let settings: GraphViewSettings = { orientation: 'auto', focus: 'auto', surface: 'sidebar' };
 
   const errorBox = el('div', 'error-box');
   errorBox.setAttribute('role', 'alert');
   errorBox.hidden = true;
 
-  const empty = el('p', 'empty', "Select text and run 'Thoughtscope: Reason with…' to watch a reasoning graph grow here.");
+  const empty = el('div', 'empty');
+  empty.append(
+    el('p', undefined, "Select text and run 'Thoughtscope: Reason with…' to watch a reasoning graph grow here."),
+    el('p', undefined, 'No model set up yet? See a recorded Tree of Thoughts run first:'),
+    button('Open the sample run', () => post({ type: 'openSampleRun' }), { look: 'secondary', title: 'Show a recorded ToT run on a Game of 24 puzzle; no model is called' }),
+  );
 
   const headerHost = el('section');
   const header = new Header(headerHost, (runId) => post({ type: 'cancel', runId }));
@@ -42,44 +55,60 @@ function boot(): void {
   const graphHost = el('div');
   const inspectorHost = el('section');
   const inspector = new Inspector(inspectorHost, () => select(undefined), (path, startLine, endLine, root) => post({ type: 'openFile', path, startLine, endLine, ...(root ? { root } : {}) }));
-  const graph = new GraphView(graphHost, (id) => select(id), (collapsible) => {
-    prunedButton.hidden = !collapsible;
+  const graph = new GraphView(graphHost, {
+    onSelect: (id) => select(id),
+    onDrawn: (info) => controls.drawn(info),
+    onView: (scale, note) => controls.view(scale, note),
   });
-  graph.setFit(getState().fit ?? true);
+  const controls = new GraphControls(graph, {
+    onFocusChosen: (focus) => {
+      setState({ focus });
+      graph.setFocus(focus);
+    },
+    onOpenInEditor: () => post({ type: 'openInEditor' }),
+  });
+  graphHost.prepend(controls.strip);
 
-  const toolbar = el('div', 'toolbar');
   const legend = el('div', 'legend');
   for (const [cls, label] of LEGEND) {
     const item = el('span', `legend-item legend-${cls}`);
     item.append(el('span', 'swatch'), label);
     legend.append(item);
   }
-  const fitButton = button(graph.isFit ? 'Actual size' : 'Fit width', () => {
-    graph.setFit(!graph.isFit);
-    fitButton.textContent = graph.isFit ? 'Actual size' : 'Fit width';
-    setState({ fit: graph.isFit });
-  }, { look: 'secondary', title: 'Toggle between fitting the graph to the panel and its actual size' });
-  const prunedButton = button('Show pruned', () => {
-    graph.setShowPruned(!graph.isShowingPruned);
-    prunedButton.textContent = graph.isShowingPruned ? 'Collapse pruned' : 'Show pruned';
-  }, { look: 'secondary', title: 'Large graphs draw pruned siblings as one "+N pruned" node per parent (click one to expand it); show or collapse them all' });
-  prunedButton.classList.add('pruned-toggle');
-  prunedButton.hidden = true;
-  const exportButton = button('Export trace', () => {
-    if (state.run) post({ type: 'exportTrace', runId: state.run.runId });
-  }, { look: 'secondary', title: 'Save the run as a JSON trace' });
   const exportAsButton = button('Export…', () => {
     if (state.run) post({ type: 'exportRun', runId: state.run.runId });
   }, { look: 'secondary', title: 'Export the run as a JSON trace, Mermaid source, Markdown report, SVG or PNG' });
-  const tools = el('div', 'tools');
-  tools.append(fitButton, prunedButton, exportButton, exportAsButton);
-  toolbar.append(legend, tools);
+  controls.tools.append(exportAsButton);
 
+  const graphColumn = el('div', 'graph-column');
+  graphColumn.append(controls.toolbar, controls.findBar, graphHost, legend);
   const body = el('div', 'run-body');
   body.hidden = true;
-  body.append(divider(), toolbar, graphHost, inspectorHost);
+  body.append(divider(), graphColumn, inspectorHost);
 
   app.append(headerHost, errorBox, empty, answerHost, body);
+  graph.viewport.attach();
+
+  /** Focus as chosen in this panel, else as the setting says (auto: on when the panel is narrow). */
+  function focusWanted(): boolean {
+    const chosen = getState().focus;
+    if (typeof chosen === 'boolean') return chosen;
+    if (settings.focus !== 'auto') return settings.focus === 'on';
+    return window.innerWidth < NARROW_PX;
+  }
+
+  /** The graph takes the height left below it in the panel (the inspector is scrolled to, or beside it when wide). */
+  function sizeGraph(): void {
+    const top = graph.viewport.element.getBoundingClientRect().top + window.scrollY;
+    const below = legend.offsetHeight + 16;
+    const height = Math.max(MIN_GRAPH_PX, window.innerHeight - top - below);
+    graphHost.style.setProperty('--graph-height', `${Math.floor(height)}px`);
+  }
+  new ResizeObserver(() => {
+    sizeGraph();
+    graph.setFocus(focusWanted());
+  }).observe(document.documentElement);
+  for (const above of [headerHost, answerHost, errorBox, controls.toolbar, controls.findBar]) new ResizeObserver(sizeGraph).observe(above);
 
   function select(id: string | undefined): void {
     const node = id ? state.node(id) : undefined;
@@ -95,7 +124,11 @@ function boot(): void {
     body.hidden = !hasRun;
     header.update(state);
     answer.update(state, errorBox.hidden ? undefined : errorBox.textContent ?? undefined);
-    if (graphChanged) graph.show(state.snapshot());
+    if (graphChanged || state.summary) {
+      sizeGraph();
+      graph.setFocus(focusWanted());
+      graph.show(state.snapshot(), state.summary?.answerNodeId);
+    }
     const shown = inspector.shownId;
     if (shown) {
       const node = state.node(shown);
@@ -129,6 +162,13 @@ function boot(): void {
         errorBox.textContent = message.message;
         errorBox.hidden = false;
         answer.update(state, message.message);
+        break;
+      case 'viewSettings':
+        settings = message.settings;
+        document.body.dataset.surface = settings.surface;
+        controls.setSurface(settings.surface);
+        graph.setOrientation(settings.orientation);
+        graph.setFocus(focusWanted());
         break;
       case 'exportImage': {
         const { requestId, format } = message;

@@ -16,6 +16,9 @@ import type { GraphSnapshot } from '../src/core/graph/types';
 
 export const SLICED_LAYOUT = 'thoughtscope-sliced';
 
+/** Nodes (and edge labels) inserted together, their sizes measured in one layout. */
+const INSERT_CHUNK = 16;
+
 /** The longest stretch of drawing work before the event loop gets a turn. */
 const SLICE_MS = 25;
 
@@ -90,22 +93,30 @@ async function measure(data: LayoutData, element: Group, helpers: InternalHelper
       ranksep: spacing?.rankSpacing || data.rankSpacing || data.config?.flowchart?.rankSpacing,
       marginx: 8,
       marginy: 8,
+      ...(pendingAlign ? { align: pendingAlign } : {}),
     })
     .setDefaultEdgeLabel(() => ({}));
   const nodeElements = new Map<string, unknown>();
-  for (const node of data.nodes) {
-    const el = await helpers.insertNode(groups.nodes as never, node as never, { config, dir: node.dir });
-    const box = el.node()?.getBBox() ?? { width: 0, height: 0 };
-    node.width = box.width;
-    node.height = box.height;
-    nodeElements.set(node.id, el);
-    graph.setNode(node.id, { ...node });
+  // Nodes are inserted a chunk at a time, concurrently as Mermaid's own layout inserts them all: each
+  // HTML label measures itself through Mermaid's fastdom, which batches the measures of a chunk into
+  // one layout on the next frame (one at a time, every node waited for a frame and a layout of its own).
+  for (let from = 0; from < data.nodes.length; from += INSERT_CHUNK) {
+    const chunk = data.nodes.slice(from, from + INSERT_CHUNK);
+    const elements = await Promise.all(chunk.map((node) => helpers.insertNode(groups.nodes as never, node as never, { config, dir: node.dir })));
+    chunk.forEach((node, i) => {
+      const box = elements[i].node()?.getBBox() ?? { width: 0, height: 0 };
+      node.width = box.width;
+      node.height = box.height;
+      nodeElements.set(node.id, elements[i]);
+      graph.setNode(node.id, { ...node });
+    });
     await slicer.maybeYield();
   }
-  for (const edge of data.edges) {
-    // Sets the label's size on the edge, which the layout makes room for.
-    await helpers.insertEdgeLabel(groups.edgeLabels, edge);
-    graph.setEdge(edge.start as string, edge.end as string, { ...edge }, edge.id);
+  for (let from = 0; from < data.edges.length; from += INSERT_CHUNK) {
+    const chunk = data.edges.slice(from, from + INSERT_CHUNK);
+    // Sets each label's size on its edge, which the layout makes room for.
+    await Promise.all(chunk.map((edge) => helpers.insertEdgeLabel(groups.edgeLabels, edge)));
+    for (const edge of chunk) graph.setEdge(edge.start as string, edge.end as string, { ...edge }, edge.id);
     await slicer.maybeYield();
   }
   return { graph, groups, nodeElements } as unknown as PaintContext['measure'];
@@ -168,7 +179,25 @@ export function registerSlicedLayout(): void {
   registered = true;
 }
 
-/** The Mermaid source with front matter choosing the sliced layout for this one diagram. */
-export function slicedSource(source: string): string {
-  return `---\nconfig:\n  layout: ${SLICED_LAYOUT}\n---\n${source}`;
+/**
+ * How dagre lines nodes up, for the next diagram drawn with the sliced layout: `UL` puts each node
+ * straight below (or beside) its first parent where it can, so a chain (a focused path) stays
+ * straight; undefined: dagre's balanced placement, as Mermaid's own layout does.
+ */
+export type Align = 'UL' | 'UR' | 'DL' | 'DR';
+
+export interface SlicedOptions {
+  align?: Align;
+  /** Mermaid's flowchart rankSpacing for this diagram (default: as configured). */
+  rankSpacing?: number;
+}
+
+/** Mermaid's layout-loader API passes no options of ours, so slicedSource leaves the alignment here. */
+let pendingAlign: Align | undefined;
+
+/** The Mermaid source with front matter choosing the sliced layout (and these options) for this one diagram. */
+export function slicedSource(source: string, options: SlicedOptions = {}): string {
+  const spacing = options.rankSpacing === undefined ? '' : `\n  flowchart:\n    rankSpacing: ${Math.round(options.rankSpacing)}`;
+  pendingAlign = options.align;
+  return `---\nconfig:\n  layout: ${SLICED_LAYOUT}${spacing}\n---\n${source}`;
 }

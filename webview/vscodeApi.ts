@@ -4,7 +4,8 @@ import type { WebviewToHost } from '../src/shared/messages';
 /** What the panel keeps across hide/show (the graph itself is re-sent by the host on restore). */
 export interface PanelState {
   selectedNodeId?: string;
-  fit?: boolean;
+  /** Focus or the whole graph, once the person has chosen in this panel. */
+  focus?: boolean;
 }
 
 interface VsCodeApi {

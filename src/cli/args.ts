@@ -40,6 +40,7 @@ export const RUN_OPTIONS = {
   quiet: { type: 'boolean', short: 'q', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  sample: { type: 'boolean', default: false },
 } as const;
 
 export type RunArgs = ReturnType<typeof parseRunArgs>;

@@ -21,6 +21,7 @@ import { cliStorageDir } from './storageDir';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, timeoutFlags, UsageError, type RunArgs } from './args';
 import { reasoningEffortFlag, seedFlag } from './runSettingsFlags';
+import { sampleCommand } from './sampleCommand';
 
 export const OLLAMA_DEFAULT_URL = 'http://localhost:11434/v1';
 const OLLAMA_DEFAULT_MODEL = 'llama3.2';
@@ -31,6 +32,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (args.sample) return sampleCommand(args);
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);

@@ -2,6 +2,7 @@
 export const USAGE = `Usage:
   thoughtscope techniques [--json]          list techniques and their parameters
   thoughtscope run --technique <id> [options]
+  thoughtscope run --sample [--mermaid <graph.mmd>] [--out <trace.json>] [--json]   the recorded sample run, no model
   thoughtscope eval --task <game24|exact|numeric|contains> --technique <id> (--data <file> | --from N --to M) --out <results.json>   (--help)
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier

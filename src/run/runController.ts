@@ -116,8 +116,11 @@ export class RunController implements vscode.Disposable {
     return next;
   }
 
-  /** Show a finished run from its trace (a saved or compared run) in the view, as the last run; needs no model. */
-  showTrace(trace: Trace, techniqueName = trace.technique): string | undefined {
+  /**
+   * Show a finished run from its trace (a saved or compared run, the sample) in the view, as the last
+   * run; needs no model. `note`: what the header says the run is (the recorded sample).
+   */
+  showTrace(trace: Trace, techniqueName = trace.technique, note?: string): string | undefined {
     if (this.active) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: a run is in progress; open the saved run when it has finished.'));
       return undefined;
@@ -126,7 +129,7 @@ export class RunController implements vscode.Disposable {
     restoreGraph(run.graph, trace);
     run.markFinished();
     const report = reportFromTrace(trace);
-    const info: RunInfo = { runId: `saved-${Date.now().toString(36)}-${++this.runCount}`, technique: trace.technique, techniqueName, model: trace.model, input: trace.input, params: trace.params, startedAt: Date.now() };
+    const info: RunInfo = { runId: `saved-${Date.now().toString(36)}-${++this.runCount}`, technique: trace.technique, techniqueName, model: trace.model, input: trace.input, params: trace.params, startedAt: Date.now(), ...(note ? { note } : {}) };
     this.batcher?.discard();
     this.last = { info, run, origin: undefined, summary: report.summary, report, finished: Promise.resolve(), superseded: false };
     this.view.post({ type: 'restore', run: info, graph: run.graph.snapshot(), summary: report.summary });

@@ -230,6 +230,35 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
     },
   },
   {
+    key: 'graph.orientation',
+    schema: {
+      type: 'string',
+      enum: ['auto', 'TD', 'LR'],
+      enumDescriptions: [
+        'The way the graph is shown larger in the panel it is in: a search tree runs left to right in a narrow side panel, a focused path top-down.',
+        'Top-down: the question at the top, each step below the last.',
+        'Left to right: the question on the left, each step to the right, siblings stacked.',
+      ],
+      default: 'auto',
+      markdownDescription: 'Which way the thought graph is drawn, in the side panel and the editor tab.',
+    },
+  },
+  {
+    key: 'graph.focus',
+    schema: {
+      type: 'string',
+      enum: ['auto', 'on', 'off'],
+      enumDescriptions: [
+        'Focus in a narrow panel (under 600 px), the whole graph in a wide one.',
+        'Always open on Focus.',
+        'Always open on the whole graph.',
+      ],
+      default: 'auto',
+      markdownDescription:
+        'Focus shows the path from the question to the answer (or, while a run goes on, to the best state so far) and what is being worked on next to it, at a readable size; the rest is one click away (**Whole graph**, or a "+N more" node). The panel remembers a choice made with its button.',
+    },
+  },
+  {
     key: 'pot.localPython',
     restricted: true,
     schema: {

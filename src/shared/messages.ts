@@ -1,6 +1,7 @@
 // The messages between the extension host and the webview, declared once and imported by both sides.
 // Host -> webview messages are notifications; webview -> host messages are commands.
 import type { GraphEvent, GraphSnapshot, RunSummary } from '../core/graph/types';
+import type { OrientationSetting } from '../core/render/orientation';
 
 export interface RunInfo {
   runId: string;
@@ -10,6 +11,21 @@ export interface RunInfo {
   input: string;
   params: Record<string, unknown>;
   startedAt: number;
+  /** Shown in the header: what kind of run this is when it is not a live one (the recorded sample). */
+  note?: string;
+}
+
+/** Focus: `auto` turns it on in a narrow panel; `on` and `off` decide for every panel. */
+export type FocusSetting = 'auto' | 'on' | 'off';
+
+/** Where the panel is: the side bar's view, or an editor tab (the same live graph at full width). */
+export type GraphSurface = 'sidebar' | 'editor';
+
+/** The graph settings (thoughtscope.graph.*) as the panel gets them. */
+export interface GraphViewSettings {
+  orientation: OrientationSetting;
+  focus: FocusSetting;
+  surface: GraphSurface;
 }
 
 export type HostToWebview =
@@ -22,7 +38,9 @@ export type HostToWebview =
   /** A problem to show in the panel (bad configuration, unreachable server). */
   | { type: 'error'; message: string }
   /** Asks for the drawn graph of `runId` as an image; the webview answers with `exportImageResult`. */
-  | { type: 'exportImage'; requestId: string; runId: string; format: ImageFormat };
+  | { type: 'exportImage'; requestId: string; runId: string; format: ImageFormat }
+  /** The graph settings, sent before the first restore and whenever they change. */
+  | { type: 'viewSettings'; settings: GraphViewSettings };
 
 /** Image formats the webview can export the drawn graph as. */
 export type ImageFormat = 'svg' | 'png';
@@ -43,13 +61,19 @@ export type WebviewToHost =
   | ImageExportResult
   /** Open a workspace file at a line range (a rag chunk or citation); the host confines it to the workspace. */
   /** `root`: the folder `path` is relative to (a rag index root), when it is not the workspace folder. */
-  | { type: 'openFile'; path: string; startLine: number; endLine: number; root?: string };
+  | { type: 'openFile'; path: string; startLine: number; endLine: number; root?: string }
+  /** "Open in Editor": the same live graph in an editor tab. */
+  | { type: 'openInEditor' }
+  /** The empty panel's "Open the sample run". */
+  | { type: 'openSampleRun' };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (!value || typeof value !== 'object') return false;
   const type = (value as { type?: unknown }).type;
   if (type === 'exportImageResult') return isImageExportResult(value);
-  return type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'exportRun' || type === 'openFile';
+  return (
+    type === 'ready' || type === 'cancel' || type === 'insertAnswer' || type === 'copyAnswer' || type === 'exportTrace' || type === 'exportRun' || type === 'openFile' || type === 'openInEditor' || type === 'openSampleRun'
+  );
 }
 
 function isImageExportResult(value: object): boolean {

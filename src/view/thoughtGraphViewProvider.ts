@@ -1,80 +1,125 @@
-// The "Thought Graph" webview view in the Thoughtscope activity-bar container. It only carries
-// messages: the run controller decides what to send. Until the webview says `ready`, graph messages
-// are not queued (the `restore` sent on `ready` carries the whole graph); an error is kept and shown
-// after the restore. The webview document is recreated whenever the view is shown again after being
-// hidden; it then says `ready` again and gets a fresh `restore`.
+// The thought graph's webviews: the "Thought Graph" view in the Thoughtscope activity-bar container,
+// and the same panel in an editor tab ("Open in Editor", at full width), both showing the same live
+// run. They only carry messages: the run controller decides what to send, and every message goes to
+// every panel that is listening (an image request to one of them). Each panel says `ready` when its
+// document loads (the side view's is recreated whenever it is shown after being hidden); it then gets
+// the graph settings and, from the messages seen so far (RunMirror), the run as it is now, while the
+// other panel goes on undisturbed. An error is shown after that restore.
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type WebviewToHost } from '../shared/messages';
+import { SECTION } from '../settings/settingsSchema';
+import { isWebviewToHost, type GraphSurface, type HostToWebview, type WebviewToHost } from '../shared/messages';
 import { makeNonce, webviewHtml } from '../shared/webviewHtml';
+import { readGraphSettings } from './graphSettings';
+import { RunMirror } from './runMirror';
 
 export const VIEW_ID = 'thoughtscope.graph';
+/** The editor tab's webview panel type. */
+export const EDITOR_VIEW_TYPE = 'thoughtscope.graphEditor';
+
+/** One panel: its webview, and whether its document is listening. */
+class Panel {
+  ready = false;
+  readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly webview: vscode.Webview,
+    readonly surface: GraphSurface,
+  ) {}
+}
 
 export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
-  private ready = false;
-  private pendingError: HostToWebview | undefined;
+  private sidebar: Panel | undefined;
+  private editorTab: vscode.WebviewPanel | undefined;
+  private editor: Panel | undefined;
+  private readonly mirror = new RunMirror();
   private readyWaiters: Array<() => void> = [];
-  private readonly viewDisposables: vscode.Disposable[] = [];
   private readonly messages = new vscode.EventEmitter<WebviewToHost>();
+  private readonly disposables: vscode.Disposable[] = [];
 
-  /** Every valid message from the webview, `ready` included (answer it with a `restore`). */
+  /** Every valid message from either panel but `ready` (which this provider answers itself). */
   readonly onMessage = this.messages.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
-
-  resolveWebviewView(view: vscode.WebviewView): void {
-    this.disposeView();
-    this.view = view;
-    this.ready = false;
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const webview = view.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-    });
-    this.viewDisposables.push(
-      webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-      view.onDidChangeVisibility(() => {
-        // A hidden view's document is thrown away; it says `ready` again when shown.
-        if (!view.visible) this.ready = false;
-      }),
-      view.onDidDispose(() => {
-        if (this.view === view) {
-          this.view = undefined;
-          this.ready = false;
-        }
-        this.disposeView();
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!event.affectsConfiguration(`${SECTION}.graph`)) return;
+        for (const panel of this.listening()) this.send(panel, this.settingsFor(panel));
       }),
     );
   }
 
-  /** Send now if the webview is listening; otherwise keep only an error for after the restore. */
-  post(message: HostToWebview): void {
-    if (this.view && this.ready) {
-      void this.view.webview.postMessage(message).then(undefined, (err: unknown) => this.log.warn(`Could not post to the Thought Graph view: ${String(err)}`));
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposePanel(this.sidebar);
+    this.view = view;
+    const panel = this.attach(view.webview, 'sidebar');
+    this.sidebar = panel;
+    panel.disposables.push(
+      view.onDidChangeVisibility(() => {
+        // A hidden view's document is thrown away; it says `ready` again when shown.
+        if (!view.visible) panel.ready = false;
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+        if (this.sidebar === panel) this.sidebar = undefined;
+        this.disposePanel(panel);
+      }),
+    );
+  }
+
+  /** "Open in Editor": the same live graph in an editor tab (revealed if it is open). */
+  openInEditor(): void {
+    if (this.editorTab) {
+      this.editorTab.reveal();
       return;
     }
-    if (message.type === 'error') this.pendingError = message;
-    else if (message.type === 'runStarted') this.pendingError = undefined;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const tab = vscode.window.createWebviewPanel(EDITOR_VIEW_TYPE, 'Thought Graph', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [dist, media],
+    });
+    tab.iconPath = vscode.Uri.joinPath(media, 'thoughtscope.svg');
+    this.editorTab = tab;
+    const panel = this.attach(tab.webview, 'editor');
+    this.editor = panel;
+    panel.disposables.push(
+      // A tab in the background loses its document; it says `ready` again when shown.
+      tab.onDidChangeViewState(() => {
+        if (!tab.visible) panel.ready = false;
+      }),
+      tab.onDidDispose(() => {
+        if (this.editorTab === tab) this.editorTab = undefined;
+        if (this.editor === panel) this.editor = undefined;
+        this.disposePanel(panel);
+      }),
+    );
   }
 
   /**
-   * Resolves once the webview is listening: at once if it is, else after its next `ready` has been
-   * answered (so what is posted then arrives after the `restore`). Call reveal() to get it created.
+   * Send to every panel that is listening (an image request to one: the side view's if it listens).
+   * Nothing is queued for a panel that is not: it gets the run as it is then when it says `ready`.
+   */
+  post(message: HostToWebview): void {
+    this.mirror.see(message);
+    const panels = this.listening();
+    const targets = message.type === 'exportImage' ? panels.slice(0, 1) : panels;
+    for (const panel of targets) this.send(panel, message);
+  }
+
+  /**
+   * Resolves once a panel is listening: at once if one is, else after the next `ready` has been
+   * answered (so what is posted then arrives after the restore). Call reveal() to get it created.
    */
   whenReady(): Promise<void> {
-    if (this.view && this.ready) return Promise.resolve();
+    if (this.listening().length > 0) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  /** Show the view (creating it if needed) without taking focus from the editor when possible. */
+  /** Show the side view (creating it if needed) without taking focus from the editor when possible. */
   async reveal(): Promise<void> {
     if (this.view) {
       this.view.show(true);
@@ -87,27 +132,68 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
     }
   }
 
-  private receive(message: unknown): void {
+  /** The panels that are listening, the side view first. */
+  private listening(): Panel[] {
+    return [this.sidebar, this.editor].filter((p): p is Panel => p?.ready === true);
+  }
+
+  private attach(webview: vscode.Webview, surface: GraphSurface): Panel {
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+    });
+    const panel = new Panel(webview, surface);
+    panel.disposables.push(webview.onDidReceiveMessage((message: unknown) => this.receive(panel, message)));
+    return panel;
+  }
+
+  private settingsFor(panel: Panel): HostToWebview {
+    return { type: 'viewSettings', settings: readGraphSettings(vscode.workspace.getConfiguration(SECTION), panel.surface) };
+  }
+
+  private send(panel: Panel, message: HostToWebview): void {
+    void panel.webview.postMessage(message).then(undefined, (err: unknown) => this.log.warn(`Could not post to the Thought Graph ${panel.surface === 'editor' ? 'tab' : 'view'}: ${String(err)}`));
+  }
+
+  private receive(panel: Panel, message: unknown): void {
     if (!isWebviewToHost(message)) {
       this.log.warn(`Ignored an unexpected message from the Thought Graph view: ${JSON.stringify(message)?.slice(0, 200)}`);
       return;
     }
-    if (message.type === 'ready') this.ready = true;
-    this.messages.fire(message);
-    if (message.type === 'ready' && this.pendingError) {
-      const error = this.pendingError;
-      this.pendingError = undefined;
-      this.post(error);
+    switch (message.type) {
+      case 'ready':
+        panel.ready = true;
+        this.send(panel, this.settingsFor(panel));
+        for (const catchUp of this.mirror.catchUp()) this.send(panel, catchUp);
+        for (const resolve of this.readyWaiters.splice(0)) resolve();
+        return;
+      case 'openInEditor':
+        this.openInEditor();
+        return;
+      case 'openSampleRun':
+        void vscode.commands.executeCommand('thoughtscope.openSampleRun');
+        return;
+      default:
+        this.messages.fire(message);
     }
-    if (message.type === 'ready') for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 
-  private disposeView(): void {
-    while (this.viewDisposables.length) this.viewDisposables.pop()?.dispose();
+  private disposePanel(panel: Panel | undefined): void {
+    if (!panel) return;
+    panel.ready = false;
+    while (panel.disposables.length) panel.disposables.pop()?.dispose();
   }
 
   dispose(): void {
-    this.disposeView();
+    this.disposePanel(this.sidebar);
+    this.disposePanel(this.editor);
+    this.editorTab?.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
     this.messages.dispose();
   }
 }

@@ -170,6 +170,23 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
       store.delete(meta.id);
       tree.refresh();
     }),
+    // The saved run in the Thought Graph editor tab (the side view shows it too).
+    vscode.commands.registerCommand('thoughtscope.runs.openInEditor', async (meta?: SavedRunMeta) => {
+      const saved = load(meta);
+      if (saved && controller.showTrace(saved.trace, findTechnique(saved.technique)?.name)) await vscode.commands.executeCommand('thoughtscope.openGraphInEditor');
+    }),
+    vscode.commands.registerCommand('thoughtscope.openSavedRunInEditor', async () => {
+      const runs = store.list((file, problem) => log.warn(`Skipped saved run ${file}: ${problem}`));
+      if (runs.length === 0) {
+        void vscode.window.showInformationMessage('Thoughtscope: no saved runs yet; every finished run is saved in the Runs view.');
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(
+        runs.map((meta) => ({ label: meta.inputExcerpt, description: `${meta.technique} · ${meta.model}`, detail: new Date(meta.savedAt).toLocaleString(), meta })),
+        { title: 'Thoughtscope: Open Saved Run in Editor', placeHolder: 'Choose a saved run', matchOnDescription: true },
+      );
+      if (picked) await vscode.commands.executeCommand('thoughtscope.runs.openInEditor', picked.meta);
+    }),
     vscode.commands.registerCommand('thoughtscope.runs.export', async (meta?: SavedRunMeta) => {
       const saved = load(meta);
       if (!saved) return;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import type { EvalResults } from '../../src/core/eval/types';
 import { formatUsd } from '../../src/core/pricing';
 import { defaultUsage, startFakeServer, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
@@ -101,6 +101,22 @@ function settings(): Record<string, unknown> {
     // Two items at a time: the first two finish, the next two are in flight when the test cancels.
     'thoughtscope.concurrency': 2,
   };
+}
+
+/**
+ * The Runs view, expanded and with the side bar's height: it starts collapsed under the Thought Graph
+ * view, so the Thought Graph pane is collapsed (opening a run's graph shows it again).
+ */
+async function runsWithRoom(): Promise<Locator> {
+  const pane = (title: string) => page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: title }) });
+  const runs = pane('Runs');
+  await runs.waitFor({ timeout: SLOW });
+  const graphHeader = pane('Thought Graph').locator('.pane-header');
+  if ((await graphHeader.getAttribute('aria-expanded')) === 'true') await graphHeader.click();
+  const header = runs.locator('.pane-header');
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  await until('the Runs view to have the side bar', async () => ((await runs.boundingBox())?.height ?? 0) > 400);
+  return runs;
 }
 
 /** A scenario that leaves a screenshot of the workbench when it fails, for the test report. */
@@ -319,10 +335,7 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     await page.locator('.explorer-folders-view').waitFor({ timeout: SLOW });
     await page.locator('.activitybar .action-item a[aria-label^="Thoughtscope"]').click();
     await page.locator('.part.sidebar .composite.title', { hasText: /thoughtscope/i }).waitFor({ timeout: SLOW });
-    const runsPane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
-    await runsPane.waitFor({ timeout: SLOW });
-    const header = runsPane.locator('.pane-header');
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const runsPane = await runsWithRoom();
     const rows = runsPane.locator('.monaco-list-row');
     await until('the evaluation and the two compared runs in the Runs view', async () => (await rows.count()) === 3);
     // The evaluation first (collapsed: its items are not runs of the history); then each run: technique · input, then answer · cost · date.
@@ -346,7 +359,7 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
   scenario('4. the Runs view lists the evaluation; expanded, an item opens its graph without a model call', '4-eval-items', async () => {
     const sentBefore = server.requests.length;
     const { results } = evalResults();
-    const runsPane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) });
+    const runsPane = await runsWithRoom();
     const rows = runsPane.locator('.monaco-list-row');
     const evaluation = rows.filter({ hasText: `io · ${MODEL} · ${DATA_FILE} · 5/6 correct` });
     assert.ok(((await evaluation.textContent()) ?? '').includes(`5/6 correct${formatUsd(results.summary.costUsd)} · `), 'its cost beside it');

@@ -200,7 +200,11 @@ describe('Thoughtscope in code-server', { timeout: 15 * 60_000 }, () => {
       await page.waitForTimeout(50);
     }
     frame = await waitForOutcome('done');
-    const finalCount = await until('the final graph to be drawn', async () => (await settledNodeCount(frame)) || undefined);
+    await until('the final graph to be drawn', async () => (await settledNodeCount(frame)) || undefined);
+    // Pruned siblings are folded into "+N pruned" nodes; Show pruned draws every node.
+    const showPruned = frame.locator('vscode-button.pruned-toggle');
+    if ((await showPruned.isVisible()) && (await showPruned.textContent()) === 'Show pruned') await showPruned.click();
+    const finalCount = await until('every node to be drawn', async () => ((await settledNodeCount(frame)) === 11 ? 11 : undefined));
 
     // Question, 3 + 3 + 2 proposals, the final step, the answer.
     assert.equal(finalCount, 11);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ThoughtGraph } from '../../src/core/graph/thoughtGraph';
 import type { CallRecord, GraphSnapshot, ThoughtNode } from '../../src/core/graph/types';
-import { classFor, escapeLabel, excerpt, labelFor, mermaidIds, renderMermaid, unescapeLabel } from '../../src/core/render/mermaid';
+import { classFor, escapeLabel, excerpt, labelFor, mermaidIds, NODE_CLASSES, renderMermaid, unescapeLabel } from '../../src/core/render/mermaid';
 
 function call(promptTokens: number, completionTokens: number, extra: Partial<CallRecord> = {}): CallRecord {
   return {
@@ -62,7 +62,7 @@ describe('renderMermaid', () => {
     const src = renderMermaid(g.snapshot());
     const lines = src.trimEnd().split('\n');
     assert.equal(lines[0], 'flowchart TD');
-    assert.equal(lines.filter((l) => l.startsWith('  classDef ')).length, 8);
+    assert.equal(lines.filter((l) => l.startsWith('  classDef ')).length, NODE_CLASSES.length);
     assert.deepEqual([...nodeLabels(src).keys()], ['n0', 'n1', 'n2']);
     assert.ok(lines.includes('  n0 --> n1'));
     assert.ok(lines.includes('  n1 --> n2'));
@@ -105,9 +105,9 @@ describe('renderMermaid', () => {
     const snap = g.snapshot();
     const src = renderMermaid(snap);
     const lines = src.trimEnd().split('\n');
-    // Exactly: header, 8 classDefs, one line per node, one per edge, one per class used.
+    // Exactly: header, the classDefs, one line per node, one per edge, one per class used.
     const classesUsed = new Set(snap.nodes.map(classFor).filter(Boolean)).size;
-    assert.equal(lines.length, 1 + 8 + snap.nodes.length + snap.edges.length + classesUsed);
+    assert.equal(lines.length, 1 + NODE_CLASSES.length + snap.nodes.length + snap.edges.length + classesUsed);
     const labels = nodeLabels(src);
     assert.equal(labels.size, snap.nodes.length);
     for (const node of snap.nodes) {

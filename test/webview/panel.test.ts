@@ -1,22 +1,18 @@
-// The side panel in real headless Chromium: the real HTML (with its CSP), the real webview bundle built
-// here with esbuild, a stub acquireVsCodeApi that records what the panel posts, and host messages fed
-// with window.postMessage.
+// The side panel in real headless Chromium (harness/panelPage.ts): the real HTML (with its CSP), the
+// real webview bundle, host messages fed with window.postMessage.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, inflateSync } from 'node:zlib';
-import { after, before, describe, test } from 'node:test';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { ThoughtGraph } from '../../src/core/graph/thoughtGraph';
 import type { CallRecord, GraphEvent, RunSummary, RunTotals, ThoughtNode } from '../../src/core/graph/types';
 import { formatUsd } from '../../src/core/pricing';
 import { formatTokens, labelFor } from '../../src/core/render/mermaid';
 import type { HostToWebview, ImageExportResult, RunInfo } from '../../src/shared/messages';
 import { makeNonce, webviewCsp, webviewHtml } from '../../src/shared/webviewHtml';
+import { harness, openPanel, type Panel } from './harness/panelPage';
 
 const ROOT = join(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'test-results');
@@ -153,140 +149,17 @@ const HOSTILE_TEXTS = [
   '<a href="javascript:window.__pwned=5">a</a> <svg onload="window.__pwned=6"></svg> \\n [[x]] {{y}} (z) |w|',
 ];
 
-// ---------------------------------------------------------------- browser harness
+// ---------------------------------------------------------------- browser harness: harness/panelPage.ts
 
-let server: Server;
-let baseUrl: string;
-let browser: Browser;
-let bundleDir: string;
-let nonce: string;
-
-before(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), 'thoughtscope-webview-'));
-  // The same options scripts/build.mjs uses for the webview bundle.
-  await esbuild.build({
-    entryPoints: [join(ROOT, 'webview', 'main.ts')],
-    outfile: join(bundleDir, 'webview.js'),
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    logLevel: 'warning',
-    legalComments: 'none',
-  });
-  const script = readFileSync(join(bundleDir, 'webview.js'));
-  const style = readFileSync(join(ROOT, 'media', 'webview.css'));
-  server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/') {
-      nonce = makeNonce();
-      const origin = `http://${req.headers.host}`;
-      const html = webviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/webview.css` });
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    } else if (path === '/webview.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
-    } else if (path === '/webview.css') {
-      res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(style);
-    } else if (path === '/favicon.ico') {
-      res.writeHead(204).end(); // the browser asks on its own; VS Code webviews do not
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-});
-
-interface Panel {
-  page: Page;
-  problems: string[];
-  send(message: HostToWebview): Promise<void>;
-  posted(): Promise<unknown[]>;
-  waitForGraph(nodes: number): Promise<void>;
-  close(): Promise<void>;
+/** Pruned siblings are collapsed at any size: "Show pruned" draws them all. */
+async function showPruned(panel: Panel): Promise<void> {
+  await panel.page.waitForSelector('vscode-button.pruned-toggle:not([hidden])');
+  if ((await panel.page.textContent('vscode-button.pruned-toggle')) === 'Show pruned') await panel.page.click('vscode-button.pruned-toggle');
 }
 
-/** A few of the variables VS Code's Light Modern theme defines on <html>. */
-const LIGHT_THEME_VARS =
-  '--vscode-editor-foreground:#3b3b3b;--vscode-editor-background:#ffffff;--vscode-sideBar-background:#f8f8f8;' +
-  '--vscode-descriptionForeground:#616161;--vscode-panel-border:#e5e5e5;--vscode-textCodeBlock-background:#f0f0f0;' +
-  '--vscode-charts-green:#388a34;--vscode-charts-red:#e51400;--vscode-charts-blue:#1a85ff;--vscode-charts-yellow:#bf8803;' +
-  '--vscode-charts-orange:#d18616;--vscode-charts-purple:#652d90;--vscode-focusBorder:#005fb8';
-
-async function openPanel(viewport = { width: 520, height: 1000 }, theme: 'vscode-dark' | 'vscode-light' = 'vscode-dark'): Promise<Panel> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (process.env.PANEL_CONSOLE) console.error('[page]', msg.type(), text.slice(0, 200));
-    if (msg.type() === 'error' || /Content.Security.Policy|Refused to/i.test(text)) problems.push(`console ${msg.type()}: ${text}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  // A string, not a function: tsx compiles functions in this file with helpers (__name) the page lacks.
-  await page.addInitScript(`
-    (() => {
-      const posted = [];
-      let state;
-      let acquired = false;
-      window.__posted = posted;
-      window.__csp = [];
-      window.evil = () => { window.__pwned = 3; };
-      window.acquireVsCodeApi = () => {
-        if (acquired) throw new Error('acquireVsCodeApi called twice');
-        acquired = true;
-        return {
-          postMessage: (m) => { posted.push(JSON.parse(JSON.stringify(m))); },
-          getState: () => state,
-          setState: (s) => { state = s; },
-        };
-      };
-      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-      // VS Code puts the theme class on <body> before any script runs.
-      new MutationObserver((_, observer) => {
-        if (document.body) {
-          if (${JSON.stringify(theme)} === 'vscode-light') document.documentElement.setAttribute('style', ${JSON.stringify(LIGHT_THEME_VARS)});
-          document.body.classList.add(${JSON.stringify(theme)});
-          observer.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-      // Callbacks passed to page.evaluate are compiled by tsx, which may wrap inner functions in __name().
-      window.__name = (fn) => fn;
-    })();
-  `);
-  await page.goto(`${baseUrl}/`);
-  try {
-    await page.waitForFunction(() => ((window as unknown as { __posted: unknown[] }).__posted ?? []).length > 0, undefined, { timeout: 15_000 });
-  } catch (err) {
-    throw new Error(`the panel never posted 'ready': ${problems.join('\n') || String(err)}`);
-  }
-  return {
-    page,
-    problems,
-    send: (message) => page.evaluate((m) => window.postMessage(m, '*'), message),
-    posted: () => page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted),
-    waitForGraph: async (nodes) => {
-      await page.waitForFunction(
-        (n) => {
-          const host = document.querySelector<HTMLElement>('.graph');
-          return host?.dataset.pending === 'false' && host.dataset.nodes === String(n) && host.querySelectorAll('svg g.node').length === n;
-        },
-        nodes,
-        { timeout: 60_000 },
-      );
-    },
-    close: () => context.close(),
-  };
+/** The panel with Focus off: these tests look at every node of the graph (graphView.test.ts covers Focus). */
+function openWhole(viewport?: { width: number; height: number }, theme?: 'vscode-dark' | 'vscode-light'): Promise<Panel> {
+  return openPanel(viewport, theme, { focus: 'off' });
 }
 
 /** The label text Mermaid drew for a node, whitespace collapsed. */
@@ -350,12 +223,12 @@ describe('webviewHtml', () => {
 
 describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   test('100-node run: draws every node with tokens and cost, totals match the nodes, Cancel posts cancel, click opens the inspector', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       // (f) the CSP meta is the one webviewHtml writes, and it is in force.
       const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
-      assert.equal(csp, webviewCsp(baseUrl, nonce));
+      assert.equal(csp, webviewCsp(harness.baseUrl, harness.nonce));
       assert.match(csp ?? '', /script-src 'nonce-[A-Za-z0-9]+';/);
       assert.deepEqual((await panel.posted())[0], { type: 'ready' });
       assert.match((await page.textContent('#app')) ?? '', /Select text and run 'Thoughtscope: Reason with…'/);
@@ -365,6 +238,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
       await panel.send({ type: 'runStarted', run });
       // The host batches events; send them in chunks without waiting for renders in between.
       for (const chunk of batches(events, 40)) await panel.send({ type: 'graphEvents', runId: run.runId, events: chunk });
+      await showPruned(panel);
       await panel.waitForGraph(100);
 
       // (a) 100 nodes drawn, each showing its excerpt, tokens and cost.
@@ -436,7 +310,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('hostile model text runs nothing and shows literally', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const graph = new ThoughtGraph();
@@ -550,7 +424,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('restore of a finished run: answer, outcome, inspector; screenshot', async () => {
-    const panel = await openPanel({ width: 520, height: 1250 });
+    const panel = await openWhole({ width: 520, height: 1250 });
     const { page } = panel;
     try {
       const { graph, summary } = smallGraph();
@@ -621,7 +495,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('light theme: Mermaid uses its light theme and the panel follows VS Code colours', async () => {
-    const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
+    const panel = await openWhole({ width: 520, height: 900 }, 'vscode-light');
     const { page } = panel;
     try {
       const { graph, summary } = smallGraph();
@@ -643,7 +517,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('cancelled and budget outcomes are shown plainly', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const graph = new ThoughtGraph();
@@ -678,7 +552,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('a failed run states its reason once: in the error box, not again under "Run failed"', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const run = runInfo('run-f');
@@ -700,7 +574,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('a voting run shows its answer with the vote share as confidence', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const run = runInfo('run-sc', { technique: 'sc', techniqueName: 'Self-Consistency' });
@@ -721,7 +595,7 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   test('the CSP is enforced: an injected inline script is refused', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     const { page } = panel;
     try {
       await page.evaluate(() => {
@@ -780,7 +654,7 @@ function decodePng(bytes: Buffer): { width: number; height: number; colourType: 
 
 describe('graph export from the panel in headless Chromium', { timeout: 180_000 }, () => {
   test('SVG: standalone XML with the drawn labels, Mermaid style, theme background and nothing active; PNG: a real image at twice the size', async () => {
-    const panel = await openPanel({ width: 520, height: 900 }, 'vscode-light');
+    const panel = await openWhole({ width: 520, height: 900 }, 'vscode-light');
     const { page } = panel;
     try {
       const { graph, summary } = smallGraph();
@@ -905,7 +779,7 @@ describe('graph export from the panel in headless Chromium', { timeout: 180_000 
   });
 
   test('"Export…" asks the host for the format choice of the shown run', async () => {
-    const panel = await openPanel();
+    const panel = await openWhole();
     try {
       const { graph, summary } = smallGraph();
       await panel.send({ type: 'restore', run: runInfo('run-menu'), graph: graph.snapshot(), summary });
@@ -974,7 +848,7 @@ function expectedSummaries(graph: ThoughtGraph): Map<string, { ids: string[]; la
 
 describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeout: 240_000 }, () => {
   test('a 1,000-node run draws its pruned siblings as one summary per parent; clicking one expands it', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       const graph = prunedTree();
@@ -1029,8 +903,8 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
     }
   });
 
-  test('a live run: renders spaced by the last render’s duration, the last batch always drawn; Show pruned; small graphs hide the toggle', async () => {
-    const panel = await openPanel();
+  test('a live run: a slow render makes the next one wait its excess over 250 ms, the last batch always drawn; Show pruned; small graphs hide the toggle', async () => {
+    const panel = await openWhole();
     const { page } = panel;
     try {
       const graph = prunedTree(400);
@@ -1063,11 +937,12 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
       const log = (await page.evaluate(() => (window as unknown as { __renders: string[] }).__renders)).map((entry) => entry.split(',').map(Number));
       assert.ok(log.length >= 2, `${log.length} renders`);
       assert.ok(log.length < live.length / 100, `${log.length} renders for ${Math.ceil(live.length / 100)} batches`);
-      // Each render starts at least the previous render's duration (and 60 ms) after it ended.
+      // Each render starts at least 25 ms after the previous one ended, and after a render slower than
+      // 250 ms, also at least the difference (graphView.ts: DEBOUNCE_MS, FAST_RENDER_MS).
       for (let i = 1; i < log.length; i++) {
         const [start, end] = log[i - 1];
         const pause = log[i][0] - end;
-        assert.ok(pause >= Math.max(60, end - start) - 1, `render ${i + 1} started ${pause.toFixed(0)} ms after a render of ${(end - start).toFixed(0)} ms`);
+        assert.ok(pause >= Math.max(25, end - start - 250) - 1, `render ${i + 1} started ${pause.toFixed(0)} ms after a render of ${(end - start).toFixed(0)} ms`);
       }
 
       // Show pruned: every node; Collapse pruned: back to the summaries.
@@ -1089,7 +964,7 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
     }
   });
   test('a large graph is drawn in slices: the panel draws frames while it renders; lanes keep Mermaid’s dagre layout', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       // Animation frames the page drew (their performance.now() times).
@@ -1103,6 +978,7 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
       });
       const { graph } = bigGraph();
       await panel.send({ type: 'restore', run: runInfo('run-sliced'), graph: graph.snapshot() });
+      await showPruned(panel);
       await panel.waitForGraph(100);
       assert.equal(await page.getAttribute('.graph svg', 'data-layout'), 'thoughtscope-sliced');
       const [start, end] = ((await page.getAttribute('.graph', 'data-last-render')) ?? '').split(',').map(Number);
@@ -1125,23 +1001,35 @@ describe('large graphs in headless Chromium: pruned subtrees collapsed', { timeo
     }
   });
   test('a run started while the previous graph is still being drawn: the old drawing never appears', async () => {
-    const panel = await openPanel({ width: 900, height: 1200 });
+    const panel = await openWhole({ width: 900, height: 1200 });
     const { page } = panel;
     try {
       const { graph } = bigGraph();
+      // The render gives way to messages: the next run starts in the middle of it. The page posts it
+      // itself the moment the render begins (a round trip from the test could arrive after a fast
+      // render ended), and from then on records every drawing put in the panel, by its number of nodes.
+      await page.evaluate((message) => {
+        const box = document.querySelector('.graph') as HTMLElement;
+        const w = window as unknown as { __drawn: number[]; __stateWhenPosted?: string };
+        w.__drawn = [];
+        const post = () => {
+          w.__stateWhenPosted = box.dataset.state;
+          new MutationObserver(() => {
+            const svg = box.querySelector('svg');
+            if (svg && w.__drawn.at(-1) !== svg.querySelectorAll('g.node').length) w.__drawn.push(svg.querySelectorAll('g.node').length);
+          }).observe(box, { childList: true });
+          window.postMessage(message, '*');
+        };
+        const watch = new MutationObserver(() => {
+          if (box.dataset.state !== 'rendering') return;
+          watch.disconnect();
+          post();
+        });
+        watch.observe(box, { attributes: true, attributeFilter: ['data-state'] });
+      }, { type: 'runStarted', run: runInfo('run-new') } as HostToWebview);
       await panel.send({ type: 'restore', run: runInfo('run-old'), graph: graph.snapshot() });
-      // The render gives way to messages: start the next run in the middle of it.
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('.graph')?.dataset.state === 'rendering');
-      // From now on, every drawing put in the panel, by its number of nodes.
-      await page.evaluate(() => {
-        const drawn: number[] = ((window as unknown as { __drawn: number[] }).__drawn = []);
-        new MutationObserver(() => {
-          const svg = document.querySelector('.graph svg');
-          if (svg && drawn.at(-1) !== svg.querySelectorAll('g.node').length) drawn.push(svg.querySelectorAll('g.node').length);
-        }).observe(document.querySelector('.graph') as Element, { childList: true });
-      });
-      await panel.send({ type: 'runStarted', run: runInfo('run-new') });
-      assert.equal(await page.getAttribute('.graph', 'data-state'), 'rendering', 'the new run started during the render');
+      await page.waitForFunction(() => (window as unknown as { __stateWhenPosted?: string }).__stateWhenPosted !== undefined);
+      assert.equal(await page.evaluate(() => (window as unknown as { __stateWhenPosted?: string }).__stateWhenPosted), 'rendering', 'the new run started during the render');
       const next = new ThoughtGraph();
       const events = recorder(next);
       next.addNode({ kind: 'question', text: 'The new question' });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
+import { mermaidConfigCache } from '../../scripts/mermaidConfigCache.mjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ThoughtGraph } from '../../src/core/graph/thoughtGraph';
 import { renderMermaid } from '../../src/core/render/mermaid';
@@ -27,6 +28,7 @@ before(async () => {
     format: 'iife',
     target: 'chrome120',
     logLevel: 'warning',
+    plugins: [mermaidConfigCache],
   });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   page = await browser.newPage({ viewport: { width: 900, height: 800 } });

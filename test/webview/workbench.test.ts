@@ -1,7 +1,7 @@
 // The workbench panel (compare table + scatter, evaluation report + chart) in real headless Chromium,
 // with the real CSP'd HTML and the bundle built as scripts/build.mjs builds it (chart.js inside).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { summarize } from '../../src/core/eval/summary';
 import type { EvalResults, ItemResult } from '../../src/core/eval/types';
 import { makeNonce, webviewHtml } from '../../src/shared/webviewHtml';
 import type { CompareRowView, HostToWorkbench } from '../../src/shared/workbenchMessages';
+import { contrast, parseColor, type Rgb } from '../../webview/contrast';
 
 const ROOT = join(__dirname, '..', '..');
 let server: Server;
@@ -45,8 +46,14 @@ after(async () => {
   if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
 });
 
-async function open(content: HostToWorkbench): Promise<{ page: Page; problems: string[]; posted: () => Promise<unknown[]> }> {
-  const page = await (await browser.newContext()).newPage();
+/** Some of the variables VS Code's Dark Modern and Light Modern themes define on <html>. */
+const THEMES = {
+  dark: '--vscode-foreground:#cccccc;--vscode-editor-foreground:#cccccc;--vscode-descriptionForeground:#9d9d9d;--vscode-editor-background:#1f1f1f;--vscode-charts-blue:#3794ff;--vscode-charts-orange:#d18616',
+  light: '--vscode-foreground:#3b3b3b;--vscode-editor-foreground:#3b3b3b;--vscode-descriptionForeground:#717171;--vscode-editor-background:#ffffff;--vscode-charts-blue:#1a85ff;--vscode-charts-orange:#d18616',
+};
+
+async function open(content: HostToWorkbench, theme: keyof typeof THEMES = 'dark'): Promise<{ page: Page; problems: string[]; posted: () => Promise<unknown[]> }> {
+  const page = await (await browser.newContext({ viewport: { width: 900, height: 800 }, deviceScaleFactor: 1 })).newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' || /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
@@ -54,6 +61,7 @@ async function open(content: HostToWorkbench): Promise<{ page: Page; problems: s
   page.on('pageerror', (e) => problems.push(e.message));
   // The stub host answers `ready` with the content, as openWorkbenchPanel does.
   await page.addInitScript(`
+    new MutationObserver((_, o) => { if (document.body) { document.documentElement.setAttribute('style', ${JSON.stringify(THEMES[theme])}); document.body.style.background = 'var(--vscode-editor-background)'; o.disconnect(); } }).observe(document, { childList: true, subtree: true });
     window.__posted = [];
     window.acquireVsCodeApi = () => ({ postMessage: (m) => { window.__posted.push(m); if (m.type === 'ready') setTimeout(() => window.postMessage(${JSON.stringify(content)}, '*'), 0); } });
   `);
@@ -75,11 +83,13 @@ test('compare: one row per run, model text as text, a scatter on a canvas, a row
   assert.equal(cells[2][9], 'price unknown');
   // A run of unknown price is not a point at $0: it is named under the chart instead.
   assert.equal(await page.$eval('.wb-chart canvas', (c) => c.getAttribute('aria-label')), 'Cost against correctness per run: 2 of 3 runs plotted');
-  assert.equal(await page.$eval('.wb-unpriced', (p) => p.textContent), 'Not plotted (price unknown): tot · gpt-4o-mini');
   assert.equal(await page.$('td img'), null);
   assert.equal(await page.evaluate('window.__pwned'), undefined);
   const canvasSize = await page.$eval('.wb-chart canvas', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
   assert.ok(canvasSize[0] > 100 && canvasSize[1] > 100, `chart drawn: ${canvasSize}`);
+  // Each priced run is a labelled point; the one of unknown cost is named under the chart, not drawn at $0.
+  assert.deepEqual(await page.$$eval('.wb-point-label', (ls) => ls.map((l) => l.textContent)), ['io · gpt-4o-mini', 'cot · gpt-4o-mini']);
+  assert.equal(await page.textContent('.wb-unknown-cost'), 'Cost unknown, not on the chart: tot · gpt-4o-mini.');
   await page.click('tbody tr:nth-child(2)');
   assert.deepEqual((await posted()).filter((m) => (m as { type: string }).type === 'openRow'), [{ type: 'openRow', index: 1 }]);
   assert.deepEqual(problems, []);
@@ -90,12 +100,47 @@ test('report: the accuracy/cost chart and a table sorted by cost with the fronti
     const items: ItemResult[] = Array.from({ length: 10 }, (_, i) => ({ index: i, input: `p${i}`, answer: '', correct: i < correct, samples: [], calls: 1, promptTokens: 10, completionTokens: 5, costUsd: cost, wallMs: 1 }));
     return { meta: { technique, task: 'game24', model: 'gpt-4o-mini', params: {}, dataset: 'rows', requested: 10, unfinished: 0, resumed: 0, elapsedMs: 1 }, items, summary: summarize(items) };
   };
-  const report = buildReport([results('tot', 7, 0.1), results('io', 1, 0.001), results('sc', 1, 0.05)]);
-  const { page, problems } = await open({ type: 'report', report });
-  await page.waitForSelector('tbody tr:nth-child(3)');
-  const cells = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-  assert.deepEqual(cells.map((c) => [c[0], c[3], c[8]]), [['io', '10.0%', 'yes'], ['sc', '10.0%', ''], ['tot', '70.0%', 'yes']]);
-  const width = await page.$eval('.wb-chart canvas', (c) => (c as HTMLCanvasElement).width);
-  assert.ok(width > 100);
-  assert.deepEqual(problems, []);
+  const unpriced = results('cot', 4, 0);
+  for (const item of unpriced.items) item.costUsd = null;
+  unpriced.summary = summarize(unpriced.items);
+  const report = buildReport([results('tot', 7, 0.1), results('io', 1, 0.001), results('sc', 1, 0.05), unpriced]);
+  for (const theme of ['dark', 'light'] as const) {
+    const { page, problems } = await open({ type: 'report', report }, theme);
+    await page.waitForSelector('tbody tr:nth-child(4)');
+    const cells = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(cells.map((c) => [c[0], c[3], c[8]]), [['io', '10.0%', 'yes'], ['sc', '10.0%', ''], ['tot', '70.0%', 'yes'], ['cot', '40.0%', '']]);
+    const width = await page.$eval('.wb-chart canvas', (c) => (c as HTMLCanvasElement).width);
+    assert.ok(width > 100);
+
+    // Axis and grid colours from the theme, readable against its background (not chart.js's #666).
+    const colours = await page.$eval('.wb-chart canvas', (c) => ({ ...(c as HTMLCanvasElement).dataset }));
+    const ratio = (a: string, b: string) => contrast(parseColor(a) as Rgb, parseColor(b) as Rgb);
+    assert.equal(colours.background, theme === 'dark' ? '#1f1f1f' : '#ffffff');
+    assert.ok(ratio(colours.textColor as string, colours.background as string) >= 4.5, `text ${colours.textColor} on ${colours.background}`);
+    assert.ok(ratio(colours.gridColor as string, colours.background as string) >= 4.5, `grid ${colours.gridColor} on ${colours.background}`);
+    assert.ok(ratio('#666666', '#1f1f1f') < 3, 'chart.js’s default grey would not have done on dark');
+
+    // Every priced point: labelled with technique and model, with its 95% interval drawn through it.
+    const labels = await page.$$eval('.wb-point-label', (ls) => ls.map((l) => ({ text: l.textContent, title: (l as HTMLElement).title, point: (l as HTMLElement).dataset.point, interval: (l as HTMLElement).dataset.interval })));
+    assert.deepEqual(labels.map((l) => l.text), ['io · gpt-4o-mini', 'sc · gpt-4o-mini', 'tot · gpt-4o-mini']);
+    const tot = report.points.find((p) => p.technique === 'tot') as (typeof report.points)[number];
+    assert.match(labels[2].title, new RegExp(`accuracy 70.0% \\(95% interval ${(100 * tot.accuracyCi95[0]).toFixed(1)}%–${(100 * tot.accuracyCi95[1]).toFixed(1)}%\\)`));
+    for (const label of labels) {
+      const [px, py] = (label.point as string).split(',').map(Number);
+      const [top, bottom] = (label.interval as string).split(',').map(Number);
+      assert.ok(top < py && py < bottom, `the point is inside its interval (${top} < ${py} < ${bottom})`);
+      // Along the interval, away from the point: the bar is drawn there, and not 12 px beside it.
+      const y = Math.round(bottom - 3 > py + 8 ? (bottom + py + 8) / 2 : (top + py - 8) / 2);
+      const [on, beside] = await page.$eval('.wb-chart canvas', (c, [x, yy]) => {
+        const ctx = (c as HTMLCanvasElement).getContext('2d') as CanvasRenderingContext2D;
+        return [Array.from(ctx.getImageData(x, yy, 1, 1).data), Array.from(ctx.getImageData(x + 12, yy, 1, 1).data)];
+      }, [Math.round(px), y]);
+      assert.ok(on[3] > 100, `interval bar of ${label.text} drawn at (${px}, ${y}): ${on}`);
+      assert.ok(beside[3] < 100, `nothing drawn beside it: ${beside}`);
+    }
+    assert.equal(await page.textContent('.wb-unknown-cost'), 'Cost unknown, not on the chart: cot · gpt-4o-mini (accuracy 40.0%).');
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-results', `workbench-report-${theme}.png`) });
+    assert.deepEqual(problems, []);
+  }
 });

@@ -3,8 +3,8 @@
 // compute the very same picture from a snapshot.
 //
 // A pruned node whose edges all come from one visible parent starts a group for that parent; a node
-// whose parents are all in one group (a pruned node's descendants) joins it. A group that would hide
-// fewer than two nodes is left as it is. Tokens, cost and latency of every hidden node are summed into
+// whose parents are all in one group (a pruned node's descendants) joins it. A parent with a single
+// pruned child keeps it drawn. Tokens, cost and latency of every hidden node are summed into
 // the summary node, so the totals of what is drawn equal the totals of the run.
 import type { GraphSnapshot, NodeKind, ThoughtEdge, ThoughtNode, TokenUsage } from '../graph/types';
 
@@ -29,6 +29,8 @@ export interface PrunedGroup {
   nodeIds: string[];
   /** How many of them are pruned children of the parent (what "+N pruned" counts). */
   pruned: number;
+  /** Why they are hidden: pruned (this file), or off the focused path (focus.ts: "+N more"). Default pruned. */
+  reason?: 'pruned' | 'focus';
   usage: TokenUsage;
   /** Summed; null when any hidden node's price is unknown. */
   costUsd: number | null;
@@ -90,9 +92,9 @@ export function collapsePruned(graph: GraphSnapshot, options: CollapseOptions = 
     groupOf.set(node.id, group);
   }
 
-  // Too small to be worth a summary: drawn as they are.
+  // A single pruned child (with whatever lies below it) is drawn as it is: a summary would not save room.
   for (const [parentId, group] of byParent) {
-    if (group.nodes.length >= 2) continue;
+    if (group.pruned >= 2) continue;
     byParent.delete(parentId);
     for (const node of group.nodes) groupOf.delete(node.id);
   }
@@ -105,7 +107,7 @@ export function collapsePruned(graph: GraphSnapshot, options: CollapseOptions = 
     let id = `${draft.parentId}_pruned`;
     while (taken.has(id)) id += '_';
     taken.add(id);
-    const group = summarize(id, draft);
+    const group = summarize(id, draft.parentId, draft.nodes, draft.pruned);
     groups.push(group);
     summaryOf.set(draft, summaryNode(group, draft.nodes));
   }
@@ -151,28 +153,30 @@ interface Draft {
   edge: ThoughtEdge;
 }
 
-function summarize(id: string, draft: Draft): PrunedGroup {
+/** A group's summary: the hidden nodes' tokens, cost and calls summed. */
+export function summarize(id: string, parentId: string, members: readonly ThoughtNode[], count: number): PrunedGroup {
   const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, estimated: false };
   let costUsd: number | null = 0;
   let calls = 0;
-  for (const node of draft.nodes) {
+  for (const node of members) {
     usage.promptTokens += node.usage.promptTokens;
     usage.completionTokens += node.usage.completionTokens;
     usage.estimated ||= node.usage.estimated;
     costUsd = costUsd === null || node.costUsd === null ? null : costUsd + node.costUsd;
     calls += node.calls.length;
   }
-  return { id, parentId: draft.parentId, nodeIds: draft.nodes.map((n) => n.id), pruned: draft.pruned, usage, costUsd, calls };
+  return { id, parentId, nodeIds: members.map((n) => n.id), pruned: count, usage, costUsd, calls };
 }
 
-function summaryNode(group: PrunedGroup, members: readonly ThoughtNode[]): ThoughtNode {
+/** The node drawn for a group. */
+export function summaryNode(group: PrunedGroup, members: readonly ThoughtNode[]): ThoughtNode {
   const lanes = new Set(members.map((n) => n.meta?.lane));
   const [lane] = lanes;
   return {
     id: group.id,
     kind: 'thought',
-    text: `+${group.pruned} pruned`,
-    status: 'pruned',
+    text: group.reason === 'focus' ? `+${group.pruned} more` : `+${group.pruned} pruned`,
+    status: group.reason === 'focus' ? 'done' : 'pruned',
     calls: [],
     usage: group.usage,
     costUsd: group.costUsd,

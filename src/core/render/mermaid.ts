@@ -13,10 +13,14 @@ import type { DisplayGraph, PrunedGroup } from './collapse';
 export interface MermaidOptions {
   /** How many characters of the node's text to show (default 60). */
   excerptChars?: number;
+  /** TD: the graph grows downwards (the default); LR: to the right, siblings stacked. */
+  direction?: GraphDirection;
 }
 
+export type GraphDirection = 'TD' | 'LR';
+
 /** The style classes a node can carry, in the order their classDef lines are written. */
-export const NODE_CLASSES = ['question', 'answer', 'selected', 'pruned', 'running', 'pending', 'failed', 'cancelled'] as const;
+export const NODE_CLASSES = ['question', 'answer', 'selected', 'pruned', 'running', 'pending', 'failed', 'cancelled', 'more'] as const;
 export type NodeClass = (typeof NODE_CLASSES)[number];
 
 const CLASS_DEFS: Record<NodeClass, string> = {
@@ -28,6 +32,7 @@ const CLASS_DEFS: Record<NodeClass, string> = {
   pending: 'fill:#2d2d2d,stroke:#6e7681,stroke-width:1px,stroke-dasharray:2 4,color:#b8b8b8',
   failed: 'fill:#5c1a1a,stroke:#f85149,stroke-width:2px,color:#ffffff',
   cancelled: 'fill:#4a3a1e,stroke:#d29922,stroke-width:2px,stroke-dasharray:6 3,color:#ffffff',
+  more: 'fill:#252526,stroke:#8b8b8b,stroke-width:1px,stroke-dasharray:2 2,color:#d4d4d4',
 };
 
 /** Arrow per edge kind: expansion solid, evaluation dotted, aggregation/selection/answer thick. */
@@ -167,8 +172,12 @@ export function labelFor(node: ThoughtNode, options: MermaidOptions = {}): strin
   return lines.join('\n');
 }
 
-/** The label of a summary node: "+12 pruned · 1234 in / 300 out · $0.0012" (tokens and cost summed). */
+/**
+ * The label of a summary node: "+12 pruned · 1234 in / 300 out · $0.0012" (tokens and cost summed), or,
+ * off a focused path, only "+12 more" (Focus keeps its drawing narrow; the header has the totals).
+ */
 export function prunedLabel(group: PrunedGroup): string {
+  if (group.reason === 'focus') return `+${group.pruned} more`;
   return [`+${group.pruned} pruned`, formatTokens(group), formatUsd(group.costUsd)].join(' · ');
 }
 
@@ -238,7 +247,7 @@ function edgeLine(edge: ThoughtEdge, ids: Map<string, string>): string | undefin
 export function renderMermaid(graph: DisplayGraph, options: MermaidOptions = {}): string {
   const ids = mermaidIds(graph);
   const summaries = new Map((graph.pruned ?? []).map((group) => [group.id, group]));
-  const lines = ['flowchart TD'];
+  const lines = [`flowchart ${options.direction === 'LR' ? 'LR' : 'TD'}`];
   for (const name of NODE_CLASSES) lines.push(`  classDef ${name} ${CLASS_DEFS[name]}`);
   const byClass = new Map<NodeClass, string[]>();
   for (const node of graph.nodes) {
@@ -246,7 +255,7 @@ export function renderMermaid(graph: DisplayGraph, options: MermaidOptions = {})
     const summary = summaries.get(node.id);
     const label = summary ? prunedLabel(summary) : labelFor(node, options);
     lines.push(`  ${id}${shapeFor(node.kind, escapeLabel(label))}`);
-    const cls = classFor(node);
+    const cls = summary?.reason === 'focus' ? 'more' : classFor(node);
     if (cls) byClass.set(cls, [...(byClass.get(cls) ?? []), id]);
   }
   lines.push(...laneLines(graph, ids));

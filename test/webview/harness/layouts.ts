@@ -2,7 +2,7 @@
 // with the panel's sliced layout, configured as the panel configures Mermaid, and reports where each
 // drawing put its nodes, edges and edge labels.
 import mermaid from 'mermaid';
-import { configureMermaid } from '../../../webview/graphView';
+import { configureMermaid } from '../../../webview/mermaidSetup';
 import { slicedSource } from '../../../webview/slicedLayout';
 
 export interface Drawing {

@@ -1,7 +1,8 @@
-// The panel's copy of the current run: run info, graph snapshot and (once finished) the summary,
-// kept up to date by applying the host's GraphEvents in order.
-import type { GraphEvent, GraphSnapshot, RunSummary, RunTotals, ThoughtNode } from '../src/core/graph/types';
-import type { RunInfo } from '../src/shared/messages';
+// A copy of the current run: run info, graph snapshot and (once finished) the summary, kept up to date
+// by applying the host's GraphEvents in order. The panel draws from it; the extension host keeps one
+// per view (src/view/thoughtGraphViewProvider.ts) to restore a panel that opens or reopens mid-run.
+import type { GraphEvent, GraphSnapshot, RunSummary, RunTotals, ThoughtNode } from '../core/graph/types';
+import type { RunInfo } from './messages';
 
 export class GraphState {
   run: RunInfo | undefined;
