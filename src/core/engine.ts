@@ -39,12 +39,14 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   if (req.input.trim() === '') throw new Error('The input is empty: select some text or pass --input');
   const host = req.host ?? {};
   const { run } = req;
+  // The host's templates (a workspace's or the CLI's --templates overrides) replace the task's built-in ones.
+  const task = host.templates ? req.task.withTemplates(host.templates) : req.task;
   await req.technique.validate?.(params, host, run, req.input);
   let summary: RunSummary;
   let candidates: string[] | undefined;
   let picks: Record<string, string> | undefined;
   try {
-    const result = await req.technique.run({ run, task: req.task, input: req.input, params, host });
+    const result = await req.technique.run({ run, task, input: req.input, params, host });
     candidates = result.candidates;
     picks = result.picks;
     if (result.answerNodeId) run.graph.update(result.answerNodeId, { status: 'selected' });

@@ -1,4 +1,5 @@
 // Plain data types of the thought graph. Shared by the engine, the CLI trace, and the webview.
+import type { TemplateUse } from '../templates/types';
 
 export type NodeKind =
   | 'question'
@@ -50,6 +51,8 @@ export interface CallRecord {
   /** True when the answer came from the run's cache: nothing was sent. */
   cached: boolean;
   error?: string;
+  /** The templates the prompt was rendered from (the first made the prompt; any others were parts of it). */
+  templates?: TemplateUse[];
 }
 
 export interface ThoughtNode {

@@ -6,6 +6,7 @@ import { ThoughtGraph } from '../graph/thoughtGraph';
 import type { CallRecord, RunTotals } from '../graph/types';
 import type { ChatModel, ChatRequest, ChatResponse, EmbeddingModel, EmbeddingResponse } from '../model/types';
 import { Pricing, type ModelPrice } from '../pricing';
+import type { TemplateUse } from '../templates/types';
 import { BudgetExceededError, budgetViolation, type Budget } from './budget';
 import { RequestCache, requestKey } from './cache';
 import { Limiter, abortError, isAbortError } from './limiter';
@@ -34,9 +35,10 @@ export interface RunProfile {
   embedder?: EmbeddingModel;
 }
 
-/** Per-call choices: the model to ask (default the run's model). */
+/** Per-call choices: the model to ask (default the run's model), and the templates its prompt came from (recorded with the call). */
 export interface CallTarget {
   model?: ChatModel;
+  templates?: readonly TemplateUse[];
 }
 
 /** A stable id per ChatModel object, so two profiles with one model name never share cache entries. */
@@ -247,6 +249,7 @@ export class Run {
         costUsd: cached ? 0 : this.costOf(model, response),
         latencyMs: cached ? 0 : response.latencyMs,
         cached,
+        ...(target.templates?.length ? { templates: [...target.templates] } : {}),
       };
       this.graph.recordCall(nodeId, record);
       this.markRunning(nodeId, -1, 'done');
