@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { compareTechniques, type CompareEntry } from '../core/compare/compare';
 import { compareText } from '../core/compare/table';
 import { findScorer, scorerIds } from '../core/eval/scorers';
-import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
+import { AUTO_TASK } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { readInputFlags } from './fileFlags';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { cliTask, cliTemplates } from './templatesFlag';
 import { COMPARE_USAGE } from './workbenchUsage';
 
 const COMPARE_OPTIONS = {
@@ -41,8 +42,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return technique;
   });
   const input = readInputFlags(args.input, args['input-file']);
-  const task = resolveTask(args.task ?? AUTO_TASK, input);
-  if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
+  const task = cliTask(args.task, input, cliTemplates(args.templates));
   const scorer = findScorer(args.score ?? 'exact');
   if (!scorer || !scorer.needsExpected) throw new UsageError(`--score must be one of ${scorerIds().filter((id) => findScorer(id)!.needsExpected).join(', ')}`);
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;

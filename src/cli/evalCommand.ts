@@ -2,14 +2,18 @@
 // --traces each item's run trace.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
 import { evaluate, type EvalProgress } from '../core/eval/evaluate';
 import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
 import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
-import { findTask } from '../core/tasks/registry';
+import { allTasks, findTask, isTaskFileName } from '../core/tasks/registry';
+import type { Task } from '../core/tasks/types';
+import type { TemplateLibrary } from '../core/templates/library';
+import { scorerForTask } from '../core/eval/taskScorer';
+import { cliTask, cliTemplates } from './templatesFlag';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
@@ -43,11 +47,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${EVAL_USAGE}\n`);
     return 0;
   }
-  if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}`);
-  const scorer = findScorer(args.task);
-  if (!scorer) throw new UsageError(`unknown --task "${args.task}"; known: ${scorerIds().join(', ')}`);
-  const task = findTask(scorer.taskId);
-  if (!task) throw new UsageError(`the "${scorer.taskId}" task is not available in this build`);
+  if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}, a built-in task with a scorer or a task file`);
+  const templates = cliTemplates(args.templates);
+  const { task, scorer } = taskAndScorer(args.task, templates);
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
@@ -56,7 +58,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
 
   const params = parseParamFlags(args.param);
-  const { items, dataset } = loadItems(args, scorer);
+  const { items, dataset } = loadItems(args, scorer, task);
   const setup = modelSetup(args);
   if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
   const model = setup.make(setup.defaultModel);
@@ -97,15 +99,52 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
 
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`${summaryText(results)}\n`);
+  process.stdout.write(`${summaryText(results, scorer)}\n`);
   if (results.meta.unfinished === 0) return 0;
   const why = results.meta.stopped ?? 'stopped';
   process.stderr.write(`thoughtscope: ${why}; ${results.meta.unfinished} of ${results.meta.requested} items unfinished. Add --resume to the same command to finish them.\n`);
   return 1;
 }
 
-function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer): { items: EvalItem[]; dataset: string } {
+/**
+ * --task names a scorer (game24, exact, numeric, …, with the task it belongs to), or else a task whose
+ * file declares a scorer: a built-in one (numeric-answer, multiple-choice, crosswords, creative-writing)
+ * or a task file.
+ */
+function taskAndScorer(name: string, templates: TemplateLibrary): { task: Task; scorer: Scorer } {
+  const known = findScorer(name);
+  if (known) {
+    const task = findTask(known.taskId);
+    if (!task) throw new UsageError(`the "${known.taskId}" task is not available in this build`);
+    return { task: task.withTemplates(templates), scorer: known };
+  }
+  const task = isTaskFileName(name) || findTask(name) ? cliTask(name, '', templates) : undefined;
+  if (!task) throw new UsageError(`unknown --task "${name}"; known: ${scorerIds().join(', ')}, ${allTasks().filter((t) => t.spec.scorer).map((t) => t.id).join(', ')}, or a task file (*.task.yaml)`);
+  const scorer = scorerForTask(task);
+  if (!scorer) throw new UsageError(`the task "${task.id}" declares no scorer; add one to its file, or pass a scorer as --task (${scorerIds().join(', ')})`);
+  return { task, scorer };
+}
+
+/** The task file's data file and default rows, when it names one. */
+function taskData(task: Task): { path: string; label: string; range?: [number, number] } | undefined {
+  const data = task.spec.data;
+  if (!data) return undefined;
+  return { path: resolve(dirname(task.file), data.file), label: data.file.replace(/^(\.\.\/)+/, ''), range: data.range };
+}
+
+function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer, task: Task): { items: EvalItem[]; dataset: string } {
   const range = args.from !== undefined || args.to !== undefined;
+  const own = scorer.id === task.id && scorer.id !== 'game24' ? taskData(task) : undefined;
+  if (own && args.data === undefined) {
+    try {
+      const [from, to] = range ? [positiveNumber('from', args.from ?? args.to, { integer: true })!, positiveNumber('to', args.to ?? args.from, { integer: true })!] : own.range ? [own.range[0], own.range[1] - 1] : [undefined, undefined];
+      if (from === undefined || to === undefined) return { items: loadDataset(own.path, scorer.needsExpected), dataset: own.label };
+      return { items: loadDatasetRange(own.path, scorer.needsExpected, from, to), dataset: `${own.label} rows ${from}-${to}` };
+    } catch (err) {
+      if (err instanceof DatasetError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
   const gotFiles = GOT_DATA_FILES[scorer.id];
   if (args.size !== undefined && !GOT_SIZES[scorer.id]) throw new UsageError(`--size is for ${Object.keys(GOT_SIZES).join(' and ')}`);
   try {
@@ -155,10 +194,10 @@ function percent(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-export function summaryText(results: EvalResults): string {
+export function summaryText(results: EvalResults, taskScorer?: Scorer): string {
   const s = results.summary;
   const m = results.meta;
-  const scorer = findScorer(m.task);
+  const scorer = taskScorer ?? findScorer(m.task);
   const lines = [
     scorer?.judgesCorrectness === false
       ? `${m.technique} on ${m.dataset} (${m.task}, ${m.model}): ${s.total} items scored`
@@ -172,6 +211,7 @@ export function summaryText(results: EvalResults): string {
     const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
     lines.push(`${x.name === 'errors' ? 'Errors' : 'Score'} per item (${x.better} is better): median ${f(x.median)}, mean ${f(x.mean)}, quartiles ${f(x.q1)}–${f(x.q3)}, range ${f(x.min)}–${f(x.max)}`);
   }
+  if (s.measures) lines.push(`Measures (mean per item): ${Object.entries(s.measures).map(([name, v]) => `${name} ${percent(v)}`).join(' · ')}`);
   if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
   return lines.join('\n');

@@ -12,6 +12,8 @@ import { evalCommand } from './evalCommand';
 import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
+import { templatesCommand } from './templatesCommand';
+import { importPromptsCommand } from './importPromptsCommand';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate (see thoughtscope --help)`);
+  if (command === 'templates') return templatesCommand(rest);
+  if (command === 'import-prompts') return importPromptsCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, templates, import-prompts (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

@@ -15,6 +15,7 @@ export const MODEL_OPTIONS = {
   timeout: { type: 'string', default: '120' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  templates: { type: 'string' },
 } as const;
 
 export interface ModelFlagValues {

@@ -8,13 +8,13 @@ import { Pricing, formatUsd } from '../core/pricing';
 import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
 import { Run } from '../core/run/run';
-import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import { readInputFlags, readPricingFile } from './fileFlags';
 import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
+import { cliTask, cliTemplates } from './templatesFlag';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
 
@@ -31,8 +31,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
   const input = readInputFlags(args.input, args['input-file']);
-  const task = resolveTask(args.task ?? AUTO_TASK, input);
-  if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
+  const templates = cliTemplates(args.templates);
+  const task = cliTask(args.task, input, templates);
 
   const envUrl = process.env.OPENAI_BASE_URL?.trim();
   const baseUrl = args['base-url'] ?? (envUrl || OLLAMA_DEFAULT_URL);
@@ -86,7 +86,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let report: RunReport;
   try {
-    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir() } });
+    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir(), templates } });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;

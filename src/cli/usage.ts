@@ -6,11 +6,16 @@ export const USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
+  thoughtscope templates [show <name>] [--templates DIR]   list the prompt templates and their source, or print one
+  thoughtscope import-prompts <module.py> [--out DIR]       turn a Python prompt module's constants into templates (--help)
   thoughtscope --version                    print the version (also -V)
 
 Run options:
   --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")
-  --task <id>               auto (default: game24 for four numbers, else generic), generic or game24
+  --task <id|file>          auto (default: game24 for four numbers, else generic), a built-in task (thoughtscope
+                            templates lists their prompts) or a task file, e.g. my.task.yaml (schemas/task.schema.json)
+  --templates <dir>         templates that override the built-in ones by name: <dir>/<name>.liquid (after
+                            ./.thoughtscope/templates, which is always read)
   --param, -p name=value    a technique parameter; repeat for several
   --input, -i <text>        the question or puzzle (or --input-file <path>)
   --base-url <url>          OpenAI-compatible endpoint; default $OPENAI_BASE_URL, else Ollama's http://localhost:11434/v1

@@ -1,6 +1,7 @@
 // The JSON trace written by `thoughtscope run --out` and by "Export trace" in the panel.
 import type { ThoughtGraph } from './graph/thoughtGraph';
 import type { RunReport } from './engine';
+import type { TemplateUse } from './templates/types';
 
 export interface TraceNode {
   id: string;
@@ -12,7 +13,8 @@ export interface TraceNode {
   usage: { promptTokens: number; completionTokens: number; estimated: boolean };
   costUsd: number | null;
   latencyMs: number;
-  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string }>;
+  /** `templates`: the templates the call's prompt came from (name, source, hash of the text, variables), so two runs' prompts can be compared. */
+  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string; templates?: TemplateUse[] }>;
 }
 
 export interface Trace {
@@ -49,7 +51,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
       usage: { ...n.usage },
       costUsd: n.costUsd,
       latencyMs: Math.round(n.latencyMs),
-      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource })),
+      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource, ...(c.templates ? { templates: c.templates } : {}) })),
     })),
     edges: graph.edges().map((e) => ({ from: e.from, to: e.to, kind: e.kind })),
     totals: report.summary.totals,

@@ -149,10 +149,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       index: item.index,
       input: item.input,
       answer,
-      correct: summary.outcome === 'done' && scorer.score(item, answer),
+      correct: summary.outcome === 'done' && (judged !== undefined && scorer.passes ? scorer.passes(judged) : scorer.score(item, answer)),
       samples: candidates.map((c) => ({ answer: c, correct: scorer.score(item, c) })),
       ...(report.picks ? { picks: Object.fromEntries(Object.entries(report.picks).map(([name, a]) => [name, { answer: a, correct: scorer.score(item, a) }])) } : {}),
       ...(metric !== undefined ? { metric } : {}),
+      ...(scorer.measures ? { measures: scorer.measures(item, answer) } : {}),
       calls: totals.calls,
       promptTokens: totals.promptTokens,
       completionTokens: totals.completionTokens,
@@ -211,7 +212,10 @@ async function judgeAnswer(scorer: Scorer, item: EvalItem, report: RunReport, ru
   const answer = report.summary.answer ?? '';
   const from = report.summary.answerNodeId ?? run.graph.nodes()[0]?.id;
   const node = run.graph.addNode({ kind: 'evaluation', text: `${scorer.id}: judging the answer`, status: 'pending' }, from ? [{ id: from, kind: 'evaluate' }] : []);
-  const value = await scorer.judge!(item, answer, async (prompt, n) => (await run.call(node.id, `judge: ${scorer.id}`, { messages: [{ role: 'user', content: prompt }], n })).choices);
+  const value = await scorer.judge!(item, answer, async (prompt, n) => {
+    const text = typeof prompt === 'string' ? prompt : prompt.text;
+    return (await run.call(node.id, `judge: ${scorer.id}`, { messages: [{ role: 'user', content: text }], n }, { templates: typeof prompt === 'string' ? undefined : prompt.templates })).choices;
+  });
   run.graph.update(node.id, { text: `${scorer.id}: ${value.toFixed(2)}`, score: value, status: 'done' });
   run.markFinished();
   return value;
