@@ -1,6 +1,7 @@
 // Details of the clicked node: its full text, numbers, and every model call with full prompt and
 // responses. Everything from the model is set with textContent.
 import type { CallRecord, ThoughtNode } from '../src/core/graph/types';
+import type { TemplateUse } from '../src/core/templates/types';
 import { el, formatDuration, formatUsage, formatUsd } from './format';
 import { button } from './toolkit';
 import { highlightedCode } from './codeHighlight';
@@ -115,6 +116,7 @@ export class Inspector {
     if (call.cached) summary.append(' ', el('span', 'cached', 'cached'));
     details.append(summary);
     if (call.error) details.append(el('p', 'call-error', call.error));
+    if (call.templates?.length) details.append(el('h4', undefined, call.templates.length > 1 ? 'Templates' : 'Template'), ...call.templates.map(templateView));
     details.append(el('h4', undefined, 'Prompt'), el('pre', 'prompt', call.prompt));
     call.responses.forEach((response, i) => {
       details.append(el('h4', undefined, call.responses.length > 1 ? `Response ${i + 1} of ${call.responses.length}` : 'Response'));
@@ -123,4 +125,14 @@ export class Inspector {
     if (call.responses.length === 0) details.append(el('p', 'muted', 'No response.'));
     return details;
   }
+}
+
+/** A template a call's prompt came from: its name, where it came from (built-in, workspace, user) and the variables it was given. */
+function templateView(use: TemplateUse): HTMLElement {
+  const box = el('div', 'template');
+  box.append(el('p', 'template-name', `${use.name} · ${use.source} · ${use.hash}`));
+  const vars = el('dl', 'template-variables');
+  for (const [name, value] of Object.entries(use.variables)) vars.append(el('dt', undefined, name), el('dd', undefined, value));
+  if (vars.childElementCount) box.append(vars);
+  return box;
 }

@@ -31,6 +31,8 @@ export interface RunReport {
   candidates?: string[];
   /** The technique's named picks besides the answer (TechniqueResult.picks). */
   picks?: Record<string, string>;
+  /** What ended a failed run (for callers that treat some failures apart, e.g. a template that cannot render). */
+  error?: unknown;
 }
 
 /** Validate parameters first (throws ParamError before anything is sent), then run to an outcome. */
@@ -45,6 +47,7 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   let summary: RunSummary;
   let candidates: string[] | undefined;
   let picks: Record<string, string> | undefined;
+  let error: unknown;
   try {
     const result = await req.technique.run({ run, task, input: req.input, params, host });
     candidates = result.candidates;
@@ -55,11 +58,12 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   } catch (err) {
     run.markFinished();
     summary = failureSummary(err, run);
+    if (summary.outcome === 'failed') error = err;
   }
   closeUnfinishedNodes(run, summary.outcome === 'done' ? 'done' : summary.outcome === 'failed' ? 'failed' : 'cancelled');
   summary.totals = run.totals();
   run.graph.emit({ type: 'runFinished', summary });
-  return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}) };
+  return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}), ...(error !== undefined ? { error } : {}) };
 }
 
 function failureSummary(err: unknown, run: Run): RunSummary {

@@ -8,6 +8,7 @@ import { findScorer } from '../core/eval/scorers';
 import { Pricing } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
+import { techniqueHost } from '../techniques/iclExamples';
 import { TECHNIQUES } from '../core/techniques/registry';
 import { readTechniqueParams, type Settings } from '../settings/settings';
 import type { RunController } from '../run/runController';
@@ -56,8 +57,9 @@ export async function compareCommand(
 
   const models = chosenProfiles.length ? chosenProfiles.map((p) => p.model!) : [setup.make()];
   const prices = Object.fromEntries(chosenProfiles.filter((p) => p.price).map((p) => [p.model!.model, p.price!]));
-  const task = resolveTask(setup.settings.task, input);
-  if (!task) throw new Error(`Unknown task "${setup.settings.task}"`);
+  const resolved = resolveTask(setup.settings.task, input);
+  if (!resolved) throw new Error(`Unknown task "${setup.settings.task}"`);
+  const task = resolved.withTemplates(techniqueHost().templates!);
   const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: readTechniqueParams(setup.config, technique, setup.settings.temperature) })));
 
   const result = await vscode.window.withProgress(

@@ -9,6 +9,7 @@ import type { ChatModel } from '../model/types';
 import { Limiter } from '../run/limiter';
 import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
+import { TemplateError } from '../templates/errors';
 import { resolveParams } from '../techniques/params';
 import type { Technique, TechniqueHost } from '../techniques/types';
 import { toTrace } from '../trace';
@@ -99,6 +100,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   // Every item in flight listens on it (up to `concurrency`, e.g. 64); that is expected, not a leak.
   setMaxListeners(0, stop.signal);
   let stopped: string | undefined;
+  let draining = false;
   const halt = (reason: string) => {
     stopped ??= reason;
     stop.abort();
@@ -139,6 +141,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     const { summary } = report;
     // A cancelled item is not finished; a failed one stops the evaluation (the run already retried).
     if (summary.outcome === 'cancelled' || stop.signal.aborted) return;
+    // A template that cannot render for this item: no new item starts, the ones in flight finish and are kept.
+    if (summary.outcome === 'failed' && report.error instanceof TemplateError) {
+      stopped ??= `item ${item.index}: ${summary.message ?? 'a template failed'}`;
+      draining = true;
+      return;
+    }
     if (summary.outcome === 'failed') return halt(`item ${item.index}: ${summary.message ?? 'the run failed'}`);
     const answer = summary.answer ?? '';
     const candidates = report.candidates && report.candidates.length > 0 ? report.candidates : answer ? [answer] : [];
@@ -173,7 +181,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
 
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (!stop.signal.aborted && next < queue.length) await runOne(queue[next++]);
+    while (!stop.signal.aborted && !draining && next < queue.length) await runOne(queue[next++]);
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));

@@ -6,6 +6,8 @@ import { packageRoot } from '../packageRoot';
 import { TemplateLibrary } from '../templates/library';
 import { Game24Task } from './game24';
 import { GenericTask } from './generic';
+import { CrosswordsTask } from './crosswords';
+import { CreativeWritingTask } from './creativeWriting';
 import type { LoadedTaskFile } from './spec';
 import { TASK_FILE, TaskFileError, readTaskFile } from './taskFile';
 import type { Task } from './types';
@@ -18,6 +20,10 @@ export function taskOf(loaded: LoadedTaskFile, templates: TemplateLibrary = Temp
   switch (loaded.spec.kind ?? 'generic') {
     case 'game24':
       return new Game24Task(loaded, templates);
+    case 'crosswords':
+      return new CrosswordsTask(loaded, templates);
+    case 'creative-writing':
+      return new CreativeWritingTask(loaded, templates);
     default:
       return new GenericTask(loaded, templates);
   }

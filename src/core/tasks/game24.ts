@@ -339,7 +339,7 @@ export class Game24Task extends TemplatedTask implements Task {
   private readonly maxSteps: number;
 
   constructor(
-    private readonly loaded: LoadedTaskFile,
+    loaded: LoadedTaskFile,
     templates: TemplateLibrary,
   ) {
     super(loaded, templates);
@@ -347,10 +347,6 @@ export class Game24Task extends TemplatedTask implements Task {
     this.left = progress.left ? new RegExp(progress.left, 'i') : LEFT;
     this.final = new RegExp(progress.final ?? '^24$');
     this.maxSteps = progress.maxSteps ?? 4;
-  }
-
-  withTemplates(templates: TemplateLibrary): Task {
-    return new Game24Task(this.loaded, templates);
   }
 
   /** Whether the state needs its final step (what is left is final, e.g. only 24, or it already answered). */

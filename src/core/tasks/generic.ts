@@ -16,16 +16,12 @@ export class GenericTask extends TemplatedTask implements Task {
   private readonly final: RegExp | undefined;
 
   constructor(
-    private readonly loaded: LoadedTaskFile,
+    loaded: LoadedTaskFile,
     templates: TemplateLibrary,
   ) {
     super(loaded, templates);
     this.left = loaded.spec.progress?.left ? new RegExp(loaded.spec.progress.left, 'i') : undefined;
     this.final = loaded.spec.progress?.final ? new RegExp(loaded.spec.progress.final, 'i') : undefined;
-  }
-
-  withTemplates(templates: TemplateLibrary): Task {
-    return new GenericTask(this.loaded, templates);
   }
 
   ioPrompt(input: string): RenderedPrompt {

@@ -4,6 +4,7 @@ import { TemplateLibrary, withParts } from '../templates/library';
 import type { RenderedPrompt } from '../templates/types';
 import { extractFinalAnswer } from './answer';
 import type { LoadedTaskFile, TaskSpec, TemplateSlot } from './spec';
+import type { Task } from './types';
 
 export abstract class TemplatedTask {
   readonly id: string;
@@ -15,7 +16,7 @@ export abstract class TemplatedTask {
   private readonly answerStrip: RegExp[];
 
   constructor(
-    loaded: LoadedTaskFile,
+    protected readonly loaded: LoadedTaskFile,
     readonly templates: TemplateLibrary,
   ) {
     this.spec = loaded.spec;
@@ -25,6 +26,12 @@ export abstract class TemplatedTask {
     this.defaultSteps = loaded.spec.defaultSteps ?? 3;
     this.answerPattern = loaded.spec.answer?.pattern ? new RegExp(loaded.spec.answer.pattern, 'i') : undefined;
     this.answerStrip = (loaded.spec.answer?.strip ?? []).map((s) => new RegExp(s, 'i'));
+  }
+
+  /** The same task (same kind, same file) rendering from `templates`. */
+  withTemplates(templates: TemplateLibrary): Task {
+    const Kind = this.constructor as new (loaded: LoadedTaskFile, templates: TemplateLibrary) => Task;
+    return new Kind(this.loaded, templates);
   }
 
   render(slot: TemplateSlot | undefined, fallback: string, variables: Record<string, unknown>): RenderedPrompt {
