@@ -64,11 +64,14 @@ function pickError(errors: ErrorObject[], data: unknown): ErrorObject {
   const scorerType = (data as { scorer?: { type?: unknown } })?.scorer?.type;
   const own = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'const' && !(e.keyword === 'enum' && e.instancePath === '/scorer/type'));
   if (own.length && errors.some((e) => e.instancePath.startsWith('/scorer'))) {
-    // A scorer error is reported for the branch of its type; the other branches' complaints are noise.
+    // A scorer error is reported for the branch of its type (oneOf in the schema's order); the other branches' complaints are noise.
     const known = ['exact', 'numeric', 'multiple-choice', 'regex', 'contains', 'judge', 'javascript', 'game24', 'crosswords'];
     if (typeof scorerType !== 'string' || !known.includes(scorerType)) {
       return { instancePath: '/scorer/type', keyword: 'enum', params: { allowedValues: known }, schemaPath: '', message: '' } as ErrorObject;
     }
+    const branch = `/oneOf/${Math.min(known.indexOf(scorerType), 7)}/`;
+    const mine = own.find((e) => e.schemaPath.includes(branch));
+    if (mine) return mine;
   }
   return own.find((e) => !e.instancePath.startsWith('/scorer')) ?? own.find((e) => e.keyword !== 'type' || !e.instancePath.endsWith('/type')) ?? errors[0];
 }
@@ -85,8 +88,11 @@ export function parseTaskFile(text: string, file: string): TaskSpec {
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!validateSpec(data)) {
     const errors = validateSpec.errors ?? [];
-    const { path, message } = describe(pickError(errors, data));
-    const line = lineOf(doc, lines, path);
+    const picked = pickError(errors, data);
+    const { path, message } = describe(picked);
+    // An unknown field is shown at its own line.
+    const at = picked.keyword === 'additionalProperties' ? [...path, (picked.params as { additionalProperty: string }).additionalProperty] : path;
+    const line = lineOf(doc, lines, at);
     throw new TaskFileError(`${file}${line ? `:${line}` : ''}: ${message}`);
   }
   return data;
