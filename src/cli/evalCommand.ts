@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
-import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
+import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range, type DataFormat } from '../core/eval/dataset';
 import { evaluate, type EvalProgress } from '../core/eval/evaluate';
 import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
 import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
@@ -126,10 +126,11 @@ function taskAndScorer(name: string, templates: TemplateLibrary): { task: Task; 
 }
 
 /** The task file's data file and default rows, when it names one. */
-function taskData(task: Task): { path: string; label: string; range?: [number, number] } | undefined {
+function taskData(task: Task): { path: string; label: string; range?: [number, number]; format?: DataFormat } | undefined {
   const data = task.spec.data;
   if (!data) return undefined;
-  return { path: resolve(dirname(task.file), data.file), label: data.file.replace(/^(\.\.\/)+/, ''), range: data.range };
+  const format = data.format === 'lines' || data.format === 'crosswords' ? data.format : undefined;
+  return { path: resolve(dirname(task.file), data.file), label: data.file.replace(/^(\.\.\/)+/, ''), range: data.range, format };
 }
 
 function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer, task: Task): { items: EvalItem[]; dataset: string } {
@@ -138,8 +139,8 @@ function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: 
   if (own && args.data === undefined) {
     try {
       const [from, to] = range ? [positiveNumber('from', args.from ?? args.to, { integer: true })!, positiveNumber('to', args.to ?? args.from, { integer: true })!] : own.range ? [own.range[0], own.range[1] - 1] : [undefined, undefined];
-      if (from === undefined || to === undefined) return { items: loadDataset(own.path, scorer.needsExpected), dataset: own.label };
-      return { items: loadDatasetRange(own.path, scorer.needsExpected, from, to), dataset: `${own.label} rows ${from}-${to}` };
+      if (from === undefined || to === undefined) return { items: loadDataset(own.path, scorer.needsExpected, own.format), dataset: own.label };
+      return { items: loadDatasetRange(own.path, scorer.needsExpected, from, to, own.format), dataset: `${own.label} rows ${from}-${to}` };
     } catch (err) {
       if (err instanceof DatasetError) throw new UsageError(err.message);
       throw err;
@@ -151,7 +152,8 @@ function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: 
     if (gotFiles) return loadGotItems(args, scorer, gotFiles);
     if (args.data !== undefined) {
       if (range) throw new UsageError('give either --data or --from/--to, not both');
-      return { items: loadDataset(args.data, scorer.needsExpected), dataset: args.data };
+      // A user's own file in the task's form (crosswords JSON, one input per line) when the task file names one.
+      return { items: loadDataset(args.data, scorer.needsExpected, scorer.id === task.id ? taskData(task)?.format : undefined), dataset: args.data };
     }
     if (!range) throw new UsageError('give the items: --data <file.jsonl|file.csv>, or --from N --to M for game24');
     if (scorer.id !== 'game24') throw new UsageError('--from/--to select Game of 24 puzzles; use --data for other tasks');

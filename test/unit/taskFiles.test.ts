@@ -63,7 +63,7 @@ describe('task file schema', () => {
   it('the schema is the published one, and the built-in task files follow it', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schemas', 'task.schema.json'), 'utf8'));
     assert.equal(schema.title, 'Thoughtscope task file');
-    assert.deepEqual(allTasks().map((t) => t.id), ['generic', 'creative-writing', 'crosswords', 'game24', 'multiple-choice', 'numeric-answer']);
+    assert.deepEqual(allTasks().map((t) => t.id), ['generic', 'game24', 'creative-writing', 'crosswords', 'multiple-choice', 'numeric-answer']);
     for (const t of allTasks()) assert.equal(t.file, join(root, 'tasks', `${t.id}.task.yaml`));
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     assert.deepEqual(manifest.contributes.yamlValidation, [{ fileMatch: ['*.task.yaml', '*.task.yml'], url: './schemas/task.schema.json' }]);
@@ -128,7 +128,7 @@ describe('scorers a task file declares', () => {
 
 describe('the ToT paper tasks and the generic ones', () => {
   it('crosswords: the 20 shipped test boards load as clues and boards; letters, words and game are scored as the paper counts them', () => {
-    const items = loadDataset(join(root, 'data', 'crosswords', 'mini0505_0_100_5.json'), true);
+    const items = loadDataset(join(root, 'data', 'crosswords', 'mini0505_0_100_5.json'), true, 'crosswords');
     assert.equal(items.length, 20);
     assert.match(items[0].input, /^h1\. An agendum; something to be done\nh2\. An engine\n[\s\S]*\nv5\. Desiccator; more dry$/);
     assert.equal(items[0].expected, 'AGEND\nMOTOR\nARTSY\nSALLE\nSLEER');
@@ -149,7 +149,7 @@ describe('the ToT paper tasks and the generic ones', () => {
     });
     try {
       const run = runAt(server.baseUrl);
-      const report = await runTechnique({ technique: totTechnique, task: findTask('crosswords')!, input: loadDataset(join(root, 'data', 'crosswords', 'mini0505_0_100_5.json'), true)[0].input, params: { steps: 2, breadth: 1 }, run });
+      const report = await runTechnique({ technique: totTechnique, task: findTask('crosswords')!, input: loadDataset(join(root, 'data', 'crosswords', 'mini0505_0_100_5.json'), true, 'crosswords')[0].input, params: { steps: 2, breadth: 1 }, run });
       assert.equal(report.summary.answer, 'AGEND\nMOTOR\n_____\n_____\n_____');
       const second = server.requests.find((r) => r.prompt.includes('AGEND\n_____'))!;
       assert.match(second.prompt, /Filled in:\nh1\. An agendum; something to be done: AGEND\n/);
@@ -160,7 +160,7 @@ describe('the ToT paper tasks and the generic ones', () => {
   });
 
   it('creative writing: plan then passage, the answer is the passage, the judge averages coherency 1-10 over its samples', async () => {
-    const inputs = loadDataset(join(root, 'data', 'creative-writing', 'data_100_random_text.txt'), false);
+    const inputs = loadDataset(join(root, 'data', 'creative-writing', 'data_100_random_text.txt'), false, 'lines');
     assert.equal(inputs.length, 100);
     const server = await startFakeServer((req) => {
       if (req.prompt.includes('coherency score')) return { choices: ['Fine.\nThus the coherency score is 8', 'Thus the coherency score is 6', 'unreadable', 'Thus the coherency score is 7', 'Score: 9'] };

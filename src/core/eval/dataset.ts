@@ -146,11 +146,11 @@ function checkExpected(items: EvalItem[], name: string, needExpected: boolean): 
 }
 
 /** Items `from`..`to` (row indices, both included) of a dataset file. */
-export function loadDatasetRange(path: string, needExpected: boolean, from: number, to: number): EvalItem[] {
+export function loadDatasetRange(path: string, needExpected: boolean, from: number, to: number, format?: DataFormat): EvalItem[] {
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from) {
     throw new DatasetError(`the row range must be whole numbers with 0 <= from <= to, got ${from}..${to}`);
   }
-  const items = loadDataset(path, needExpected);
+  const items = loadDataset(path, needExpected, format);
   if (to >= items.length) throw new DatasetError(`${path} has ${items.length} items (rows 0-${items.length - 1}); row ${to} does not exist`);
   return items.slice(from, to + 1);
 }
@@ -183,14 +183,20 @@ export function parseLines(text: string, name: string, needExpected: boolean): E
   return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((input, index) => ({ index, input: input.trim() }));
 }
 
-/** Items of a .jsonl, .csv, .json (crosswords) or .txt file (by extension); a CSV in a GoT reference form is read as gotDatasets.ts says. */
-export function loadDataset(path: string, needExpected: boolean): EvalItem[] {
+/** Data forms a task file may name (`data.format`) besides JSONL and CSV. */
+export type DataFormat = 'lines' | 'crosswords';
+
+/**
+ * Items of a .jsonl or .csv file (by extension), or of the form a task file names: one input per line,
+ * or the ToT crosswords JSON. A CSV in a GoT reference form is read as gotDatasets.ts says.
+ */
+export function loadDataset(path: string, needExpected: boolean, format?: DataFormat): EvalItem[] {
   const ext = extname(path).toLowerCase();
-  if (!['.jsonl', '.csv', '.ndjson', '.json', '.txt'].includes(ext)) {
-    throw new DatasetError(`${path}: the data file must end in .jsonl or .csv (or .json for crosswords, .txt for one input per line)`);
+  if (!format && ext !== '.jsonl' && ext !== '.csv' && ext !== '.ndjson') {
+    throw new DatasetError(`${path}: the data file must end in .jsonl or .csv`);
   }
   const text = readText(path, 'data file');
-  const items = ext === '.csv' ? parseCsv(text, path, needExpected) : ext === '.json' ? parseCrosswords(text, path) : ext === '.txt' ? parseLines(text, path, needExpected) : parseJsonl(text, path, needExpected);
+  const items = format === 'crosswords' ? parseCrosswords(text, path) : format === 'lines' ? parseLines(text, path, needExpected) : ext === '.csv' ? parseCsv(text, path, needExpected) : parseJsonl(text, path, needExpected);
   if (items.length === 0) throw new DatasetError(`${path}: no items`);
   return items;
 }

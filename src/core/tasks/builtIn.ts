@@ -42,7 +42,7 @@ export function builtInTasksDir(): string {
 
 let builtIns: Task[] | undefined;
 
-/** Every built-in task, generic first, then by file name. */
+/** Every built-in task: generic and game24 first (the original two), then by file name. */
 export function builtInTasks(): readonly Task[] {
   if (!builtIns) {
     const dir = builtInTasksDir();
@@ -53,7 +53,8 @@ export function builtInTasks(): readonly Task[] {
       if (ids.has(t.id)) throw new TaskFileError(`tasks/: two built-in tasks are called "${t.id}"`);
       ids.add(t.id);
     }
-    builtIns = [...tasks.filter((t) => t.id === 'generic'), ...tasks.filter((t) => t.id !== 'generic')];
+    const first = ['generic', 'game24'];
+    builtIns = [...first.flatMap((id) => tasks.filter((t) => t.id === id)), ...tasks.filter((t) => !first.includes(t.id))];
   }
   return builtIns;
 }

@@ -7,7 +7,7 @@ import { builtInTasks, taskFromFile } from './builtIn';
 import { TASK_FILE } from './taskFile';
 import type { Task } from './types';
 
-/** Every built-in task, generic first. */
+/** Every built-in task, generic and game24 first. */
 export function allTasks(): readonly Task[] {
   return builtInTasks();
 }

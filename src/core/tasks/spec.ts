@@ -35,7 +35,7 @@ export interface TaskSpec {
   answer?: { pattern?: string; strip?: string[] };
   scorer?: ScorerSpec;
   examples?: TaskExample[];
-  data?: { file: string; range?: [number, number]; source?: string };
+  data?: { file: string; format?: 'jsonl' | 'csv' | 'lines' | 'crosswords'; range?: [number, number]; source?: string };
 }
 
 /** A task file as loaded: its spec and where it was read from (data files resolve against its folder). */
