@@ -19,7 +19,7 @@ export function techniqueHost(): TechniqueHost {
   const document = vscode.window.activeTextEditor?.document;
   const folder = (document && vscode.workspace.getWorkspaceFolder(document.uri)) ?? vscode.workspace.workspaceFolders?.[0];
   const baseDir = folder?.uri.scheme === 'file' ? folder.uri.fsPath : document?.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;
-  return { baseDir, examples: storedExamples, templates: workspaceTemplates(baseDir) };
+  return { baseDir, examples: storedExamples, templates: workspaceTemplates(baseDir, vscode.workspace.isTrusted) };
 }
 
 function setStored(text: string | undefined): void {

@@ -144,3 +144,15 @@ describe('templates in a run', () => {
     assert.equal(server.requests[before].prompt, 'Q=2+5? fewShot=false');
   });
 });
+
+describe('workspace templates in VS Code', () => {
+  it('are read only in a trusted workspace: an untrusted folder cannot change what is sent', async () => {
+    const { workspaceTemplates } = await import('../../src/techniques/workspaceTemplates');
+    const folder = join(dir, 'workspace-folder');
+    mkdirSync(join(folder, '.thoughtscope', 'templates', 'generic'), { recursive: true });
+    writeFileSync(join(folder, '.thoughtscope', 'templates', 'generic', 'io.liquid'), 'Workspace says: {{ input }}');
+    assert.equal(genericTask.withTemplates(workspaceTemplates(folder, true)).ioPrompt('hi').text, 'Workspace says: hi');
+    assert.equal(genericTask.withTemplates(workspaceTemplates(folder, false)).ioPrompt('hi').text, genericTask.ioPrompt('hi').text);
+    assert.equal(workspaceTemplates(undefined, true).get('generic/io')?.source, 'built-in');
+  });
+});
