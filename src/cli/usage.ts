@@ -12,8 +12,9 @@ export const USAGE = `Usage:
 
 Run options:
   --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")
-  --task <id|file>          auto (default: game24 for four numbers, else generic), a built-in task (thoughtscope
-                            templates lists their prompts) or a task file, e.g. my.task.yaml (schemas/task.schema.json)
+  --task <id|file>          auto (default: game24 for four numbers, else generic), generic, game24, numeric-answer,
+                            multiple-choice, creative-writing, crosswords, or a task file, e.g. my.task.yaml
+                            (schemas/task.schema.json)
   --templates <dir>         templates that override the built-in ones by name: <dir>/<name>.liquid (after
                             ./.thoughtscope/templates, which is always read)
   --param, -p name=value    a technique parameter; repeat for several
