@@ -1,6 +1,7 @@
 // Details of the clicked node: its full text, numbers, and every model call with full prompt and
 // responses. Everything from the model is set with textContent.
 import type { CallRecord, ThoughtNode } from '../src/core/graph/types';
+import type { TemplateUse } from '../src/core/templates/types';
 import { el, formatDuration, formatUsage, formatUsd } from './format';
 import { button } from './toolkit';
 import { highlightedCode } from './codeHighlight';
@@ -119,6 +120,7 @@ export class Inspector {
     if (call.error) details.append(el('p', 'call-error', call.error));
     for (const dropped of call.droppedParams ?? []) details.append(el('p', 'call-note', dropped.note));
     if (call.reasoningEffort || call.seed !== undefined) details.append(el('p', 'muted', [call.reasoningEffort && `reasoning effort ${call.reasoningEffort}`, call.seed !== undefined && `seed ${call.seed}`].filter(Boolean).join(' · ')));
+    if (call.templates?.length) details.append(el('h4', undefined, call.templates.length > 1 ? 'Templates' : 'Template'), ...call.templates.map(templateView));
     details.append(el('h4', undefined, 'Prompt'), el('pre', 'prompt', call.prompt));
     call.responses.forEach((response, i) => {
       details.append(el('h4', undefined, call.responses.length > 1 ? `Response ${i + 1} of ${call.responses.length}` : 'Response'));
@@ -140,4 +142,14 @@ export class Inspector {
 function tokenDetails(call: CallRecord): string {
   const parts = [call.usage.cachedPromptTokens ? `${call.usage.cachedPromptTokens} cached` : '', call.usage.reasoningTokens ? `${call.usage.reasoningTokens} reasoning` : ''].filter(Boolean);
   return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** A template a call's prompt came from: its name, where it came from (built-in, workspace, user) and the variables it was given. */
+function templateView(use: TemplateUse): HTMLElement {
+  const box = el('div', 'template');
+  box.append(el('p', 'template-name', `${use.name} · ${use.source} · ${use.hash}`));
+  const vars = el('dl', 'template-variables');
+  for (const [name, value] of Object.entries(use.variables)) vars.append(el('dt', undefined, name), el('dd', undefined, value));
+  if (vars.childElementCount) box.append(vars);
+  return box;
 }

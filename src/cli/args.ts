@@ -11,6 +11,7 @@ export class UsageError extends Error {
 export const RUN_OPTIONS = {
   technique: { type: 'string', short: 't' },
   task: { type: 'string', default: 'auto' },
+  templates: { type: 'string' },
   param: { type: 'string', short: 'p', multiple: true },
   'base-url': { type: 'string' },
   model: { type: 'string', short: 'm' },

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { compareTechniques, type CompareEntry } from '../core/compare/compare';
 import { compareText } from '../core/compare/table';
 import { findScorer, scorerIds } from '../core/eval/scorers';
-import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
+import { AUTO_TASK } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
@@ -12,6 +12,7 @@ import { inputFlags } from './fileFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { stopTracing, tracingFromEnvironment } from './tracing';
+import { cliTask, cliTemplates } from './templatesFlag';
 import { COMPARE_USAGE } from './workbenchUsage';
 import { reasoningEffortsFlag } from './runSettingsFlags';
 
@@ -44,8 +45,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return technique;
   });
   const input = inputFlags(args);
-  const task = resolveTask(args.task ?? AUTO_TASK, input);
-  if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
+  const task = cliTask(args.task, input, cliTemplates(args.templates));
   const scorer = findScorer(args.score ?? 'exact');
   if (!scorer || !scorer.needsExpected) throw new UsageError(`--score must be one of ${scorerIds().filter((id) => findScorer(id)!.needsExpected).join(', ')}`);
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;

@@ -1,8 +1,8 @@
 // `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume, and with
 // --traces each item's run trace.
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
+import { dirname, join, resolve } from 'node:path';
+import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range, type DataFormat } from '../core/eval/dataset';
 import { evaluateWithBatch, type BatchMeta, type BatchProgress } from '../core/eval/batch';
 import { evaluate, type EvalProgress } from '../core/eval/evaluate';
 import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
@@ -13,7 +13,10 @@ import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
 import { UnpricedBudgetError } from '../core/run/budget';
-import { findTask } from '../core/tasks/registry';
+import { allTasks, findTask, isTaskFileName } from '../core/tasks/registry';
+import type { TemplateLibrary } from '../core/templates/library';
+import { scorerForTask } from '../core/eval/taskScorer';
+import { cliTask, cliTemplates } from './templatesFlag';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
@@ -53,11 +56,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${EVAL_USAGE}\n`);
     return 0;
   }
-  if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}`);
-  const scorer = findScorer(args.task);
-  if (!scorer) throw new UsageError(`unknown --task "${args.task}"; known: ${scorerIds().join(', ')}`);
-  const task = findTask(scorer.taskId);
-  if (!task) throw new UsageError(`the "${scorer.taskId}" task is not available in this build`);
+  if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}, a built-in task with a scorer or a task file`);
+  const templates = cliTemplates(args.templates);
+  const { task, scorer } = taskAndScorer(args.task, templates);
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
@@ -67,7 +68,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
 
   const params = parseParamFlags(args.param);
-  const { items, dataset } = loadItems(args, scorer);
+  const { items, dataset } = loadItems(args, scorer, task);
   const setup = modelSetup(args);
   if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
   const model = setup.make(setup.defaultModel);
@@ -116,7 +117,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
 
-  process.stdout.write(`${summaryText(results)}\n`);
+  process.stdout.write(`${summaryText(results, scorer)}\n`);
   const unwritten = writeOrRescue('out', args.out, () => [`${JSON.stringify(results, null, 2)}\n`]);
   if (unwritten) process.stderr.write(`thoughtscope: ${unwritten}\n`);
   if (results.meta.unfinished === 0) return unwritten ? 1 : 0;
@@ -175,15 +176,54 @@ export function batchProgressText(p: BatchProgress): string {
 }
 
 
-function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer): { items: EvalItem[]; dataset: string } {
+/**
+ * --task names a scorer (game24, exact, numeric, …, with the task it belongs to), or else a task whose
+ * file declares a scorer: a built-in one (numeric-answer, multiple-choice, crosswords, creative-writing)
+ * or a task file.
+ */
+function taskAndScorer(name: string, templates: TemplateLibrary): { task: Task; scorer: Scorer } {
+  const known = findScorer(name);
+  if (known) {
+    const task = findTask(known.taskId);
+    if (!task) throw new UsageError(`the "${known.taskId}" task is not available in this build`);
+    return { task: task.withTemplates(templates), scorer: known };
+  }
+  const task = isTaskFileName(name) || findTask(name) ? cliTask(name, '', templates) : undefined;
+  if (!task) throw new UsageError(`unknown --task "${name}"; known: ${scorerIds().join(', ')}, ${allTasks().filter((t) => t.spec.scorer).map((t) => t.id).join(', ')}, or a task file (*.task.yaml)`);
+  const scorer = scorerForTask(task);
+  if (!scorer) throw new UsageError(`the task "${task.id}" declares no scorer; add one to its file, or pass a scorer as --task (${scorerIds().join(', ')})`);
+  return { task, scorer };
+}
+
+/** The task file's data file and default rows, when it names one. */
+function taskData(task: Task): { path: string; label: string; range?: [number, number]; format?: DataFormat } | undefined {
+  const data = task.spec.data;
+  if (!data) return undefined;
+  const format = data.format === 'lines' || data.format === 'crosswords' ? data.format : undefined;
+  return { path: resolve(dirname(task.file), data.file), label: data.file.replace(/^(\.\.\/)+/, ''), range: data.range, format };
+}
+
+function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer, task: Task): { items: EvalItem[]; dataset: string } {
   const range = args.from !== undefined || args.to !== undefined;
+  const own = scorer.id === task.id && scorer.id !== 'game24' ? taskData(task) : undefined;
+  if (own && args.data === undefined) {
+    try {
+      const [from, to] = range ? [positiveNumber('from', args.from ?? args.to, { integer: true })!, positiveNumber('to', args.to ?? args.from, { integer: true })!] : own.range ? [own.range[0], own.range[1] - 1] : [undefined, undefined];
+      if (from === undefined || to === undefined) return { items: loadDataset(own.path, scorer.needsExpected, own.format), dataset: own.label };
+      return { items: loadDatasetRange(own.path, scorer.needsExpected, from, to, own.format), dataset: `${own.label} rows ${from}-${to}` };
+    } catch (err) {
+      if (err instanceof DatasetError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
   const gotFiles = GOT_DATA_FILES[scorer.id];
   if (args.size !== undefined && !GOT_SIZES[scorer.id]) throw new UsageError(`--size is for ${Object.keys(GOT_SIZES).join(' and ')}`);
   try {
     if (gotFiles) return loadGotItems(args, scorer, gotFiles);
     if (args.data !== undefined) {
       if (range) throw new UsageError('give either --data or --from/--to, not both');
-      return { items: loadDataset(args.data, scorer.needsExpected), dataset: args.data };
+      // A user's own file in the task's form (crosswords JSON, one input per line) when the task file names one.
+      return { items: loadDataset(args.data, scorer.needsExpected, scorer.id === task.id ? taskData(task)?.format : undefined), dataset: args.data };
     }
     if (!range) throw new UsageError('give the items: --data <file.jsonl|file.csv>, or --from N --to M for game24');
     if (scorer.id !== 'game24') throw new UsageError('--from/--to select Game of 24 puzzles; use --data for other tasks');
@@ -226,10 +266,10 @@ function percent(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-export function summaryText(results: EvalResults): string {
+export function summaryText(results: EvalResults, taskScorer?: Scorer): string {
   const s = results.summary;
   const m = results.meta;
-  const scorer = findScorer(m.task);
+  const scorer = taskScorer ?? findScorer(m.task);
   const lines = [
     scorer?.judgesCorrectness === false
       ? `${m.technique} on ${m.dataset} (${m.task}, ${m.model}): ${s.total} items scored`
@@ -243,6 +283,7 @@ export function summaryText(results: EvalResults): string {
     const f = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
     lines.push(`${x.name === 'errors' ? 'Errors' : 'Score'} per item (${x.better} is better): median ${f(x.median)}, mean ${f(x.mean)}, quartiles ${f(x.q1)}–${f(x.q3)}, range ${f(x.min)}–${f(x.max)}`);
   }
+  if (s.measures) lines.push(`Measures (mean per item): ${Object.entries(s.measures).map(([name, v]) => `${name} ${percent(v)}`).join(' · ')}`);
   if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
   if (m.unfinishedSpend) lines.push(unfinishedText(m.unfinishedSpend));

@@ -15,6 +15,8 @@ import { runCommand } from './runCommand';
 import { serveCommand } from './serveCommand';
 import { techniquesCommand } from './techniquesCommand';
 import { tracingAbandoned } from './tracing';
+import { templatesCommand } from './templatesCommand';
+import { importPromptsCommand } from './importPromptsCommand';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'report') return reportCommand(rest);
   if (command === 'prices') return pricesCommand(rest);
   if (command === 'serve') return serveCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, prices, serve (see thoughtscope --help)`);
+  if (command === 'templates') return templatesCommand(rest);
+  if (command === 'import-prompts') return importPromptsCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, prices, serve, templates, import-prompts (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

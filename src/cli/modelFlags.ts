@@ -19,6 +19,7 @@ export const MODEL_OPTIONS = {
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
   ...RUN_SETTING_OPTIONS,
+  templates: { type: 'string' },
 } as const;
 
 export interface ModelFlagValues {

@@ -9,7 +9,6 @@ import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
 import { UnpricedBudgetError } from '../core/run/budget';
 import { Run } from '../core/run/run';
-import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { toTrace, traceJsonChunks } from '../core/trace';
@@ -18,6 +17,7 @@ import { checkWritable, writeOrRescue } from './outputFiles';
 import { USAGE } from './usage';
 import { stopTracing, tracingFromEnvironment } from './tracing';
 import { cliStorageDir } from './storageDir';
+import { cliTask, cliTemplates } from './templatesFlag';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, timeoutFlags, UsageError, type RunArgs } from './args';
 import { reasoningEffortFlag, seedFlag } from './runSettingsFlags';
@@ -37,8 +37,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
   const input = inputFlags(args);
-  const task = resolveTask(args.task ?? AUTO_TASK, input);
-  if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
+  const templates = cliTemplates(args.templates);
+  const task = cliTask(args.task, input, templates);
 
   const envUrl = process.env.OPENAI_BASE_URL?.trim();
   const baseUrl = args['base-url'] ?? (envUrl || OLLAMA_DEFAULT_URL);
@@ -103,7 +103,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let report: RunReport;
   try {
-    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir() } });
+    report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir(), templates } });
   } catch (err) {
     // Refused before any call: a parameter, or a USD budget on a model with no price.
     if (err instanceof ParamError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);

@@ -9,11 +9,17 @@ export const USAGE = `Usage:
   thoughtscope serve [--host 127.0.0.1] [--port 8788] [--token T | --no-auth] [run options]   OpenAI-compatible server (--help)
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
   thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
+  thoughtscope templates [show <name>] [--templates DIR]   list the prompt templates and their source, or print one
+  thoughtscope import-prompts <module.py> [--out DIR]       turn a Python prompt module's constants into templates (--help)
   thoughtscope --version                    print the version (also -V)
 
 Run options:
   --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")
-  --task <id>               auto (default: game24 for four numbers, else generic), generic or game24
+  --task <id|file>          auto (default: game24 for four numbers, else generic), generic, game24, numeric-answer,
+                            multiple-choice, creative-writing, crosswords, or a task file, e.g. my.task.yaml
+                            (schemas/task.schema.json)
+  --templates <dir>         templates that override the built-in ones by name: <dir>/<name>.liquid (after
+                            ./.thoughtscope/templates, which is always read)
   --param, -p name=value    a technique parameter; repeat for several
   --input, -i <text>        the question or puzzle (or --input-file <path>: UTF-8 text, at most 1 MB unless
                             --max-input-mb <MB> allows more)

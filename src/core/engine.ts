@@ -31,6 +31,8 @@ export interface RunReport {
   candidates?: string[];
   /** The technique's named picks besides the answer (TechniqueResult.picks). */
   picks?: Record<string, string>;
+  /** What ended a failed run (for callers that treat some failures apart, e.g. a template that cannot render). */
+  error?: unknown;
 }
 
 /** Validate parameters first (throws ParamError before anything is sent), then run to an outcome. */
@@ -40,12 +42,15 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   const host = req.host ?? {};
   const { run } = req;
   run.checkBudgetPrices();
+  // The host's templates (a workspace's or the CLI's --templates overrides) replace the task's built-in ones.
+  const task = host.templates ? req.task.withTemplates(host.templates) : req.task;
   await req.technique.validate?.(params, host, run, req.input);
   let summary: RunSummary;
   let candidates: string[] | undefined;
   let picks: Record<string, string> | undefined;
+  let error: unknown;
   try {
-    const result = await req.technique.run({ run, task: req.task, input: req.input, params, host });
+    const result = await req.technique.run({ run, task, input: req.input, params, host });
     candidates = result.candidates;
     picks = result.picks;
     await settle(run);
@@ -56,13 +61,14 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
     await settle(run);
     run.markFinished();
     summary = failureSummary(err, run);
+    if (summary.outcome === 'failed') error = err;
   }
   closeUnfinishedNodes(run, summary.outcome === 'done' ? 'done' : summary.outcome === 'failed' ? 'failed' : 'cancelled');
   summary.totals = run.totals();
   const notes = run.notes();
   if (notes.length) summary.notes = notes;
   run.graph.emit({ type: 'runFinished', summary });
-  return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}) };
+  return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}), ...(error !== undefined ? { error } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The JSON trace written by `thoughtscope run --out` and by "Export trace" in the panel.
 import type { ThoughtGraph } from './graph/thoughtGraph';
 import type { RunReport } from './engine';
+import type { TemplateUse } from './templates/types';
 
 export interface TraceNode {
   id: string;
@@ -22,6 +23,8 @@ export interface TraceCall {
   responses: string[];
   cached: boolean;
   usageSource: string;
+  /** The templates the call's prompt came from (name, source, hash of the text, variables), so two runs' prompts can be compared. */
+  templates?: TemplateUse[];
   notes?: string[];
   /** Request parameters the model does not take, left out (empty when none; absent in older traces). */
   droppedParams?: Array<{ param: string; value: unknown; note: string }>;
@@ -85,6 +88,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
           responses: c.responses,
           cached: c.cached,
           usageSource: c.usageSource,
+          ...(c.templates ? { templates: c.templates } : {}),
           ...(c.notes ? { notes: c.notes } : {}),
           droppedParams: c.droppedParams ?? [],
           ...(c.reasoning ? { reasoning: c.reasoning } : {}),

@@ -3,7 +3,7 @@
 // validates against the same bounds, and test/unit/manifest.test.ts fails when package.json drifts.
 // The per-technique settings come from each technique's parameter declarations.
 // No vscode import: the generator and the unit tests load this file under plain Node.
-import { AUTO_TASK, TASKS } from '../core/tasks/registry';
+import { AUTO_TASK, allTasks } from '../core/tasks/registry';
 import type { ParamSpec } from '../core/techniques/params';
 import { TECHNIQUES } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
@@ -68,8 +68,13 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
     key: 'task',
     schema: {
       type: 'string',
-      enum: [AUTO_TASK, ...TASKS.map((t) => t.id)],
-      enumDescriptions: ['Game of 24 when the input is four whole numbers, else generic.', ...TASKS.map((t) => t.description)],
+      // Getters: the built-in task files are read when the schema is first looked at, not on activation.
+      get enum() {
+        return [AUTO_TASK, ...allTasks().map((t) => t.id)];
+      },
+      get enumDescriptions() {
+        return ['Game of 24 when the input is four whole numbers, else generic.', ...allTasks().map((t) => t.description)];
+      },
       default: AUTO_TASK,
       markdownDescription: 'The kind of problem: decides the prompts the techniques send and how the final answer is read.',
     },

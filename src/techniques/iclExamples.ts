@@ -4,18 +4,22 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { ExamplesError, parseExamples } from '../core/techniques/iclExamples';
 import type { TechniqueHost } from '../core/techniques/types';
+import { workspaceTemplates } from './workspaceTemplates';
 
 /** Context key: true while examples from a selection are stored (shows "Clear ICL Examples"). */
 const STORED_CONTEXT = 'thoughtscope.iclExamplesStored';
 
 let storedExamples: string | undefined;
 
-/** What runs get from VS Code: relative file parameters start at the active document's workspace folder. */
+/**
+ * What runs get from VS Code: relative file parameters start at the active document's workspace folder,
+ * whose .thoughtscope/templates override the built-in templates (trusted workspaces only).
+ */
 export function techniqueHost(): TechniqueHost {
   const document = vscode.window.activeTextEditor?.document;
   const folder = (document && vscode.workspace.getWorkspaceFolder(document.uri)) ?? vscode.workspace.workspaceFolders?.[0];
   const baseDir = folder?.uri.scheme === 'file' ? folder.uri.fsPath : document?.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;
-  return { baseDir, examples: storedExamples };
+  return { baseDir, examples: storedExamples, templates: workspaceTemplates(baseDir, vscode.workspace.isTrusted) };
 }
 
 function setStored(text: string | undefined): void {

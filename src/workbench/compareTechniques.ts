@@ -9,6 +9,7 @@ import { REASONING_EFFORTS } from '../core/model/types';
 import { Pricing } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
+import { techniqueHost } from '../techniques/iclExamples';
 import { TECHNIQUES } from '../core/techniques/registry';
 import { readTechniqueParams, type Settings } from '../settings/settings';
 import type { RunController } from '../run/runController';
@@ -59,8 +60,9 @@ export async function compareCommand(
 
   const models = chosenProfiles.length ? chosenProfiles.map((p) => p.model!) : [setup.make()];
   const prices = Object.fromEntries(chosenProfiles.filter((p) => p.price).map((p) => [p.model!.model, p.price!]));
-  const task = resolveTask(setup.settings.task, input);
-  if (!task) throw new Error(`Unknown task "${setup.settings.task}"`);
+  const resolved = resolveTask(setup.settings.task, input);
+  if (!resolved) throw new Error(`Unknown task "${setup.settings.task}"`);
+  const task = resolved.withTemplates(techniqueHost().templates!);
   const picked = REASONING_EFFORTS.filter((e) => chosen.some((c) => c.key === `e:${e}`));
   const efforts = picked.length ? picked : [undefined];
   const entries: CompareEntry[] = models.flatMap((model) =>

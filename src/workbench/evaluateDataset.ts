@@ -17,6 +17,7 @@ import { formatUsd } from '../core/pricing';
 import { buildReport, reportMarkdown } from '../core/report/pareto';
 import { GAME24_PUZZLES_FILE } from '../core/tasks/game24';
 import { findTask } from '../core/tasks/registry';
+import { techniqueHost } from '../techniques/iclExamples';
 import type { Task } from '../core/tasks/types';
 import { TECHNIQUES } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
@@ -32,8 +33,9 @@ export async function evaluateCommand(context: vscode.ExtensionContext, keys: Ap
   if (!scorer) return;
   const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected);
   if (!data) return;
-  const task = findTask(scorer.taskId);
-  if (!task) throw new Error(`the "${scorer.taskId}" task is not available in this build`);
+  const found = findTask(scorer.taskId);
+  if (!found) throw new Error(`the "${scorer.taskId}" task is not available in this build`);
+  const task = found.withTemplates(techniqueHost().templates!);
 
   const setup = await modelFromSettings(keys, log);
   const model = setup.make();

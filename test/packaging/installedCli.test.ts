@@ -61,7 +61,7 @@ after(() => {
 
 describe('npm pack', () => {
   it('holds what the CLI runs, and no sources, tests or source maps', () => {
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'dist/sandbox/runner.mjs', 'dist/sandbox/pyodide/pyodide.asm.wasm', 'dist/sandbox/pyodide/pyodide.asm.mjs', 'dist/sandbox/quickjs/emscripten-module.wasm', 'data/game24/24.csv', 'data/game24/LICENSE', 'data/got/sorting_128.csv', 'data/got/documents.csv', 'data/got/LICENSE', 'integrations/promptfoo/provider.mjs']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'dist/sandbox/runner.mjs', 'dist/sandbox/pyodide/pyodide.asm.wasm', 'dist/sandbox/pyodide/pyodide.asm.mjs', 'dist/sandbox/quickjs/emscripten-module.wasm', 'data/game24/24.csv', 'data/game24/LICENSE', 'data/got/sorting_128.csv', 'data/got/documents.csv', 'data/got/LICENSE', 'integrations/promptfoo/provider.mjs', 'templates/game24/propose.liquid', 'tasks/game24.task.yaml', 'schemas/task.schema.json']) {
       assert.ok(packed.includes(needed), `${needed} is in the package`);
     }
     // Deno's binary comes through the `deno` dependency for the installing machine's platform, not in the package.

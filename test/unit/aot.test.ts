@@ -89,22 +89,22 @@ describe('AoT search-trace reader', () => {
 
 describe('AoT prompt', () => {
   it('teaches the trace format the reader reads, with its own examples per task', () => {
-    const p24 = aotPrompt('game24', ' 4  9 10 13 ');
+    const p24 = aotPrompt(game24Task, ' 4  9 10 13 ').text;
     assert.match(p24, /Backtrack to start/);
     assert.match(p24, /Input: 4 9 10 13\nSearch:\n$/);
     // The worked examples parse into searches with dead ends, backtracks, a solution and its retracing.
-    for (const prompt of [p24, aotPrompt('generic', 'q')]) {
+    for (const prompt of [p24, aotPrompt(genericTask, 'q').text]) {
       const example = prompt.split('\n\n').find((block) => /\nSearch:\n1\./.test(block))!;
       const t = parseSearchTrace(example.slice(example.indexOf('Search:')));
       assert.ok(t.branches.length >= 3 && t.backtracks.length >= 1 && t.solved !== null, example);
       assert.ok(t.backtracks.every((b) => !b.inferred), 'the examples write every backtrack (a dead end announces one)');
       assert.ok(t.retraced.length >= 2, 'the solution is retraced before the answer');
     }
-    assert.match(aotPrompt('generic', 'How many?'), /Problem: How many\?\nSearch:\n$/);
+    assert.match(aotPrompt(genericTask, 'How many?').text, /Problem: How many\?\nSearch:\n$/);
   });
 
   it('Game of 24 does what the paper describes: heuristics, pair checks, promising first steps, every operation on the last two, retracing', () => {
-    const prompt = aotPrompt('game24', '1 2 3 4');
+    const prompt = aotPrompt(game24Task, '1 2 3 4').text;
     const rules = prompt.slice(0, prompt.indexOf('Input: '));
     // Heuristics come before the examples.
     assert.match(rules, /negative or a fraction/);

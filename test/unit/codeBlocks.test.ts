@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fenceFor, fencedBlock, findFencedBlocks, findRunnableBlocks, inlineSummary, languageOfEditor, languageOfTag, outputText, plainText, spanAfterEdit } from '../../src/core/sandbox/codeBlocks';
 import type { ExecutionResult } from '../../src/core/sandbox/types';
 import { extractProgram, repairMessages } from '../../src/core/techniques/potProgram';
+import { genericTask } from '../../src/core/tasks/generic';
 import { previewBlock } from '../../src/programs/potPreview';
 
 const ok = (stdout: string, extra: Partial<ExecutionResult> = {}): ExecutionResult => ({ ok: true, stdout, stderr: '', timeMs: 1, engine: 'pyodide', ...extra });
@@ -122,7 +123,7 @@ test('the PoT preview survives a program and an output that contain ```', () => 
   assert.deepEqual(blocks.map((b) => [b.tag, b.code]), [['python', code], ['text', '```\n```python']]);
   assert.match(preview, /\nResult: ```python\n$/);
   // The repair conversation quotes the program the same way, and extractProgram reads it back whole.
-  const quoted = repairMessages('python', 'q', code, 'error')[1].content;
+  const quoted = repairMessages(genericTask, 'python', 'q', code, 'error').messages[1].content;
   assert.equal(extractProgram(quoted, 'python'), code);
   // Loose fences still work: mid-line opening, or a reply cut off before the closing fence.
   assert.equal(extractProgram('Here: ```python\nprint(2)\n```', 'python'), 'print(2)');

@@ -156,7 +156,7 @@ describe('constitutional', () => {
     try {
       const run = runAt(s.baseUrl);
       const report = await runTechnique({ technique: constitutionalTechnique, task: game24Task, input: '4 9 10 13', run });
-      assert.equal(s.requests[0].prompt, game24Task.ioPrompt('4 9 10 13'));
+      assert.equal(s.requests[0].prompt, game24Task.ioPrompt('4 9 10 13').text);
       assert.equal(report.summary.answer, '(13 - 9) * (10 - 4)');
       assert.equal(run.graph.get(report.summary.answerNodeId!).meta?.correct, true);
     } finally {

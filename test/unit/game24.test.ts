@@ -134,7 +134,7 @@ test('parseProposals: every line by default (the reference), well-formed step li
     ['Answer: (13 - 9) * (10 - 4) = 24'],
   );
   // A line without "left:" is valued as a final answer, as the reference's value_prompt_wrap does.
-  const junk = game24Task.valuePrompt('4 9 10 13', 'Let me think about this.\n');
+  const junk = game24Task.valuePrompt('4 9 10 13', 'Let me think about this.\n').text;
   assert.ok(afterLastInput(junk).startsWith('Answer: Let me think about this. = 24\nJudge:'));
 });
 
@@ -156,28 +156,28 @@ test('current numbers come from the last step', () => {
 
 test('propose and value prompts put the current numbers on the last Input line', () => {
   const input = '4 9 10 13';
-  assert.equal(lastInputLine(game24Task.proposePrompt(input, '')), 'Input: 4 9 10 13');
-  assert.equal(lastInputLine(game24Task.proposePrompt(input, '4 + 5 = 9 (left: 6 9 10)\n')), 'Input: 6 9 10');
-  assert.equal(lastInputLine(game24Task.valuePrompt(input, '4 + 5 = 9 (left: 6 9 10)\n')), 'Input: 6 9 10');
+  assert.equal(lastInputLine(game24Task.proposePrompt(input, '').text), 'Input: 4 9 10 13');
+  assert.equal(lastInputLine(game24Task.proposePrompt(input, '4 + 5 = 9 (left: 6 9 10)\n').text), 'Input: 6 9 10');
+  assert.equal(lastInputLine(game24Task.valuePrompt(input, '4 + 5 = 9 (left: 6 9 10)\n').text), 'Input: 6 9 10');
   const two = '13 - 9 = 4 (left: 4 4 10)\n10 - 4 = 6 (left: 4 6)\n';
-  assert.equal(lastInputLine(game24Task.proposePrompt(input, two)), 'Input: 4 6');
-  assert.equal(lastInputLine(game24Task.valuePrompt(input, two)), 'Input: 4 6');
+  assert.equal(lastInputLine(game24Task.proposePrompt(input, two).text), 'Input: 4 6');
+  assert.equal(lastInputLine(game24Task.valuePrompt(input, two).text), 'Input: 4 6');
   // The propose prompt ends right after the Input line, asking for next steps.
-  assert.match(afterLastInput(game24Task.proposePrompt(input, two)), /^Possible next steps:\n$/);
-  assert.equal(lastInputLine(game24Task.ioPrompt(' 4 9  10 13 ')), 'Input: 4 9 10 13');
-  assert.equal(lastInputLine(game24Task.cotPrompt(input, true)), 'Input: 4 9 10 13');
-  assert.equal(lastInputLine(game24Task.cotPrompt(input, false)), 'Input: 4 9 10 13');
+  assert.match(afterLastInput(game24Task.proposePrompt(input, two).text), /^Possible next steps:\n$/);
+  assert.equal(lastInputLine(game24Task.ioPrompt(' 4 9  10 13 ').text), 'Input: 4 9 10 13');
+  assert.equal(lastInputLine(game24Task.cotPrompt(input, true).text), 'Input: 4 9 10 13');
+  assert.equal(lastInputLine(game24Task.cotPrompt(input, false).text), 'Input: 4 9 10 13');
 });
 
 test('the final step shows the original numbers and the steps so far', () => {
   const input = '4 9 10 13';
   const steps = '13 - 9 = 4 (left: 4 4 10)\n10 - 4 = 6 (left: 4 6)\n4 * 6 = 24 (left: 24)\n';
-  const prompt = game24Task.proposePrompt(input, steps);
+  const prompt = game24Task.proposePrompt(input, steps).text;
   assert.equal(lastInputLine(prompt), 'Input: 4 9 10 13');
   assert.equal(afterLastInput(prompt), `Steps:\n${steps}`);
   assert.match(prompt, /Answer: .* = 24/, 'shows the Answer format');
   // A sampled step also continues from the original numbers.
-  const sample = game24Task.samplePrompt(input, '13 - 9 = 4 (left: 4 4 10)\n');
+  const sample = game24Task.samplePrompt(input, '13 - 9 = 4 (left: 4 4 10)\n').text;
   assert.equal(lastInputLine(sample), 'Input: 4 9 10 13');
   assert.ok(afterLastInput(sample).startsWith('Steps:\n13 - 9 = 4 (left: 4 4 10)\n'));
   assert.equal(game24Task.parseSample(input, '13 - 9 = 4 (left: 4 4 10)\n', '13 - 9 = 4 (left: 4 4 10)\n10 - 4 = 6 (left: 4 6)\n'), '10 - 4 = 6 (left: 4 6)');
@@ -186,11 +186,11 @@ test('the final step shows the original numbers and the steps so far', () => {
 test('a finished solution is valued with the original numbers and its Answer line', () => {
   const input = '4 9 10 13';
   const steps = '13 - 9 = 4 (left: 4 4 10)\n10 - 4 = 6 (left: 4 6)\n4 * 6 = 24 (left: 24)\nAnswer: (13 - 9) * (10 - 4) = 24\n';
-  const prompt = game24Task.valuePrompt(input, steps);
+  const prompt = game24Task.valuePrompt(input, steps).text;
   assert.equal(lastInputLine(prompt), 'Input: 4 9 10 13');
   assert.ok(afterLastInput(prompt).startsWith('Answer: (13 - 9) * (10 - 4) = 24\n'));
   // Even if the model left off "= 24", the prompt shows it.
-  const bare = game24Task.valuePrompt(input, 'x (left: 24)\nAnswer: (13 - 9) * (10 - 4)\n');
+  const bare = game24Task.valuePrompt(input, 'x (left: 24)\nAnswer: (13 - 9) * (10 - 4)\n').text;
   assert.ok(afterLastInput(bare).startsWith('Answer: (13 - 9) * (10 - 4) = 24\n'));
 });
 
@@ -201,7 +201,7 @@ test('values, votes, answers and labels', () => {
   const four = 'a (left: 1 2 3)\nb (left: 3 3)\nc (left: 9)\nd (left: 8)\n';
   assert.equal(game24Task.parseValues(input, four, ['sure', 'sure', 'sure']), 0);
   assert.deepEqual(game24Task.parseVotes(['a', 'b', 'c'], ['The best choice is 2', 'the best choice is 2.', 'The best choice is 3', 'no idea']), [0, 2, 1]);
-  const vote = game24Task.votePrompt(input, ['13 - 9 = 4 (left: 4 4 10)\n', '4 + 9 = 13 (left: 10 13 13)\n']);
+  const vote = game24Task.votePrompt(input, ['13 - 9 = 4 (left: 4 4 10)\n', '4 + 9 = 13 (left: 10 13 13)\n']).text;
   assert.match(vote, /Choice 1:\n13 - 9 = 4 \(left: 4 4 10\)/);
   assert.match(vote, /Choice 2:\n4 \+ 9 = 13 \(left: 10 13 13\)/);
   assert.match(vote, /The best choice is/);
@@ -213,7 +213,7 @@ test('values, votes, answers and labels', () => {
 
 test('the few-shot examples in the prompts are themselves correct', () => {
   // Every "Input: ... / Answer: ..." pair shown to the model must be right (or be a deliberate wrong example).
-  const prompts = [game24Task.ioPrompt('1 2 3 4'), game24Task.cotPrompt('1 2 3 4', true)];
+  const prompts = [game24Task.ioPrompt('1 2 3 4').text, game24Task.cotPrompt('1 2 3 4', true).text];
   let checked = 0;
   for (const prompt of prompts) {
     const lines = prompt.split('\n');
@@ -229,7 +229,7 @@ test('the few-shot examples in the prompts are themselves correct', () => {
   }
   assert.ok(checked >= 6);
   // The finished-solution value examples: sure exactly when the judge agrees.
-  const value = game24Task.valuePrompt('1 2 3 4', 'x (left: 24)\nAnswer: (1 + 2 + 3) * 4 = 24\n');
+  const value = game24Task.valuePrompt('1 2 3 4', 'x (left: 24)\nAnswer: (1 + 2 + 3) * 4 = 24\n').text;
   const blocks = value.split('\nInput: ').slice(1, -1);
   assert.ok(blocks.length >= 3);
   for (const block of blocks) {

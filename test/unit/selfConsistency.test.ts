@@ -121,9 +121,9 @@ describe('cot-sc', () => {
     assert.equal(answer.meta?.correct, true);
     assert.equal(answer.meta?.confidence, '67%');
     // The CoT prompt with the task's worked examples (fewShot is on by default).
-    const game24Cot = game24Task.cotPrompt('4 9 10 13', true);
+    const game24Cot = game24Task.cotPrompt('4 9 10 13', true).text;
     assert.equal(s.requests[0].prompt, game24Cot);
-    assert.notEqual(game24Cot, game24Task.cotPrompt('4 9 10 13', false));
+    assert.notEqual(game24Cot, game24Task.cotPrompt('4 9 10 13', false).text);
     const sample = run.graph.nodes().find((n) => n.meta?.sample === 1)!;
     assert.match(sample.text, /^Answer: \(13 - 9\) \* \(10 - 4\)\n\nFirst 13 - 9/);
   });
@@ -131,7 +131,7 @@ describe('cot-sc', () => {
   it('sends the zero-shot prompt with fewShot=false', async () => {
     const s = await server(() => ({ choices: ['Reasoning.\nAnswer: 3'] }));
     const report = await runTechnique({ technique: cotScTechnique, task: genericTask, input: '1+2?', params: { samples: 2, fewShot: 'false' }, run: runAt(s.baseUrl) });
-    assert.equal(s.requests[0].prompt, genericTask.cotPrompt('1+2?', false));
+    assert.equal(s.requests[0].prompt, genericTask.cotPrompt('1+2?', false).text);
     assert.equal(report.summary.answer, '3');
     assert.equal(report.summary.confidence, 1);
   });

@@ -91,6 +91,7 @@ function bigGraph(): { graph: ThoughtGraph; events: GraphEvent[] } {
           usage: { promptTokens: 120 + made, completionTokens: 20 + (made % 13), estimated },
           usageSource: estimated ? 'estimated' : 'reported',
           cached: made % 11 === 0,
+          templates: [{ name: 'game24/propose', source: made % 2 ? 'workspace' : 'built-in', hash: 'abcdef0123456789', variables: { numbers: `${level + k} ${10 - k}` } }],
         }));
         graph.update(node.id, { status: 'done', score: ((made * 37) % 100) / 10 });
         children.push(graph.get(node.id));
@@ -280,6 +281,10 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
       assert.ok(inspector.includes(target.calls[0].responses[0]), 'full response');
       assert.ok(inspector.includes(formatUsd(target.costUsd)));
       assert.equal(await page.isVisible('.inspector pre.prompt'), true);
+      // The template the call's prompt came from, where from, and the variables it was given.
+      const used = target.calls[0].templates![0];
+      assert.equal(await page.textContent('.inspector .template-name'), `game24/propose · ${used.source} · abcdef0123456789`);
+      assert.deepEqual(await page.$$eval('.inspector .template-variables > *', (els) => els.map((e) => e.textContent)), ['numbers', used.variables.numbers]);
 
       // Finished: the header shows the summary's totals, which equal the node sums.
       const summary: RunSummary = { outcome: 'done', answer: '(13 - 9) * (10 - 4) = 24', answerNodeId: 'n99', totals: sumTotals(graph.nodes(), 65_000) };

@@ -16,6 +16,7 @@ export class DatasetError extends Error {
 /** Accepted column / field names, first match wins. */
 const INPUT_FIELDS = ['input', 'question', 'problem', 'prompt'];
 const EXPECTED_FIELDS = ['expected', 'answer', 'target'];
+const OPTION_FIELDS = ['options', 'choices'];
 
 function readText(path: string, what: string): string {
   try {
@@ -41,6 +42,15 @@ function toItem(record: Record<string, unknown>, index: number, where: string, n
     throw new DatasetError(`${where}: "expected" must be text or a number`);
   }
   const expected = rawExpected === undefined ? undefined : String(rawExpected);
+  const options = pick(record, OPTION_FIELDS);
+  if (options !== undefined) {
+    // Multiple-choice items may list their options apart; they follow the question as "A) …" lines.
+    if (!Array.isArray(options) || options.length > 26 || !options.every((o) => typeof o === 'string' || typeof o === 'number')) {
+      throw new DatasetError(`${where}: "options" must be a list of at most 26 texts`);
+    }
+    const lines = options.map((o, i) => `${String.fromCharCode(65 + i)}) ${String(o)}`).join('\n');
+    return { index, input: `${input.trimEnd()}\n${lines}`, expected };
+  }
   if (needExpected && (expected === undefined || expected.trim() === '')) {
     throw new DatasetError(`${where}: no expected answer; give an "expected" (or ${EXPECTED_FIELDS.slice(1).join(', ')}) field`);
   }
@@ -136,23 +146,57 @@ function checkExpected(items: EvalItem[], name: string, needExpected: boolean): 
 }
 
 /** Items `from`..`to` (row indices, both included) of a dataset file. */
-export function loadDatasetRange(path: string, needExpected: boolean, from: number, to: number): EvalItem[] {
+export function loadDatasetRange(path: string, needExpected: boolean, from: number, to: number, format?: DataFormat): EvalItem[] {
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from) {
     throw new DatasetError(`the row range must be whole numbers with 0 <= from <= to, got ${from}..${to}`);
   }
-  const items = loadDataset(path, needExpected);
+  const items = loadDataset(path, needExpected, format);
   if (to >= items.length) throw new DatasetError(`${path} has ${items.length} items (rows 0-${items.length - 1}); row ${to} does not exist`);
   return items.slice(from, to + 1);
 }
 
-/** Items of a .jsonl or .csv file (by extension); a CSV in a GoT reference form is read as gotDatasets.ts says. */
-export function loadDataset(path: string, needExpected: boolean): EvalItem[] {
+/**
+ * The ToT repository's mini crosswords (mini0505*.json): a list of [10 clues, 25 letters]; the input is
+ * the clues as "h1. …" to "v5. …" lines, the expected answer the board, five rows of five letters.
+ */
+export function parseCrosswords(text: string, name: string): EvalItem[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new DatasetError(`${name}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(data)) throw new DatasetError(`${name}: expected a list of [clues, board] pairs`);
+  return data.map((entry, index) => {
+    const ok = Array.isArray(entry) && Array.isArray(entry[0]) && entry[0].length === 10 && Array.isArray(entry[1]) && entry[1].length === 25 && [...entry[0], ...entry[1]].every((x) => typeof x === 'string');
+    if (!ok) throw new DatasetError(`${name} item ${index}: expected [10 clues, 25 letters]`);
+    const [clues, board] = entry as [string[], string[]];
+    const input = clues.map((c, i) => `${i < 5 ? 'h' : 'v'}${(i % 5) + 1}. ${c}`).join('\n');
+    const letters = board.join('').toUpperCase();
+    return { index, input, expected: [0, 1, 2, 3, 4].map((r) => letters.slice(r * 5, r * 5 + 5)).join('\n') };
+  });
+}
+
+/** One input per non-empty line (the ToT repository's creative-writing sentences); no expected answers. */
+export function parseLines(text: string, name: string, needExpected: boolean): EvalItem[] {
+  if (needExpected) throw new DatasetError(`${name}: a .txt file has inputs only, and this task needs expected answers (use .jsonl or .csv)`);
+  return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((input, index) => ({ index, input: input.trim() }));
+}
+
+/** Data forms a task file may name (`data.format`) besides JSONL and CSV. */
+export type DataFormat = 'lines' | 'crosswords';
+
+/**
+ * Items of a .jsonl or .csv file (by extension), or of the form a task file names: one input per line,
+ * or the ToT crosswords JSON. A CSV in a GoT reference form is read as gotDatasets.ts says.
+ */
+export function loadDataset(path: string, needExpected: boolean, format?: DataFormat): EvalItem[] {
   const ext = extname(path).toLowerCase();
-  if (ext !== '.jsonl' && ext !== '.csv' && ext !== '.ndjson') {
+  if (!format && ext !== '.jsonl' && ext !== '.csv' && ext !== '.ndjson') {
     throw new DatasetError(`${path}: the data file must end in .jsonl or .csv`);
   }
   const text = readText(path, 'data file');
-  const items = ext === '.csv' ? parseCsv(text, path, needExpected) : parseJsonl(text, path, needExpected);
+  const items = format === 'crosswords' ? parseCrosswords(text, path) : format === 'lines' ? parseLines(text, path, needExpected) : ext === '.csv' ? parseCsv(text, path, needExpected) : parseJsonl(text, path, needExpected);
   if (items.length === 0) throw new DatasetError(`${path}: no items`);
   return items;
 }

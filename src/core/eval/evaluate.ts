@@ -11,6 +11,7 @@ import { BudgetLedger } from '../run/budget';
 import { Limiter } from '../run/limiter';
 import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
+import { TemplateError } from '../templates/errors';
 import { resolveParams } from '../techniques/params';
 import type { Technique, TechniqueHost } from '../techniques/types';
 import { toTrace } from '../trace';
@@ -156,6 +157,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       active.delete(run);
     }
     const { summary } = report;
+    // A template that cannot render for this item: no new item starts; the ones in flight finish and are kept.
+    if (summary.outcome === 'failed' && report.error instanceof TemplateError) {
+      unfinished.add(summary.totals);
+      stopped ??= `item ${item.index}: ${summary.message ?? 'a template failed'}`;
+      return;
+    }
     // A stop of the whole evaluation (its budget, a failed item, the user) leaves the item unfinished, to
     // run again on --resume, with what it cost so far reported apart. Its own budget ends it as answered.
     const evaluationStopped = stopped !== undefined || ledger?.stopped !== undefined;
@@ -174,10 +181,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       index: item.index,
       input: item.input,
       answer,
-      correct: summary.outcome === 'done' && scorer.score(item, answer),
+      correct: summary.outcome === 'done' && (judged !== undefined && scorer.passes ? scorer.passes(judged) : scorer.score(item, answer)),
       samples: candidates.map((c) => ({ answer: c, correct: scorer.score(item, c) })),
       ...(report.picks ? { picks: Object.fromEntries(Object.entries(report.picks).map(([name, a]) => [name, { answer: a, correct: scorer.score(item, a) }])) } : {}),
       ...(metric !== undefined ? { metric } : {}),
+      ...(scorer.measures ? { measures: scorer.measures(item, answer) } : {}),
       calls: totals.calls,
       promptTokens: totals.promptTokens,
       completionTokens: totals.completionTokens,
@@ -243,7 +251,10 @@ async function judgeAnswer(scorer: Scorer, item: EvalItem, report: RunReport, ru
   const answer = report.summary.answer ?? '';
   const from = report.summary.answerNodeId ?? run.graph.nodes()[0]?.id;
   const node = run.graph.addNode({ kind: 'evaluation', text: `${scorer.id}: judging the answer`, status: 'pending' }, from ? [{ id: from, kind: 'evaluate' }] : []);
-  const value = await scorer.judge!(item, answer, async (prompt, n) => (await run.call(node.id, `judge: ${scorer.id}`, { messages: [{ role: 'user', content: prompt }], n })).choices);
+  const value = await scorer.judge!(item, answer, async (prompt, n) => {
+    const text = typeof prompt === 'string' ? prompt : prompt.text;
+    return (await run.call(node.id, `judge: ${scorer.id}`, { messages: [{ role: 'user', content: text }], n }, { templates: typeof prompt === 'string' ? undefined : prompt.templates })).choices;
+  });
   run.graph.update(node.id, { text: `${scorer.id}: ${value.toFixed(2)}`, score: value, status: 'done' });
   run.markFinished();
   return value;

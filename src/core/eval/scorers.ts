@@ -5,10 +5,11 @@
 import { judgeGame24 } from '../tasks/game24';
 import { GOT_SCORERS } from './gotScorers';
 import type { MetricInfo } from './summary';
+import type { RenderedPrompt } from '../templates/types';
 import type { EvalItem } from './types';
 
-/** Asks the evaluated model `n` replies to a prompt, on the item's run (the calls count in its cost). */
-export type AskModel = (prompt: string, n: number) => Promise<string[]>;
+/** Asks the evaluated model `n` replies to a prompt (text, or a rendered template), on the item's run (the calls count in its cost). */
+export type AskModel = (prompt: string | RenderedPrompt, n: number) => Promise<string[]>;
 
 export interface Scorer {
   readonly id: string;
@@ -23,6 +24,10 @@ export interface Scorer {
   measure?(item: EvalItem, answer: string): number;
   /** A measure the model gives (document merging's 0-10 score), asked on the item's run. */
   judge?(item: EvalItem, answer: string, ask: AskModel): Promise<number>;
+  /** When set, the judge's value decides correctness (a task file's judge with `pass`, its JavaScript scorer). */
+  passes?(value: number): boolean;
+  /** Further named measures of an answer, averaged in the summary (crosswords: letters, words, game). */
+  measures?(item: EvalItem, answer: string): Record<string, number>;
   /** False when right or wrong means nothing and only the metric counts (document merging). */
   readonly judgesCorrectness?: boolean;
   /** Checks an item before anything is sent; throws a RangeError naming the item. */

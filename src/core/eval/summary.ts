@@ -26,7 +26,22 @@ export function summarize(items: readonly ItemResult[], metric?: MetricInfo): Ev
     wallMs: items.reduce((s, i) => s + i.wallMs, 0),
     ...summarizePicks(items),
     ...(metric ? { metric: summarizeMetric(items, metric) } : {}),
+    ...summarizeMeasures(items),
   };
+}
+
+function summarizeMeasures(items: readonly ItemResult[]): Pick<EvalSummary, 'measures'> {
+  const sums = new Map<string, { total: number; count: number }>();
+  for (const item of items) {
+    for (const [name, value] of Object.entries(item.measures ?? {})) {
+      const s = sums.get(name) ?? { total: 0, count: 0 };
+      s.total += value;
+      s.count++;
+      sums.set(name, s);
+    }
+  }
+  if (sums.size === 0) return {};
+  return { measures: Object.fromEntries([...sums].map(([name, s]) => [name, s.total / s.count])) };
 }
 
 function summarizePicks(items: readonly ItemResult[]): Pick<EvalSummary, 'picks'> {

@@ -25,6 +25,8 @@ export interface ItemResult {
   picks?: Record<string, SampleResult>;
   /** The scorer's measure of the answer, when it has one (GoT tasks: the error count; document merging: the 0-10 score). */
   metric?: number;
+  /** Further named measures (crosswords: letters, words and game, each 0..1). */
+  measures?: Record<string, number>;
   calls: number;
   promptTokens: number;
   completionTokens: number;
@@ -48,6 +50,8 @@ export interface EvalSummary {
   picks?: Record<string, { correct: number; accuracy: number }>;
   /** The scorer's measure over the items that have it, as the GoT paper's box plots show it. */
   metric?: MetricSummary;
+  /** The mean of each named measure over the items that have it. */
+  measures?: Record<string, number>;
   promptTokens: number;
   completionTokens: number;
   costUsd: number | null;

@@ -1,4 +1,5 @@
 // Plain data types of the thought graph. Shared by the engine, the CLI trace, and the webview.
+import type { TemplateUse } from '../templates/types';
 
 export type NodeKind =
   | 'question'
@@ -64,6 +65,8 @@ export interface CallRecord {
   reasoningEffort?: string;
   /** The seed sent with the call. */
   seed?: number;
+  /** The templates the prompt was rendered from (the first made the prompt; any others were parts of it). */
+  templates?: TemplateUse[];
 }
 
 export interface ThoughtNode {

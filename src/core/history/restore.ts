@@ -23,6 +23,7 @@ export function snapshotFromTrace(trace: Trace): GraphSnapshot {
       ...(c.droppedParams?.length ? { droppedParams: c.droppedParams } : {}),
       ...(c.reasoningEffort ? { reasoningEffort: c.reasoningEffort } : {}),
       ...(c.seed !== undefined ? { seed: c.seed } : {}),
+      ...(c.templates ? { templates: c.templates } : {}),
     }));
     const last = calls[calls.length - 1];
     return {

@@ -13,6 +13,7 @@ import type { RunTotals, TokenUsage } from '../graph/types';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type PartialAnswer, type ReasoningEffort } from '../model/types';
 import { estimatePromptTokens } from '../model/tokens';
 import { Pricing, type ModelPrice } from '../pricing';
+import type { TemplateUse } from '../templates/types';
 import { RunCounters } from './accounting';
 import { BudgetExceededError, BudgetLedger, reserve, type Ask, type Budget, type Grant, type Spend } from './budget';
 import { RequestCache, requestKey } from './cache';
@@ -40,9 +41,10 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export type { RunProfile } from './runProfiles';
 
-/** Per-call choices: the model to ask (default the run's model). */
+/** Per-call choices: the model to ask (default the run's model), and the templates its prompt came from (recorded with the call). */
 export interface CallTarget {
   model?: ChatModel;
+  templates?: readonly TemplateUse[];
 }
 
 /** A stable id per ChatModel object, so two profiles with one model name never share cache entries. */
@@ -279,7 +281,7 @@ export class Run {
     this.nodeStatus.begin(nodeId);
     try {
       const { response, cached } = await this.answer(request, model, nodeId);
-      this.record(nodeId, role, request, model, response, cached);
+      this.record(nodeId, role, request, model, response, cached, target.templates);
       this.nodeStatus.end(nodeId, 'done');
       return response;
     } catch (err) {
@@ -383,8 +385,9 @@ export class Run {
   }
 
   /** Stage: the call on its node, with its tokens and cost (a cached answer cost nothing). */
-  private record(nodeId: string, role: string, request: ChatRequest, model: ChatModel, response: ChatResponse, cached: boolean): void {
-    this.graph.recordCall(nodeId, answeredCall(role, request, this.settings, response, cached, cached ? 0 : this.costOf(model, response)));
+  private record(nodeId: string, role: string, request: ChatRequest, model: ChatModel, response: ChatResponse, cached: boolean, templates?: readonly TemplateUse[]): void {
+    const call = answeredCall(role, request, this.settings, response, cached, cached ? 0 : this.costOf(model, response));
+    this.graph.recordCall(nodeId, templates?.length ? { ...call, templates: [...templates] } : call);
   }
 
   /** A cancelled stream's text so far on its node, with the tokens it was counted at. */

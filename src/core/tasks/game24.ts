@@ -7,8 +7,13 @@
 //     "Answer: <expression> = 24";
 //   - a value step ends with sure / likely / impossible (20 / 1 / 0.001, summed over samples);
 //   - a state whose last line has no "left:" is valued as a finished answer, as in the authors' code.
-// Prompt texts and worked examples are Thoughtscope's own.
+// Prompt texts and worked examples are Thoughtscope's own (templates/game24/).
+import type { TemplateLibrary } from '../templates/library';
+import type { RenderedPrompt } from '../templates/types';
 import { countVotes, scoreValueSamples, type VerdictParsing } from './answer';
+import { lazyBuiltInTask } from './builtIn';
+import type { LoadedTaskFile } from './spec';
+import { TemplatedTask } from './templatedTask';
 import type { Task } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -91,18 +96,12 @@ export function isFinished(steps: string): boolean {
  * The numbers a state still has to combine: the "left:" numbers of its last step, or the puzzle's
  * numbers before any step. Returns undefined for a finished state (its last step is an answer).
  */
-export function currentNumbers(input: string, steps: string): string | undefined {
+export function currentNumbers(input: string, steps: string, left: RegExp = LEFT): string | undefined {
   const last = lastLine(steps);
   if (last === '') return normalizeNumbers(input);
-  const m = LEFT.exec(last);
+  const m = left.exec(last);
   if (m) return normalizeNumbers(m[1]);
   return undefined;
-}
-
-/** Whether the state needs its final step (only 24 is left, or it already answered). */
-function needsFinalStep(input: string, steps: string): boolean {
-  const current = currentNumbers(input, steps);
-  return current === undefined || current === '24';
 }
 
 /** The expression of an answer line ("Answer: (1 + 2) * 8 = 24" gives "(1 + 2) * 8"). */
@@ -262,140 +261,12 @@ export function judgeGame24(input: string, answer: string): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Prompts (Thoughtscope's own wording and examples)
-
-const RULES = 'Use each of the numbers exactly once, with only + - * / and parentheses, to obtain 24.';
-
-const IO_EXAMPLES = `Input: 1 5 6 8
-Answer: (8 - 5 + 1) * 6 = 24
-Input: 2 3 9 10
-Answer: (9 / 3) * (10 - 2) = 24
-Input: 2 4 5 12
-Answer: 12 * 2 * (5 - 4) = 24
-Input: 5 7 11 1
-Answer: (5 * 7 - 11) * 1 = 24
-`;
-
-const COT_EXAMPLES = `Input: 1 5 6 8
-Steps:
-8 - 5 = 3 (left: 1 3 6)
-3 + 1 = 4 (left: 4 6)
-4 * 6 = 24 (left: 24)
-Answer: (8 - 5 + 1) * 6 = 24
-Input: 2 3 9 10
-Steps:
-10 - 2 = 8 (left: 3 8 9)
-9 / 3 = 3 (left: 3 8)
-3 * 8 = 24 (left: 24)
-Answer: (9 / 3) * (10 - 2) = 24
-Input: 2 4 5 12
-Steps:
-5 - 4 = 1 (left: 1 2 12)
-12 * 2 = 24 (left: 1 24)
-24 * 1 = 24 (left: 24)
-Answer: 12 * 2 * (5 - 4) = 24
-`;
-
-const COT_INSTRUCTIONS =
-  `${RULES} Work one step at a time: each step combines two of the remaining numbers and lists what is left, ` +
-  'in the form "a op b = c (left: ...)". When only 24 is left, write the whole expression on a line ' +
-  '"Answer: <expression> = 24" that uses the original numbers.\n';
-
-const PROPOSE_EXAMPLE = `Input: 3 5 7 12
-Possible next steps:
-3 + 5 = 8 (left: 7 8 12)
-12 - 7 = 5 (left: 3 5 5)
-5 * 3 = 15 (left: 7 12 15)
-12 / 3 = 4 (left: 4 5 7)
-7 - 5 = 2 (left: 2 3 12)
-12 + 7 = 19 (left: 3 5 19)
-5 - 3 = 2 (left: 2 7 12)
-7 * 3 = 21 (left: 5 12 21)
-`;
-
-const VALUE_EXAMPLES = `Input: 24
-24 = 24
-sure
-Input: 4 6
-4 * 6 = 24
-sure
-Input: 3 3
-3 + 3 = 6
-3 * 3 = 9
-3 - 3 = 0
-3 / 3 = 1
-impossible
-Input: 2 5 7
-(5 + 7) * 2 = 24
-sure
-Input: 3 9 12
-3 + 9 + 12 = 24
-sure
-Input: 5 7 11
-5 + 7 + 11 = 23
-11 - 7 = 4, 4 * 5 = 20
-No 24 yet, but these numbers are in a workable range
-likely
-Input: 1 2 3
-1 + 2 + 3 = 6
-1 * 2 * 3 = 6
-(1 + 3) * 2 = 8
-The numbers are too small to reach 24
-impossible
-Input: 10 11 13
-10 + 11 + 13 = 34
-13 - 11 = 2, 2 * 10 = 20
-(13 - 10) * 11 = 33
-Nothing lands on 24 and the numbers are too large to bring down to it
-impossible
-`;
-
-const VALUE_LAST_EXAMPLES = `Input: 1 5 6 8
-Answer: (8 - 5 + 1) * 6 = 24
-Judge: it uses 1, 5, 6 and 8 once each, and (8 - 5 + 1) * 6 = 4 * 6 = 24.
-sure
-Input: 2 3 9 10
-Answer: (10 - 3) * 3 + 2 = 24
-Judge: 3 is used twice and 9 is not used.
-impossible
-Input: 2 4 5 12
-Answer: 12 * 2 + 5 - 4 = 24
-Judge: it uses 2, 4, 5 and 12 once each, but 12 * 2 + 5 - 4 = 25, not 24.
-impossible
-Input: 3 5 7 12
-Answer: (3 + 7) / (5 / 12) = 24
-Judge: it uses 3, 5, 7 and 12 once each, and 10 / (5 / 12) = 10 * 12 / 5 = 24.
-sure
-`;
-
-function ioPrompt(input: string): string {
-  return `${RULES} Reply with one line "Answer: <expression> = 24".\n${IO_EXAMPLES}Input: ${normalizeNumbers(input)}\n`;
-}
-
-function cotPrompt(input: string, fewShot: boolean): string {
-  return `${COT_INSTRUCTIONS}${fewShot ? COT_EXAMPLES : ''}Input: ${normalizeNumbers(input)}\n`;
-}
+// Prompts: the templates game24/* (templates/game24/) that tasks/game24.task.yaml names; this code picks
+// the template for a state and gives it its numbers. Their texts and worked examples are Thoughtscope's own.
 
 function stepsSoFar(steps: string): string {
   const lines = stepLines(steps);
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-}
-
-/** The chain-of-thought prompt continued from the steps so far: original numbers on the Input line. */
-function continuationPrompt(input: string, steps: string): string {
-  return `${cotPrompt(input, true)}Steps:\n${stepsSoFar(steps)}`;
-}
-
-function proposePrompt(input: string, steps: string): string {
-  if (needsFinalStep(input, steps)) {
-    return continuationPrompt(input, steps);
-  }
-  const current = currentNumbers(input, steps) ?? normalizeNumbers(input);
-  return (
-    'Pick two of the input numbers and combine them with + - * / into one new number. ' +
-    'List several different possible next steps, one per line, each in the form "a op b = c (left: the remaining numbers)".\n' +
-    `${PROPOSE_EXAMPLE}Input: ${current}\nPossible next steps:\n`
-  );
 }
 
 const PROPOSAL_LINE = /^(.+?)=\s*(-?[\d./]+)\s*\(\s*left\s*:\s*([^)]*)\)\s*$/i;
@@ -405,9 +276,8 @@ const PROPOSAL_LINE = /^(.+?)=\s*(-?[\d./]+)\s*\(\s*left\s*:\s*([^)]*)\)\s*$/i;
  * malformed lines too; the value step judges them). lenient: only "a op b = c (left: ...)" lines, or
  * "Answer:" lines on the final step, with list markers and bold removed.
  */
-function parseProposals(input: string, steps: string, response: string, parsing: VerdictParsing = 'reference'): string[] {
+function parseProposals(finalStep: boolean, response: string, parsing: VerdictParsing): string[] {
   if (parsing === 'reference') return response.split('\n');
-  const finalStep = needsFinalStep(input, steps);
   const out: string[] = [];
   for (const raw of response.split('\n')) {
     const line = raw.replace(/^\s*(?:[-*•]|\d+[.)]\s)\s*/, '').replace(/\*\*/g, '').trim();
@@ -426,13 +296,6 @@ function parseProposals(input: string, steps: string, response: string, parsing:
   return out;
 }
 
-function samplePrompt(input: string, steps: string): string {
-  return (
-    `${continuationPrompt(input, steps)}` +
-    '(Write only the next line: one more step, or the Answer line if only 24 is left.)\n'
-  );
-}
-
 function parseSample(_input: string, steps: string, response: string): string {
   const previous = new Set(stepLines(steps));
   for (const raw of response.split('\n')) {
@@ -441,31 +304,6 @@ function parseSample(_input: string, steps: string, response: string): string {
     return line.replace(/^steps\s*:\s*/i, '');
   }
   return '';
-}
-
-function valuePrompt(input: string, steps: string): string {
-  const last = lastLine(steps);
-  // As the authors' value_prompt_wrap: a last line without "left:" is judged as a final answer.
-  if (last !== '' && !LEFT.test(last)) {
-    return (
-      'Each input below has four numbers and a proposed answer. Check that the answer uses every input number exactly once ' +
-      'and equals 24. Explain briefly after "Judge:", then write sure if the answer is correct or impossible if not, alone on the last line.\n' +
-      `${VALUE_LAST_EXAMPLES}Input: ${normalizeNumbers(input)}\nAnswer: ${answerExpression(last)} = 24\nJudge:`
-    );
-  }
-  const current = currentNumbers(input, steps) ?? normalizeNumbers(input);
-  return (
-    'Decide whether the input numbers can still reach 24 using + - * / with each number exactly once. ' +
-    'Try a few combinations briefly, then write your verdict alone on the last line: sure, likely or impossible.\n' +
-    `${VALUE_EXAMPLES}Input: ${current}\n`
-  );
-}
-
-function parseValues(_input: string, steps: string, responses: string[], parsing: VerdictParsing = 'reference'): number {
-  // As in the paper: a state that used up its four steps without reaching an answer is worth nothing
-  // (lines counted as the authors' code counts them, blank ones included).
-  if (steps.trim().split('\n').length >= 4 && !/answer/i.test(steps)) return 0;
-  return scoreValueSamples(responses, parsing);
 }
 
 /**
@@ -483,17 +321,6 @@ export function game24AuthorsPick(input: string, finalStates: readonly string[])
   return undefined;
 }
 
-function votePrompt(input: string, candidates: string[]): string {
-  return (
-    // The unchanging instructions first, the puzzle after them: provider prompt caches match prefixes.
-    `Puzzle: ${RULES}\n` +
-    'After the input are several partial solutions (choices). Say briefly for each whether it can still lead to 24, ' +
-    'then end with a line "The best choice is <number>".\n' +
-    `Input: ${normalizeNumbers(input)}\n\n` +
-    candidates.map((c, i) => `Choice ${i + 1}:\n${stepsSoFar(c).trim() || '(no steps yet)'}`).join('\n\n')
-  );
-}
-
 function extractAnswer(output: string): string {
   let last: string | undefined;
   for (const line of output.split('\n')) {
@@ -504,26 +331,107 @@ function extractAnswer(output: string): string {
   return lastLine(output);
 }
 
-export const game24Task: Task = {
-  id: 'game24',
-  description: 'Game of 24: combine four numbers with + - * / to make 24 (judged exactly).',
-  defaultSteps: 4,
-  ioPrompt,
-  cotPrompt,
-  proposePrompt,
-  parseProposals,
-  samplePrompt,
-  parseSample,
-  valuePrompt,
-  parseValues,
-  votePrompt,
-  parseVotes: (candidates, responses, parsing) => countVotes(candidates.length, responses, parsing),
-  authorsPick: game24AuthorsPick,
-  extractAnswer,
-  judge: judgeGame24,
-  stepLabel: (steps) => lastLine(steps),
-  stateMeta: (input, steps): Record<string, string | boolean> => {
-    const left = currentNumbers(input, steps);
+
+/** The game24 kind: the ToT paper's state protocol above, with the task file's progress rules and templates. */
+export class Game24Task extends TemplatedTask implements Task {
+  private readonly left: RegExp;
+  private readonly final: RegExp;
+  private readonly maxSteps: number;
+
+  constructor(
+    loaded: LoadedTaskFile,
+    templates: TemplateLibrary,
+  ) {
+    super(loaded, templates);
+    const progress = loaded.spec.progress ?? {};
+    this.left = progress.left ? new RegExp(progress.left, 'i') : LEFT;
+    this.final = new RegExp(progress.final ?? '^24$');
+    this.maxSteps = progress.maxSteps ?? 4;
+  }
+
+  /** Whether the state needs its final step (what is left is final, e.g. only 24, or it already answered). */
+  private needsFinalStep(input: string, steps: string): boolean {
+    const current = currentNumbers(input, steps, this.left);
+    return current === undefined || this.final.test(current);
+  }
+
+  ioPrompt(input: string): RenderedPrompt {
+    return this.render('io', 'game24/io', { input, numbers: normalizeNumbers(input) });
+  }
+
+  cotPrompt(input: string, fewShot: boolean): RenderedPrompt {
+    return this.render('cot', 'game24/cot', { input, numbers: normalizeNumbers(input), fewShot });
+  }
+
+  /** The chain-of-thought prompt continued from the steps so far: original numbers on the Input line. */
+  proposePrompt(input: string, steps: string): RenderedPrompt {
+    if (this.needsFinalStep(input, steps)) {
+      const cot = this.cotPrompt(input, true);
+      return this.compose('cotSteps', 'game24/cot-steps', { input, numbers: normalizeNumbers(input), steps: stepsSoFar(steps), cot: cot.text }, cot);
+    }
+    const current = currentNumbers(input, steps, this.left) ?? normalizeNumbers(input);
+    return this.render('propose', 'game24/propose', { input, numbers: current });
+  }
+
+  parseProposals(input: string, steps: string, response: string, parsing: VerdictParsing = 'reference'): string[] {
+    return parseProposals(this.needsFinalStep(input, steps), response, parsing);
+  }
+
+  samplePrompt(input: string, steps: string): RenderedPrompt {
+    const cot = this.cotPrompt(input, true);
+    return this.compose('sample', 'game24/sample', { input, numbers: normalizeNumbers(input), steps: stepsSoFar(steps), cot: cot.text }, cot);
+  }
+
+  parseSample(input: string, steps: string, response: string): string {
+    return parseSample(input, steps, response);
+  }
+
+  valuePrompt(input: string, steps: string): RenderedPrompt {
+    const last = lastLine(steps);
+    // As the authors' value_prompt_wrap: a last line without "left:" is judged as a final answer.
+    if (last !== '' && !this.left.test(last)) {
+      return this.render('valueLast', 'game24/value-last', { input, numbers: normalizeNumbers(input), answer: answerExpression(last) });
+    }
+    const current = currentNumbers(input, steps, this.left) ?? normalizeNumbers(input);
+    return this.render('value', 'game24/value', { input, numbers: current });
+  }
+
+  parseValues(_input: string, steps: string, responses: string[], parsing: VerdictParsing = 'reference'): number {
+    // As in the paper: a state that used up its four steps without reaching an answer is worth nothing
+    // (lines counted as the authors' code counts them, blank ones included).
+    if (steps.trim().split('\n').length >= this.maxSteps && !/answer/i.test(steps)) return 0;
+    return scoreValueSamples(responses, parsing);
+  }
+
+  votePrompt(input: string, candidates: string[]): RenderedPrompt {
+    return this.render('vote', 'game24/vote', { input, numbers: normalizeNumbers(input), choices: candidates.map((c) => stepsSoFar(c).trim()) });
+  }
+
+  parseVotes(candidates: string[], responses: string[], parsing?: VerdictParsing): number[] {
+    return countVotes(candidates.length, responses, parsing);
+  }
+
+  authorsPick(input: string, finalStates: readonly string[]): number | undefined {
+    return game24AuthorsPick(input, finalStates);
+  }
+
+  override extractAnswer(output: string): string {
+    return extractAnswer(output);
+  }
+
+  judge(input: string, answer: string): boolean {
+    return judgeGame24(input, answer);
+  }
+
+  stepLabel(steps: string): string {
+    return lastLine(steps);
+  }
+
+  stateMeta(input: string, steps: string): Record<string, string | boolean> {
+    const left = currentNumbers(input, steps, this.left);
     return left === undefined ? { finished: true } : { left };
-  },
-};
+  }
+}
+
+/** The built-in Game of 24 task (tasks/game24.task.yaml), read on first use. */
+export const game24Task: Task = lazyBuiltInTask('game24');

@@ -1,64 +1,96 @@
-// The generic free-text task: any question, reasoning steps as free text, final answer on an
-// "Answer:" line. Prompt texts are Thoughtscope's own.
-import { countVotes, extractFinalAnswer, scoreValueSamples } from './answer';
+// The generic kind: any question, reasoning steps as free text, the final answer read as the task file's
+// `answer` section says (by default an "Answer:" line). tasks/generic.task.yaml is the built-in task of
+// this kind; the numeric and multiple-choice tasks and a user's task files use it too. Its templates get
+// `input`, `examples`, the file's `variables` and, per prompt, `fewShot`, `steps` (the reasoning so
+// far, trimmed) or `choices` (ToT vote).
+import type { TemplateLibrary } from '../templates/library';
+import type { RenderedPrompt } from '../templates/types';
+import { countVotes, scoreValueSamples, type VerdictParsing } from './answer';
+import { lazyBuiltInTask } from './builtIn';
+import type { LoadedTaskFile } from './spec';
+import { TemplatedTask } from './templatedTask';
 import type { Task } from './types';
 
-const ANSWER_RULE = 'End with a line of the form "Answer: <final answer>".';
+export class GenericTask extends TemplatedTask implements Task {
+  private readonly left: RegExp | undefined;
+  private readonly final: RegExp | undefined;
 
-function stepsBlock(steps: string): string {
-  return steps.trim() ? `Reasoning so far:\n${steps.trim()}\n` : 'Reasoning so far: (none yet)\n';
-}
+  constructor(
+    loaded: LoadedTaskFile,
+    templates: TemplateLibrary,
+  ) {
+    super(loaded, templates);
+    this.left = loaded.spec.progress?.left ? new RegExp(loaded.spec.progress.left, 'i') : undefined;
+    this.final = loaded.spec.progress?.final ? new RegExp(loaded.spec.progress.final, 'i') : undefined;
+  }
 
-export const genericTask: Task = {
-  id: 'generic',
-  description: 'Any question; the final answer is read from an "Answer:" line.',
-  defaultSteps: 3,
+  ioPrompt(input: string): RenderedPrompt {
+    return this.render('io', 'generic/io', { input });
+  }
 
-  ioPrompt: (input) => `${input.trim()}\n\nReply with the answer only, on a line of the form "Answer: <final answer>".`,
+  cotPrompt(input: string, fewShot: boolean): RenderedPrompt {
+    return this.render('cot', 'generic/cot', { input, fewShot });
+  }
 
-  cotPrompt: (input, fewShot) =>
-    (fewShot
-      ? 'Question: A shop sells pens at 3 for $2. How much do 12 pens cost?\n' +
-        'Reasoning: 12 pens are 4 groups of 3 pens. Each group costs $2, so 4 x $2 = $8.\nAnswer: $8\n\n' +
-        'Question: Tom is 4 years older than Ann. In 3 years their ages will add up to 30. How old is Ann now?\n' +
-        'Reasoning: Let Ann be a. Tom is a + 4. In 3 years: (a + 3) + (a + 7) = 30, so 2a + 10 = 30 and a = 10.\nAnswer: 10\n\n'
-      : '') + `Question: ${input.trim()}\nThink step by step, writing out your reasoning. ${ANSWER_RULE}\nReasoning:`,
+  /** What is left (progress.left's group 1 in the last step), or undefined without such a rule or match. */
+  private leftOf(steps: string): string | undefined {
+    if (!this.left) return undefined;
+    const m = this.left.exec(this.stepLabel(steps));
+    return m ? (m[1] ?? m[0]).trim() : undefined;
+  }
 
-  proposePrompt: (input, steps) =>
-    `Problem: ${input.trim()}\n${stepsBlock(steps)}\n` +
-    'Propose up to 5 different possible next steps of the reasoning, one per line, each a single short sentence. ' +
-    'If the reasoning so far already determines the result, write one line "Answer: <final answer>" instead.\nNext steps:',
+  proposePrompt(input: string, steps: string): RenderedPrompt {
+    const left = this.leftOf(steps);
+    if (this.final && left !== undefined && this.final.test(left) && this.spec.templates?.cotSteps) {
+      const cot = this.cotPrompt(input, true);
+      return this.compose('cotSteps', 'generic/cot', { input, steps: steps.trim(), cot: cot.text }, cot);
+    }
+    return this.render('propose', 'generic/propose', { input, steps: steps.trim(), ...(this.left ? { left: left ?? '' } : {}) });
+  }
 
-  parseProposals: (_input, _steps, response) =>
-    response
+  parseProposals(_input: string, _steps: string, response: string): string[] {
+    return response
       .split('\n')
       .map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
-      .filter((l) => l.length > 0 && !/^next steps?:?$/i.test(l)),
+      .filter((l) => l.length > 0 && !/^next steps?:?$/i.test(l));
+  }
 
-  samplePrompt: (input, steps) =>
-    `Problem: ${input.trim()}\n${stepsBlock(steps)}\nWrite the next step of the reasoning as one short sentence. ` +
-    'If the result is now determined, write "Answer: <final answer>" instead.\nNext step:',
+  samplePrompt(input: string, steps: string): RenderedPrompt {
+    return this.render('sample', 'generic/sample', { input, steps: steps.trim() });
+  }
 
-  parseSample: (_input, _steps, response) => response.trim().split('\n')[0]?.trim() ?? '',
+  parseSample(_input: string, _steps: string, response: string): string {
+    return response.trim().split('\n')[0]?.trim() ?? '';
+  }
 
-  valuePrompt: (input, steps) =>
-    `Problem: ${input.trim()}\n${stepsBlock(steps)}\n` +
-    'Judge whether this reasoning is correct so far and can reach the right final answer. ' +
-    'Explain briefly, then give your verdict on the last line as exactly one word: sure, likely or impossible.',
+  valuePrompt(input: string, steps: string): RenderedPrompt {
+    return this.render('value', 'generic/value', { input, steps: steps.trim() });
+  }
 
-  parseValues: (_input, _steps, responses, parsing) => scoreValueSamples(responses, parsing),
+  parseValues(_input: string, steps: string, responses: string[], parsing?: VerdictParsing): number {
+    const max = this.spec.progress?.maxSteps;
+    if (max !== undefined && steps.trim().split('\n').length >= max && !/answer/i.test(steps)) return 0;
+    return scoreValueSamples(responses, parsing);
+  }
 
-  votePrompt: (input, candidates) =>
-    `Problem: ${input.trim()}\nSeveral partial solutions follow. Analyse each briefly, then conclude with ` +
-    '"The best choice is <number>".\n\n' +
-    candidates.map((c, i) => `Choice ${i + 1}:\n${c.trim()}`).join('\n\n'),
+  votePrompt(input: string, candidates: string[]): RenderedPrompt {
+    return this.render('vote', 'generic/vote', { input, choices: candidates.map((c) => c.trim()) });
+  }
 
-  parseVotes: (candidates, responses, parsing) => countVotes(candidates.length, responses, parsing),
+  parseVotes(candidates: string[], responses: string[], parsing?: VerdictParsing): number[] {
+    return countVotes(candidates.length, responses, parsing);
+  }
 
-  extractAnswer: extractFinalAnswer,
-
-  stepLabel: (steps) => {
+  stepLabel(steps: string): string {
     const lines = steps.trim().split('\n');
     return lines[lines.length - 1] ?? '';
-  },
-};
+  }
+
+  stateMeta(_input: string, steps: string): Record<string, string> {
+    const left = this.leftOf(steps);
+    return left === undefined ? {} : { left };
+  }
+}
+
+/** The built-in generic task (tasks/generic.task.yaml), read on first use. */
+export const genericTask: Task = lazyBuiltInTask('generic');

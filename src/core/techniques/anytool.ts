@@ -10,6 +10,8 @@
 // answer; a failed judgement has back edges to the agents it resumes.
 import { ModelError, type ChatMessage } from '../model/types';
 import type { Run } from '../run/run';
+import type { Task } from '../tasks/types';
+import type { RenderedPrompt, TemplateUse } from '../templates/types';
 import { BUILTIN_CATALOG, type ToolContext } from './anytool/builtinTools';
 import { CatalogError, mergeCatalogs, parseCatalog, type Catalog, type CatalogTool } from './anytool/catalog';
 import { readSolverStep, textProtocolRules, toolSpecs } from './anytool/protocol';
@@ -56,14 +58,9 @@ export async function loadToolCatalog(p: ParamValues, host: TechniqueHost): Prom
   return catalog;
 }
 
-function solverPrompt(question: string, tools: readonly CatalogTool[], native: boolean, failures: readonly string[]): string {
-  return (
-    'You are the solver: answer the question using the tools offered. Call a tool whenever it can compute or look up something, and trust its results over your own guesses.\n\n' +
-    `Question: ${question.trim()}\n\n` +
-    (native ? `Tools: ${tools.map((t) => t.name).join(', ')} (offered as functions).\n\n` : `${textProtocolRules(tools)}\n\n`) +
-    (failures.length ? `Earlier attempts failed:\n${failures.map((r) => `- ${r}`).join('\n')}\n\n` : '') +
-    'When you know the answer, write "FINAL ANSWER: <answer>". If these tools cannot answer it, write "GIVE UP: <what is missing>".'
-  );
+/** anytool/solver: the question, the tools (as functions, or the text protocol) and earlier failures. */
+function solverPrompt(task: Task, question: string, tools: readonly CatalogTool[], native: boolean, failures: readonly string[]): RenderedPrompt {
+  return task.render(undefined, 'anytool/solver', { input: question, native, toolNames: tools.map((t) => t.name), protocol: native ? '' : textProtocolRules(tools), failures });
 }
 
 type Attempt = { answer: string; callNodes: string[]; results: string[] } | { failure: string };
@@ -78,25 +75,29 @@ interface SolveArgs {
   ctx: ToolContext;
   failures: string[];
   protocol: { native: boolean };
+  task: Task;
 }
 
-async function solve({ run, question, tools, toolNodes, solverId, p, ctx, failures, protocol }: SolveArgs): Promise<Attempt> {
+async function solve({ run, question, tools, toolNodes, solverId, p, ctx, failures, protocol, task }: SolveArgs): Promise<Attempt> {
   const byName = new Map(tools.map((t) => [t.name, t]));
-  const first = (): ChatMessage => ({ role: 'user', content: solverPrompt(question, tools, protocol.native, failures) });
+  let opening = solverPrompt(task, question, tools, protocol.native, failures);
+  const templates: TemplateUse[] = [...opening.templates];
   const log: string[] = [];
-  const messages: ChatMessage[] = [first()];
+  const messages: ChatMessage[] = [{ role: 'user', content: opening.text }];
   const errors: string[] = [];
   const callNodes: string[] = [];
   for (let step = 0; step < (p.maxSteps as number); ) {
     run.throwIfCancelled();
     let response;
     try {
-      response = await run.call(solverId, `solve ${step + 1}`, { messages, temperature: p.temperature as number, tools: protocol.native ? toolSpecs(tools) : undefined });
+      response = await run.call(solverId, `solve ${step + 1}`, { messages, temperature: p.temperature as number, tools: protocol.native ? toolSpecs(tools) : undefined }, { templates });
     } catch (err) {
       // A server without function calling refuses `tools` (HTTP 400): carry on with the text protocol.
       if (protocol.native && p.protocol === 'auto' && err instanceof ModelError && err.kind === 'bad-request') {
         protocol.native = false;
-        messages[0] = first();
+        opening = solverPrompt(task, question, tools, protocol.native, failures);
+        messages[0] = { role: 'user', content: opening.text };
+        templates.splice(0, 1, ...opening.templates);
         run.graph.update(solverId, { status: 'running', meta: { protocol: 'text (the server refused tools)' } });
         continue;
       }
@@ -118,21 +119,18 @@ async function solve({ run, question, tools, toolNodes, solverId, p, ctx, failur
       results.push(`Result ${i + 1} (${call.name}): ${outcome.output}`);
     }
     messages.push({ role: 'assistant', content: `${response.choices[0] ?? ''}\n${s.calls.map((c) => `CALL ${c.name} ${c.arguments}`).join('\n')}`.trim() });
-    messages.push({ role: 'user', content: `${results.join('\n')}\n\nContinue: call a tool again, or write "FINAL ANSWER: <answer>", or "GIVE UP: <why>".` });
+    const next = task.render(undefined, 'anytool/continue', { input: question, results: results.join('\n') });
+    messages.push({ role: 'user', content: next.text });
+    templates.push(...next.templates);
   }
   return { failure: `no answer within ${p.maxSteps} solver steps${errors.length ? `; tool errors: ${errors.slice(-3).join(' | ')}` : ''}` };
 }
 
 /** The reference's check_solved: a judge call on the solver's answer. */
-async function judgeAnswer(run: Run, solverId: string, question: string, answer: string, results: readonly string[], p: ParamValues): Promise<{ solved: boolean; reason: string; nodeId: string }> {
+async function judgeAnswer(run: Run, task: Task, solverId: string, question: string, answer: string, results: readonly string[], p: ParamValues): Promise<{ solved: boolean; reason: string; nodeId: string }> {
   const node = run.graph.addNode({ kind: 'evaluation', text: 'Judging the answer…', status: 'pending', meta: { agent: 'judge' } }, [{ id: solverId, kind: 'evaluate' }]);
-  const calls = results.length ? results.map((r) => `- ${r.slice(0, 500)}`).join('\n') : '(none)';
-  const reply = (
-    await run.call(node.id, 'judge', {
-      messages: [{ role: 'user', content: `Request: ${question.trim()}\n\nTool calls and their results:\n${calls}\n\nThe final answer: ${answer}\n\nDoes this answer solve the request completely and correctly? Reply "Solved" or "Unsolved", then one sentence why.` }],
-      temperature: p.temperature as number,
-    })
-  ).choices[0] ?? '';
+  const prompt = task.render(undefined, 'anytool/judge', { input: question, calls: results.map((r) => r.slice(0, 500)), answer });
+  const reply = (await run.call(node.id, 'judge', { messages: [{ role: 'user', content: prompt.text }], temperature: p.temperature as number }, { templates: prompt.templates })).choices[0] ?? '';
   const solved = !/\bunsolved\b/i.test(reply) && /\bsolved\b/i.test(reply);
   const reason = reply.replace(/^\W*(?:un)?solved\W*/i, '').trim() || (solved ? 'solved' : 'the judge gave no reason');
   run.graph.update(node.id, { text: `${solved ? 'Solved' : 'Unsolved'}: ${reason}`, score: solved ? 1 : 0 });
@@ -152,7 +150,7 @@ export const anytoolTechnique: Technique = {
     const ctx: ToolContext = { root: host.baseDir ?? process.cwd(), signal: run.signal };
     const question = run.graph.addNode({ kind: 'question', text: input });
     const protocol = { native: p.protocol !== 'text' };
-    const search = new ToolSearch({ run, request: input, catalog, p, protocol });
+    const search = new ToolSearch({ run, request: input, catalog, p, protocol, task });
     search.start(question.id);
     await search.settle();
     const failures: string[] = [];
@@ -173,11 +171,11 @@ export const anytoolTechnique: Technique = {
           { kind: 'thought', text: `Solver with ${tools.map((t) => t.name).join(', ')}`, status: 'pending', meta: { agent: 'solver', round, protocol: protocol.native ? 'function calling' : 'text' } },
           [...new Set(toolNodes.values())].map((id) => ({ id, kind: 'aggregate' as const })),
         );
-        const attempt = await solve({ run, question: input, tools, toolNodes, solverId: solver.id, p, ctx, failures, protocol });
+        const attempt = await solve({ run, question: input, tools, toolNodes, solverId: solver.id, p, ctx, failures, protocol, task });
         if ('answer' in attempt) {
           const answer = task.extractAnswer(attempt.answer);
           answers.push(answer);
-          const verdict = await judgeAnswer(run, solver.id, input, attempt.answer, attempt.results, p);
+          const verdict = await judgeAnswer(run, task, solver.id, input, attempt.answer, attempt.results, p);
           if (verdict.solved) {
             const node = run.graph.addNode({ kind: 'answer', text: answer, meta: { round } }, [{ id: verdict.nodeId, kind: 'answer' }, ...attempt.callNodes.map((id) => ({ id, kind: 'aggregate' as const }))]);
             return { answer, answerNodeId: node.id, candidates: answers };

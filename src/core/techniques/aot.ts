@@ -62,13 +62,19 @@ async function searchOnce(run: Run, task: Task, input: string, questionId: strin
     { kind: 'thought', text: `Search ${index + 1}: writing…`, status: 'pending', meta: { attempt: index + 1 } },
     [{ id: questionId, kind: 'expand', label: 'search' }],
   );
-  const response = await run.call(search.id, 'search', {
-    messages: [{ role: 'user', content: aotPrompt(task.id, input) }],
-    temperature,
-    maxTokens,
-    // Later attempts must be fresh generations, not the cached first one.
-    ...(index > 0 ? { cacheSalt: `aot-attempt:${index}` } : {}),
-  });
+  const prompt = aotPrompt(task, input);
+  const response = await run.call(
+    search.id,
+    'search',
+    {
+      messages: [{ role: 'user', content: prompt.text }],
+      temperature,
+      maxTokens,
+      // Later attempts must be fresh generations, not the cached first one.
+      ...(index > 0 ? { cacheSalt: `aot-attempt:${index}` } : {}),
+    },
+    { templates: prompt.templates },
+  );
   const text = response.choices[0] ?? '';
   const trace = parseSearchTrace(text);
 

@@ -9,11 +9,11 @@
 // them (their text stays in each node's model calls and the trace) and only the final revision.
 //
 // Graph: question → draft → critique 1 → revision 1 → critique 2 → … → answer.
-import type { ChatRequest } from '../model/types';
 import type { Task } from '../tasks/types';
+import type { RenderedPrompt } from '../templates/types';
 import { addJudgedAnswer } from './answerNode';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
-import { CRITIQUE_EXAMPLES, DEFAULT_PRINCIPLES, parsePrinciples, type CritiqueExample } from './principles';
+import { CRITIQUE_EXAMPLES, DEFAULT_PRINCIPLES, parsePrinciples } from './principles';
 import { seededIndex } from './seededDraw';
 import type { Technique, TechniqueHost } from './types';
 import { readWorkspaceFile } from './workspaceFile';
@@ -72,45 +72,27 @@ async function loadPrinciples(p: ParamValues, host: TechniqueHost): Promise<stri
   return list;
 }
 
-function numbered(principles: readonly string[]): string {
-  return principles.map((text, i) => `${i + 1}. ${text}`).join('\n');
+/** Tasks with a checker get their own answer prompt (and format); anything else is sent as written (constitutional/draft). */
+function draftPrompt(task: Task, input: string): RenderedPrompt {
+  return task.judge ? task.ioPrompt(input) : task.render(undefined, 'constitutional/draft', { input });
 }
 
-/** Tasks with a checker get their own answer prompt (and format); anything else is sent as written. */
-function draftPrompt(task: Task, input: string): string {
-  return task.judge ? task.ioPrompt(input) : input.trim();
+/** constitutional/critique: against principle `only` (0-based), or against all of them when it is undefined. */
+export function critiquePrompt(task: Task, input: string, response: string, principles: readonly string[], only?: number, fewShot = false): RenderedPrompt {
+  return task.render(undefined, 'constitutional/critique', {
+    input,
+    response,
+    principles,
+    number: only === undefined ? '' : only + 1,
+    principle: only === undefined ? '' : principles[only],
+    fewShot,
+    workedExamples: CRITIQUE_EXAMPLES,
+  });
 }
 
-function examplesBlock(show: (e: CritiqueExample) => string): string {
-  return `Worked examples:\n\n${CRITIQUE_EXAMPLES.map((e, i) => `Example ${i + 1}\n${show(e)}`).join('\n\n')}\n\n---\n\nNow your turn.\n`;
-}
-
-const critiqueExamples = () => examplesBlock((e) => `Request:\n${e.request}\n\nResponse:\n${e.response}\n\nPrinciple applied: ${e.principle}\n\nCritique:\n${e.critique}`);
-const revisionExamples = () => examplesBlock((e) => `Request:\n${e.request}\n\nResponse:\n${e.response}\n\nCritique:\n${e.critique}\n\nRevised response:\n${e.revision}`);
-
-export function critiquePrompt(input: string, response: string, principles: readonly string[], only?: number, fewShot = false): string {
-  const head = `${fewShot ? critiqueExamples() : ''}Here is a request and a response to it.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n`;
-  if (only !== undefined) {
-    return (
-      `${head}Principle ${only + 1}: ${principles[only]}\n\n` +
-      `Critique the response against this principle: point out specifically where it falls short, or say that it does not. ` +
-      `Start with the line "Principle: ${only + 1}".`
-    );
-  }
-  return (
-    `${head}Principles:\n${numbered(principles)}\n\n` +
-    'Critique the response against these principles. Start with a line "Principle: <number>" naming the principle it falls ' +
-    'shortest of (or "Principle: none" if it meets them all), then say specifically where and how it falls short.'
-  );
-}
-
-export function revisionPrompt(input: string, response: string, critique: string, principle: string | undefined, fewShot = false): string {
-  return (
-    `${fewShot ? revisionExamples() : ''}Here is a request, a response to it, and a critique of the response.\n\nRequest:\n${input.trim()}\n\nResponse:\n${response.trim()}\n\n` +
-    `Critique${principle ? ` (principle: ${principle})` : ''}:\n${critique.trim()}\n\n` +
-    'Rewrite the response so that it answers the critique, keeping everything that was right. Keep its format ' +
-    '(if it ends with an "Answer:" line, end with one too). Reply with the revised response only.'
-  );
+/** constitutional/revision: answer the critique (which cited `principle`, if any). */
+export function revisionPrompt(task: Task, input: string, response: string, critique: string, principle: string | undefined, fewShot = false): RenderedPrompt {
+  return task.render(undefined, 'constitutional/revision', { input, response, critique, principle: principle ?? '', fewShot, workedExamples: CRITIQUE_EXAMPLES });
 }
 
 /** The principle a critique cites: its "Principle: N" line (1-based), "none", or undefined if it names none. */
@@ -147,12 +129,13 @@ export const constitutionalTechnique: Technique = {
     const principles = await loadPrinciples(p, host);
     const rounds = p.rounds as number;
     const holdBack = p.showOnlyRevised as boolean;
-    const request = (content: string): ChatRequest => ({ messages: [{ role: 'user', content }], temperature: p.temperature as number });
+    const ask = (nodeId: string, role: string, prompt: RenderedPrompt) =>
+      run.call(nodeId, role, { messages: [{ role: 'user', content: prompt.text }], temperature: p.temperature as number }, { templates: prompt.templates });
     const shown = (text: string, final: boolean, name: string) => (holdBack && !final ? `${name} (held back until the review is done)` : text);
 
     const question = run.graph.addNode({ kind: 'question', text: input });
     const draftNode = run.graph.addNode({ kind: 'thought', text: 'Draft…', status: 'pending', meta: { stage: 'draft' } }, [{ id: question.id, kind: 'expand' }]);
-    let current = stripRevisionLabel((await run.call(draftNode.id, 'draft', request(draftPrompt(task, input)))).choices[0] ?? '');
+    let current = stripRevisionLabel((await ask(draftNode.id, 'draft', draftPrompt(task, input))).choices[0] ?? '');
     run.graph.update(draftNode.id, { text: shown(current, false, 'Draft'), meta: { stage: 'draft', ...(holdBack ? { heldBack: true } : {}) } });
     let previous = draftNode.id;
 
@@ -163,7 +146,7 @@ export const constitutionalTechnique: Technique = {
         { kind: 'critique', text: `Critique ${round}…`, status: 'pending', meta: { round } },
         [{ id: previous, kind: 'evaluate' }],
       );
-      const critique = (await run.call(critiqueNode.id, 'critique', request(critiquePrompt(input, current, principles, only, p.fewShot as boolean)))).choices[0] ?? '';
+      const critique = (await ask(critiqueNode.id, 'critique', critiquePrompt(task, input, current, principles, only, p.fewShot as boolean))).choices[0] ?? '';
       const cited = only !== undefined ? only + 1 : citedPrinciple(critique, principles.length);
       const principle = typeof cited === 'number' ? `${cited}. ${principles[cited - 1]}` : cited === 'none' ? 'none (meets every principle)' : 'not named';
       run.graph.update(critiqueNode.id, { text: `Principle ${principle}\n\n${critique.trim()}`, meta: { round, principle } });
@@ -173,7 +156,7 @@ export const constitutionalTechnique: Technique = {
         { kind: 'thought', text: `Revision ${round}…`, status: 'pending', meta: { stage: 'revision', round } },
         [{ id: critiqueNode.id, kind: 'refine', label: typeof cited === 'number' ? `principle ${cited}` : undefined }],
       );
-      const revised = (await run.call(revisionNode.id, 'revise', request(revisionPrompt(input, current, critique, typeof cited === 'number' ? principles[cited - 1] : undefined, p.fewShot as boolean)))).choices[0] ?? '';
+      const revised = (await ask(revisionNode.id, 'revise', revisionPrompt(task, input, current, critique, typeof cited === 'number' ? principles[cited - 1] : undefined, p.fewShot as boolean))).choices[0] ?? '';
       current = stripRevisionLabel(revised) || current;
       run.graph.update(revisionNode.id, {
         text: shown(current, final, `Revision ${round}`),

@@ -14,6 +14,8 @@ import type { ChatMessage, ChatModel } from '../model/types';
 import { splitNames } from '../profiles';
 import type { Run } from '../run/run';
 import { normalizeAnswer } from '../tasks/normalize';
+import type { Task } from '../tasks/types';
+import type { RenderedPrompt, TemplateUse } from '../templates/types';
 import { TOPOLOGIES, senders, type Topology } from './eot/topology';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import { profileModel } from './profileParam';
@@ -141,10 +143,6 @@ function clip(text: string): string {
   return t.length > MESSAGE_CHARS ? `${t.slice(0, MESSAGE_CHARS - 1)}…` : t;
 }
 
-function systemPrompt(p: Participant, n: number): string {
-  return `You are participant ${laneLabel(p.index)}, ${p.persona}. You solve the problem together with ${n - 1} other participant${n > 2 ? 's' : ''}; you will see some of their answers and may keep or revise yours.`;
-}
-
 /** What a participant received: a sender's previous answer, with its confidence from the second exchange on. */
 interface Received {
   from: Participant;
@@ -152,37 +150,30 @@ interface Received {
   confidence?: number;
 }
 
-/** The messages of one participant's turn: the problem, its own last answer, and what it received. */
-function turnMessages(p: Participant, n: number, firstPrompt: string, own: Turn | undefined, inbox: readonly Received[]): ChatMessage[] {
+/**
+ * The messages of one participant's turn (templates eot/system, the task's cot, eot/exchange): the
+ * problem, its own last answer, and what it received.
+ */
+function turnMessages(task: Task, p: Participant, n: number, firstPrompt: RenderedPrompt, own: Turn | undefined, inbox: readonly Received[]): { messages: ChatMessage[]; templates: TemplateUse[] } {
+  const system = task.render(undefined, 'eot/system', { participant: laneLabel(p.index), persona: p.persona, others: n - 1 });
   const messages: ChatMessage[] = [
-    { role: 'system', content: systemPrompt(p, n) },
-    { role: 'user', content: firstPrompt },
+    { role: 'system', content: system.text },
+    { role: 'user', content: firstPrompt.text },
   ];
-  if (!own) return messages;
+  const templates = [...system.templates, ...firstPrompt.templates];
+  if (!own) return { messages, templates };
   messages.push({ role: 'assistant', content: clip(own.output) });
-  const received = inbox
-    .map(({ from, turn, confidence }) => `Participant ${laneLabel(from.index)}${confidence === undefined ? '' : ` (confidence ${confidence.toFixed(2)})`}:\n${clip(turn.output)}`)
-    .join('\n\n');
-  const withConfidence = inbox.some((m) => m.confidence !== undefined);
-  messages.push({
-    role: 'user',
-    content:
-      `These are answers from the previous round:\n\n${received}\n\n` +
-      (withConfidence
-        ? `A confidence is the share of that participant's answers so far that agree with its most frequent one. Below ${LOW_CONFIDENCE} the solution is quite likely wrong; a high confidence can still be wrong. `
-        : '') +
-      'Check your previous answer against their reasoning, then write a new step-by-step solution of your own ' +
-      '(without commenting on theirs), ending with your final answer in the format asked for above.',
+  const exchange = task.render(undefined, 'eot/exchange', {
+    answers: inbox.map(({ from, turn, confidence }) => ({ participant: laneLabel(from.index), confidence: confidence === undefined ? '' : confidence.toFixed(2), text: clip(turn.output) })),
+    withConfidence: inbox.some((m) => m.confidence !== undefined),
+    lowConfidence: LOW_CONFIDENCE,
   });
-  return messages;
+  messages.push({ role: 'user', content: exchange.text });
+  return { messages, templates: [...templates, ...exchange.templates] };
 }
 
-function judgePrompt(input: string, turns: readonly Turn[], participants: readonly Participant[]): string {
-  const answers = turns.map((t, i) => `Participant ${laneLabel(participants[i].index)}: ${t.answer || '(no answer)'}`).join('\n');
-  return (
-    `Problem: ${input.trim()}\n\nThe participants' current answers:\n${answers}\n\n` +
-    'Have they reached consensus on one answer that you would accept? Reply with one line "Consensus: yes" or "Consensus: no", then one sentence why.'
-  );
+function judgePrompt(task: Task, input: string, turns: readonly Turn[], participants: readonly Participant[]): RenderedPrompt {
+  return task.render(undefined, 'eot/judge', { input, answers: turns.map((t, i) => ({ participant: laneLabel(participants[i].index), answer: t.answer })) });
 }
 
 function parseJudge(output: string): boolean {
@@ -244,9 +235,9 @@ export const eotTechnique: Technique = {
             { kind: 'thought', text: `${part.label}, round ${round}…`, status: 'pending', meta: { lane: part.label, participant: laneLabel(i), round, model: part.model.model } },
             parents,
           );
-          const messages = turnMessages(part, n, firstPrompt, previous?.[i], inbox);
+          const { messages, templates } = turnMessages(task, part, n, firstPrompt, previous?.[i], inbox);
           // Participants on one model with equal prompts still differ by persona; the salt keeps rounds apart.
-          const response = await run.call(node.id, `round ${round}`, { messages, temperature, cacheSalt: `eot-${i}-${round}` }, { model: part.model });
+          const response = await run.call(node.id, `round ${round}`, { messages, temperature, cacheSalt: `eot-${i}-${round}` }, { model: part.model, templates });
           const output = response.choices[0] ?? '';
           const answer = task.extractAnswer(output).trim();
           run.graph.update(node.id, { text: output, meta: { ...node.meta, answer: answer || '(none)' } });
@@ -265,7 +256,8 @@ export const eotTechnique: Technique = {
           turns.map((t) => ({ id: t.nodeId, kind: 'evaluate' as const })),
         );
         lastJudgeId = judge.id;
-        const verdict = await run.call(judge.id, 'judge', { messages: [{ role: 'user', content: judgePrompt(input, turns, participants) }], temperature: 0 }, { model: judgeModel });
+        const prompt = judgePrompt(task, input, turns, participants);
+        const verdict = await run.call(judge.id, 'judge', { messages: [{ role: 'user', content: prompt.text }], temperature: 0 }, { model: judgeModel, templates: prompt.templates });
         const yes = parseJudge(verdict.choices[0] ?? '');
         run.graph.update(judge.id, { text: `Consensus: ${yes ? 'yes' : 'no'} (round ${round})\n\n${verdict.choices[0] ?? ''}`, score: yes ? 1 : 0 });
         if (yes) {

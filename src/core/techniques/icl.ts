@@ -7,6 +7,8 @@
 // current directory), or from the inline `examples` parameter.
 //
 // Graph: example nodes → prompt node (holds the call) ← question; prompt node → answer.
+import type { Task } from '../tasks/types';
+import type { RenderedPrompt } from '../templates/types';
 import { addJudgedAnswer } from './answerNode';
 import { ExamplesError, formatExample, formatOfPath, parseExamples, type Example } from './iclExamples';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
@@ -101,9 +103,9 @@ export function chooseExamples(all: readonly Example[], p: ParamValues, input: s
   return seededSample(numbered, shots, p.seed as number, input.trim());
 }
 
-export function iclPrompt(instruction: string, examples: readonly Example[], input: string): string {
-  const head = instruction.trim() ? `${instruction.trim()}\n\n` : '';
-  return `${head}${examples.map((e) => `${formatExample(e)}\n\n`).join('')}Input: ${input.trim()}\nOutput:`;
+/** icl/answer: the instruction, the examples in their format, then the question in the same format. */
+export function iclPrompt(task: Task, instruction: string, examples: readonly Example[], input: string): RenderedPrompt {
+  return task.render(undefined, 'icl/answer', { instruction: instruction.trim(), shots: examples.map(formatExample), input });
 }
 
 export const iclTechnique: Technique = {
@@ -124,12 +126,18 @@ export const iclTechnique: Technique = {
       { kind: 'thought', text: `Prompt: ${examples.length} example${examples.length === 1 ? '' : 's'}, then the question`, status: 'pending', meta: { shots: examples.length, source } },
       [...exampleNodes.map((n, i) => ({ id: n.id, kind: 'aggregate' as const, label: `shot ${i + 1}` })), { id: question.id, kind: 'expand' as const }],
     );
-    const response = await run.call(promptNode.id, 'answer', {
-      messages: [{ role: 'user', content: iclPrompt(p.instruction as string, examples, input) }],
-      temperature: p.temperature as number,
-      // The model may go on to invent the next example; its answer ends where that would start.
-      stop: ['\nInput:'],
-    });
+    const prompt = iclPrompt(task, p.instruction as string, examples, input);
+    const response = await run.call(
+      promptNode.id,
+      'answer',
+      {
+        messages: [{ role: 'user', content: prompt.text }],
+        temperature: p.temperature as number,
+        // The model may go on to invent the next example; its answer ends where that would start.
+        stop: ['\nInput:'],
+      },
+      { templates: prompt.templates },
+    );
     const output = response.choices[0] ?? '';
     const answer = task.extractAnswer(output);
     const answerNode = addJudgedAnswer(run, task, input, answer, promptNode.id);

@@ -9,6 +9,7 @@ import type { ThoughtNode } from '../graph/types';
 import type { Run } from '../run/run';
 import { executionSetup } from '../sandbox/execution';
 import { PROGRAM_LANGUAGES, type ExecutionResult, type ProgramLanguage, type SandboxLimits } from '../sandbox/types';
+import type { Task } from '../tasks/types';
 import type { ParamSpec, ParamValues } from './params';
 import { executionAnswer, executionText, extractProgram, problemOf, programPrompt, repairMessages, voteKey } from './potProgram';
 import type { Technique } from './types';
@@ -81,7 +82,7 @@ async function executeOrExplain(run: Run, execution: ThoughtNode, execute: () =>
   }
 }
 
-async function runChain(run: Run, input: string, p: ParamValues, first: ThoughtNode, gate: { allowed?: boolean }): Promise<Chain> {
+async function runChain(run: Run, task: Task, input: string, p: ParamValues, first: ThoughtNode, gate: { allowed?: boolean }): Promise<Chain> {
   const language = p.language as ProgramLanguage;
   const chain: Chain = { executions: [] };
   let program = first;
@@ -105,7 +106,8 @@ async function runChain(run: Run, input: string, p: ParamValues, first: ThoughtN
       { kind: 'program', text: 'Asking for a fix…', status: 'pending', meta: { language, attempt: attempt + 2 } },
       [{ id: execution.id, kind: 'refine', label: 'repair' }],
     );
-    const response = await run.call(repaired.id, 'repair', { messages: repairMessages(language, input, code, problem), temperature: temperatureOf(p) });
+    const repair = repairMessages(task, language, input, code, problem);
+    const response = await run.call(repaired.id, 'repair', { messages: repair.messages, temperature: temperatureOf(p) }, { templates: repair.templates });
     program = run.graph.update(repaired.id, { text: extractProgram(response.choices[0] ?? '', language) });
   }
 }
@@ -123,7 +125,8 @@ export const potTechnique: Technique = {
       { kind: 'program', text: `Asking ${run.model.model} for a ${language} program…`, status: 'pending', meta: { language, attempt: 1 } },
       [{ id: question.id, kind: 'expand' }],
     );
-    const response = await run.call(first.id, 'program', { messages: [{ role: 'user', content: programPrompt(language, input) }], temperature: temperatureOf(p), n: samples });
+    const prompt = programPrompt(task, language, input);
+    const response = await run.call(first.id, 'program', { messages: [{ role: 'user', content: prompt.text }], temperature: temperatureOf(p), n: samples }, { templates: prompt.templates });
     const programs = response.choices.map((choice, i) => {
       const code = extractProgram(choice, language);
       if (i === 0) return run.graph.update(first.id, { text: code });
@@ -135,7 +138,7 @@ export const potTechnique: Technique = {
     const chains: Chain[] = [];
     for (const program of programs) {
       run.throwIfCancelled();
-      chains.push(await runChain(run, input, p, program, gate));
+      chains.push(await runChain(run, task, input, p, program, gate));
     }
 
     const answered = chains.filter((c) => c.answer !== undefined);

@@ -1,36 +1,30 @@
 // Program of Thoughts text handling: the prompts that ask for a program and for a repair, reading
 // the program out of a reply, and reading the answer out of an execution.
 import type { ChatMessage } from '../model/types';
+import type { Task } from '../tasks/types';
+import type { RenderedPrompt, TemplateUse } from '../templates/types';
 import { fencedBlock, findFencedBlocks } from '../sandbox/codeBlocks';
 import type { ExecutionResult, ProgramLanguage } from '../sandbox/types';
 
 const FENCE_TAGS: Record<ProgramLanguage, string[]> = { python: ['python', 'py', 'python3'], javascript: ['javascript', 'js'] };
 
-const RULES: Record<ProgramLanguage, string> = {
-  python:
-    'Write a Python 3 program that computes the answer. Do every calculation in code: use integers, or fractions.Fraction ' +
-    'for exact fractions, rather than floats when exactness matters. Use only the standard library; the program has no ' +
-    'network and no files. Assign the final answer to a variable named ans, or print it with print() as the last line of output.',
-  javascript:
-    'Write a JavaScript program that computes the answer. Do every calculation in code: use BigInt for large integers. ' +
-    'Use only the language itself: there is no Node.js, no require, no network and no files. Print the final answer with ' +
-    'console.log() as the last line of output, or assign it to a variable declared with `var result`.',
-};
-
-export function programPrompt(language: ProgramLanguage, question: string): string {
-  return `${RULES[language]}\nReply with the program only, in one \`\`\`${FENCE_TAGS[language][0]} code block.\n\nQuestion: ${question.trim()}`;
+/** The program prompt (pot/python or pot/javascript). */
+export function programPrompt(task: Task, language: ProgramLanguage, question: string): RenderedPrompt {
+  return task.render(undefined, `pot/${language}`, { input: question });
 }
 
-/** The conversation for a repair: the original request, the failed program, and what went wrong. */
-export function repairMessages(language: ProgramLanguage, question: string, code: string, problem: string): ChatMessage[] {
-  return [
-    { role: 'user', content: programPrompt(language, question) },
-    { role: 'assistant', content: fenced(language, code) },
-    {
-      role: 'user',
-      content: `Running the program went wrong:\n${problem.trim()}\n\nFix the program. Reply with the corrected program only, in one \`\`\`${FENCE_TAGS[language][0]} code block.`,
-    },
-  ];
+/** The conversation for a repair: the original request, the failed program, and what went wrong (pot/repair). */
+export function repairMessages(task: Task, language: ProgramLanguage, question: string, code: string, problem: string): { messages: ChatMessage[]; templates: TemplateUse[] } {
+  const first = programPrompt(task, language, question);
+  const repair = task.render(undefined, 'pot/repair', { input: question, problem, fence: FENCE_TAGS[language][0] });
+  return {
+    messages: [
+      { role: 'user', content: first.text },
+      { role: 'assistant', content: fenced(language, code) },
+      { role: 'user', content: repair.text },
+    ],
+    templates: [...first.templates, ...repair.templates],
+  };
 }
 
 /** The program as a fenced block; the fence is longer than any backticks in the code. */

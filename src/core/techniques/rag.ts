@@ -20,6 +20,8 @@ import { DEFAULT_MAX_BYTES, specialFileSystemOf } from '../rag/files';
 import { openSyncedIndex } from '../rag/openIndex';
 import type { IndexRequest } from '../rag/provider';
 import type { SearchHit } from '../rag/workspaceIndex';
+import type { Task } from '../tasks/types';
+import type { RenderedPrompt } from '../templates/types';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import type { Technique, TechniqueHost } from './types';
 
@@ -72,14 +74,10 @@ export function location(hit: Pick<SearchHit, 'path' | 'startLine' | 'endLine'>)
   return `${hit.path}:${hit.startLine}-${hit.endLine}`;
 }
 
-export function ragPrompt(question: string, hits: readonly SearchHit[]): string {
-  const sources = hits.map((h, i) => `[${i + 1}] ${h.path} lines ${h.startLine}-${h.endLine}\n"""\n${h.text}\n"""`).join('\n\n');
-  return (
-    'Answer the question using only the numbered sources below, which come from the user\'s workspace. ' +
-    'Cite the sources every statement rests on by number in square brackets, e.g. [2]. ' +
-    `If the sources do not contain the answer, reply with exactly: ${NOT_FOUND_MARK}\n\n` +
-    `Sources:\n${sources}\n\nQuestion: ${question.trim()}\nAnswer:`
-  );
+/** rag/answer: the numbered sources, then the question. */
+export function ragPrompt(task: Task, question: string, hits: readonly SearchHit[]): RenderedPrompt {
+  const sources = hits.map((h) => ({ path: h.path, startLine: h.startLine, endLine: h.endLine, text: h.text }));
+  return task.render(undefined, 'rag/answer', { input: question, sources, notFound: NOT_FOUND_MARK });
 }
 
 export interface ParsedAnswer {
@@ -147,7 +145,7 @@ export const ragTechnique: Technique = {
     const special = specialFileSystemOf(await realpath(root).catch(() => root));
     if (special) throw new ParamError(`technique "rag" parameter "root": ${root} is on the special file system ${special}, which holds no text files to index; choose a folder of your files`);
   },
-  async run({ run, input, params: p, host }) {
+  async run({ run, task, input, params: p, host }) {
     const embedder = embedderFor(run, p);
     const question = run.graph.addNode({ kind: 'question', text: input });
     const request = indexRequest(p, host);
@@ -194,7 +192,8 @@ export const ragTechnique: Technique = {
       return { answer, answerNodeId: node.id, candidates: [answer] };
     }
     const writer = run.graph.addNode({ kind: 'thought', text: `Answering from ${hits.length} sources…`, status: 'pending' }, chunkNodes.map((n) => ({ id: n.id, kind: 'aggregate' as const })));
-    const response = await run.call(writer.id, 'answer', { messages: [{ role: 'user', content: ragPrompt(input, hits) }], temperature: p.temperature as number });
+    const prompt = ragPrompt(task, input, hits);
+    const response = await run.call(writer.id, 'answer', { messages: [{ role: 'user', content: prompt.text }], temperature: p.temperature as number }, { templates: prompt.templates });
     const output = response.choices[0] ?? '';
     run.graph.update(writer.id, { text: output || '(empty)' });
     const parsed = parseCitations(output, hits.length);

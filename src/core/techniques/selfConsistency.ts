@@ -5,11 +5,12 @@
 //
 // Graph: question → sampling node (holds the call, its tokens and cost) → one node per sample with
 // its extracted answer → vote node with the counts → answer node (score = vote share).
+import type { RenderedPrompt } from '../templates/types';
 import type { TechniqueContext, TechniqueResult } from './types';
 import { diversityNote } from './samplingDiversity';
 import { describeVotes, formatShare, majorityVote } from './vote';
 
-export async function selfConsistency(ctx: TechniqueContext, prompt: string, role: string): Promise<TechniqueResult> {
+export async function selfConsistency(ctx: TechniqueContext, prompt: RenderedPrompt, role: string): Promise<TechniqueResult> {
   const { run, task, input } = ctx;
   const samples = ctx.params.samples as number;
   const temperature = ctx.params.temperature as number;
@@ -18,7 +19,7 @@ export async function selfConsistency(ctx: TechniqueContext, prompt: string, rol
     { kind: 'thought', text: `Sampling ${samples} ${role === 'reason' ? 'reasoning paths' : 'answers'} at temperature ${temperature}`, status: 'pending', meta: { samples, temperature } },
     [{ id: question.id, kind: 'expand' }],
   );
-  const response = await run.call(sampler.id, role, { messages: [{ role: 'user', content: prompt }], temperature, n: samples });
+  const response = await run.call(sampler.id, role, { messages: [{ role: 'user', content: prompt.text }], temperature, n: samples }, { templates: prompt.templates });
   const lost = diversityNote(run, response, role === 'reason' ? 'cot-sc' : 'sc', samples);
   const choices = response.choices.slice(0, samples);
   const answers = choices.map((c) => task.extractAnswer(c).trim());

@@ -17,9 +17,12 @@
 import type { ChatModel, EmbeddingModel } from '../model/types';
 import { cosine } from '../rag/embeddings';
 import type { Run } from '../run/run';
+import type { Task } from '../tasks/types';
+import { withParts } from '../templates/library';
+import type { RenderedPrompt } from '../templates/types';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import { profileModel } from './profileParam';
-import { MemoryStream, type Memory, type RetrievalWeights } from './team/memory';
+import { MemoryStream, type RetrievalWeights } from './team/memory';
 import type { Technique } from './types';
 
 export const ROLES = ['planner', 'solver', 'critic'] as const;
@@ -50,12 +53,6 @@ const params: readonly ParamSpec[] = [
     }),
   ),
 ];
-
-const PERSONAS: Record<Role, string> = {
-  planner: 'You are the planner of a small team: you split the problem into steps, give each to the right teammate, and write the final answer.',
-  solver: 'You are the solver of a small team: you carry out concrete steps carefully, showing the work.',
-  critic: 'You are the critic of a small team: you check the work for errors and gaps. If the plan must change, start your reply with "REVISE:" and say why.',
-};
 
 export interface PlanStep {
   agent: Role;
@@ -98,12 +95,6 @@ export function parseImportance(text: string): number {
   return Number.isFinite(n) ? Math.min(10, Math.max(1, n)) : 5;
 }
 
-const planPrompt = (question: string) =>
-  `Problem: ${question.trim()}\n\nWrite a short numbered plan (2 to 4 steps). Start each step with the teammate who does it: [solver], [critic] or [planner]. ` +
-  'Include a [critic] step that checks the work.';
-
-const numbered = (memories: readonly Memory[]) => memories.map((m, i) => `${i + 1}. ${m.text}`).join('\n');
-
 interface Agent {
   model: ChatModel;
   /** The profile named in its parameter, '' when it runs on the run's own model by default. */
@@ -139,6 +130,7 @@ class Team {
 
   constructor(
     private readonly run: Run,
+    private readonly task: Task,
     private readonly question: string,
     private readonly p: ParamValues,
   ) {
@@ -148,10 +140,24 @@ class Team {
     this.weights = { recency: p.weightRecency as number, importance: p.weightImportance as number, relevance: p.weightRelevance as number };
   }
 
-  /** A call written by `agent` goes to its model; `undefined` (importance ratings) to the run's. */
-  async ask(nodeId: string, role: string, agent: Role | undefined, system: string, user: string): Promise<string> {
+  /** A template of team/ with the question as `input`. */
+  prompt(name: string, variables: Record<string, unknown> = {}): RenderedPrompt {
+    return this.task.render(undefined, `team/${name}`, { input: this.question, ...variables });
+  }
+
+  /**
+   * A call written by `agent` goes to its model, with its persona (team/planner, team/solver, team/critic)
+   * as the system prompt; `undefined` (importance ratings) to the run's, as team/rater.
+   */
+  async ask(nodeId: string, role: string, agent: Role | undefined, user: RenderedPrompt): Promise<string> {
     const model = agent ? this.agents[agent].model : this.run.model;
-    const response = await this.run.call(nodeId, role, { messages: [{ role: 'system', content: system }, { role: 'user', content: user }], temperature: this.p.temperature as number }, { model });
+    const system = this.prompt(agent ?? 'rater');
+    const response = await this.run.call(
+      nodeId,
+      role,
+      { messages: [{ role: 'system', content: system.text }, { role: 'user', content: user.text }], temperature: this.p.temperature as number },
+      { model, templates: [...system.templates, ...user.templates] },
+    );
     return (response.choices[0] ?? '').trim();
   }
 
@@ -187,13 +193,14 @@ class Team {
   }
 
   /** One agent does one step with what it recalls; the message is observed by the others. */
-  async act(agent: Role, task: string, parentId: string, plan: string): Promise<{ text: string; nodeId: string }> {
+  async act(agent: Role, step: string | RenderedPrompt, parentId: string, plan: string): Promise<{ text: string; nodeId: string }> {
+    const task = typeof step === 'string' ? step : step.text;
     this.now++;
     const node = this.run.graph.addNode({ kind: 'thought', text: `${this.who(agent)}: …`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) }, [{ id: parentId, kind: 'expand', label: agent }]);
     const recalled = await this.recall(agent, `${task} ${this.question}`, this.p.retrieve as number, node.id);
     for (const r of recalled) if (r.memory.nodeId) this.run.graph.addEdge(r.memory.nodeId, node.id, 'evaluate', `recall ${r.score.toFixed(2)}`);
-    const memories = recalled.length ? `What you remember (most useful first):\n${numbered(recalled.map((r) => r.memory))}\n\n` : '';
-    const text = await this.ask(node.id, agent, agent, PERSONAS[agent], `Problem: ${this.question.trim()}\n\nPlan:\n${plan}\n\n${memories}Your step: ${task}`);
+    const prompt = this.prompt('step', { plan, memories: recalled.map((r) => r.memory.text), step: task });
+    const text = await this.ask(node.id, agent, agent, typeof step === 'string' ? prompt : withParts(prompt, step));
     this.run.graph.update(node.id, { text: `${this.who(agent)}: ${text}` });
     await this.observe(agent, text, node.id);
     return { text, nodeId: node.id };
@@ -201,7 +208,7 @@ class Team {
 
   /** Every other agent observes the message with its importance (rated once, by the run's model). */
   async observe(author: Role, text: string, messageNode: string): Promise<void> {
-    const rating = await this.ask(messageNode, 'importance', undefined, 'You rate how important team messages are.', `On a scale of 1 (mundane) to 10 (crucial for solving "${this.question.trim()}"), rate the importance of this message. Reply with one number.\n\nMessage from the ${author}: ${text}`);
+    const rating = await this.ask(messageNode, 'importance', undefined, this.prompt('importance', { author, message: text }));
     const importance = parseImportance(rating);
     for (const agent of ROLES) {
       if (agent === author) continue;
@@ -221,13 +228,7 @@ class Team {
     stream.importanceSinceReflection = 0;
     stream.observationsSinceReflection = 0;
     const focal = this.run.graph.addNode({ kind: 'reflection', text: `${this.who(agent)} reflects: which questions matter…`, status: 'pending', meta: this.metaOf(agent, { time: this.now, stage: 'focal questions' }) });
-    const asked = await this.ask(
-      focal.id,
-      'focal questions',
-      agent,
-      PERSONAS[agent],
-      `Your recent memories:\n${numbered(recent)}\n\nGiven only these, what are the ${this.p.focalQuestions as number} most salient high-level questions you can answer about the problem "${this.question.trim()}" and the work on it? Write one question per line.`,
-    );
+    const asked = await this.ask(focal.id, 'focal questions', agent, this.prompt('focal-questions', { memories: recent.map((m) => m.text), count: this.p.focalQuestions as number }));
     const questions = parseQuestions(asked, this.p.focalQuestions as number);
     if (questions.length === 0) questions.push(`What matters most for solving "${this.question.trim()}"?`);
     this.run.graph.update(focal.id, { text: `${this.who(agent)} asks itself:\n${questions.map((q, i) => `${i + 1}. ${q}`).join('\n')}` });
@@ -240,13 +241,7 @@ class Team {
     const node = this.run.graph.addNode({ kind: 'reflection', text: `${this.who(agent)} reflects on: ${question}`, status: 'pending', meta: this.metaOf(agent, { time: this.now }) }, [{ id: focalId, kind: 'expand', label: 'focal question' }]);
     const retrieved = (await this.recall(agent, question, this.p.reflectionRetrieve as number, node.id)).map((r) => r.memory);
     const max = this.p.insights as number;
-    const reply = await this.ask(
-      node.id,
-      'reflect',
-      agent,
-      PERSONAS[agent],
-      `Question: ${question}\n\nMemories:\n${numbered(retrieved)}\n\nWhat high-level insights (at most ${max}) can you infer from these memories about the question? Write each as "INSIGHT: <insight> (because of <memory numbers>)".`,
-    );
+    const reply = await this.ask(node.id, 'reflect', agent, this.prompt('insights', { question, memories: retrieved.map((m) => m.text), max }));
     const insights = parseInsights(reply, retrieved.length).slice(0, max);
     if (insights.length === 0) {
       this.run.graph.update(node.id, { text: `${this.who(agent)} reflected on "${question}": ${reply || '(nothing)'}`, meta: this.metaOf(agent, { cited: 0, question }) });
@@ -285,9 +280,9 @@ export const teamTechnique: Technique = {
   },
   async run({ run, task, input, params: p }) {
     const question = run.graph.addNode({ kind: 'question', text: input });
-    const team = new Team(run, input, p);
+    const team = new Team(run, task, input, p);
     const planner = run.graph.addNode({ kind: 'thought', text: `${team.who('planner')}: writing the plan…`, status: 'pending', meta: team.metaOf('planner') }, [{ id: question.id, kind: 'expand' }]);
-    const planText = await team.ask(planner.id, 'plan', 'planner', PERSONAS.planner, planPrompt(input));
+    const planText = await team.ask(planner.id, 'plan', 'planner', team.prompt('plan'));
     let steps = parsePlan(planText);
     if (steps.length === 0) steps = [{ agent: 'solver', text: 'Solve the problem.' }, { agent: 'critic', text: 'Check the solution.' }];
     run.graph.update(planner.id, { text: `${team.who('planner')}: ${planText}` });
@@ -304,7 +299,8 @@ export const teamTechnique: Technique = {
       if (step.agent === 'critic' && /^\W*REVISE\b/i.test(message.text) && revisions < (p.revisions as number)) {
         revisions++;
         const reviser = run.graph.addNode({ kind: 'thought', text: `${team.who('planner')}: revising the plan…`, status: 'pending', meta: team.metaOf('planner', { revision: revisions }) }, [{ id: message.nodeId, kind: 'refine', label: 'revise' }]);
-        const revised = await team.ask(reviser.id, 'revise', 'planner', PERSONAS.planner, `${planPrompt(input)}\n\nThe plan so far:\n${planView}\n\nThe critic said: ${message.text}\n\nWrite the remaining steps as a new numbered plan.`);
+        const plan = team.prompt('plan');
+        const revised = await team.ask(reviser.id, 'revise', 'planner', withParts(team.prompt('revise', { plan: plan.text, planSoFar: planView, critique: message.text }), plan));
         const rest = parsePlan(revised);
         run.graph.update(reviser.id, { text: `${team.who('planner')} (revised plan): ${revised}` });
         if (rest.length) {
@@ -314,7 +310,7 @@ export const teamTechnique: Technique = {
         }
       }
     }
-    const final = await team.act('planner', 'Write the team\'s final answer, ending with a line "Answer: <final answer>".', last, steps.map((s, j) => `${j + 1}. [${s.agent}] ${s.text} (done)`).join('\n'));
+    const final = await team.act('planner', team.prompt('final-step'), last, steps.map((s, j) => `${j + 1}. [${s.agent}] ${s.text} (done)`).join('\n'));
     const answer = task.extractAnswer(final.text);
     const node = run.graph.addNode({ kind: 'answer', text: answer }, [{ id: final.nodeId, kind: 'answer' }]);
     return { answer, answerNodeId: node.id, candidates: [answer] };

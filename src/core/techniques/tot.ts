@@ -17,6 +17,7 @@ import type { ChatRequest } from '../model/types';
 import type { Run } from '../run/run';
 import type { VerdictParsing } from '../tasks/answer';
 import type { Task } from '../tasks/types';
+import type { RenderedPrompt } from '../templates/types';
 import type { ParamSpec, ParamValues } from './params';
 import { diversityNote } from './samplingDiversity';
 import type { Technique, TechniqueContext, TechniqueResult } from './types';
@@ -196,6 +197,11 @@ class TotSearch {
     return { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n, ...(cacheSalt !== undefined ? { cacheSalt } : {}) };
   }
 
+  /** Send `prompt` for `nodeId`, recording the templates it came from. */
+  private ask(nodeId: string, role: string, prompt: RenderedPrompt, n: number, cacheSalt?: string) {
+    return this.run.call(nodeId, role, this.request(prompt.text, n, cacheSalt), { templates: prompt.templates });
+  }
+
   // ------------------------------------------------------------------ BFS
 
   async bfs(): Promise<TechniqueResult> {
@@ -239,15 +245,15 @@ class TotSearch {
     if (this.p.generate === 'sample') {
       const k = Math.max(this.p.generateSamples as number, this.p.samples as number);
       // Salted by step and position so a state kept twice (sampled selection) still gets fresh samples.
-      const response = await run.call(parent.nodeId, 'sample', this.request(task.samplePrompt(input, parent.steps), k, `tot-sample:${step}:${index}`));
+      const response = await this.ask(parent.nodeId, 'sample', task.samplePrompt(input, parent.steps), k, `tot-sample:${step}:${index}`);
       diversityNote(run, response, 'tot (generate=sample)', k);
       next = response.choices.map((c) => task.parseSample(input, parent.steps, c).trim()).filter((l) => l !== '');
     } else {
       const prompt = task.proposePrompt(input, parent.steps);
       // The k-th request of one prompt in this run carries k, so it is sampled again, not served from the cache.
-      const k = this.proposeSent.get(prompt) ?? 0;
-      this.proposeSent.set(prompt, k + 1);
-      const response = await run.call(parent.nodeId, 'propose', this.request(prompt, 1, k > 0 ? `tot-propose#${k}` : undefined));
+      const k = this.proposeSent.get(prompt.text) ?? 0;
+      this.proposeSent.set(prompt.text, k + 1);
+      const response = await this.ask(parent.nodeId, 'propose', prompt, 1, k > 0 ? `tot-propose#${k}` : undefined);
       next = task.parseProposals(input, parent.steps, response.choices[0] ?? '', this.parsing);
     }
     return next.map((line) => {
@@ -271,7 +277,7 @@ class TotSearch {
         candidates.map((c) => ({ id: c.nodeId, kind: 'evaluate' as const })),
       );
       const texts = candidates.map((c) => c.steps);
-      const response = await run.call(vote.id, 'vote', this.request(task.votePrompt(input, texts), this.p.evaluateSamples as number));
+      const response = await this.ask(vote.id, 'vote', task.votePrompt(input, texts), this.p.evaluateSamples as number);
       const votes = task.parseVotes(texts, response.choices, this.parsing);
       candidates.forEach((c, i) => {
         c.score = votes[i] ?? 0;
@@ -309,9 +315,9 @@ class TotSearch {
   }
 
   /** The value responses for `prompt`: from the cache, or asked for on `state`'s node. */
-  private async valueResponses(state: State, prompt: string): Promise<{ responses: string[]; reused: boolean }> {
+  private async valueResponses(state: State, prompt: RenderedPrompt): Promise<{ responses: string[]; reused: boolean }> {
     const n = this.p.evaluateSamples as number;
-    const key = JSON.stringify([n, this.temperature, prompt]);
+    const key = JSON.stringify([n, this.temperature, prompt.text]);
     const cached = this.valueCache.get(key);
     if (cached) {
       try {
@@ -321,7 +327,7 @@ class TotSearch {
         if (!this.sharedValues || this.run.cancelled) throw err;
       }
     }
-    const pending = this.run.call(state.nodeId, 'value', this.request(prompt, n)).then((r) => r.choices);
+    const pending = this.ask(state.nodeId, 'value', prompt, n).then((r) => r.choices);
     this.valueCache.set(key, pending);
     pending.catch(() => {
       if (this.valueCache.get(key) === pending) this.valueCache.delete(key);

@@ -2,6 +2,7 @@ import type { Run } from '../run/run';
 import type { Task } from '../tasks/types';
 import type { ParamSpec, ParamValues } from './params';
 import type { WorkspaceIndexProvider } from '../rag/provider';
+import type { TemplateLibrary } from '../templates/library';
 
 /**
  * What the host (the extension or the CLI) supplies besides parameters, so techniques never need
@@ -22,6 +23,8 @@ export interface TechniqueHost {
    * across all puzzles.
    */
   evaluationCache?: Map<string, Promise<string[]>>;
+  /** The templates prompts are rendered from: the built-in ones with a workspace's or user's overrides (default: built-in only). */
+  templates?: TemplateLibrary;
 }
 
 export interface TechniqueContext {

@@ -8,6 +8,8 @@
 // failure reason. Agents talk through the server's function calling, or the "CALL" text protocol.
 import { ModelError, type ChatMessage, type ChatResponse, type ToolSpec } from '../../model/types';
 import type { Run } from '../../run/run';
+import type { Task } from '../../tasks/types';
+import type { RenderedPrompt, TemplateUse } from '../../templates/types';
 import type { ParamValues } from '../params';
 import type { Catalog, CatalogTool, Category } from './catalog';
 import { readSolverStep, textProtocolRules, type RequestedCall } from './protocol';
@@ -26,6 +28,8 @@ export interface SearchAgent {
   tools?: CatalogTool[];
   /** Set when a failed solve resumes it. */
   failure?: string;
+  /** The templates of the prompts in `messages`, recorded with each of its calls. */
+  templates: TemplateUse[];
 }
 
 const NAMES = { type: 'array', items: { type: 'string' } };
@@ -46,37 +50,10 @@ const TOOL_FUNCTIONS: ToolSpec[] = [
   FINISH,
 ];
 
-const STYLE = 'At each step give a short thought (at most 3 sentences) and call functions to carry it out. You do not answer the request yourself.';
-
-function metaPrompt(catalog: Catalog): string {
-  return (
-    'You are the meta-agent of a tool search over a catalog of categories of tools.\n' +
-    `Categories:\n${catalog.categories.map((c) => `- ${c.name}: ${c.description}`).join('\n')}\n\n` +
-    'Find every category that may hold tools for the request (it may be an unexpected one) and hand each to its own agent with ' +
-    `create_agent_category_level. get_tools_in_category shows a category's tools. When you have handed out all relevant categories, call Finish. ${STYLE}`
-  );
+/** Tools as templates see them: name, description and the arguments schema as JSON. */
+function describeTools(tools: readonly CatalogTool[]): Array<{ name: string; description: string; schema: string }> {
+  return tools.map((t) => ({ name: t.name, description: t.description, schema: JSON.stringify(t.parameters) }));
 }
-
-function categoryPrompt(category: Category, leafTools: number): string {
-  return (
-    `You are the category agent for "${category.name}": find the tools of this category that may help with the request.\n` +
-    `Tools:\n${category.tools.map((t) => `- ${t.name}: ${t.description}`).join('\n')}\n\n` +
-    `Hand groups of similar relevant tools (at most ${leafTools} per group) to agents with create_agent_tool_level; get_tools_descriptions gives details. ` +
-    `When you are done, or nothing here is relevant, call Finish. ${STYLE}`
-  );
-}
-
-function toolPrompt(tools: readonly CatalogTool[]): string {
-  return (
-    `You are a tool agent for the tools ${tools.map((t) => t.name).join(', ')}:\n` +
-    `${tools.map((t) => `- ${t.name}: ${t.description}\n  arguments schema: ${JSON.stringify(t.parameters)}`).join('\n')}\n\n` +
-    `Add the tools that help with the request to the pool with add_tools_into_pool. You may be told later why an attempt failed. When you are done, call Finish. ${STYLE}`
-  );
-}
-
-const refindPrompt = (failure: string, level: AgentLevel) =>
-  `The attempt to solve the request with the tools found so far failed: ${failure}\n` +
-  (level === 'tool' ? 'Add other tools of yours that would help, or call Finish if none would.' : `Look again for ${level === 'meta' ? 'categories' : 'tools'} that would help, or call Finish if there are none.`);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -88,6 +65,8 @@ interface SearchOptions {
   catalog: Catalog;
   p: ParamValues;
   protocol: { native: boolean };
+  /** Renders the search's prompts (templates anytool/*). */
+  task: Task;
 }
 
 /** The shared state of one search: agents, the tool pool, and whether to stop. */
@@ -107,7 +86,7 @@ export class ToolSearch {
   /** The meta-agent, started. */
   start(questionId: string): void {
     const node = this.o.run.graph.addNode({ kind: 'thought', text: 'Meta-agent: choosing categories…', status: 'pending', meta: { agent: 'meta', level: 'meta', depth: 0 } }, [{ id: questionId, kind: 'expand' }]);
-    this.launch({ level: 'meta', depth: 0, nodeId: node.id, finished: false, functions: META_FUNCTIONS, messages: this.opening(metaPrompt(this.o.catalog), 'Hand the relevant categories to agents with create_agent_category_level.') });
+    this.launch({ level: 'meta', depth: 0, nodeId: node.id, finished: false, functions: META_FUNCTIONS, ...this.opening('meta', { categories: this.o.catalog.categories.map((c) => ({ name: c.name, description: c.description })) }) });
   }
 
   /** Waits until no agent is running; rethrows the first agent's failure. */
@@ -140,11 +119,29 @@ export class ToolSearch {
     return named;
   }
 
-  private opening(system: string, task: string): ChatMessage[] {
-    return [
-      { role: 'system', content: system },
-      { role: 'user', content: `Request: ${this.o.request.trim()}\n${task} Begin!` },
-    ];
+  /** An agent's first messages: its level's system prompt (anytool/meta, anytool/category, anytool/tool) and the request (anytool/opening). */
+  private opening(level: AgentLevel, variables: Record<string, unknown>): Pick<SearchAgent, 'messages' | 'templates'> {
+    const style = this.prompt('style', {});
+    const system = this.prompt(level, { ...variables, style: style.text });
+    const opening = this.prompt('opening', { level });
+    return {
+      messages: [
+        { role: 'system', content: system.text },
+        { role: 'user', content: opening.text },
+      ],
+      templates: [...system.templates, ...style.templates, ...opening.templates],
+    };
+  }
+
+  private prompt(name: string, variables: Record<string, unknown>): RenderedPrompt {
+    return this.o.task.render(undefined, `anytool/${name}`, { input: this.o.request, ...variables });
+  }
+
+  /** Append a templated user message to an agent's conversation. */
+  private tell(agent: SearchAgent, name: string, variables: Record<string, unknown>): void {
+    const prompt = this.prompt(name, variables);
+    agent.messages.push({ role: 'user', content: prompt.text });
+    agent.templates.push(...prompt.templates);
   }
 
   private launch(agent: SearchAgent): void {
@@ -161,7 +158,7 @@ export class ToolSearch {
   private async loop(agent: SearchAgent): Promise<void> {
     const { run, p } = this.o;
     if (agent.failure) {
-      agent.messages.push({ role: 'user', content: refindPrompt(agent.failure, agent.level) });
+      this.tell(agent, 'refind', { failure: agent.failure, level: agent.level });
       agent.failure = undefined;
     }
     run.graph.update(agent.nodeId, { status: 'running' });
@@ -177,7 +174,7 @@ export class ToolSearch {
       const thought = (response.choices[0] ?? '').trim();
       if (s.kind !== 'calls') {
         agent.messages.push({ role: 'assistant', content: thought || '(no reply)' });
-        agent.messages.push({ role: 'user', content: 'At each step, call a function to carry out your step (Finish when you are done).' });
+        this.tell(agent, 'nudge', {});
         continue;
       }
       agent.messages.push({ role: 'assistant', content: `${thought}\n${s.calls.map((c) => `CALL ${c.name} ${c.arguments}`).join('\n')}`.trim() });
@@ -201,7 +198,7 @@ export class ToolSearch {
     const { run, p, protocol } = this.o;
     const messages = protocol.native ? agent.messages : [{ role: 'system' as const, content: `${agent.messages[0].content}\n\n${textProtocolRules(agent.functions)}` }, ...agent.messages.slice(1)];
     try {
-      return await run.call(agent.nodeId, `${agent.level} ${step + 1}`, { messages, temperature: p.temperature as number, tools: protocol.native ? agent.functions : undefined });
+      return await run.call(agent.nodeId, `${agent.level} ${step + 1}`, { messages, temperature: p.temperature as number, tools: protocol.native ? agent.functions : undefined }, { templates: agent.templates });
     } catch (err) {
       if (protocol.native && p.protocol === 'auto' && err instanceof ModelError && err.kind === 'bad-request') {
         protocol.native = false;
@@ -265,7 +262,7 @@ export class ToolSearch {
     if (this.agents.some((a) => a.level === 'category' && a.category === category)) return `Category ${name} is already assigned.`;
     const leafTools = this.o.p.leafTools as number;
     const nodeId = this.child(parent, 'category', `Category ${name}: ${category.tools.length} tools`, { category: name, tools: category.tools.length });
-    const agent: SearchAgent = { level: 'category', depth: parent.depth + 1, nodeId, finished: false, category, functions: categoryFunctions(), messages: this.opening(categoryPrompt(category, leafTools), 'Hand the relevant tools of this category to agents.') };
+    const agent: SearchAgent = { level: 'category', depth: parent.depth + 1, nodeId, finished: false, category, functions: categoryFunctions(), ...this.opening('category', { category: category.name, tools: describeTools(category.tools), leafTools }) };
     if (category.tools.length <= leafTools) {
       // A small category needs no search of its own: one tool agent gets all its tools (as the reference).
       agent.finished = true;
@@ -285,7 +282,7 @@ export class ToolSearch {
     if (names.length > (this.o.p.leafTools as number)) return `Error: at most ${this.o.p.leafTools as number} tools per agent; assign them in smaller groups`;
     const chosen = tools as CatalogTool[];
     const nodeId = this.child(parent, 'tool', `Tool agent: ${names.join(', ')}`, { category: category.name, tools: names.join(', ') });
-    this.launch({ level: 'tool', depth: parent.depth + 1, nodeId, finished: false, category, tools: chosen, functions: TOOL_FUNCTIONS, messages: this.opening(toolPrompt(chosen), 'Add the tools that help to the pool.') });
+    this.launch({ level: 'tool', depth: parent.depth + 1, nodeId, finished: false, category, tools: chosen, functions: TOOL_FUNCTIONS, ...this.opening('tool', { tools: describeTools(chosen) }) });
     return `Tools ${names.join(', ')} assigned.`;
   }
 
@@ -309,13 +306,8 @@ export class ToolSearch {
     if (this.pool.size === 0) return 'The pool is empty.';
     const { run } = this.o;
     const node = run.graph.addNode({ kind: 'evaluation', text: 'Is the request solvable with the pool?…', status: 'pending', meta: { agent: 'solvability check', pool: this.pool.size } }, [{ id: agent.nodeId, kind: 'evaluate' }]);
-    const tools = [...this.pool.values()].map((x) => `- ${x.tool.name}: ${x.tool.description}`).join('\n');
-    const reply = (
-      await run.call(node.id, 'solvable', {
-        messages: [{ role: 'user', content: `Request: ${this.o.request.trim()}\n\nTools available:\n${tools}\n\nCan these tools, called as needed, fully solve the request? Reply "Solvable" or "Unsolvable: <what is missing>".` }],
-        temperature: 0,
-      })
-    ).choices[0] ?? '';
+    const prompt = this.prompt('solvable', { tools: describeTools([...this.pool.values()].map((x) => x.tool)) });
+    const reply = (await run.call(node.id, 'solvable', { messages: [{ role: 'user', content: prompt.text }], temperature: 0 }, { templates: prompt.templates })).choices[0] ?? '';
     const solvable = !/\bunsolvable\b/i.test(reply) && /\bsolvable\b/i.test(reply);
     run.graph.update(node.id, { text: `${solvable ? 'Solvable' : 'Unsolvable'} with ${this.pool.size} tool${this.pool.size === 1 ? '' : 's'}: ${reply.trim()}`, score: solvable ? 1 : 0 });
     if (solvable) {

@@ -5,6 +5,7 @@
 import type { ChatModel } from '../../model/types';
 import type { Run } from '../../run/run';
 import type { Task } from '../../tasks/types';
+import type { RenderedPrompt } from '../../templates/types';
 import { estimatePromptTokens } from '../../model/tokens';
 import { describeVotes, majorityVote } from '../vote';
 
@@ -55,8 +56,9 @@ export async function runStage(run: Run, task: Task, input: string, stage: Stage
   const lane = `stage ${index + 1}: ${stage.name}`;
   const n = opts.scorer === 'agreement' && !opts.unscored ? opts.samples : 1;
   const node = run.graph.addNode({ kind: 'thought', text: `Asking ${stage.name} (${stage.model.model})…`, status: 'pending', meta: { lane, stage: index + 1, profile: stage.name, model: stage.model.model } }, [parent]);
-  const messages = [{ role: 'user' as const, content: task.cotPrompt(input, false) }];
-  const response = await run.call(node.id, 'answer', { messages, temperature: opts.temperature, n }, { model: stage.model });
+  const prompt = task.cotPrompt(input, false);
+  const messages = [{ role: 'user' as const, content: prompt.text }];
+  const response = await run.call(node.id, 'answer', { messages, temperature: opts.temperature, n }, { model: stage.model, templates: prompt.templates });
   const answers = response.choices.map((c) => task.extractAnswer(c).trim());
   const callsCostUsd = run.graph.get(node.id).costUsd;
   const promptTokens = response.usage.estimated ? estimatePromptTokens(messages) : Math.round(response.usage.promptTokens / Math.max(1, response.requests));
@@ -78,7 +80,8 @@ export async function runStage(run: Run, task: Task, input: string, stage: Stage
     if (!opts.judge) throw new Error('scorer "judge" needs a judge profile');
     run.graph.update(node.id, { text: response.choices[0] ?? '', meta: { ...node.meta, answer } });
     const judgeNode = run.graph.addNode({ kind: 'evaluation', text: 'Scoring…', status: 'pending', meta: { lane, stage: index + 1, model: opts.judge.model } }, [{ id: node.id, kind: 'evaluate' }]);
-    const verdict = await run.call(judgeNode.id, 'score', { messages: [{ role: 'user', content: judgePrompt(input, answer, response.choices[0] ?? '') }], temperature: 0 }, { model: opts.judge });
+    const judged = judgePrompt(task, input, answer, response.choices[0] ?? '');
+    const verdict = await run.call(judgeNode.id, 'score', { messages: [{ role: 'user', content: judged.text }], temperature: 0 }, { model: opts.judge, templates: judged.templates });
     score = parseScore(verdict.choices[0] ?? '');
     run.graph.update(judgeNode.id, { text: verdict.choices[0] ?? '', score });
     run.graph.update(node.id, { score });
@@ -87,11 +90,9 @@ export async function runStage(run: Run, task: Task, input: string, stage: Stage
   return { answer, score, nodeId: node.id, costUsd: addCost(answerCostUsd, scoringCostUsd), answerCostUsd, scoringCostUsd, promptTokens, completionTokens };
 }
 
-function judgePrompt(input: string, answer: string, work: string): string {
-  return (
-    `Problem: ${input.trim()}\n\nA proposed solution:\n${work.trim().slice(0, 3000)}\n\nIts final answer: ${answer || '(none)'}\n\n` +
-    'How likely is this final answer to be correct? Reply with one line "Score: N" where N is a whole number from 0 (surely wrong) to 10 (surely right).'
-  );
+/** frugal/judge: how likely the stage's answer is right, 0 to 10. */
+function judgePrompt(task: Task, input: string, answer: string, work: string): RenderedPrompt {
+  return task.render(undefined, 'frugal/judge', { input, work: work.trim().slice(0, 3000), answer });
 }
 
 /** "Score: 7" → 0.7; anything unreadable scores 0 so the cascade escalates rather than trusts it. */
