@@ -30,6 +30,7 @@ export const RUN_OPTIONS = {
   timeout: { type: 'string', default: '120' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  'no-cache': { type: 'boolean', default: false },
   quiet: { type: 'boolean', short: 'q', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },

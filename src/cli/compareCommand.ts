@@ -58,7 +58,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry }, signal: controller.signal });
+    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, diskCache: setup.diskCache }, signal: controller.signal });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;

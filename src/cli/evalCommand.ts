@@ -80,7 +80,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       params,
       concurrency,
       maxUsd,
-      runOptions: { pricing: setup.pricing, retry: setup.retry },
+      runOptions: { pricing: setup.pricing, retry: setup.retry, diskCache: setup.diskCache },
       checkpoint,
       traces: args.traces,
       resume: args.resume,
@@ -173,6 +173,7 @@ export function summaryText(results: EvalResults): string {
     lines.push(`${x.name === 'errors' ? 'Errors' : 'Score'} per item (${x.better} is better): median ${f(x.median)}, mean ${f(x.mean)}, quartiles ${f(x.q1)}–${f(x.q3)}, range ${f(x.min)}–${f(x.max)}`);
   }
   if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
+  if (s.replayed) lines.push(`Cache: ${s.replayed.calls} calls answered from earlier runs ($0 now; first paid ${formatUsd(s.replayed.costUsd)})`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { UsageError } from './args';
 import { endQuietlyOnBrokenPipe } from './brokenPipe';
 import { packageVersion } from './puzzlesPath';
 import { USAGE } from './usage';
+import { cacheCommand } from './cacheCommand';
 import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
 import { evalCommand } from './evalCommand';
@@ -29,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate (see thoughtscope --help)`);
+  if (command === 'cache') return cacheCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, cache (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

@@ -2,9 +2,11 @@
 // --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing } from '../core/pricing';
+import type { DiskCache } from '../core/run/diskCache';
 import type { RetryPolicy } from '../core/run/retry';
 import { positiveNumber, UsageError } from './args';
 import { readPricingFile } from './fileFlags';
+import { runDiskCache } from './responseCache';
 import { OLLAMA_DEFAULT_URL } from './runCommand';
 
 export const MODEL_OPTIONS = {
@@ -15,6 +17,7 @@ export const MODEL_OPTIONS = {
   timeout: { type: 'string', default: '120' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  'no-cache': { type: 'boolean', default: false },
 } as const;
 
 export interface ModelFlagValues {
@@ -25,12 +28,15 @@ export interface ModelFlagValues {
   timeout?: string;
   retries?: string;
   stream?: boolean;
+  'no-cache'?: boolean;
 }
 
 export interface ModelSetup {
   baseUrl: string;
   pricing: Pricing;
   retry: RetryPolicy;
+  /** The response cache across runs, unless --no-cache or THOUGHTSCOPE_CACHE=off. */
+  diskCache: DiskCache | undefined;
   /** A model by name at the base URL (compare may use several). */
   make(name: string): OpenAIChatModel;
   /** The --model value, $THOUGHTSCOPE_MODEL, or llama3.2 on Ollama's default URL. */
@@ -49,6 +55,7 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
     baseUrl,
     pricing,
     retry: { maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
+    diskCache: runDiskCache(args['no-cache'], (m) => process.stderr.write(`thoughtscope: ${m}\n`)),
     defaultModel,
     make(name) {
       try {

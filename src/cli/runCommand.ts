@@ -5,6 +5,7 @@ import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import type { ChatModel } from '../core/model/types';
 import { Pricing, formatUsd } from '../core/pricing';
+import { cachedNote } from '../core/run/cachedNote';
 import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
 import { Run } from '../core/run/run';
@@ -15,6 +16,7 @@ import { toTrace } from '../core/trace';
 import { readInputFlags, readPricingFile } from './fileFlags';
 import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
+import { runDiskCache } from './responseCache';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
 
@@ -64,9 +66,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     : [];
   if (args.profile) model = profileModel(profiles, args.profile);
   const progress = args.quiet || !process.stderr.isTTY ? undefined : new Progress();
+  const diskCache = runDiskCache(args['no-cache'], (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`));
   const run = new Run({
     model,
     profiles,
+    diskCache,
     pricing,
     concurrency,
     budget,
@@ -121,8 +125,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 export function formatTotals(t: RunTotals): string {
   const approx = t.estimated ? '~' : '';
-  const cached = t.cachedCalls > 0 ? ` (+${t.cachedCalls} cached)` : '';
-  return `Calls: ${t.calls}${cached} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
+  return `Calls: ${t.calls}${cachedNote(t)} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
 }
 
 /** One live status line on stderr while the run goes (TTY only). */

@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
+  thoughtscope cache stats|clear            the response cache across runs (--help)
   thoughtscope --version                    print the version (also -V)
 
 Run options:
@@ -28,6 +29,8 @@ Run options:
   --profile <name>          use that profile as the run's own model
   --timeout <seconds>       per-request timeout (default 120); --retries <n> on 429/5xx (default 3)
   --stream                  stream responses
+  --no-cache                send every request: no answers from the response cache across runs, none stored
+                            (also THOUGHTSCOPE_CACHE=off; see "thoughtscope cache --help")
   --json                    print the result as JSON instead of text
   --quiet, -q               no progress on stderr
 

@@ -20,7 +20,7 @@ export const EVAL_USAGE = `Usage:
                             {"index": N, "trace": {...}} per item, appended as items finish; --resume continues it
   --resume                  continue the checkpoint: finished items are not run again
   --max-usd <usd>           stop starting new items once the evaluation has cost this much
-  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream   as for "thoughtscope run"
+  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream, --no-cache   as for "thoughtscope run"
   --quiet, -q               no progress on stderr
 
 Exit codes: 0 every item finished, 1 stopped early (finish with --resume), 2 bad arguments.`;
@@ -37,7 +37,7 @@ export const COMPARE_USAGE = `Usage:
   --concurrency <n>         requests in flight at once, across all runs (default 4)
   --out, -o <file.json>     write the rows and every run's full trace as JSON
   --json                    print the rows as JSON instead of a table
-  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream   as for "thoughtscope run"
+  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream, --no-cache   as for "thoughtscope run"
 
 Exit codes: 0 every run answered, 1 some run failed or stopped, 2 bad arguments.`;
 

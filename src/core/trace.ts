@@ -1,5 +1,6 @@
 // The JSON trace written by `thoughtscope run --out` and by "Export trace" in the panel.
 import type { ThoughtGraph } from './graph/thoughtGraph';
+import type { ReplayedFrom, ReplayedTotals } from './graph/types';
 import type { RunReport } from './engine';
 
 export interface TraceNode {
@@ -12,7 +13,8 @@ export interface TraceNode {
   usage: { promptTokens: number; completionTokens: number; estimated: boolean };
   costUsd: number | null;
   latencyMs: number;
-  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string }>;
+  /** `replayed`: answered from the cache across runs (cost $0 now); when it was first sent and what it cost then. */
+  calls: Array<{ role: string; model: string; prompt: string; responses: string[]; cached: boolean; usageSource: string; replayed?: ReplayedFrom }>;
 }
 
 export interface Trace {
@@ -26,7 +28,7 @@ export interface Trace {
   answer: string | null;
   nodes: TraceNode[];
   edges: Array<{ from: string; to: string; kind: string }>;
-  totals: { calls: number; cachedCalls: number; promptTokens: number; completionTokens: number; estimated: boolean; costUsd: number | null; wallMs: number };
+  totals: { calls: number; cachedCalls: number; replayed?: ReplayedTotals; promptTokens: number; completionTokens: number; estimated: boolean; costUsd: number | null; wallMs: number };
 }
 
 export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
@@ -49,7 +51,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
       usage: { ...n.usage },
       costUsd: n.costUsd,
       latencyMs: Math.round(n.latencyMs),
-      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource })),
+      calls: n.calls.map((c) => ({ role: c.role, model: c.model, prompt: c.prompt, responses: c.responses, cached: c.cached, usageSource: c.usageSource, ...(c.replayed ? { replayed: c.replayed } : {}) })),
     })),
     edges: graph.edges().map((e) => ({ from: e.from, to: e.to, kind: e.kind })),
     totals: report.summary.totals,

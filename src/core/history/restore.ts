@@ -19,6 +19,7 @@ export function snapshotFromTrace(trace: Trace): GraphSnapshot {
       costUsd: n.calls.length === 1 ? n.costUsd : null,
       latencyMs: n.calls.length === 1 ? n.latencyMs : 0,
       cached: c.cached,
+      ...(c.replayed ? { replayed: c.replayed } : {}),
     }));
     const last = calls[calls.length - 1];
     return {

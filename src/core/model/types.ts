@@ -1,5 +1,5 @@
 // The chat-model interface every provider implements. No vscode import: the CLI and tests use it too.
-import type { TokenUsage, UsageSource } from '../graph/types';
+import type { ReplayedFrom, TokenUsage, UsageSource } from '../graph/types';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -49,6 +49,8 @@ export interface ChatResponse {
   requests: number;
   /** Function calls of the first choice, when the request offered `tools` and the model called some. */
   toolCalls?: ToolCall[];
+  /** Set by the run when the answer came from the cache across runs (run/replay.ts), never by a model. */
+  replayed?: ReplayedFrom;
 }
 
 export interface CallOptions {
@@ -62,6 +64,11 @@ export interface ChatModel {
   readonly provider: string;
   /** Model name as sent to the server and used for pricing. */
   readonly model: string;
+  /**
+   * Who answers, for the cache across runs: the server (without credentials) and the model name.
+   * Models without one are never answered from that cache.
+   */
+  readonly cacheIdentity?: string;
   complete(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
   /** An embeddings model of the same server, for providers that have an embeddings endpoint. */
   embeddingModel?(model: string): EmbeddingModel;

@@ -15,9 +15,12 @@ export class BudgetExceededError extends Error {
   }
 }
 
-/** Why the next call may not start, or undefined when it may. `reserved` counts calls already in flight. */
-export function budgetViolation(budget: Budget, totals: RunTotals, reservedCalls: number): string | undefined {
-  const calls = totals.calls + reservedCalls;
+/**
+ * Why the next call may not start, or undefined when it may. `reserved` counts calls already in flight;
+ * calls answered from the cache across runs count as calls (they cost nothing).
+ */
+export function budgetViolation(budget: Budget, totals: Omit<RunTotals, 'wallMs'>, reservedCalls: number): string | undefined {
+  const calls = totals.calls + (totals.replayed?.calls ?? 0) + reservedCalls;
   if (budget.maxCalls !== undefined && calls >= budget.maxCalls) return `budget of ${budget.maxCalls} calls reached`;
   const tokens = totals.promptTokens + totals.completionTokens;
   if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `budget of ${budget.maxTokens} tokens reached (${tokens} used)`;

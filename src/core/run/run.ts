@@ -8,7 +8,9 @@ import type { ChatModel, ChatRequest, ChatResponse, EmbeddingModel, EmbeddingRes
 import { Pricing, type ModelPrice } from '../pricing';
 import { BudgetExceededError, budgetViolation, type Budget } from './budget';
 import { RequestCache, requestKey } from './cache';
+import type { DiskCache } from './diskCache';
 import { Limiter, abortError, isAbortError } from './limiter';
+import { replayOrSend } from './replay';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 
 export interface Logger {
@@ -59,6 +61,8 @@ export interface RunOptions {
   logger?: Logger;
   /** Named model profiles techniques may call by name (see `profile()`). */
   profiles?: readonly RunProfile[];
+  /** The cache across runs (diskCache.ts); without it every request not answered by the run's own cache is sent. */
+  diskCache?: DiskCache;
 }
 
 export class Run {
@@ -71,6 +75,7 @@ export class Run {
   private readonly logger: Logger;
   private readonly controller = new AbortController();
   private readonly cache = new RequestCache();
+  private readonly diskCache: DiskCache | undefined;
   private readonly startedAt = performance.now();
   private finishedAt: number | undefined;
   private sending = 0;
@@ -109,6 +114,7 @@ export class Run {
     this.budget = options.budget ?? {};
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.logger = options.logger ?? silentLogger;
+    this.diskCache = options.diskCache;
     // Every queued and in-flight request listens for cancellation; hundreds at once are expected.
     setMaxListeners(0, this.controller.signal);
     if (options.signal) {
@@ -135,7 +141,8 @@ export class Run {
   }
 
   totals(): RunTotals {
-    return { ...this.counters, wallMs: Math.round((this.finishedAt ?? performance.now()) - this.startedAt) };
+    const replayed = this.counters.replayed ? { replayed: { ...this.counters.replayed } } : {};
+    return { ...this.counters, ...replayed, wallMs: Math.round((this.finishedAt ?? performance.now()) - this.startedAt) };
   }
 
   /** Names of the model profiles this run knows. */
@@ -233,20 +240,25 @@ export class Run {
         cached = true;
         this.counters.cachedCalls++;
       } else {
-        const pending = this.sendWithTopUp(request, model);
+        // The cache across runs is asked before anything is sent (a replayed answer counts as a call, costs $0).
+        const send = () => this.sendWithTopUp(request, model);
+        const pending = this.diskCache ? replayOrSend(this.diskCache, model, request, { send, admit: (r) => this.admitReplayed(r), costOf: (r) => this.costOf(model, r) }) : send();
         this.cache.set(key, pending);
         response = await pending;
       }
+      const replayed = cached ? undefined : response.replayed;
+      const free = cached || replayed !== undefined;
       const record: CallRecord = {
         role,
         model: response.model,
         prompt,
         responses: response.choices,
-        usage: cached ? { promptTokens: 0, completionTokens: 0, estimated: false } : response.usage,
+        usage: free ? { promptTokens: 0, completionTokens: 0, estimated: false } : response.usage,
         usageSource: response.usageSource,
-        costUsd: cached ? 0 : this.costOf(model, response),
-        latencyMs: cached ? 0 : response.latencyMs,
-        cached,
+        costUsd: free ? 0 : this.costOf(model, response),
+        latencyMs: free ? 0 : response.latencyMs,
+        cached: free,
+        ...(replayed ? { replayed } : {}),
       };
       this.graph.recordCall(nodeId, record);
       this.markRunning(nodeId, -1, 'done');
@@ -298,6 +310,22 @@ export class Run {
     this.count(response.requests, response.usage, this.costOf(model, response));
   }
 
+  /**
+   * A call answered from the cache across runs: it passes the same budget check a request would and counts
+   * as a call there (a re-run stops where the first run stopped); its tokens and cost are those of its first sending.
+   */
+  private admitReplayed(response: ChatResponse): void {
+    this.throwIfCancelled();
+    this.checkBudget();
+    const { replayed } = response;
+    const r = (this.counters.replayed ??= { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
+    r.calls++;
+    r.promptTokens += replayed?.usage.promptTokens ?? 0;
+    r.completionTokens += replayed?.usage.completionTokens ?? 0;
+    r.costUsd = r.costUsd === null || !replayed || replayed.costUsd === null ? null : r.costUsd + replayed.costUsd;
+    this.counters.cachedCalls++;
+  }
+
   private count(requests: number, usage: ChatResponse['usage'], cost: number | null): void {
     this.counters.calls += requests;
     this.counters.promptTokens += usage.promptTokens;
@@ -333,17 +361,21 @@ export class Run {
     return this.inRunSlot(() => model.complete(request, { signal: this.signal }), (response) => this.account(response, model));
   }
 
+  /** Stops the run when the next call would start past a budget limit (calls in flight count). */
+  private checkBudget(): void {
+    const violation = budgetViolation(this.budget, this.counters, this.sending);
+    if (!violation) return;
+    this.budgetStop ??= violation;
+    this.logger.warn(`Stopping: ${violation}`);
+    this.cancel();
+    throw new BudgetExceededError(violation);
+  }
+
   /** One request in a run slot: budget check first, retries on 429/5xx/timeouts, `account` inside the slot. */
   private inRunSlot<T>(request: () => Promise<T>, account: (result: T) => void): Promise<T> {
     return this.limiter.run(async () => {
       this.throwIfCancelled();
-      const violation = budgetViolation(this.budget, this.counters, this.sending);
-      if (violation) {
-        this.budgetStop ??= violation;
-        this.logger.warn(`Stopping: ${violation}`);
-        this.cancel();
-        throw new BudgetExceededError(violation);
-      }
+      this.checkBudget();
       this.sending++;
       try {
         const response = await withRetries(
