@@ -10,15 +10,18 @@ import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
 import { findTask } from '../core/tasks/registry';
-import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { EVAL_USAGE } from './workbenchUsage';
+import { experimentCommand } from './experimentCommand';
+import { interruptible } from './interruptible';
 
 const EVAL_OPTIONS = {
   ...MODEL_OPTIONS,
+  config: { type: 'string', short: 'c' },
+  json: { type: 'boolean', default: false },
   task: { type: 'string' },
   technique: { type: 'string', short: 't' },
   param: { type: 'string', short: 'p', multiple: true },
@@ -43,6 +46,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${EVAL_USAGE}\n`);
     return 0;
   }
+  if (args.config !== undefined) {
+    const clash = (['task', 'technique', 'param', 'data', 'from', 'to', 'puzzles', 'size', 'out', 'checkpoint', 'traces', 'max-usd'] as const).find((f) => args[f] !== undefined);
+    if (clash) throw new UsageError(`--${clash} does not go with -c: the experiment file says it`);
+    return experimentCommand({ ...args, config: args.config });
+  }
+  if (args.json) throw new UsageError('--json is for -c <experiment file>');
   if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}`);
   const scorer = findScorer(args.task);
   if (!scorer) throw new UsageError(`unknown --task "${args.task}"; known: ${scorerIds().join(', ')}`);
@@ -62,16 +71,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const model = setup.make(setup.defaultModel);
   const checkpoint = args.checkpoint ?? `${args.out.replace(/\.json$/i, '')}.checkpoint.jsonl`;
 
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nCancelling; finished items are kept in the checkpoint…\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
   const live = !args.quiet && process.stderr.isTTY;
-  let results: EvalResults;
-  try {
-    results = await evaluate({
+  const results: EvalResults = await interruptible('Cancelling; finished items are kept in the checkpoint…', live, (signal) =>
+    evaluate({
       technique,
       task,
       scorer,
@@ -85,16 +87,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       traces: args.traces,
       resume: args.resume,
       dataset,
-      signal: controller.signal,
+      signal,
       onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
-    });
-  } catch (err) {
-    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError) throw new UsageError(err.message);
-    throw err;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    if (live) process.stderr.write('\r\x1b[K');
-  }
+    }),
+  );
 
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${summaryText(results)}\n`);

@@ -9,6 +9,7 @@ import { USAGE } from './usage';
 import { cacheCommand } from './cacheCommand';
 import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
+import { diffCommand } from './diffCommand';
 import { evalCommand } from './evalCommand';
 import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
@@ -31,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
   if (command === 'cache') return cacheCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, cache (see thoughtscope --help)`);
+  if (command === 'diff') return diffCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, diff, calibrate, cache (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

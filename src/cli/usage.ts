@@ -4,7 +4,9 @@ export const USAGE = `Usage:
   thoughtscope run --technique <id> [options]
   thoughtscope eval --task <game24|exact|numeric|contains> --technique <id> (--data <file> | --from N --to M) --out <results.json>   (--help)
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
+  thoughtscope eval -c <thoughtscope.yaml> [--resume]   an experiment file: techniques × models, thresholds (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
+  thoughtscope diff <a.json> <b.json>       what changed between two run traces (--help)
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
   thoughtscope cache stats|clear            the response cache across runs (--help)
   thoughtscope --version                    print the version (also -V)

@@ -2,6 +2,14 @@
 export const EVAL_USAGE = `Usage:
   thoughtscope eval --task <scorer> --technique <id> [--param name=value ...]
                     (--data <file.jsonl|file.csv> | --from N --to M) --out <results.json> [options]
+  thoughtscope eval -c <thoughtscope.yaml> [--resume] [--json] [model options]
+
+  -c, --config <file>       an experiment file (schemas/experiment.schema.json): techniques × models on a task
+                            and dataset, with a budget and pass thresholds; every run's results, checkpoint and
+                            traces, report.md and experiment.json go to its output folder. Exit code 1 when a
+                            run did not finish or a threshold failed (a CI gate). --resume continues unfinished
+                            runs; without it every run starts over (unchanged calls come from the response cache)
+  --json                    with -c: print the verdict, failures and threshold checks as JSON
 
   --task <scorer>           game24: the exact Game of 24 judge; exact / numeric / contains: compare the final
                             answer with each item's "expected" field; got-sorting, got-set-intersection,
@@ -23,7 +31,8 @@ export const EVAL_USAGE = `Usage:
   --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream, --no-cache   as for "thoughtscope run"
   --quiet, -q               no progress on stderr
 
-Exit codes: 0 every item finished, 1 stopped early (finish with --resume), 2 bad arguments.`;
+Exit codes: 0 every item finished (-c: and every threshold held), 1 stopped early (finish with --resume)
+or a threshold failed, 2 bad arguments or a bad experiment file.`;
 
 export const COMPARE_USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> (--input <text> | --input-file <path>) [options]

@@ -9,6 +9,7 @@ import { OpenAIChatModel } from '../core/model/openaiModel';
 import { ModelError } from '../core/model/types';
 import { formatUsd, Pricing } from '../core/pricing';
 import { cachedNote } from '../core/run/cachedNote';
+import { responseCacheFor } from '../cache/responseCache';
 import { DEFAULT_RETRY } from '../core/run/retry';
 import { Run, type RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
@@ -196,6 +197,7 @@ export class RunController implements vscode.Disposable {
         budget: settings.budget,
         retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries },
         logger: this.log,
+        diskCache: responseCacheFor(settings),
       });
       this.log.info(
         `Starting ${technique.id} (task ${task.id}) with model ${settings.model} at ${settings.baseUrl}; ` +

@@ -42,6 +42,8 @@ export interface Settings {
   maxRetries: number;
   stream: boolean;
   budget: Budget;
+  /** The response cache across runs (thoughtscope.cache.*). */
+  cache: { enabled: boolean; maxBytes: number; maxAgeMs: number };
   pricing: PricingTable;
   /** Named model profiles (thoughtscope.profiles). */
   profiles: ModelProfile[];
@@ -165,6 +167,11 @@ export function readSettings(config: ConfigSource): Settings {
       maxCalls: readLimit(config, 'budget.maxCalls'),
       maxTokens: readLimit(config, 'budget.maxTokens'),
       maxUsd: readLimit(config, 'budget.maxUsd'),
+    },
+    cache: {
+      enabled: readBoolean(config, 'cache.enabled'),
+      maxBytes: readNumber(config, 'cache.maxSizeMb') * 1024 * 1024,
+      maxAgeMs: Math.round(readNumber(config, 'cache.maxAgeDays') * 24 * 60 * 60 * 1000),
     },
     pricing,
   };
