@@ -39,13 +39,12 @@ export function parseThreshold(text: string): Threshold {
   if (!m) throw new ThresholdError(`"${text}" is not "[label] metric op value", e.g. "tot accuracy >= 0.6" or "cost per item <= $0.01"`);
   let [, label, model, metricText, opText, dollar, number, percent] = m;
   let metric = metricText.replace(/\s+/g, ' ').trim();
-  // "tot accuracy": the regex may take a one-word label as part of the metric when the metric has several words.
-  if (!label && !(METRICS as readonly string[]).includes(metric)) {
-    const space = metric.indexOf(' ');
-    if (space > 0 && (METRICS as readonly string[]).includes(metric.slice(space + 1))) {
-      label = metric.slice(0, space);
-      metric = metric.slice(space + 1);
-    }
+  // "tot accuracy": the regex takes a label of letters as part of the metric; a first word that no metric
+  // starts with is the label.
+  const space = metric.indexOf(' ');
+  if (!label && space > 0 && !(METRICS as readonly string[]).includes(metric) && !METRICS.some((m) => m.startsWith(`${metric.slice(0, space)} `) || m === metric.slice(0, space))) {
+    label = metric.slice(0, space);
+    metric = metric.slice(space + 1);
   }
   if (!(METRICS as readonly string[]).includes(metric)) throw new ThresholdError(`"${text}": unknown metric "${metric}"; known: ${METRICS.join(', ')}`);
   const op = (opText === '≥' ? '>=' : opText === '≤' ? '<=' : opText === '==' ? '=' : opText) as Op;
