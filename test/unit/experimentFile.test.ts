@@ -146,3 +146,16 @@ describe('thresholds', () => {
     assert.equal(checks[2].detail, 'tot on m: cost per item $0.0400, needs <= $0.0100');
   });
 });
+
+describe('the README', () => {
+  it('its complete example is a valid experiment file', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = /```yaml\n(# thoughtscope\.yaml:[^]*?)```/.exec(readme);
+    assert.ok(example, 'the README has an example starting "# thoughtscope.yaml:"');
+    const exp = parseExperiment(example[1], join(dir, 'thoughtscope.yaml'));
+    assert.equal(exp.name, 'game24-tot');
+    assert.deepEqual(exp.models, [{ name: 'gpt-4o-mini' }, { profile: 'big' }]);
+    assert.deepEqual(exp.techniques.map((t) => t.label), ['io', 'cot', 'tot', 'tot-b1']);
+    assert.equal(exp.thresholds.length, 3);
+  });
+});
