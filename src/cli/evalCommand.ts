@@ -30,7 +30,8 @@ const EVAL_OPTIONS = {
   to: { type: 'string' },
   puzzles: { type: 'string' },
   size: { type: 'string' },
-  concurrency: { type: 'string', default: '4' },
+  // No default here: with -c the experiment file says it, and a flag given beside it is refused.
+  concurrency: { type: 'string' },
   out: { type: 'string', short: 'o' },
   checkpoint: { type: 'string' },
   traces: { type: 'string' },
@@ -47,7 +48,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.config !== undefined) {
-    const clash = (['task', 'technique', 'param', 'data', 'from', 'to', 'puzzles', 'size', 'out', 'checkpoint', 'traces', 'max-usd'] as const).find((f) => args[f] !== undefined);
+    const clash = (['task', 'technique', 'param', 'data', 'from', 'to', 'puzzles', 'size', 'concurrency', 'out', 'checkpoint', 'traces', 'max-usd'] as const).find((f) => args[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} does not go with -c: the experiment file says it`);
     return experimentCommand({ ...args, config: args.config });
   }
@@ -61,7 +62,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
   if (!args.out) throw new UsageError('--out <results.json> is required');
-  const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
+  const concurrency = positiveNumber('concurrency', args.concurrency ?? '4', { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
 
   const params = parseParamFlags(args.param);

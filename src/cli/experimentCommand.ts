@@ -8,6 +8,7 @@ import { formatUsd } from '../core/pricing';
 import { UsageError } from './args';
 import { progressText, summaryText } from './evalCommand';
 import { modelSetup, type ModelFlagValues } from './modelFlags';
+import { readPricingFile } from './fileFlags';
 import { cliRunProfiles } from './profilesFlag';
 import { packageRoot } from './puzzlesPath';
 import { cliStorageDir } from './storageDir';
@@ -51,7 +52,7 @@ export async function experimentCommand(args: ExperimentFlags): Promise<number> 
         model,
         defaultModel: { name: setup.defaultModel ?? '' },
         profiles,
-        prices: {},
+        prices: args.pricing ? readPricingFile(args.pricing) : {},
         runOptions: { retry: setup.retry, diskCache: setup.diskCache, logger: { info() {}, warn: (m) => live && process.stderr.write(`\r\x1b[K${m}\n`), error() {} } },
         dataRoot: packageRoot(),
         techniqueHost: { baseDir: exp.dir, storageDir: cliStorageDir() },

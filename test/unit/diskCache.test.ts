@@ -219,6 +219,7 @@ describe('limits', () => {
     assert.equal(sent, 4, "the probe and p0, p1, p2; p0 the second time came from the cache");
     now += 1000;
     await ask('p3'); // over the cap: evicts down to 90% of it, least recently used first: p1
+    await cache.maintained();
     const stats = await cache.stats();
     assert.ok(stats.bytes <= cache.maxBytes * 0.9, `${stats.bytes} > 90% of ${cache.maxBytes}`);
     assert.equal(stats.entries, 3);

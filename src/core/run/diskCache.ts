@@ -92,7 +92,8 @@ export class DiskCache {
   private index: Map<string, IndexEntry> | undefined;
   private indexing: Promise<void> | undefined;
   private bytes = 0;
-  private evicting: Promise<void> | undefined;
+  /** Size upkeep after stores, one after another. */
+  private maintaining: Promise<void> = Promise.resolve();
 
   constructor(options: DiskCacheOptions) {
     this.dir = options.dir;
@@ -133,7 +134,10 @@ export class DiskCache {
     return stored;
   }
 
-  /** Store the answer to `key`; then, if the folder is past its cap, evict the least recently used. */
+  /**
+   * Store the answer to `key`. Keeping the folder under its cap happens after, in the background (the
+   * first time, this process reads the folder's sizes); `maintained()` waits for it.
+   */
   async put(key: string, response: ChatResponse, costUsd: number | null): Promise<void> {
     const stored: StoredAnswer = { format: FORMAT, key, storedAt: this.now(), costUsd, response: storableResponse(response) };
     const text = JSON.stringify(stored);
@@ -142,7 +146,6 @@ export class DiskCache {
     const path = this.pathOf(key);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await this.loadIndex();
       await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
       await writeFile(temp, text);
       const now = new Date(stored.storedAt);
@@ -153,8 +156,22 @@ export class DiskCache {
       this.warnOnce(`cannot write ${path}: ${(err as Error).message}`);
       return;
     }
-    this.track(key, { path, bytes, usedAt: stored.storedAt });
-    if (this.bytes > this.maxBytes) await this.evict();
+    this.maintaining = this.maintaining.then(() => this.keepUnderCap(key, { path, bytes, usedAt: stored.storedAt }));
+  }
+
+  /** Resolves when the size upkeep of every answer stored so far is done. */
+  maintained(): Promise<void> {
+    return this.maintaining;
+  }
+
+  private async keepUnderCap(key: string, entry: IndexEntry): Promise<void> {
+    try {
+      await this.loadIndex();
+      this.track(key, entry);
+      if (this.bytes > this.maxBytes) await this.evict();
+    } catch (err) {
+      this.warnOnce(`cannot read ${this.dir}: ${(err as Error).message}`);
+    }
   }
 
   /** Counts, size and age of what is stored now (read from the folder). */
@@ -231,24 +248,15 @@ export class DiskCache {
     return this.indexing;
   }
 
-  /** Least recently used first, until the folder is under its cap; other processes' answers count too. */
-  private evict(): Promise<void> {
-    this.evicting ??= (async () => {
-      try {
-        await this.loadFresh();
-        const target = this.maxBytes * EVICT_TO;
-        const byAge = [...this.index!.entries()].sort(([, a], [, b]) => a.usedAt - b.usedAt);
-        for (const [key, entry] of byAge) {
-          if (this.bytes <= target) break;
-          await this.remove(key, entry.path);
-        }
-      } catch (err) {
-        this.warnOnce(`cannot trim ${this.dir}: ${(err as Error).message}`);
-      } finally {
-        this.evicting = undefined;
-      }
-    })();
-    return this.evicting;
+  /** Least recently used first, down to 90% of the cap; other processes' answers count too (the folder is read again). */
+  private async evict(): Promise<void> {
+    await this.loadFresh();
+    const target = this.maxBytes * EVICT_TO;
+    const byUse = [...this.index!.entries()].sort(([, a], [, b]) => a.usedAt - b.usedAt);
+    for (const [key, entry] of byUse) {
+      if (this.bytes <= target) break;
+      await this.remove(key, entry.path);
+    }
   }
 
   private async loadFresh(): Promise<void> {
