@@ -3,7 +3,7 @@
 // section reports ratios measured side by side in one run and medians of --repeat runs.
 //   --puzzles N      Game of 24 puzzles from row 900 on (default 100: rows 900-999)
 //   --repeat N       repeats of each timed measurement (default 3)
-//   --only a,b       sections: scheduling, overhead, render, footprint, sandbox (default all)
+//   --only a,b       sections: scheduling, overhead, render, footprint, sandbox, hostile, ratelimit, prefix (default all)
 //   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both; none: only --webview)
 //   --webview n=path[,n=path]  more panel bundles to measure in render beside the shipped one, e.g.
 //                    before=/tmp/webview-before.js (built from an earlier commit)
@@ -13,7 +13,10 @@ import { join } from 'node:path';
 import { defaultPuzzlesPath } from '../src/cli/puzzlesPath';
 import { loadGame24Range } from '../src/core/eval/dataset';
 import { benchFootprint, unpackVsix } from './footprint';
+import { benchHostile } from './hostile';
 import { benchOverhead } from './overhead';
+import { benchPromptPrefix } from './promptPrefix';
+import { benchRateLimits } from './rateLimits';
 import { benchRender } from './render';
 import { benchSandbox } from './sandbox';
 import { benchScheduling } from './scheduling';
@@ -25,7 +28,7 @@ function flag(name: string, fallback: string): string {
 
 const puzzles = Number(flag('puzzles', '100'));
 const repeats = Number(flag('repeat', '3'));
-const only = flag('only', 'scheduling,overhead,render,footprint,sandbox').split(',');
+const only = flag('only', 'scheduling,overhead,render,footprint,sandbox,hostile,ratelimit,prefix').split(',');
 const layouts = flag('layouts', 'dagre,elk').split(',').filter((l) => l !== 'none');
 const webviews: Record<string, string> = Object.fromEntries(flag('webview', '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const log = (line: string) => console.error(line);
@@ -95,6 +98,34 @@ async function main(): Promise<void> {
       ['sandbox: 20 Python programs at once', `${s.twentyPythonProgramsMs} ms`, 'as PoT-SC sends them (2 processes at a time)'],
       ['sandbox: Deno binary', mib(s.denoBinaryBytes), `interpreters and runner ${mib(s.interpreterBytes)}`],
     );
+  }
+  if (only.includes('hostile')) {
+    log('hostile servers: the CLI as built, in child processes');
+    const h = await benchHostile({ log });
+    results.hostile = h;
+    rows.push(
+      ['Ctrl+C in a GoT blow-up: run stopped', `${h.ctrlC.runStoppedMs} ms`, `after the signal (goal < 1000 ms); exit ${h.ctrlC.exitedMs} ms with a ${h.ctrlC.nodesAtStop}-node trace; peak RSS ${h.ctrlC.peakRssMiB} MiB`],
+      ['GoT blow-up, default limits', `${h.nodeCap.wallMs} ms`, `${h.nodeCap.message}; peak RSS ${h.nodeCap.peakRssMiB} MiB`],
+      ['300 MB completion', `${h.huge.wallMs} ms`, `exit ${h.huge.exitCode}; peak RSS ${h.huge.peakRssMiB} MiB; answer ${h.huge.answerChars} chars kept${h.huge.marked ? ', marked as cut' : ''}`],
+      ['stream chunk with index 1e8', `${h.streamIndex.wallMs} ms`, `exit ${h.streamIndex.exitCode}; peak RSS ${h.streamIndex.peakRssMiB} MiB`],
+      ['stream stalls, --timeout 3 --retries 1', `${h.stall.wallMs} ms`, `exit ${h.stall.exitCode}: ${h.stall.message}`],
+    );
+  }
+  if (only.includes('ratelimit')) {
+    log(`ratelimit: ToT on ${puzzles} puzzles against a token bucket of 200 requests/s`);
+    const r = await benchRateLimits({ items, perSecond: 200, burst: 20, delayMs: 20, concurrency: 64, log });
+    results.rateLimits = r;
+    rows.push(['rate gate alone (timers, no HTTP)', `${r.gateAlone.achievedPerSecond} req/s`, `${Math.round(r.gateAlone.shareOfAllowed * 100)}% of ${r.allowedPerSecond} allowed`]);
+    for (const [label, v] of [['with x-ratelimit headers', r.withHeaders], ['Retry-After only', r.retryAfterOnly]] as const) {
+      rows.push([`rate limit, ${label}`, `${v.achievedPerSecond} req/s`, `${Math.round(v.shareOfAllowed * 100)}% of ${r.allowedPerSecond} allowed${label.startsWith('with') ? ' (goal >= 90%)' : ''}, ${Math.round(v.first95PercentShare * 100)}% up to 95% of the answers; ${v.refused} refused of ${v.answered + v.refused}; ${v.itemsUnfinished} items unfinished`]);
+    }
+  }
+  if (only.includes('prefix')) {
+    const n = Math.min(puzzles, 20);
+    log(`prefix: repeated prompt prefixes in ToT on ${n} puzzles`);
+    const p = await benchPromptPrefix({ items: items.slice(0, n), log });
+    results.promptPrefix = p;
+    rows.push(['ToT prompt tokens repeating a prefix', `${Math.round(p.repeatedPrefixShare * 100)}%`, `of ${p.promptTokens} in ${p.requests} prompts (longest ${p.longestPromptTokens}); billable as cached: OpenAI ${Math.round(p.openAICacheableShare * 100)}%, DeepSeek ${Math.round(p.deepSeekCacheableShare * 100)}%`]);
   }
   const width = Math.max(...rows.map((r) => r[0].length));
   const width2 = Math.max(...rows.map((r) => r[1].length));

@@ -37,6 +37,8 @@ export class AnswerView {
     this.host.className = `answer outcome-${summary.outcome}`;
     const parts: HTMLElement[] = [el('h2', undefined, OUTCOME_TITLES[summary.outcome] ?? summary.outcome)];
     if (summary.message && summary.message !== errorShown) parts.push(el('p', 'outcome-message', summary.message));
+    // What changed how the run sampled (a parameter the model does not take): said on the run, not only in the log.
+    for (const note of summary.notes ?? []) parts.push(el('p', 'run-note', note));
     if (summary.outcome !== 'done' && summary.answer) parts.push(el('p', 'muted', 'Best answer found before the run stopped:'));
     if (summary.answer !== undefined && summary.answer !== '') {
       parts.push(el('pre', 'answer-text', summary.answer));

@@ -1,7 +1,7 @@
 // A small syntax highlighter for the programs Program of Thoughts writes (Python, JavaScript).
 // `tokenize` is pure; `highlightedCode` builds a <pre> whose spans get the model's code through
 // textContent only, so nothing in the code is ever parsed as HTML.
-import { el } from './format';
+import { el, textNode } from './format';
 
 export type TokenClass = 'keyword' | 'string' | 'comment' | 'number' | 'builtin';
 
@@ -57,7 +57,7 @@ export function highlightedCode(code: string, language: string): HTMLElement {
   pre.dataset.language = language;
   for (const token of tokenize(code, language)) {
     if (token.cls) pre.append(el('span', `tok-${token.cls}`, token.text));
-    else pre.append(document.createTextNode(token.text));
+    else pre.append(textNode(token.text));
   }
   return pre;
 }

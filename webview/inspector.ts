@@ -66,7 +66,9 @@ export class Inspector {
     const calls = el('div', 'calls');
     node.calls.forEach((call, i) => calls.append(this.callView(call, i, open ? open.has(i) : i === 0 || node.calls.length <= 3)));
 
-    this.host.replaceChildren(head, facts, ...links, el('h3', undefined, 'Text'), text, el('h3', undefined, `Model calls (${node.calls.length})`), calls);
+    // Text streaming in for a call still running (the panel's throttled copy of it).
+    const live = node.live ? [el('h3', undefined, 'Streaming'), el('pre', 'live-text', node.live)] : [];
+    this.host.replaceChildren(head, facts, ...links, el('h3', undefined, 'Text'), text, ...live, el('h3', undefined, `Model calls (${node.calls.length})`), calls);
     if (!sameNode) this.host.scrollIntoView({ block: 'nearest' });
   }
 
@@ -107,7 +109,7 @@ export class Inspector {
     const parts = [
       `#${index + 1} ${call.role}`,
       call.model,
-      formatUsage(call.usage) + (call.usageSource !== 'reported' ? ` (${call.usageSource})` : ''),
+      formatUsage(call.usage) + (call.usageSource !== 'reported' ? ` (${call.usageSource})` : '') + tokenDetails(call),
       formatUsd(call.costUsd),
       formatDuration(call.latencyMs),
     ];
@@ -115,12 +117,27 @@ export class Inspector {
     if (call.cached) summary.append(' ', el('span', 'cached', call.replayed ? `cached · first sent ${call.replayed.storedAt.slice(0, 16).replace('T', ' ')} · was ${formatUsd(call.replayed.costUsd)}` : 'cached'));
     details.append(summary);
     if (call.error) details.append(el('p', 'call-error', call.error));
+    for (const dropped of call.droppedParams ?? []) details.append(el('p', 'call-note', dropped.note));
+    if (call.reasoningEffort || call.seed !== undefined) details.append(el('p', 'muted', [call.reasoningEffort && `reasoning effort ${call.reasoningEffort}`, call.seed !== undefined && `seed ${call.seed}`].filter(Boolean).join(' · ')));
     details.append(el('h4', undefined, 'Prompt'), el('pre', 'prompt', call.prompt));
     call.responses.forEach((response, i) => {
       details.append(el('h4', undefined, call.responses.length > 1 ? `Response ${i + 1} of ${call.responses.length}` : 'Response'));
+      // The model's reasoning, folded: it is not part of the answer and never parsed as one.
+      const reasoning = call.reasoning?.[i];
+      if (reasoning) {
+        const fold = el('details', 'reasoning');
+        fold.append(el('summary', undefined, `Reasoning (${reasoning.length} characters)`), el('pre', 'reasoning-text', reasoning));
+        details.append(fold);
+      }
       details.append(el('pre', 'response', response));
     });
     if (call.responses.length === 0) details.append(el('p', 'muted', 'No response.'));
     return details;
   }
+}
+
+/** " (40 cached, 300 reasoning)" for the parts of a call's tokens the server reported. */
+function tokenDetails(call: CallRecord): string {
+  const parts = [call.usage.cachedPromptTokens ? `${call.usage.cachedPromptTokens} cached` : '', call.usage.reasoningTokens ? `${call.usage.reasoningTokens} reasoning` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }

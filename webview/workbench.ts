@@ -55,6 +55,7 @@ function showCompare(message: Extract<HostToWorkbench, { type: 'compare' }>): vo
   const rows = message.rows.map((r: CompareRowView) => [
     r.technique,
     r.model,
+    r.reasoningEffort ?? '–',
     r.outcome === 'done' ? r.answer : `(${r.outcome})`,
     `${Math.round(r.agreement * 100)}%`,
     r.correct === null ? '–' : r.correct ? 'yes' : 'no',
@@ -64,17 +65,21 @@ function showCompare(message: Extract<HostToWorkbench, { type: 'compare' }>): vo
     formatUsd(r.costUsd),
     formatDuration(r.wallMs),
   ]);
-  app.append(table(['technique', 'model', 'answer', 'agree', 'correct', 'calls', 'tokens in', 'tokens out', 'cost', 'wall'], rows, (index) => vscode.postMessage({ type: 'openRow', index })));
-  // Correct (1) / wrong (0), or agreement with the others when nothing can judge.
+  app.append(table(['technique', 'model', 'effort', 'answer', 'agree', 'correct', 'calls', 'tokens in', 'tokens out', 'cost', 'wall'], rows, (index) => vscode.postMessage({ type: 'openRow', index })));
+  // Correct (1) / wrong (0), or agreement with the others when nothing can judge. A run whose price is
+  // unknown has no place on a cost axis: it is listed under the chart, never plotted at $0.
   const judged = message.rows.some((r) => r.correct !== null);
+  const priced = message.rows.filter((r) => r.costUsd !== null);
+  const unpriced = message.rows.filter((r) => r.costUsd === null);
   const canvas = chartBox();
-  canvas.setAttribute('aria-label', `Cost against ${judged ? 'correctness' : 'agreement'} per run`);
+  if (unpriced.length) app.append(el('p', 'wb-unpriced', `Not plotted (price unknown): ${unpriced.map((r) => `${r.technique} · ${r.model}`).join(', ')}`));
+  canvas.setAttribute('aria-label', `Cost against ${judged ? 'correctness' : 'agreement'} per run: ${priced.length} of ${message.rows.length} runs plotted`);
   new Chart(canvas, {
     type: 'scatter',
     data: {
       datasets: [{
         label: 'runs',
-        data: message.rows.map((r) => ({ x: r.costUsd ?? 0, y: judged ? (r.correct ? 1 : 0) : r.agreement })),
+        data: priced.map((r) => ({ x: r.costUsd!, y: judged ? (r.correct ? 1 : 0) : r.agreement })),
         pointRadius: 6,
         backgroundColor: color('--vscode-charts-blue', '#3794ff'),
       }],
@@ -83,7 +88,7 @@ function showCompare(message: Extract<HostToWorkbench, { type: 'compare' }>): vo
       animation: false,
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { label: (ctx) => `${message.rows[ctx.dataIndex].technique} · ${message.rows[ctx.dataIndex].model}: ${formatUsd(message.rows[ctx.dataIndex].costUsd)}` } },
+        tooltip: { callbacks: { label: (ctx) => `${priced[ctx.dataIndex].technique} · ${priced[ctx.dataIndex].model}${priced[ctx.dataIndex].reasoningEffort ? ` (${priced[ctx.dataIndex].reasoningEffort})` : ''}: ${formatUsd(priced[ctx.dataIndex].costUsd)}` } },
       },
       scales: {
         x: { title: { display: true, text: 'cost (USD)' } },

@@ -9,7 +9,7 @@ import { Run } from '../core/run/run';
 import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
 import type { Scorer } from '../core/techniques/frugal/stage';
-import { positiveNumber, UsageError } from './args';
+import { positiveNumber, timeoutFlags, UsageError } from './args';
 import { parseFlags } from './modelFlags';
 import { cliRunProfiles, profileModel, readProfilesFile, writeProfilesFile } from './profilesFlag';
 
@@ -82,7 +82,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   const temperature = positiveNumber('temperature', args.temperature)!;
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
-  const timeoutMs = positiveNumber('timeout', args.timeout, { min: 1 })! * 1000;
+  const { timeoutMs } = timeoutFlags(args);
   const taskId = args.task ?? AUTO_TASK;
   if (!taskIds().includes(taskId)) throw new UsageError(`unknown --task "${taskId}"; known: ${taskIds().join(', ')}`);
 

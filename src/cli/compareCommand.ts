@@ -1,5 +1,4 @@
 // `thoughtscope compare`: one input through several techniques (and models), a table on stdout.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compareTechniques, type CompareEntry } from '../core/compare/compare';
 import { compareText } from '../core/compare/table';
@@ -9,9 +8,11 @@ import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
-import { readInputFlags } from './fileFlags';
+import { inputFlags } from './fileFlags';
+import { checkWritable, writeOrRescue } from './outputFiles';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
 import { COMPARE_USAGE } from './workbenchUsage';
+import { reasoningEffortsFlag } from './runSettingsFlags';
 
 const COMPARE_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -21,6 +22,7 @@ const COMPARE_OPTIONS = {
   param: { type: 'string', short: 'p', multiple: true },
   input: { type: 'string', short: 'i' },
   'input-file': { type: 'string' },
+  'max-input-mb': { type: 'string' },
   expected: { type: 'string' },
   score: { type: 'string', default: 'exact' },
   concurrency: { type: 'string', default: '4' },
@@ -40,7 +42,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     if (!technique) throw new UsageError(`unknown technique "${id}"; known: ${techniqueIds().join(', ')}`);
     return technique;
   });
-  const input = readInputFlags(args.input, args['input-file']);
+  const input = inputFlags(args);
   const task = resolveTask(args.task ?? AUTO_TASK, input);
   if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
   const scorer = findScorer(args.score ?? 'exact');
@@ -51,26 +53,29 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (modelNames.length === 0) throw new UsageError('--model or --models is required (or set THOUGHTSCOPE_MODEL)');
   const models = modelNames.map((name) => setup.make(name));
   const params = splitParams(parseParamFlags(args.param), techniques);
-  const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id) })));
+  const efforts = reasoningEffortsFlag(args['reasoning-effort']);
+  const entries: CompareEntry[] = models.flatMap((model) => efforts.flatMap((reasoningEffort) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id), ...(reasoningEffort ? { reasoningEffort } : {}) }))));
+  checkWritable('out', args.out);
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, diskCache: setup.diskCache }, signal: controller.signal });
+    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, seed: setup.seed, diskCache: setup.diskCache }, signal: controller.signal });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  if (args.out) writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
   if (args.json) process.stdout.write(`${JSON.stringify(result.rows.map(({ trace: _trace, ...row }) => row), null, 2)}\n`);
   else process.stdout.write(`${compareText(result)}\n`);
+  const unwritten = args.out ? writeOrRescue('out', args.out, () => [`${JSON.stringify(result, null, 2)}\n`]) : undefined;
+  if (unwritten) process.stderr.write(`thoughtscope: ${unwritten}\n`);
   const failed = result.rows.filter((r) => r.outcome !== 'done');
   for (const r of failed) process.stderr.write(`thoughtscope: ${r.technique} (${r.model}): ${r.message ?? r.outcome}\n`);
-  return failed.length === 0 ? 0 : 1;
+  return failed.length === 0 && !unwritten ? 0 : 1;
 }
 
 function list(raw: string | undefined, flag: string): string[] {

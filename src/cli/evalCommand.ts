@@ -1,6 +1,5 @@
 // `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume, and with
 // --traces each item's run trace.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
@@ -14,9 +13,11 @@ import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { checkWritable, writeOrRescue } from './outputFiles';
 import { EVAL_USAGE } from './workbenchUsage';
 import { experimentCommand } from './experimentCommand';
 import { interruptible } from './interruptible';
+import { reasoningEffortFlag } from './runSettingsFlags';
 
 const EVAL_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -64,6 +65,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!args.out) throw new UsageError('--out <results.json> is required');
   const concurrency = positiveNumber('concurrency', args.concurrency ?? '4', { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
+  const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
 
   const params = parseParamFlags(args.param);
   const { items, dataset } = loadItems(args, scorer);
@@ -71,6 +73,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!setup.defaultModel) throw new UsageError('--model is required (or set THOUGHTSCOPE_MODEL)');
   const model = setup.make(setup.defaultModel);
   const checkpoint = args.checkpoint ?? `${args.out.replace(/\.json$/i, '')}.checkpoint.jsonl`;
+  // Before anything is paid for: a path that cannot be written is a typo to fix now.
+  checkWritable('out', args.out);
+  checkWritable('checkpoint', checkpoint);
+  checkWritable('traces', args.traces);
 
   const live = !args.quiet && process.stderr.isTTY;
   const results: EvalResults = await interruptible('Cancelling; finished items are kept in the checkpoint…', live, (signal) =>
@@ -83,7 +89,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       params,
       concurrency,
       maxUsd,
-      runOptions: { pricing: setup.pricing, retry: setup.retry, diskCache: setup.diskCache },
+      runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed, diskCache: setup.diskCache },
       checkpoint,
       traces: args.traces,
       resume: args.resume,
@@ -93,9 +99,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }),
   );
 
-  writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${summaryText(results)}\n`);
-  if (results.meta.unfinished === 0) return 0;
+  const unwritten = writeOrRescue('out', args.out, () => [`${JSON.stringify(results, null, 2)}\n`]);
+  if (unwritten) process.stderr.write(`thoughtscope: ${unwritten}\n`);
+  if (results.meta.unfinished === 0) return unwritten ? 1 : 0;
   const why = results.meta.stopped ?? 'stopped';
   process.stderr.write(`thoughtscope: ${why}; ${results.meta.unfinished} of ${results.meta.requested} items unfinished. Add --resume to the same command to finish them.\n`);
   return 1;
@@ -172,5 +179,11 @@ export function summaryText(results: EvalResults): string {
   if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
   if (s.replayed) lines.push(`Cache: ${s.replayed.calls} calls answered from earlier runs ($0 now; first paid ${formatUsd(s.replayed.costUsd)})`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
+  if (m.unfinishedSpend) lines.push(unfinishedText(m.unfinishedSpend));
   return lines.join('\n');
+}
+
+/** Requests answered for items that then stopped: paid, so shown, though they are in no item's result. */
+function unfinishedText(u: NonNullable<EvalResults['meta']['unfinishedSpend']>): string {
+  return `Also spent on ${u.items} unfinished item${u.items === 1 ? '' : 's'}: ${u.calls} calls · ${u.promptTokens} in / ${u.completionTokens} out · ${formatUsd(u.costUsd)}`;
 }

@@ -9,6 +9,7 @@ import { UsageError } from './args';
 import { progressText, summaryText } from './evalCommand';
 import { modelSetup, type ModelFlagValues } from './modelFlags';
 import { readPricingFile } from './fileFlags';
+import { reasoningEffortFlag } from './runSettingsFlags';
 import { cliRunProfiles } from './profilesFlag';
 import { packageRoot } from './puzzlesPath';
 import { cliStorageDir } from './storageDir';
@@ -53,7 +54,7 @@ export async function experimentCommand(args: ExperimentFlags): Promise<number> 
         defaultModel: { name: setup.defaultModel ?? '' },
         profiles,
         prices: args.pricing ? readPricingFile(args.pricing) : {},
-        runOptions: { retry: setup.retry, diskCache: setup.diskCache, logger: { info() {}, warn: (m) => live && process.stderr.write(`\r\x1b[K${m}\n`), error() {} } },
+        runOptions: { retry: setup.retry, reasoningEffort: reasoningEffortFlag(args['reasoning-effort']), seed: setup.seed, diskCache: setup.diskCache, logger: { info() {}, warn: (m) => live && process.stderr.write(`\r\x1b[K${m}\n`), error() {} } },
         dataRoot: packageRoot(),
         techniqueHost: { baseDir: exp.dir, storageDir: cliStorageDir() },
       },

@@ -1,6 +1,7 @@
 // Long CLI commands (eval, eval -c): Ctrl+C aborts their signal (work finished so far is kept), the
 // engine's input errors become one-line usage errors, and the live status line is cleared at the end.
 import { DatasetError } from '../core/eval/dataset';
+import { UnpricedBudgetError } from '../core/run/budget';
 import { ParamError } from '../core/techniques/params';
 import { UsageError } from './args';
 
@@ -14,7 +15,7 @@ export async function interruptible<T>(onCancel: string, live: boolean, work: (s
   try {
     return await work(controller.signal);
   } catch (err) {
-    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError) throw new UsageError(err.message);
+    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -11,6 +11,7 @@ import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
 import { diffCommand } from './diffCommand';
 import { evalCommand } from './evalCommand';
+import { pricesCommand } from './pricesCommand';
 import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
 import { techniquesCommand } from './techniquesCommand';
@@ -31,9 +32,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'calibrate') return calibrateCommand(rest);
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
+  if (command === 'prices') return pricesCommand(rest);
   if (command === 'cache') return cacheCommand(rest);
   if (command === 'diff') return diffCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, diff, calibrate, cache (see thoughtscope --help)`);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, diff, calibrate, prices, cache (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

@@ -1,13 +1,14 @@
 // The model flags shared by `eval` and `compare` (--base-url, --model, --api-key, --pricing, --timeout,
-// --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
+// --idle-timeout, --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing } from '../core/pricing';
 import type { DiskCache } from '../core/run/diskCache';
 import type { RetryPolicy } from '../core/run/retry';
-import { positiveNumber, UsageError } from './args';
+import { positiveNumber, timeoutFlags, UsageError } from './args';
 import { readPricingFile } from './fileFlags';
 import { runDiskCache } from './responseCache';
 import { OLLAMA_DEFAULT_URL } from './runCommand';
+import { RUN_SETTING_OPTIONS, seedFlag } from './runSettingsFlags';
 
 export const MODEL_OPTIONS = {
   'base-url': { type: 'string' },
@@ -15,9 +16,11 @@ export const MODEL_OPTIONS = {
   'api-key': { type: 'string' },
   pricing: { type: 'string' },
   timeout: { type: 'string', default: '120' },
+  'idle-timeout': { type: 'string' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
   'no-cache': { type: 'boolean', default: false },
+  ...RUN_SETTING_OPTIONS,
 } as const;
 
 export interface ModelFlagValues {
@@ -26,9 +29,12 @@ export interface ModelFlagValues {
   'api-key'?: string;
   pricing?: string;
   timeout?: string;
+  'idle-timeout'?: string;
   retries?: string;
   stream?: boolean;
   'no-cache'?: boolean;
+  'reasoning-effort'?: string;
+  seed?: string;
 }
 
 export interface ModelSetup {
@@ -41,6 +47,8 @@ export interface ModelSetup {
   make(name: string): OpenAIChatModel;
   /** The --model value, $THOUGHTSCOPE_MODEL, or llama3.2 on Ollama's default URL. */
   defaultModel: string | undefined;
+  /** --seed. */
+  seed: number | undefined;
 }
 
 export function modelSetup(args: ModelFlagValues): ModelSetup {
@@ -48,18 +56,19 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
   const baseUrl = args['base-url'] ?? (envUrl || OLLAMA_DEFAULT_URL);
   const defaultModel = args.model || process.env.THOUGHTSCOPE_MODEL?.trim() || (baseUrl === OLLAMA_DEFAULT_URL ? 'llama3.2' : undefined);
   const apiKey = args['api-key'] ?? process.env.OPENAI_API_KEY;
-  const timeoutMs = positiveNumber('timeout', args.timeout, { min: 1 })! * 1000;
+  const timeouts = timeoutFlags(args);
   const maxRetries = positiveNumber('retries', args.retries, { integer: true })!;
-  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
+  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {}, { source: `--pricing ${args.pricing}` });
   return {
     baseUrl,
     pricing,
+    seed: seedFlag(args.seed),
     retry: { maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
     diskCache: runDiskCache(args['no-cache'], (m) => process.stderr.write(`thoughtscope: ${m}\n`)),
     defaultModel,
     make(name) {
       try {
-        return new OpenAIChatModel({ baseUrl, model: name, apiKey, timeoutMs, stream: args.stream });
+        return new OpenAIChatModel({ baseUrl, model: name, apiKey, ...timeouts, stream: args.stream });
       } catch (err) {
         throw new UsageError((err as Error).message);
       }

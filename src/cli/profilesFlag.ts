@@ -28,7 +28,7 @@ export function writeProfilesFile(path: string, profiles: readonly ModelProfile[
 }
 
 /** RunProfiles for the CLI: OpenAI-compatible profiles only (vscode-lm needs VS Code and is left out). */
-export function cliRunProfiles(profiles: readonly ModelProfile[], options: { timeoutMs: number; stream?: boolean; warn(message: string): void }): RunProfile[] {
+export function cliRunProfiles(profiles: readonly ModelProfile[], options: { timeoutMs: number; idleTimeoutMs?: number; stream?: boolean; warn(message: string): void }): RunProfile[] {
   for (const p of profiles) {
     if (p.apiKeyEnv && !process.env[p.apiKeyEnv]?.trim()) options.warn(`profile "${p.name}": $${p.apiKeyEnv} is not set; its requests are sent without a key`);
     if (p.provider === 'vscode-lm') options.warn(`profile "${p.name}" uses VS Code's language models and is not available in the CLI`);
@@ -37,6 +37,7 @@ export function cliRunProfiles(profiles: readonly ModelProfile[], options: { tim
     return buildRunProfiles(profiles, {
       apiKeyOf: (p) => (p.apiKeyEnv ? process.env[p.apiKeyEnv]?.trim() || undefined : undefined),
       timeoutMs: options.timeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
       stream: options.stream,
       skipUnavailable: true,
     });

@@ -1,6 +1,6 @@
 // `thoughtscope run`: one technique on one input; prints the answer and totals, writes trace/Mermaid.
-import { writeFileSync } from 'node:fs';
 import { runTechnique, type RunReport } from '../core/engine';
+import type { GrowthLimits } from '../core/graph/growth';
 import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import type { ChatModel } from '../core/model/types';
@@ -8,17 +8,20 @@ import { Pricing, formatUsd } from '../core/pricing';
 import { cachedNote } from '../core/run/cachedNote';
 import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
+import { UnpricedBudgetError } from '../core/run/budget';
 import { Run } from '../core/run/run';
 import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
 import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
-import { toTrace } from '../core/trace';
-import { readInputFlags, readPricingFile } from './fileFlags';
+import { toTrace, traceJsonChunks } from '../core/trace';
+import { inputFlags, readPricingFile } from './fileFlags';
+import { checkWritable, writeOrRescue } from './outputFiles';
 import { USAGE } from './usage';
 import { cliStorageDir } from './storageDir';
 import { runDiskCache } from './responseCache';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
-import { parseParamFlags, parseRunArgs, positiveNumber, UsageError } from './args';
+import { parseParamFlags, parseRunArgs, positiveNumber, timeoutFlags, UsageError, type RunArgs } from './args';
+import { reasoningEffortFlag, seedFlag } from './runSettingsFlags';
 
 export const OLLAMA_DEFAULT_URL = 'http://localhost:11434/v1';
 const OLLAMA_DEFAULT_MODEL = 'llama3.2';
@@ -32,7 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!args.technique) throw new UsageError(`--technique is required; one of ${techniqueIds().join(', ')}`);
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
-  const input = readInputFlags(args.input, args['input-file']);
+  const input = inputFlags(args);
   const task = resolveTask(args.task ?? AUTO_TASK, input);
   if (!task) throw new UsageError(`unknown task "${args.task}"; known: ${taskIds().join(', ')}`);
 
@@ -44,25 +47,31 @@ export async function runCommand(argv: string[]): Promise<number> {
   const apiKey = args['api-key'] ?? process.env.OPENAI_API_KEY;
 
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
-  const timeoutSeconds = positiveNumber('timeout', args.timeout, { min: 1 })!;
+  const timeouts = timeoutFlags(args);
   const retries = positiveNumber('retries', args.retries, { integer: true })!;
   const budget = {
     maxCalls: positiveNumber('max-calls', args['max-calls'], { integer: true, min: 1 }),
     maxTokens: positiveNumber('max-tokens', args['max-tokens'], { integer: true, min: 1 }),
     maxUsd: positiveNumber('max-usd', args['max-usd']),
   };
-  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {});
+  const growth = growthFlags(args);
+  const pricing = new Pricing(args.pricing ? readPricingFile(args.pricing) : {}, { source: `--pricing ${args.pricing}` });
+  const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
+  const seed = seedFlag(args.seed);
   const rawParams = parseParamFlags(args.param);
+  // Before anything is paid for: a path that cannot be written is a typo to fix now.
+  checkWritable('out', args.out);
+  checkWritable('mermaid', args.mermaid);
 
   let model: ChatModel;
   try {
-    model = new OpenAIChatModel({ baseUrl, model: modelName, apiKey, timeoutMs: timeoutSeconds * 1000, stream: args.stream });
+    model = new OpenAIChatModel({ baseUrl, model: modelName, apiKey, ...timeouts, stream: args.stream });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   if (args.profile && !args.profiles) throw new UsageError('--profile needs --profiles <file.json>');
   const profiles = args.profiles
-    ? cliRunProfiles(readProfilesFile(args.profiles), { timeoutMs: timeoutSeconds * 1000, stream: args.stream, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) })
+    ? cliRunProfiles(readProfilesFile(args.profiles), { ...timeouts, stream: args.stream, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) })
     : [];
   if (args.profile) model = profileModel(profiles, args.profile);
   const progress = args.quiet || !process.stderr.isTTY ? undefined : new Progress();
@@ -72,8 +81,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     profiles,
     diskCache,
     pricing,
+    reasoningEffort,
+    seed,
     concurrency,
     budget,
+    growth,
     retry: { maxRetries: retries, baseDelayMs: 500, maxDelayMs: 30_000 },
     logger: {
       info: () => {},
@@ -81,7 +93,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       error: () => {},
     },
   });
-  if (progress) run.graph.on(() => progress.show(run.totals()));
+  if (progress) run.graph.on((event) => progress.show(run.totals(), event.type === 'nodeUpdated' ? event.node.live : undefined));
   const onSigint = () => {
     process.stderr.write('\nCancelling…\n');
     run.cancel();
@@ -92,29 +104,29 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     report = await runTechnique({ technique, task, input, params: rawParams, run, host: { baseDir: process.cwd(), storageDir: cliStorageDir() } });
   } catch (err) {
-    if (err instanceof ParamError) throw new UsageError(err.message);
+    // Refused before any call: a parameter, or a USD budget on a model with no price.
+    if (err instanceof ParamError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress?.clear();
   }
 
-  // Whatever the outcome, what was computed is written out.
-  if (args.out) writeFileSync(args.out, `${JSON.stringify(toTrace(report, run.graph), null, 2)}\n`);
-  // What the panel draws by default: pruned subtrees collapsed above 150 nodes (--show-pruned: all).
-  if (args.mermaid) writeFileSync(args.mermaid, renderMermaid(collapsePruned(run.graph.snapshot(), { mode: args['show-pruned'] ? 'never' : 'auto' })));
-
+  // The answer first, then the files: a file that cannot be written loses nothing.
   const { summary } = report;
   const correct = summary.answer !== undefined && task.judge ? task.judge(input, summary.answer) : undefined;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ outcome: summary.outcome, answer: summary.answer ?? null, correct: correct ?? null, confidence: summary.confidence ?? null, message: summary.message, candidates: report.candidates, totals: summary.totals }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ outcome: summary.outcome, answer: summary.answer ?? null, correct: correct ?? null, confidence: summary.confidence ?? null, message: summary.message, notes: summary.notes ?? [], candidates: report.candidates, totals: summary.totals }, null, 2)}\n`);
   } else {
     if (summary.answer !== undefined) process.stdout.write(`Answer: ${summary.answer}\n`);
     if (summary.confidence !== undefined) process.stdout.write(`Confidence: ${Math.round(summary.confidence * 100)}% of the samples agree\n`);
     if (correct !== undefined) process.stdout.write(`Judged: ${correct ? 'correct' : 'incorrect'} (${task.id})\n`);
     process.stdout.write(`${formatTotals(summary.totals)}\n`);
+    for (const note of summary.notes ?? []) process.stdout.write(`Note: ${note}\n`);
   }
-  if (summary.outcome === 'done') return 0;
+  const unwritten = writeOutputs(args, report, run);
+  for (const line of unwritten) process.stderr.write(`thoughtscope: ${line}\n`);
+  if (summary.outcome === 'done') return unwritten.length > 0 ? 1 : 0;
   let message = summary.message ?? summary.outcome;
   if (usingOllamaDefault && /Cannot reach/.test(message)) {
     message += '. No model answered at Ollama\'s default URL: start Ollama and pull a model (ollama pull llama3.2), or set OPENAI_BASE_URL and OPENAI_API_KEY';
@@ -123,19 +135,47 @@ export async function runCommand(argv: string[]): Promise<number> {
   return 1;
 }
 
-export function formatTotals(t: RunTotals): string {
-  const approx = t.estimated ? '~' : '';
-  return `Calls: ${t.calls}${cachedNote(t)} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
+/** --max-nodes, --max-depth, --max-memory-mb: the run's growth limits (defaults when not given). */
+function growthFlags(args: RunArgs): Partial<GrowthLimits> {
+  const maxNodes = positiveNumber('max-nodes', args['max-nodes'], { integer: true, min: 1 });
+  const maxDepth = positiveNumber('max-depth', args['max-depth'], { integer: true, min: 1 });
+  const memoryMb = positiveNumber('max-memory-mb', args['max-memory-mb'], { min: 1, max: 65536 });
+  return {
+    ...(maxNodes !== undefined ? { maxNodes } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(memoryMb !== undefined ? { maxMemoryBytes: memoryMb * 1024 * 1024 } : {}),
+  };
 }
 
-/** One live status line on stderr while the run goes (TTY only). */
+/** Whatever the outcome, what was computed is written out; returns a line per output saved elsewhere. */
+function writeOutputs(args: RunArgs, report: RunReport, run: Run): string[] {
+  const lines: Array<string | undefined> = [];
+  if (args.out) lines.push(writeOrRescue('out', args.out, () => traceJsonChunks(toTrace(report, run.graph))));
+  // What the panel draws by default: pruned subtrees collapsed above 150 nodes (--show-pruned: all).
+  if (args.mermaid) lines.push(writeOrRescue('mermaid', args.mermaid, () => [renderMermaid(collapsePruned(run.graph.snapshot(), { mode: args['show-pruned'] ? 'never' : 'auto' }))]));
+  return lines.filter((l): l is string => l !== undefined);
+}
+
+export function formatTotals(t: RunTotals): string {
+  const approx = t.estimated ? '~' : '';
+  const parts = [t.cachedPromptTokens ? `${t.cachedPromptTokens} in from the prompt cache` : '', t.reasoningTokens ? `${t.reasoningTokens} reasoning` : ''].filter(Boolean);
+  const details = parts.length ? ` (${parts.join(', ')})` : '';
+  return `Calls: ${t.calls}${cachedNote(t)} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out${details} · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
+}
+
+/** One live status line on stderr while the run goes (TTY only): the totals, then the text streaming in. */
 class Progress {
   private last = 0;
-  show(t: RunTotals): void {
+  private live = '';
+  show(t: RunTotals, live?: string): void {
+    if (live) this.live = live.replace(/\s+/g, ' ').trim();
     const now = Date.now();
     if (now - this.last < 100) return;
     this.last = now;
-    process.stderr.write(`\r\x1b[K${formatTotals(t)}`);
+    const line = formatTotals(t);
+    const room = (process.stderr.columns ?? 100) - line.length - 4;
+    const tail = this.live && room > 10 ? ` · ${this.live.length > room ? `…${this.live.slice(-(room - 1))}` : this.live}` : '';
+    process.stderr.write(`\r\x1b[K${line}${tail}`);
   }
   note(message: string): void {
     process.stderr.write(`\r\x1b[K${message}\n`);

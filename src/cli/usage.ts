@@ -8,6 +8,7 @@ export const USAGE = `Usage:
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope diff <a.json> <b.json>       what changed between two run traces (--help)
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
+  thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
   thoughtscope cache stats|clear            the response cache across runs (--help)
   thoughtscope --version                    print the version (also -V)
 
@@ -15,22 +16,31 @@ Run options:
   --technique, -t <id>      io, cot, tot, sc, cot-sc, icl, constitutional, ... (see "thoughtscope techniques")
   --task <id>               auto (default: game24 for four numbers, else generic), generic or game24
   --param, -p name=value    a technique parameter; repeat for several
-  --input, -i <text>        the question or puzzle (or --input-file <path>)
+  --input, -i <text>        the question or puzzle (or --input-file <path>: UTF-8 text, at most 1 MB unless
+                            --max-input-mb <MB> allows more)
   --base-url <url>          OpenAI-compatible endpoint; default $OPENAI_BASE_URL, else Ollama's http://localhost:11434/v1
   --model, -m <name>        model name; default $THOUGHTSCOPE_MODEL, else llama3.2 on Ollama's default URL
   --api-key <key>           default $OPENAI_API_KEY (local servers need none)
-  --out, -o <trace.json>    write the run's trace as JSON
+  --out, -o <trace.json>    write the run's trace as JSON (whatever the outcome; output paths are checked before
+                            the first call, and a file that cannot be written at the end goes to the temp folder)
   --mermaid <graph.mmd>     write the Mermaid source of the thought graph (what the panel draws: above 150 nodes,
                             pruned siblings become one "+N pruned" node per parent; --show-pruned draws them all)
   --concurrency <n>         model calls in flight at once (default 4)
-  --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget
-  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6 } }
+  --max-calls <n>, --max-tokens <n>, --max-usd <usd>   stop the run cleanly at a budget; each request in flight
+                            holds its worst case, so a budget is never passed (--max-usd needs a priced model)
+  --max-nodes <n>, --max-depth <n>, --max-memory-mb <MB>   stop the run when its graph grows past these
+                            (default 20000 nodes, depth 500, 512 MB)
+  --pricing <file.json>     prices per million tokens: { "model": { "input": 0.15, "output": 0.6, "cachedInput": 0.075 } }
   --profiles <file.json>    model profiles (same shape as thoughtscope.profiles); keys from each profile's "apiKeyEnv"
                             variable. eot/frugal/team name them: --param participants=mini,big / --param stages=mini,big /
                             --param solverProfile=mini
   --profile <name>          use that profile as the run's own model
-  --timeout <seconds>       per-request timeout (default 120); --retries <n> on 429/5xx (default 3)
-  --stream                  stream responses
+  --timeout <seconds>       deadline of a whole response, 1 to 3600 (default 120); --idle-timeout <seconds>: a body
+                            or stream silent this long fails (default 60, or --timeout if shorter); both are
+                            retried; --retries <n> on 429/5xx/timeouts (default 3)
+  --stream                  stream responses (the progress line shows the text as it arrives)
+  --reasoning-effort <e>    minimal, low, medium or high: sent as reasoning_effort (reasoning models)
+  --seed <n>                sampling seed; each request gets one derived from it (servers that honour seeds)
   --no-cache                send every request: no answers from the response cache across runs, none stored
                             (also THOUGHTSCOPE_CACHE=off; see "thoughtscope cache --help")
   --json                    print the result as JSON instead of text

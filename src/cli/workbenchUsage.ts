@@ -27,18 +27,20 @@ export const EVAL_USAGE = `Usage:
   --traces <file.jsonl>     keep each finished item's run trace (as "thoughtscope run --out" writes it), one line
                             {"index": N, "trace": {...}} per item, appended as items finish; --resume continues it
   --resume                  continue the checkpoint: finished items are not run again
-  --max-usd <usd>           stop starting new items once the evaluation has cost this much
-  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream, --no-cache   as for "thoughtscope run"
+  --max-usd <usd>           one budget for the whole evaluation: each request in flight holds its worst case, so it
+                            is never passed; what unfinished items cost is reported (needs a priced model)
+  --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed, --no-cache   as for "thoughtscope run"
   --quiet, -q               no progress on stderr
 
 Exit codes: 0 every item finished (-c: and every threshold held), 1 stopped early (finish with --resume)
 or a threshold failed, 2 bad arguments or a bad experiment file.`;
 
 export const COMPARE_USAGE = `Usage:
-  thoughtscope compare --techniques <a,b,c> (--input <text> | --input-file <path>) [options]
+  thoughtscope compare --techniques <a,b,c> (--input <text> | --input-file <path> [--max-input-mb N]) [options]
 
   --techniques, -t <ids>    techniques to compare, comma-separated (see "thoughtscope techniques")
   --models <names>          compare several models too (every technique on every model); default --model
+  --reasoning-effort <e,..> compare reasoning efforts too (minimal, low, medium, high): every technique and model at each
   --task <id>               auto (default), generic or game24
   --param, -p name=value    to every technique with that parameter; tech.name=value for one technique only
   --expected <answer>       judge each answer against this (with --score exact|numeric|contains, default exact);
@@ -46,7 +48,7 @@ export const COMPARE_USAGE = `Usage:
   --concurrency <n>         requests in flight at once, across all runs (default 4)
   --out, -o <file.json>     write the rows and every run's full trace as JSON
   --json                    print the rows as JSON instead of a table
-  --base-url, --model, --api-key, --pricing, --timeout, --retries, --stream, --no-cache   as for "thoughtscope run"
+  --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed, --no-cache   as for "thoughtscope run"
 
 Exit codes: 0 every run answered, 1 some run failed or stopped, 2 bad arguments.`;
 

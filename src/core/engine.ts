@@ -39,6 +39,7 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
   if (req.input.trim() === '') throw new Error('The input is empty: select some text or pass --input');
   const host = req.host ?? {};
   const { run } = req;
+  run.checkBudgetPrices();
   await req.technique.validate?.(params, host, run, req.input);
   let summary: RunSummary;
   let candidates: string[] | undefined;
@@ -47,17 +48,31 @@ export async function runTechnique(req: RunRequest): Promise<RunReport> {
     const result = await req.technique.run({ run, task: req.task, input: req.input, params, host });
     candidates = result.candidates;
     picks = result.picks;
+    await settle(run);
     if (result.answerNodeId) run.graph.update(result.answerNodeId, { status: 'selected' });
     run.markFinished();
     summary = { outcome: 'done', answer: result.answer, answerNodeId: result.answerNodeId, confidence: result.confidence, totals: run.totals() };
   } catch (err) {
+    await settle(run);
     run.markFinished();
     summary = failureSummary(err, run);
   }
   closeUnfinishedNodes(run, summary.outcome === 'done' ? 'done' : summary.outcome === 'failed' ? 'failed' : 'cancelled');
   summary.totals = run.totals();
+  const notes = run.notes();
+  if (notes.length) summary.notes = notes;
   run.graph.emit({ type: 'runFinished', summary });
   return { technique: req.technique.id, task: req.task.id, params, model: run.model.model, input: req.input, summary, candidates, ...(picks ? { picks } : {}) };
+}
+
+/**
+ * Requests still in flight when the technique ended (a budget stop, a failed sibling) finish and are
+ * counted before the totals are read: what a server answered is never left out. Then one turn of the
+ * event loop lets the technique's own continuations settle.
+ */
+async function settle(run: Run): Promise<void> {
+  await run.settled();
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function failureSummary(err: unknown, run: Run): RunSummary {

@@ -1,95 +1,122 @@
-// Prices in USD per million tokens. Defaults are the providers' published list prices for common
-// models; users override or add models in settings (`thoughtscope.pricing`) or with `--price` in the CLI.
-// An unknown model has no price: cost is reported as unknown, never guessed.
+// Prices in USD per million tokens. The user's table (`thoughtscope.pricing`, the CLI's --pricing file)
+// and a model profile's `price` win; otherwise the maintained catalog (priceCatalog.ts). An unknown
+// model has no price: its cost is reported as unknown, never guessed. Cached prompt tokens are priced
+// at the cached-input rate (the input rate when a price has none); reasoning tokens are part of the
+// completion tokens, and billed as output.
+import { catalogPrice, type CatalogPrice } from './priceCatalog';
 
 export interface ModelPrice {
   /** USD per million input (prompt) tokens. */
   input: number;
-  /** USD per million output (completion) tokens. */
+  /** USD per million output (completion) tokens, reasoning included. */
   output: number;
+  /** USD per million prompt tokens served from the provider's prompt cache. */
+  cachedInput?: number;
 }
 
 export type PricingTable = Record<string, ModelPrice>;
 
-export const DEFAULT_PRICES: Readonly<PricingTable> = {
-  'gpt-5': { input: 1.25, output: 10 },
-  'gpt-5-mini': { input: 0.25, output: 2 },
-  'gpt-5-nano': { input: 0.05, output: 0.4 },
-  'gpt-4.1': { input: 2, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
-  'gpt-4o': { input: 2.5, output: 10 },
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4-turbo': { input: 10, output: 30 },
-  'gpt-4': { input: 30, output: 60 },
-  'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
-  o1: { input: 15, output: 60 },
-  o3: { input: 2, output: 8 },
-  'o3-mini': { input: 1.1, output: 4.4 },
-  'o4-mini': { input: 1.1, output: 4.4 },
-  // Embeddings models (rag re-ranking): input tokens only.
-  'text-embedding-3-small': { input: 0.02, output: 0 },
-  'text-embedding-3-large': { input: 0.13, output: 0 },
-  'text-embedding-ada-002': { input: 0.1, output: 0 },
-};
+/** A price and where it came from ("--pricing prices.json", "profile mini", "catalog …"). */
+export type PriceLookup = CatalogPrice;
+
+/** A catalog: a model name to its price, or undefined. */
+export type PriceCatalog = (model: string) => CatalogPrice | undefined;
 
 /** A dated snapshot name ("gpt-4o-2024-08-06", "gpt-4-0613") or a provider prefix ("openai/gpt-4o"). */
 const SNAPSHOT_SUFFIX = /-(\d{4}-\d{2}-\d{2}|\d{4})$/;
 
-export class Pricing {
-  private readonly table: PricingTable;
-  /** Prices a model profile carries, by profile name: they win over the model-name table. */
-  private readonly profilePrices: PricingTable;
+export interface PricingOptions {
+  /** Where the user's table came from, for `thoughtscope prices` (default "your prices"). */
+  source?: string;
+  /** The catalog behind the user's table (default the maintained one; tests may pass another). */
+  catalog?: PriceCatalog;
+  profilePrices?: PricingTable;
+}
 
-  constructor(overrides: PricingTable = {}, defaults: PricingTable = DEFAULT_PRICES, profilePrices: PricingTable = {}) {
-    this.table = { ...defaults, ...overrides };
-    this.profilePrices = { ...profilePrices };
+export class Pricing {
+  // Maps, not objects: a model called "constructor" or "__proto__" must find no price, not Object.prototype's.
+  private readonly table: Map<string, ModelPrice>;
+  /** Prices a model profile carries, by profile name: they win over the model-name table. */
+  private readonly profilePrices: Map<string, ModelPrice>;
+  private readonly source: string;
+  private readonly catalog: PriceCatalog;
+
+  constructor(overrides: PricingTable = {}, options: PricingOptions = {}) {
+    this.table = new Map(Object.entries(overrides));
+    this.profilePrices = new Map(Object.entries(options.profilePrices ?? {}));
+    this.source = options.source ?? 'your prices';
+    this.catalog = options.catalog ?? catalogPrice;
   }
 
   /** The same table plus per-profile prices (two profiles may serve one model name at different prices). */
   withProfilePrices(prices: PricingTable): Pricing {
-    return new Pricing({}, this.table, { ...this.profilePrices, ...prices });
+    return new Pricing(Object.fromEntries(this.table), { source: this.source, catalog: this.catalog, profilePrices: { ...Object.fromEntries(this.profilePrices), ...prices } });
   }
 
-  priceOf(model: string): ModelPrice | undefined {
+  /** The price of a model name and its source: the user's table first (exact, then without a snapshot date or provider prefix), then the catalog. */
+  lookup(model: string, profile?: string): PriceLookup | undefined {
+    const own = profile !== undefined ? this.profilePrices.get(profile) : undefined;
+    if (own) return { price: own, source: `model profile "${profile}"` };
     const candidates = [model, model.replace(/^[^/]+\//, '')];
     for (const name of candidates) {
-      if (this.table[name]) return this.table[name];
       const base = name.replace(SNAPSHOT_SUFFIX, '');
-      if (base !== name && this.table[base]) return this.table[base];
+      for (const key of base !== name ? [name, base] : [name]) {
+        const mine = this.table.get(key);
+        if (mine) return { price: mine, source: key === model ? this.source : `${this.source} (as "${key}")` };
+      }
+    }
+    for (const name of new Set(candidates)) {
+      const listed = this.catalog(name);
+      if (listed) return listed;
     }
     return undefined;
   }
 
-  /** USD for a call, or null when the model's price is unknown. A profile's own price comes first. */
-  cost(model: string, promptTokens: number, completionTokens: number, profile?: string): number | null {
-    const price = (profile !== undefined ? this.profilePrices[profile] : undefined) ?? this.priceOf(model);
-    if (!price) return null;
-    return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
+  priceOf(model: string): ModelPrice | undefined {
+    return this.lookup(model)?.price;
   }
+
+  /** The price a call is charged at: the profile's own, else the model name's; undefined when unknown. */
+  priceFor(model: string, profile?: string): ModelPrice | undefined {
+    return this.lookup(model, profile)?.price;
+  }
+
+  /** USD for a call, or null when the model's price is unknown. A profile's own price comes first. */
+  cost(model: string, promptTokens: number, completionTokens: number, profile?: string, cachedPromptTokens = 0): number | null {
+    const price = this.priceFor(model, profile);
+    return price ? costAt(price, promptTokens, completionTokens, cachedPromptTokens) : null;
+  }
+}
+
+/** USD at a price: cached prompt tokens at the cached rate (the input rate when none is given). */
+export function costAt(price: ModelPrice, promptTokens: number, completionTokens: number, cachedPromptTokens = 0): number {
+  const cached = Math.min(cachedPromptTokens, promptTokens);
+  return ((promptTokens - cached) * price.input + cached * (price.cachedInput ?? price.input) + completionTokens * price.output) / 1_000_000;
 }
 
 /** Check a user-supplied table (settings JSON, CLI file) and say exactly what is wrong. */
 export function validatePricingTable(raw: unknown, source: string): PricingTable {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source} must be an object of model name to { input, output } prices`);
-  const table: PricingTable = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source} must be an object of model name to { input, output, cachedInput? } prices`);
+  const entries: Array<[string, ModelPrice]> = [];
   for (const [model, price] of Object.entries(raw as Record<string, unknown>)) {
-    const p = price as Partial<ModelPrice> | null;
-    if (!p || typeof p !== 'object' || typeof p.input !== 'number' || typeof p.output !== 'number' || p.input < 0 || p.output < 0) {
-      throw new Error(`${source}: price of "${model}" must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens> } with numbers >= 0`);
-    }
-    table[model] = { input: p.input, output: p.output };
+    entries.push([model, validatePrice(price, `${source}: price of "${model}"`)]);
   }
-  return table;
+  // fromEntries defines own properties, so a model named "__proto__" stays a model, not a prototype.
+  return Object.fromEntries(entries);
 }
 
-export function formatUsd(cost: number | null): string {
-  if (cost === null) return 'price unknown';
-  if (cost === 0) return '$0';
-  if (cost < 0.000001) return '<$0.000001';
-  // Two significant digits for fractions of a cent, e.g. $0.000084, so tiny costs stay readable.
-  if (cost < 0.01) return `$${cost.toFixed(Math.min(8, 1 - Math.floor(Math.log10(cost))))}`;
-  if (cost < 1) return `$${cost.toFixed(4)}`;
-  return `$${cost.toFixed(2)}`;
+/** One price entry ({ input, output, cachedInput? }, USD per million tokens), or a one-line error naming `where`. */
+export function validatePrice(raw: unknown, where: string): ModelPrice {
+  const p = raw as Partial<ModelPrice> | null;
+  if (!p || typeof p !== 'object' || Array.isArray(p) || !isPrice(p.input) || !isPrice(p.output) || (p.cachedInput !== undefined && !isPrice(p.cachedInput))) {
+    throw new Error(`${where} must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens>, "cachedInput"?: <USD per 1M cached prompt tokens> } with finite numbers >= 0`);
+  }
+  return { input: p.input, output: p.output, ...(p.cachedInput !== undefined ? { cachedInput: p.cachedInput } : {}) };
 }
+
+function isPrice(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+export { formatUsd } from './formatUsd';

@@ -2,7 +2,7 @@
 // The same JSON shape is the `thoughtscope.profiles` setting and the CLI's `--profiles <file.json>`.
 // Keys never live here: the extension keeps each profile's key in SecretStorage under its name,
 // the CLI reads it from the environment variable the profile names (`apiKeyEnv`).
-import type { ModelPrice } from './pricing';
+import { validatePrice, type ModelPrice } from './pricing';
 
 export const PROFILE_PROVIDERS = ['openai-compatible', 'vscode-lm', 'cascade'] as const;
 export type ProfileProvider = (typeof PROFILE_PROVIDERS)[number];
@@ -22,6 +22,10 @@ export interface ModelProfile {
   price?: ModelPrice;
   /** Requests in flight at once for this profile (the run's overall limit still applies). */
   maxConcurrency?: number;
+  /** The account's requests per minute on this server and model: request starts are spaced to keep it. */
+  rpm?: number;
+  /** The account's tokens per minute on this server and model. */
+  tpm?: number;
   /** CLI: the environment variable holding this profile's API key. */
   apiKeyEnv?: string;
   /** cascade: profile names cheap → expensive, and the acceptance threshold of every stage but the last. */
@@ -97,11 +101,17 @@ function checkProfile(entry: Record<string, unknown>, where: string, name: strin
   if (profile.embeddingModel && profile.provider !== 'openai-compatible') throw new ProfileError(`${where}: "embeddingModel" needs an openai-compatible profile (it names a model of the profile's /embeddings endpoint)`);
   if (profile.apiKeyEnv && !ENV_NAME.test(profile.apiKeyEnv)) throw new ProfileError(`${where}: "apiKeyEnv" must be an environment variable name, got "${profile.apiKeyEnv}"`);
   if (entry.price !== undefined) {
-    const p = entry.price;
-    if (!isRecord(p) || typeof p.input !== 'number' || typeof p.output !== 'number' || p.input < 0 || p.output < 0) {
-      throw new ProfileError(`${where}: "price" must be { "input": <USD per 1M tokens>, "output": <USD per 1M tokens> } with numbers >= 0`);
+    try {
+      profile.price = validatePrice(entry.price, `${where}: "price"`);
+    } catch (err) {
+      throw new ProfileError((err as Error).message);
     }
-    profile.price = { input: p.input, output: p.output };
+  }
+  for (const field of ['rpm', 'tpm'] as const) {
+    const v = entry[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ProfileError(`${where}: "${field}" must be a whole number >= 1 (${field === 'rpm' ? 'requests' : 'tokens'} per minute), got ${JSON.stringify(v)}`);
+    profile[field] = v;
   }
   if (entry.maxConcurrency !== undefined) {
     const c = entry.maxConcurrency;

@@ -1,6 +1,7 @@
 // The API key lives in VS Code's SecretStorage only (never in settings, never in the log).
 // OPENAI_API_KEY from the environment is the fallback when no key is stored.
 import * as vscode from 'vscode';
+import { azureKeyHeaders } from '../core/model/azure';
 
 const SECRET_KEY = 'thoughtscope.apiKey';
 
@@ -52,12 +53,5 @@ export class ApiKeyStore {
 
 /** Extra headers for the key: Azure OpenAI also accepts it as `api-key`. */
 export function keyHeaders(baseUrl: string, key: string | undefined): Record<string, string> | undefined {
-  if (!key) return undefined;
-  let host = '';
-  try {
-    host = new URL(baseUrl).hostname;
-  } catch {
-    return undefined;
-  }
-  return /\.(openai\.azure\.com|cognitiveservices\.azure\.com|services\.ai\.azure\.com)$/i.test(host) ? { 'api-key': key } : undefined;
+  return azureKeyHeaders(baseUrl, key);
 }

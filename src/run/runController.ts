@@ -192,7 +192,9 @@ export class RunController implements vscode.Disposable {
       run = new Run({
         model: activeModel ?? model,
         profiles,
-        pricing: new Pricing(settings.pricing),
+        pricing: new Pricing(settings.pricing, { source: 'thoughtscope.pricing' }),
+        reasoningEffort: settings.reasoningEffort,
+        seed: settings.seed,
         concurrency: settings.concurrency,
         budget: settings.budget,
         retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries },

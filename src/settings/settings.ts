@@ -1,7 +1,7 @@
 // Reads and checks the `thoughtscope.*` settings. Any invalid value stops the run before anything is
 // sent, with one SettingsError naming the setting. Bounds and defaults come from settingsSchema.ts.
 // No vscode import: pass `vscode.workspace.getConfiguration('thoughtscope')` (or any `get`).
-import { ModelError } from '../core/model/types';
+import { ModelError, type ReasoningEffort } from '../core/model/types';
 import { validateBaseUrl } from '../core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from '../core/pricing';
 import { validateProfiles, type ModelProfile } from '../core/profiles';
@@ -14,6 +14,8 @@ import { generalSetting, SECTION, techniqueSettingKey } from './settingsSchema';
 /** What `vscode.WorkspaceConfiguration` offers; a Map-backed stand-in works in tests. */
 export interface ConfigSource {
   get<T>(key: string): T | undefined;
+  /** Where a value comes from (VS Code's inspect); without it every value counts as the user's own. */
+  inspect?(key: string): { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined;
 }
 
 export class SettingsError extends Error {
@@ -37,6 +39,10 @@ export interface Settings {
   task: string;
   /** Overrides every technique's temperature when set. */
   temperature: number | undefined;
+  /** Sent as reasoning_effort with every request, when set. */
+  reasoningEffort: ReasoningEffort | undefined;
+  /** The run's seed, when set. */
+  seed: number | undefined;
   concurrency: number;
   requestTimeoutMs: number;
   maxRetries: number;
@@ -79,7 +85,7 @@ function readString(config: ConfigSource, key: string): string {
 function readNumber(config: ConfigSource, key: string): number {
   const value = raw(config, key);
   const schema = generalSetting(key).schema;
-  const integer = schema.type === 'integer';
+  const integer = schema.type === 'integer' || (Array.isArray(schema.type) && schema.type.includes('integer'));
   const min = schema.minimum as number | undefined;
   const max = schema.maximum as number | undefined;
   const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : '';
@@ -97,6 +103,13 @@ function readBoolean(config: ConfigSource, key: string): boolean {
   const value = raw(config, key);
   if (typeof value !== 'boolean') throw new SettingsError(fullKey(key), `Setting "${fullKey(key)}" must be true or false, got ${show(value)}`);
   return value;
+}
+
+/** Whether the user (or workspace) set `key`, rather than leaving the default. */
+function setByUser(config: ConfigSource, key: string): boolean {
+  if (!config.inspect) return config.get(key) !== undefined;
+  const where = config.inspect(key);
+  return where?.globalValue !== undefined || where?.workspaceValue !== undefined || where?.workspaceFolderValue !== undefined;
 }
 
 /** A limit where 0 means none. */
@@ -128,6 +141,8 @@ export function readSettings(config: ConfigSource): Settings {
 
   const temperatureRaw = raw(config, 'temperature');
   const temperature = temperatureRaw === null ? undefined : readNumber(config, 'temperature');
+  const reasoningEffort = (readString(config, 'reasoningEffort') || undefined) as ReasoningEffort | undefined;
+  const seed = raw(config, 'seed') === null ? undefined : readNumber(config, 'seed');
 
   let pricing: PricingTable;
   try {
@@ -159,6 +174,8 @@ export function readSettings(config: ConfigSource): Settings {
     model,
     task,
     temperature,
+    reasoningEffort,
+    seed,
     concurrency: readNumber(config, 'concurrency'),
     requestTimeoutMs: Math.round(readNumber(config, 'requestTimeoutSeconds') * 1000),
     maxRetries: readNumber(config, 'maxRetries'),
@@ -167,6 +184,9 @@ export function readSettings(config: ConfigSource): Settings {
       maxCalls: readLimit(config, 'budget.maxCalls'),
       maxTokens: readLimit(config, 'budget.maxTokens'),
       maxUsd: readLimit(config, 'budget.maxUsd'),
+      // The default dollar limit cannot apply to a model with no price (a local model): it is then
+      // unlimited in dollars. A limit the user set is kept, and the run refuses an unpriced model.
+      unpricedUsd: setByUser(config, 'budget.maxUsd') ? 'refuse' : 'ignore',
     },
     cache: {
       enabled: readBoolean(config, 'cache.enabled'),

@@ -86,6 +86,28 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
     },
   },
   {
+    key: 'reasoningEffort',
+    schema: {
+      type: 'string',
+      enum: ['', 'minimal', 'low', 'medium', 'high'],
+      enumDescriptions: ["Send none: the model's own default.", 'The least thinking (gpt-5 family only).', 'Less thinking: faster and cheaper.', "The providers' usual default.", 'The most thinking: slower, more reasoning tokens.'],
+      default: '',
+      markdownDescription:
+        'How long a reasoning model (OpenAI o-series and gpt-5, Gemini 2.5, Ollama thinking models) thinks before answering, sent as `reasoning_effort` with every request. Empty sends none. A model that does not take it answers without it, and the run says so.',
+    },
+  },
+  {
+    key: 'seed',
+    schema: {
+      type: ['integer', 'null'],
+      default: null,
+      minimum: 0,
+      maximum: 2147483647,
+      markdownDescription:
+        'Sampling seed. Each request is sent with a seed derived from this one (deliberate repeats get different seeds), so a run can be repeated call for call on a server that honours seeds. Empty (`null`) sends none.',
+    },
+  },
+  {
     key: 'concurrency',
     schema: { type: 'integer', default: 4, minimum: 1, maximum: 64, markdownDescription: 'How many requests one run may have in flight at once.' },
   },
@@ -96,7 +118,7 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
       default: 120,
       minimum: 1,
       maximum: 3600,
-      markdownDescription: 'A request that gets no answer within this many seconds fails with a timeout (and is retried).',
+      markdownDescription: 'A request whose whole response (headers to last byte) has not arrived within this many seconds fails with a timeout and is retried; a response body or stream that stays silent for 60 s (or this, if shorter) fails the same way.',
     },
   },
   {
@@ -145,7 +167,7 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
       default: 1,
       minimum: 0,
       markdownDescription:
-        'Stop a run once it has cost this many US dollars. Only applies when the model’s price is known (see `#thoughtscope.pricing#`). `0` means no limit.',
+        'Stop a run before it costs more than this many US dollars: each request in flight holds its worst case (prompt and the most output it may write). The default applies only to models with a known price (see `#thoughtscope.pricing#`); a value you set refuses to run a model with no price. `0` means no limit.',
     },
   },
   {
@@ -187,12 +209,13 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
         type: 'object',
         properties: {
           input: { type: 'number', minimum: 0, description: 'USD per 1M input (prompt) tokens.' },
-          output: { type: 'number', minimum: 0, description: 'USD per 1M output (completion) tokens.' },
+          output: { type: 'number', minimum: 0, description: 'USD per 1M output (completion) tokens, reasoning tokens included.' },
+          cachedInput: { type: 'number', minimum: 0, description: "USD per 1M prompt tokens served from the provider's prompt cache (default: the input price)." },
         },
         required: ['input', 'output'],
       },
       markdownDescription:
-        'Prices in USD per million tokens, by model name, added to or overriding the built-in list of common OpenAI models, e.g. `{ "my-model": { "input": 0.5, "output": 1.5 } }`. Costs of models without a price are shown as unknown.',
+        'Prices in USD per million tokens, by model name, winning over the price catalog (`@pydantic/genai-prices`, the model makers\' published prices), e.g. `{ "my-model": { "input": 0.5, "output": 1.5, "cachedInput": 0.05 } }`. Costs of models without a price are shown as unknown. `thoughtscope prices <model>` shows the price used and its source.',
     },
   },
   {
@@ -211,8 +234,10 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
           model: { type: 'string', description: 'The model name (vscode-lm: the model family, e.g. gpt-4o).' },
           vendor: { type: 'string', description: 'vscode-lm: the vendor, e.g. copilot.' },
           embeddingModel: { type: 'string', description: 'openai-compatible: an embeddings model of the same server, e.g. text-embedding-3-small; rag re-ranks retrieved chunks with it.' },
-          price: { type: 'object', properties: { input: { type: 'number', minimum: 0 }, output: { type: 'number', minimum: 0 } }, required: ['input', 'output'], description: 'USD per million tokens in and out.' },
+          price: { type: 'object', properties: { input: { type: 'number', minimum: 0 }, output: { type: 'number', minimum: 0 }, cachedInput: { type: 'number', minimum: 0 } }, required: ['input', 'output'], description: 'USD per million tokens in, out and cached in.' },
           maxConcurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Requests in flight at once for this profile.' },
+          rpm: { type: 'integer', minimum: 1, description: "Requests per minute the account may send to this server and model: request starts are spaced to keep it." },
+          tpm: { type: 'integer', minimum: 1, description: 'Tokens per minute the account may use on this server and model.' },
           apiKeyEnv: { type: 'string', description: 'Environment variable holding the key when none is stored (the CLI reads only this).' },
           stages: { type: 'array', items: { type: 'string' }, description: 'cascade: profile names, cheapest first.' },
           thresholds: { type: 'array', items: { type: 'number' }, description: 'cascade: acceptance score of each stage but the last.' },

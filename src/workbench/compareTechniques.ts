@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { compareTechniques, type CompareEntry } from '../core/compare/compare';
 import { findScorer } from '../core/eval/scorers';
+import { REASONING_EFFORTS } from '../core/model/types';
 import { Pricing } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
@@ -39,6 +40,8 @@ export async function compareCommand(
     ...TECHNIQUES.map((t) => ({ key: `t:${t.id}`, label: t.name, description: t.id, picked: remembered.has(`t:${t.id}`) })),
     ...(profiles.length ? [{ label: vscode.l10n.t('Model profiles (default: {0})', setup.settings.model), kind: vscode.QuickPickItemKind.Separator }] : []),
     ...profiles.map((p) => ({ key: `p:${p.name}`, label: p.name, description: p.model!.model, picked: remembered.has(`p:${p.name}`) })),
+    { label: `Reasoning effort (none picked: ${setup.settings.reasoningEffort ?? 'the model default'})`, kind: vscode.QuickPickItemKind.Separator },
+    ...REASONING_EFFORTS.map((e) => ({ key: `e:${e}`, label: e, description: 'reasoning_effort: one more run per technique and model', picked: remembered.has(`e:${e}`) })),
   ];
   const chosen = (await vscode.window.showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Thoughtscope: Compare Techniques'), placeHolder: vscode.l10n.t('Techniques (and model profiles) to run on the same input') })) as Pick[] | undefined;
   if (!chosen) return;
@@ -58,7 +61,11 @@ export async function compareCommand(
   const prices = Object.fromEntries(chosenProfiles.filter((p) => p.price).map((p) => [p.model!.model, p.price!]));
   const task = resolveTask(setup.settings.task, input);
   if (!task) throw new Error(`Unknown task "${setup.settings.task}"`);
-  const entries: CompareEntry[] = models.flatMap((model) => techniques.map((technique) => ({ technique, model, params: readTechniqueParams(setup.config, technique, setup.settings.temperature) })));
+  const picked = REASONING_EFFORTS.filter((e) => chosen.some((c) => c.key === `e:${e}`));
+  const efforts = picked.length ? picked : [undefined];
+  const entries: CompareEntry[] = models.flatMap((model) =>
+    efforts.flatMap((reasoningEffort) => techniques.map((technique) => ({ technique, model, params: readTechniqueParams(setup.config, technique, setup.settings.temperature), ...(reasoningEffort ? { reasoningEffort } : {}) }))),
+  );
 
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: comparing {0} runs', entries.length), cancellable: true },
@@ -73,7 +80,7 @@ export async function compareCommand(
           expected: expected.trim() ? expected : undefined,
           scorer: expected.trim() ? findScorer('exact') : undefined,
           concurrency: setup.settings.concurrency,
-          runOptions: { ...setup.runOptions, pricing: new Pricing({ ...setup.settings.pricing, ...prices }) },
+          runOptions: { ...setup.runOptions, pricing: new Pricing({ ...setup.settings.pricing, ...prices }, { source: 'thoughtscope.pricing' }) },
           signal: stop.signal,
         });
       } finally {

@@ -15,7 +15,6 @@ import { formatUsd } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import type { ApiKeyStore } from '../models/secrets';
 import type { Settings } from '../settings/settings';
-import { responseCacheFor } from '../cache/responseCache';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
 
@@ -70,7 +69,7 @@ export async function runExperimentCommand(
               defaultModel: setup.settings.activeProfile ? { profile: setup.settings.activeProfile } : { name: setup.settings.model },
               profiles,
               prices: setup.settings.pricing,
-              runOptions: { retry: setup.runOptions.retry, logger: log, diskCache: responseCacheFor(setup.settings) },
+              runOptions: { ...setup.runOptions, logger: log },
               dataRoot: context.extensionUri.fsPath,
               techniqueHost: { baseDir: exp.dir, storageDir: context.globalStorageUri.fsPath },
             },

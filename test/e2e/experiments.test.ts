@@ -293,10 +293,10 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
       const usage = defaultUsage(req, [reply(req.prompt)]);
       const row = rows.find((r) => r[0] === technique);
       assert.ok(row, `a row for ${technique}`);
-      const [, model, answer, agree, correct, calls, tokensIn, tokensOut, cost] = row;
+      const [, model, effort, answer, agree, correct, calls, tokensIn, tokensOut, cost] = row;
       assert.deepEqual(
-        [model, answer, agree, correct, calls, tokensIn, tokensOut, cost],
-        [MODEL, technique === 'io' ? '401' : '391', '0%', technique === 'io' ? 'no' : 'yes', '1', String(usage.prompt_tokens), String(usage.completion_tokens), formatUsd(requestCost(req))],
+        [model, effort, answer, agree, correct, calls, tokensIn, tokensOut, cost],
+        [MODEL, '–', technique === 'io' ? '401' : '391', '0%', technique === 'io' ? 'no' : 'yes', '1', String(usage.prompt_tokens), String(usage.completion_tokens), formatUsd(requestCost(req))],
       );
     }
     assert.equal(await frame.locator('.wb-chart canvas').count(), 1, 'the cost/correctness scatter is drawn');

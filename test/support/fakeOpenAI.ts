@@ -1,6 +1,10 @@
 // A loopback OpenAI-compatible server for tests: /v1/chat/completions with usage, n > 1, streaming,
 // and injected faults (429 with Retry-After, 5xx, hung requests, malformed JSON, missing usage).
 // Tests script it with a handler that sees each request and says what to answer.
+// Well-behaved replies follow OpenAI's Chat Completions reference (the completion object, and the
+// chunk objects of a stream with stream_options.include_usage). The options marked "Hostile" do what
+// no documented server does (stall after the headers, drip, ignore `stream`, hostile usage or choice
+// indexes, huge bodies), as the red-team review found servers can.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
@@ -41,6 +45,22 @@ export interface FakeReply {
   ignoreN?: boolean;
   /** Function calls in the first choice's message (OpenAI `tool_calls`); `arguments` is sent as written. */
   toolCalls?: Array<{ name: string; arguments: string }>;
+  /** Hostile: send the headers and this start of the body, then nothing more. */
+  stallBody?: string;
+  /** Hostile, streaming: send the stream's first chunk, then nothing more. */
+  stallStream?: boolean;
+  /** Hostile: after the headers, one byte of a never-ending body every this many ms. */
+  dripMs?: number;
+  /** Hostile: answer a streaming request with a plain JSON completion, as servers that ignore `stream` do. */
+  ignoreStream?: boolean;
+  /** Hostile: `"choices": []`. */
+  noChoices?: boolean;
+  /** Hostile: `usage` sent exactly as given (negative, a string, 1e308), not counted in `reported`. */
+  rawUsage?: unknown;
+  /** Hostile, streaming: these chunk objects are the whole stream (then [DONE]). */
+  streamChunks?: unknown[];
+  /** Hostile: one choice whose content is this many "A"s, written a megabyte at a time (never one string). */
+  contentChars?: number;
 }
 
 export type FakeHandler = (req: FakeRequest) => FakeReply | Promise<FakeReply>;
@@ -152,6 +172,7 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed || res.writableEnded || req.socket.destroyed) return;
     answered = true;
+    if (hostileReply(reply, body, res)) return;
     if (reply.raw !== undefined) {
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
       return void res.end(reply.raw);
@@ -159,7 +180,7 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
     if (reply.status && reply.status !== 200) {
       return sendJson(res, reply.status, { error: { message: `injected HTTP ${reply.status}`, type: 'injected' } }, reply.headers);
     }
-    const n = reply.ignoreN ? 1 : body.n ?? 1;
+    const n = reply.noChoices ? 0 : reply.ignoreN ? 1 : body.n ?? 1;
     const base = reply.choices ?? ['ok'];
     const choices = Array.from({ length: n }, (_, i) => base[i % base.length]);
     const usage = reply.usage === undefined ? defaultUsage(fakeReq, choices) : reply.usage;
@@ -169,7 +190,8 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
     }
     const id = `chatcmpl-${fakeReq.index}`;
     const created = Math.floor(Date.now() / 1000);
-    if (body.stream) {
+    const rawUsage = reply.rawUsage === undefined ? {} : { usage: reply.rawUsage };
+    if (body.stream && !reply.ignoreStream) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       for (const [i, text] of choices.entries()) {
         // Send each choice in two pieces so clients must join deltas.
@@ -181,6 +203,7 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
       if (usage && body.stream_options?.include_usage) {
         res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
       }
+      if (reply.rawUsage !== undefined) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], ...rawUsage })}\n\n`);
       return void res.end('data: [DONE]\n\n');
     }
     sendJson(res, 200, {
@@ -194,6 +217,7 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
         return { index, message: { role: 'assistant', content, ...(tool_calls ? { tool_calls } : {}) }, finish_reason: tool_calls ? 'tool_calls' : 'stop' };
       }),
       ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
+      ...rawUsage,
     }, reply.headers);
   });
   server.on('connection', (s) => {
@@ -220,6 +244,49 @@ async function answerEmbeddings(state: FakeServer, handler: FakeEmbeddingHandler
     data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
     ...(usage ? { usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens } } : {}),
   });
+}
+
+/** The hostile replies that are not a normal completion; true when one was sent (or started). */
+function hostileReply(reply: FakeReply, body: FakeRequest['body'], res: ServerResponse): boolean {
+  const chunk = (c: unknown) => `data: ${JSON.stringify(c)}\n\n`;
+  const piece = (text: string) => ({ id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { content: text }, finish_reason: null }] });
+  if (reply.stallBody !== undefined) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(reply.stallBody);
+    return true;
+  }
+  if (reply.stallStream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(chunk(piece('Answer: 4')));
+    return true;
+  }
+  if (reply.dripMs !== undefined) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), reply.dripMs);
+    res.on('close', () => clearInterval(timer));
+    return true;
+  }
+  if (reply.streamChunks) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const c of reply.streamChunks) res.write(chunk(c));
+    res.end('data: [DONE]\n\n');
+    return true;
+  }
+  if (reply.contentChars !== undefined) {
+    void writeHugeCompletion(res, body.model, reply.contentChars);
+    return true;
+  }
+  return false;
+}
+
+/** A completion with `chars` "A"s of content, written a megabyte at a time with back-pressure. */
+async function writeHugeCompletion(res: ServerResponse, model: string, chars: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const write = (text: string) => (res.write(text) ? Promise.resolve() : new Promise<void>((resolve) => res.once('drain', resolve)));
+  await write(`{"id":"chatcmpl-huge","object":"chat.completion","created":1,"model":${JSON.stringify(model)},"choices":[{"index":0,"message":{"role":"assistant","content":"`);
+  const mb = 'A'.repeat(1024 * 1024);
+  for (let left = chars; left > 0 && !res.destroyed; left -= mb.length) await write(left >= mb.length ? mb : mb.slice(0, left));
+  res.end(`"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":${Math.ceil(chars / 4)},"total_tokens":${10 + Math.ceil(chars / 4)}}}`);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

@@ -99,10 +99,10 @@ describe('thoughtscope compare', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0], /^technique\s+model\s+answer\s+agree\s+correct\s+calls\s+tokens in\s+tokens out\s+cost\s+wall$/);
+    assert.match(lines[0], /^technique\s+model\s+effort\s+answer\s+agree\s+correct\s+calls\s+tokens in\s+tokens out\s+cost\s+wall$/);
     assert.equal(lines.length, 2 + 4, 'header, rule and one row per technique and model');
-    assert.match(r.stdout, /^io\s+gpt-4o\s+4\s+33%\s+yes\s+1\s/m);
-    assert.match(r.stdout, /^cot\s+gpt-4o-mini\s+5\s+33%\s+no\s+1\s/m);
+    assert.match(r.stdout, /^io\s+gpt-4o\s+-\s+4\s+33%\s+yes\s+1\s/m);
+    assert.match(r.stdout, /^cot\s+gpt-4o-mini\s+-\s+5\s+33%\s+no\s+1\s/m);
     const json = JSON.parse(readFileSync(out, 'utf8')) as CompareResult;
     assert.equal(json.rows.length, 4);
     assert.deepEqual(json.rows.map((row) => `${row.technique}@${row.model}`), ['io@gpt-4o-mini', 'cot@gpt-4o-mini', 'io@gpt-4o', 'cot@gpt-4o']);

@@ -132,6 +132,20 @@ describe('renderMermaid', () => {
     assert.equal(unescapeLabel(m[1]), HOSTILE[4] + HOSTILE[1]);
   });
 
+  test('bidi overrides and isolates never reach the Mermaid source, so no label displays reversed', () => {
+    const g = new ThoughtGraph();
+    const spoof = 'safe \u202Eexe.txt\u202C \u2066x\u2069 \u200E\u200F\u061C \u202A\u202B\u202D\u2067\u2068 end';
+    const q = g.addNode({ kind: 'question', text: spoof });
+    g.addNode({ kind: 'thought', text: 'ok' }, [{ id: q.id, kind: 'aggregate', label: spoof }]);
+    g.recordCall(q.id, call(10, 5, { model: 'm\u202Eodel' }));
+    const src = renderMermaid(g.snapshot());
+    for (const code of [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c]) {
+      assert.ok(!src.includes(`#${code};`) && !src.includes(String.fromCharCode(code)), `U+${code.toString(16)} is gone`);
+    }
+    assert.ok(unescapeLabel(nodeLabels(src).get(q.id) as string).includes('safe exe.txt x'));
+    assert.equal(escapeLabel('a\u202Eb'), 'ab');
+  });
+
   test('escapeLabel encodes everything outside the safe set', () => {
     assert.equal(escapeLabel('a-b (c) 1/2 = 3, 4.'), 'a-b (c) 1/2 = 3, 4.');
     assert.equal(escapeLabel('<"#;:%`*_$~[]{}|&\'\\'), '#60;#34;#35;#59;#58;#37;#96;#42;#95;#36;#126;#91;#93;#123;#125;#124;#38;#39;#92;');

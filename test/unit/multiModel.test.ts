@@ -127,6 +127,9 @@ describe('profiles validation', () => {
     bad([{ name: 'a', model: 'm' }], /profile "a": "baseUrl" is required/);
     bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm', apiKey: 'sk-123' }], /profile "a": "apiKey" is not allowed; keys belong in secret storage/);
     bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm', price: { input: -1, output: 1 } }], /"price" must be/);
+    bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm', price: { input: 1, output: 1, cachedInput: -0.1 } }], /profile "a": "price" must be .*cachedInput/);
+    bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm', rpm: 0 }], /profile "a": "rpm" must be a whole number >= 1 \(requests per minute\), got 0/);
+    bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm', tpm: 'lots' }], /profile "a": "tpm" must be a whole number >= 1 \(tokens per minute\)/);
     bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm' }, { name: 'a', baseUrl: 'http://x/v1', model: 'm' }], /two profiles are named "a"/);
     bad([{ name: 'c', provider: 'cascade', stages: ['x', 'y'], thresholds: [0.5] }], /stage "x" is not a profile/);
     bad([{ name: 'a', baseUrl: 'http://x/v1', model: 'm' }, { name: 'c', provider: 'cascade', stages: ['a', 'a'], thresholds: [] }], /2 stages need 1 thresholds/);

@@ -33,8 +33,19 @@ test('defaults: the local Ollama server, 4 at a time, a call and dollar budget',
   assert.equal(s.requestTimeoutMs, 120_000);
   assert.equal(s.maxRetries, 3);
   assert.equal(s.stream, false);
-  assert.deepEqual(s.budget, { maxCalls: 300, maxTokens: undefined, maxUsd: 1 });
+  assert.deepEqual(s.budget, { maxCalls: 300, maxTokens: undefined, maxUsd: 1, unpricedUsd: 'ignore' });
   assert.deepEqual(s.pricing, {});
+});
+
+test('the default dollar budget leaves an unpriced model alone; one the user set refuses it', () => {
+  const inspectFrom = (globalValue: unknown) => ({
+    get: <T>(key: string) => (key === 'budget.maxUsd' ? (globalValue as T | undefined) : undefined),
+    inspect: (key: string) => (key === 'budget.maxUsd' ? { globalValue } : {}),
+  });
+  assert.equal(readSettings(inspectFrom(undefined)).budget.unpricedUsd, 'ignore');
+  const set = readSettings(inspectFrom(2));
+  assert.equal(set.budget.maxUsd, 2);
+  assert.equal(set.budget.unpricedUsd, 'refuse');
 });
 
 test('values are read and 0 budgets mean no limit', () => {
@@ -61,7 +72,7 @@ test('values are read and 0 budgets mean no limit', () => {
   assert.equal(s.requestTimeoutMs, 2500);
   assert.equal(s.maxRetries, 0);
   assert.equal(s.stream, true);
-  assert.deepEqual(s.budget, { maxCalls: undefined, maxTokens: 5000, maxUsd: undefined });
+  assert.deepEqual(s.budget, { maxCalls: undefined, maxTokens: 5000, maxUsd: undefined, unpricedUsd: 'refuse' });
   assert.deepEqual(s.pricing, { 'my-model': { input: 0.5, output: 1.5 } });
 });
 
@@ -112,4 +123,14 @@ test('an invalid technique parameter names its setting', () => {
       (err: unknown) => err instanceof SettingsError && err.setting === `thoughtscope.techniques.tot.${enumParam.name}` && /must be one of/.test(err.message),
     );
   }
+});
+
+test('reasoning effort and seed: empty by default, read when set, and refused with the setting named', () => {
+  const defaults = readSettings(config());
+  assert.deepEqual([defaults.reasoningEffort, defaults.seed], [undefined, undefined]);
+  const set = readSettings(config({ reasoningEffort: 'high', seed: 1234 }));
+  assert.deepEqual([set.reasoningEffort, set.seed], ['high', 1234]);
+  rejects({ reasoningEffort: 'max' }, 'thoughtscope.reasoningEffort', /must be one of , minimal, low, medium, high, got "max"/);
+  rejects({ seed: 1.5 }, 'thoughtscope.seed', /whole number/);
+  rejects({ pricing: { m: { input: 1, output: 2, cachedInput: 'cheap' } } }, 'thoughtscope.pricing', /cachedInput/);
 });

@@ -515,6 +515,40 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  test('bidi overrides and isolates in model text are shown nowhere: labels, inspector, answer', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const spoof = (s: string) => `${s} \u202Etxt.exe\u202C \u2066iso\u2069 \u200E\u200F\u061C\u202A\u202B\u202D\u2067\u2068`;
+      const graph = new ThoughtGraph();
+      const events = recorder(graph);
+      const q = graph.addNode({ kind: 'question', text: spoof('question') });
+      const t = graph.addNode({ kind: 'thought', text: spoof('thought') }, [{ id: q.id, kind: 'expand', label: spoof('edge') }]);
+      graph.recordCall(t.id, call('propose', spoof('prompt'), spoof('response'), 20, 7));
+      const run = runInfo('run-bidi');
+      const summary: RunSummary = { outcome: 'done', answer: spoof('answer'), answerNodeId: t.id, totals: sumTotals(graph.nodes(), 10) };
+      await panel.send({ type: 'runStarted', run });
+      await panel.send({ type: 'graphEvents', runId: run.runId, events: [...events, { type: 'runFinished', summary }] });
+      await panel.waitForGraph(2);
+      await page.click(`.graph g.node[data-node-id="${t.id}"]`);
+      await page.click('.inspector details.call summary');
+      const shown = await page.evaluate(() => ({
+        labels: Array.from(document.querySelectorAll('.graph svg')).map((el) => el.textContent ?? '').join(' '),
+        inspector: document.querySelector('.inspector')?.textContent ?? '',
+        answer: document.querySelector('.answer-text')?.textContent ?? '',
+        everything: document.body.textContent ?? '',
+      }));
+      const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+      for (const [where, text] of Object.entries(shown)) assert.doesNotMatch(text, BIDI, `no bidi control in ${where}`);
+      assert.ok(shown.labels.includes('txt.exe'), 'the text itself is still shown, in the order it is written');
+      assert.ok(shown.inspector.includes('response txt.exe iso'), shown.inspector);
+      assert.ok(shown.answer.startsWith('answer txt.exe iso'), shown.answer);
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('restore of a finished run: answer, outcome, inspector; screenshot', async () => {
     const panel = await openPanel({ width: 520, height: 1250 });
     const { page } = panel;
@@ -576,6 +610,39 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
       await page.click(`.graph g.node[data-node-id="${a.id}"]`);
       await page.waitForSelector('.inspector:not([hidden])');
       assert.equal(await page.textContent('.inspector details.call summary .cached'), 'cached · first sent 2030-01-02 03:04 · was $0.0012');
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
+  test('a reasoning model: its reasoning folded apart from the response, dropped parameters on the call and the run', async () => {
+    const panel = await openPanel();
+    const { page } = panel;
+    try {
+      const graph = new ThoughtGraph();
+      const q = graph.addNode({ kind: 'question', text: '4 4 6 8' });
+      const reasoning = 'Try 4 + 4 + 6 + 8 = 22. <img src=x onerror="window.__pwned=1"> No.';
+      const note = "temperature not supported by o4-mini: sampled at the model's default";
+      graph.recordCall(q.id, call('reason', 'Use the numbers to make 24.', 'Answer: 4 * 6 * (8 - 4) / 4 = 24', 120, 400, {
+        reasoning: [reasoning],
+        droppedParams: [{ param: 'temperature', value: 0.7, note }],
+        reasoningEffort: 'high',
+        usage: { promptTokens: 120, completionTokens: 400, estimated: false, reasoningTokens: 380, cachedPromptTokens: 64 },
+      }));
+      const summary: RunSummary = { outcome: 'done', answer: '4 * 6 * (8 - 4) / 4', notes: [note], totals: sumTotals(graph.nodes(), 10) };
+      await panel.send({ type: 'restore', run: runInfo('run-reasoning'), graph: graph.snapshot(), summary });
+      await panel.waitForGraph(1);
+      assert.equal(await page.textContent('.answer .run-note'), note);
+      await page.click('.graph g.node[data-node-id="n0"]');
+      await page.waitForSelector('.inspector:not([hidden])');
+      const fold = await page.$eval('.inspector details.reasoning', (d) => ({ open: (d as HTMLDetailsElement).open, summary: d.querySelector('summary')?.textContent, text: d.querySelector('pre')?.textContent }));
+      assert.deepEqual(fold, { open: false, summary: `Reasoning (${reasoning.length} characters)`, text: reasoning });
+      assert.equal(await page.textContent('.inspector pre.response'), 'Answer: 4 * 6 * (8 - 4) / 4 = 24');
+      assert.equal(await page.textContent('.inspector .call-note'), note);
+      assert.match((await page.textContent('.inspector details.call > summary')) ?? '', /\(64 cached, 380 reasoning\)/);
+      assert.match((await page.textContent('.inspector')) ?? '', /reasoning effort high/);
+      assert.equal(await page.evaluate('window.__pwned'), undefined);
       assert.deepEqual(panel.problems, []);
     } finally {
       await panel.close();

@@ -69,9 +69,13 @@ test('compare: one row per run, model text as text, a scatter on a canvas, a row
   await page.waitForSelector('tbody tr:nth-child(3)');
   const cells = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
   assert.deepEqual(cells.map((c) => c[0]), ['io', 'cot', 'tot']);
-  assert.equal(cells[0][2], HOSTILE, 'the answer is shown as text');
-  assert.deepEqual(cells[1].slice(3, 8), ['50%', 'yes', '3', '1,200', '80']);
-  assert.equal(cells[2][8], 'price unknown');
+  assert.equal(cells[0][3], HOSTILE, 'the answer is shown as text');
+  assert.equal(cells[0][2], '–', 'no reasoning effort');
+  assert.deepEqual(cells[1].slice(4, 9), ['50%', 'yes', '3', '1,200', '80']);
+  assert.equal(cells[2][9], 'price unknown');
+  // A run of unknown price is not a point at $0: it is named under the chart instead.
+  assert.equal(await page.$eval('.wb-chart canvas', (c) => c.getAttribute('aria-label')), 'Cost against correctness per run: 2 of 3 runs plotted');
+  assert.equal(await page.$eval('.wb-unpriced', (p) => p.textContent), 'Not plotted (price unknown): tot · gpt-4o-mini');
   assert.equal(await page.$('td img'), null);
   assert.equal(await page.evaluate('window.__pwned'), undefined);
   const canvasSize = await page.$eval('.wb-chart canvas', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);

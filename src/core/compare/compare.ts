@@ -6,7 +6,7 @@ import { runTechnique } from '../engine';
 import type { Scorer } from '../eval/scorers';
 import { normalizeAnswer } from '../eval/scorers';
 import { limitedModel } from '../model/limitedModel';
-import type { ChatModel } from '../model/types';
+import type { ChatModel, ReasoningEffort } from '../model/types';
 import { Limiter } from '../run/limiter';
 import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
@@ -19,6 +19,8 @@ export interface CompareEntry {
   model: ChatModel;
   /** Raw parameters of this technique (validated before anything is sent). */
   params?: Record<string, unknown>;
+  /** The reasoning effort of this entry's run (a dimension of the comparison); default the run options'. */
+  reasoningEffort?: ReasoningEffort;
 }
 
 export interface CompareOptions {
@@ -39,6 +41,8 @@ export interface CompareOptions {
 export interface CompareRow {
   technique: string;
   model: string;
+  /** The reasoning effort the run asked for, null when none. */
+  reasoningEffort?: string | null;
   params: Record<string, unknown>;
   outcome: string;
   message?: string;
@@ -73,7 +77,8 @@ export async function compareTechniques(options: CompareOptions): Promise<Compar
 
   const rows = await Promise.all(
     entries.map(async (entry, i): Promise<Omit<CompareRow, 'agreement'>> => {
-      const run = new Run({ ...options.runOptions, model: limitedModel(entry.model, limiter), concurrency, signal: options.signal });
+      const reasoningEffort = entry.reasoningEffort ?? options.runOptions?.reasoningEffort;
+      const run = new Run({ ...options.runOptions, reasoningEffort, model: limitedModel(entry.model, limiter), concurrency, signal: options.signal });
       options.onRunStart?.(i, run);
       const report = await runTechnique({ technique: entry.technique, task, input, params: params[i], run });
       const { summary } = report;
@@ -81,6 +86,7 @@ export async function compareTechniques(options: CompareOptions): Promise<Compar
       return {
         technique: entry.technique.id,
         model: entry.model.model,
+        reasoningEffort: reasoningEffort ?? null,
         params: params[i],
         outcome: summary.outcome,
         ...(summary.message ? { message: summary.message } : {}),

@@ -2,12 +2,13 @@
 import { formatUsd } from '../pricing';
 import type { CompareResult } from './compare';
 
-const HEADERS = ['technique', 'model', 'answer', 'agree', 'correct', 'calls', 'tokens in', 'tokens out', 'cost', 'wall'];
+const HEADERS = ['technique', 'model', 'effort', 'answer', 'agree', 'correct', 'calls', 'tokens in', 'tokens out', 'cost', 'wall'];
 
 function cells(result: CompareResult): string[][] {
   return result.rows.map((r) => [
     r.technique,
     r.model,
+    r.reasoningEffort ?? '-',
     r.outcome === 'done' ? oneLine(r.answer, 40) : `(${r.outcome})`,
     `${Math.round(r.agreement * 100)}%`,
     r.correct === null ? '-' : r.correct ? 'yes' : 'no',
@@ -38,7 +39,7 @@ export function markdownTable(headers: string[], rows: string[][]): string {
 }
 
 export function compareText(result: CompareResult): string {
-  return textTable(HEADERS, cells(result), (c) => c >= 3);
+  return textTable(HEADERS, cells(result), (c) => c >= 4);
 }
 
 export function compareMarkdown(result: CompareResult): string {

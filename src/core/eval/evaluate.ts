@@ -6,6 +6,8 @@ import { setMaxListeners } from 'node:events';
 import { runTechnique, type RunReport } from '../engine';
 import { limitedModel } from '../model/limitedModel';
 import type { ChatModel } from '../model/types';
+import { Pricing } from '../pricing';
+import { BudgetLedger } from '../run/budget';
 import { Limiter } from '../run/limiter';
 import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
@@ -16,7 +18,8 @@ import { openCheckpoint } from './checkpoint';
 import type { Scorer } from './scorers';
 import { sumCost, summarize } from './summary';
 import { openTraceLog, refuseExistingTraces } from './traceLog';
-import type { EvalItem, EvalResults, EvalSetup, ItemResult } from './types';
+import type { RunTotals } from '../graph/types';
+import type { EvalItem, EvalResults, EvalSetup, ItemResult, UnfinishedCost } from './types';
 
 export interface EvalProgress {
   /** Items finished so far (resumed ones included) and asked for. */
@@ -46,7 +49,10 @@ export interface EvaluateOptions {
   concurrency?: number;
   /** Per-item run options (pricing, per-item budget, retries, logger). */
   runOptions?: Omit<RunOptions, 'model' | 'signal' | 'concurrency'>;
-  /** Stop starting new items once the evaluation has cost this many USD (known prices only). */
+  /**
+   * The evaluation's budget in USD, across all items: every request holds its worst case against it,
+   * so the evaluation stops before passing it (an unpriced model is refused before any call).
+   */
   maxUsd?: number;
   /** JSONL checkpoint path; without it nothing is written. */
   checkpoint?: string;
@@ -95,13 +101,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   const queue = items.filter((item) => !results.has(item.index));
 
   const started = performance.now();
+  // Cancel (the user) aborts every request in flight; a stop (a failed item, the budget) starts
+  // nothing new and lets requests in flight finish, so what they cost is counted.
   const stop = new AbortController();
   // Every item in flight listens on it (up to `concurrency`, e.g. 64); that is expected, not a leak.
   setMaxListeners(0, stop.signal);
+  const active = new Set<Run>();
   let stopped: string | undefined;
   const halt = (reason: string) => {
     stopped ??= reason;
-    stop.abort();
+    if (reason === 'cancelled') stop.abort();
+    else for (const run of active) run.stop(`the evaluation stopped: ${reason}`);
   };
   const onOuterAbort = () => halt('cancelled');
   if (options.signal?.aborted) halt('cancelled');
@@ -112,6 +122,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
   const host: TechniqueHost = { ...options.host, evaluationCache: new Map() };
   let doneThisSession = 0;
   let spent: number | null = sumCost([...results.values()]);
+  const ledger = evaluationBudget(options, spent ?? 0);
+  const unfinished = new UnfinishedSpend();
   let correct = [...results.values()].filter((r) => r.correct).length;
 
   const runOne = async (item: EvalItem): Promise<void> => {
@@ -119,7 +131,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     const itemStop = new AbortController();
     const forward = () => itemStop.abort();
     stop.signal.addEventListener('abort', forward, { once: true });
-    const run = new Run({ ...options.runOptions, model, concurrency, signal: itemStop.signal });
+    const run = new Run({ ...options.runOptions, model, concurrency, signal: itemStop.signal, sharedBudgets: ledger ? [ledger] : [] });
+    active.add(run);
     options.onRunStart?.(item, run);
     let report: RunReport;
     let judged: number | undefined;
@@ -135,11 +148,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       }
     } finally {
       stop.signal.removeEventListener('abort', forward);
+      active.delete(run);
     }
     const { summary } = report;
-    // A cancelled item is not finished; a failed one stops the evaluation (the run already retried).
-    if (summary.outcome === 'cancelled' || stop.signal.aborted) return;
-    if (summary.outcome === 'failed') return halt(`item ${item.index}: ${summary.message ?? 'the run failed'}`);
+    // A stop of the whole evaluation (its budget, a failed item, the user) leaves the item unfinished, to
+    // run again on --resume, with what it cost so far reported apart. Its own budget ends it as answered.
+    const evaluationStopped = stopped !== undefined || ledger?.stopped !== undefined;
+    if (summary.outcome === 'cancelled' || summary.outcome === 'failed' || (summary.outcome === 'budget' && evaluationStopped)) {
+      unfinished.add(summary.totals);
+      if (summary.outcome === 'failed') halt(`item ${item.index}: ${summary.message ?? 'the run failed'}`);
+      else if (ledger?.stopped) halt(ledger.stopped);
+      return;
+    }
     const answer = summary.answer ?? '';
     const candidates = report.candidates && report.candidates.length > 0 ? report.candidates : answer ? [answer] : [];
     // The judge's calls happened after the technique finished: count them from the run itself.
@@ -168,12 +188,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     if (result.correct) correct++;
     spent = spent === null || result.costUsd === null ? null : spent + result.costUsd;
     options.onItem?.(result, { done: results.size, total: items.length, correct, costUsd: spent, elapsedMs: performance.now() - started, doneThisSession });
-    if (options.maxUsd !== undefined && spent !== null && spent >= options.maxUsd) halt(`budget of $${options.maxUsd} reached ($${spent.toFixed(4)} spent)`);
   };
 
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (!stop.signal.aborted && next < queue.length) await runOne(queue[next++]);
+    while (stopped === undefined && next < queue.length) await runOne(queue[next++]);
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
@@ -183,7 +202,15 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
 
   const finished = items.filter((item) => results.has(item.index)).map((item) => results.get(item.index)!);
   return {
-    meta: { ...setup, requested: items.length, unfinished: items.length - finished.length, resumed, elapsedMs: Math.round(performance.now() - started), ...(stopped ? { stopped } : {}) },
+    meta: {
+      ...setup,
+      requested: items.length,
+      unfinished: items.length - finished.length,
+      resumed,
+      elapsedMs: Math.round(performance.now() - started),
+      ...(stopped ? { stopped } : {}),
+      ...(unfinished.items > 0 ? { unfinishedSpend: unfinished.total() } : {}),
+    },
     items: finished,
     summary: summarize(finished, scorer.metric),
   };
@@ -216,4 +243,31 @@ async function judgeAnswer(scorer: Scorer, item: EvalItem, report: RunReport, ru
   run.graph.update(node.id, { text: `${scorer.id}: ${value.toFixed(2)}`, score: value, status: 'done' });
   run.markFinished();
   return value;
+}
+
+/** The shared USD budget of an evaluation, starting from what resumed items already cost; refused for an unpriced model. */
+function evaluationBudget(options: EvaluateOptions, alreadySpent: number): BudgetLedger | undefined {
+  if (options.maxUsd === undefined) return undefined;
+  const ledger = new BudgetLedger({ maxUsd: options.maxUsd }, alreadySpent);
+  ledger.checkPriced(options.model.model, (options.runOptions?.pricing ?? new Pricing()).priceOf(options.model.model));
+  return ledger;
+}
+
+/** What the items that did not finish cost (calls answered, then the item stopped): paid, but in no item's result. */
+class UnfinishedSpend {
+  items = 0;
+  private readonly sum: Omit<UnfinishedCost, 'items'> = { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+
+  add(totals: RunTotals): void {
+    if (totals.calls === 0) return;
+    this.items++;
+    this.sum.calls += totals.calls;
+    this.sum.promptTokens += totals.promptTokens;
+    this.sum.completionTokens += totals.completionTokens;
+    this.sum.costUsd = this.sum.costUsd === null || totals.costUsd === null ? null : this.sum.costUsd + totals.costUsd;
+  }
+
+  total(): UnfinishedCost {
+    return { items: this.items, ...this.sum };
+  }
 }

@@ -96,6 +96,17 @@ export interface EvalMeta extends EvalSetup {
   elapsedMs: number;
   /** Why the evaluation stopped early, if it did. */
   stopped?: string;
+  /** What this session's unfinished items cost before they stopped (answered requests are always counted). */
+  unfinishedSpend?: UnfinishedCost;
+}
+
+/** Requests answered for items that then did not finish: paid, so reported, though in no item's result. */
+export interface UnfinishedCost {
+  items: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number | null;
 }
 
 export interface EvalResults {

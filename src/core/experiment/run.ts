@@ -123,7 +123,8 @@ export async function runExperiment(exp: Experiment, host: ExperimentHost, optio
     });
     writeFileSync(paths.results, `${JSON.stringify(results, null, 2)}\n`);
     run.results = results;
-    spent += results.summary.costUsd ?? 0;
+    // What unfinished items paid for counts against the experiment's budget too.
+    spent += (results.summary.costUsd ?? 0) + (results.meta.unfinishedSpend?.costUsd ?? 0);
     if (results.meta.unfinished > 0) run.stopped = results.meta.stopped ?? 'stopped';
     if (results.meta.stopped === 'cancelled') cancelled = true;
   }

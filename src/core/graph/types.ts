@@ -32,6 +32,10 @@ export interface TokenUsage {
   completionTokens: number;
   /** True when any part of the count did not come from the server's `usage`. */
   estimated: boolean;
+  /** Of promptTokens, those the server answered from its prompt cache (priced at the cached rate). */
+  cachedPromptTokens?: number;
+  /** Of completionTokens, those a reasoning model spent thinking (billed as output). */
+  reasoningTokens?: number;
 }
 
 /** One model call, attributed to the node whose work it was (expanding it, evaluating it, answering it). */
@@ -52,6 +56,16 @@ export interface CallRecord {
   /** Set when the answer came from the cache across runs: when it was first sent, what it used and cost then. */
   replayed?: ReplayedFrom;
   error?: string;
+  /** What was refused or cut from the server's answer (usage not believed, text over the size cap). */
+  notes?: string[];
+  /** Request parameters not sent to this model (refused or ignored by it), with what that means. */
+  droppedParams?: Array<{ param: string; value: unknown; note: string }>;
+  /** The reasoning the server returned per response, kept apart from the answer ('' where none). */
+  reasoning?: string[];
+  /** The reasoning effort the call asked for. */
+  reasoningEffort?: string;
+  /** The seed sent with the call. */
+  seed?: number;
 }
 
 /** Where a replayed answer came from: when it was first sent, and what it used and cost then. */
@@ -81,6 +95,8 @@ export interface ThoughtNode {
   /** Sum of call latencies. */
   latencyMs: number;
   error?: string;
+  /** Text streaming in for a call in flight on this node (cleared when the call ends). */
+  live?: string;
   /** Technique-specific extras (e.g. the ToT step, the remaining numbers). */
   meta?: Record<string, string | number | boolean>;
 }
@@ -106,6 +122,10 @@ export interface RunTotals {
   completionTokens: number;
   /** True when any count is estimated. */
   estimated: boolean;
+  /** Of promptTokens, those answered from the server's prompt cache. */
+  cachedPromptTokens?: number;
+  /** Of completionTokens, those spent reasoning. */
+  reasoningTokens?: number;
   /** null when any call's price is unknown. */
   costUsd: number | null;
   wallMs: number;
@@ -127,6 +147,8 @@ export interface RunSummary {
   /** Voting techniques: the answer's share of the votes (0..1). */
   confidence?: number;
   message?: string;
+  /** What changed how the run sampled, once per kind ("temperature not supported by o4-mini: …"). */
+  notes?: string[];
   totals: RunTotals;
 }
 

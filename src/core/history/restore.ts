@@ -19,6 +19,10 @@ export function snapshotFromTrace(trace: Trace): GraphSnapshot {
       costUsd: n.calls.length === 1 ? n.costUsd : null,
       latencyMs: n.calls.length === 1 ? n.latencyMs : 0,
       cached: c.cached,
+      ...(c.reasoning ? { reasoning: c.reasoning } : {}),
+      ...(c.droppedParams?.length ? { droppedParams: c.droppedParams } : {}),
+      ...(c.reasoningEffort ? { reasoningEffort: c.reasoningEffort } : {}),
+      ...(c.seed !== undefined ? { seed: c.seed } : {}),
       ...(c.replayed ? { replayed: c.replayed } : {}),
     }));
     const last = calls[calls.length - 1];

@@ -9,6 +9,7 @@ export function limitedModel(model: ChatModel, limiter: Limiter): ChatModel {
     provider: model.provider,
     model: model.model,
     cacheIdentity: model.cacheIdentity,
+    server: model.server,
     complete: (request: ChatRequest, options?: CallOptions): Promise<ChatResponse> =>
       limiter.run(() => model.complete(request, options), options?.signal),
     // Embeddings (rag re-ranking) go through the run's own limiter; only chat calls share this one.

@@ -1,17 +1,31 @@
-// The chat model over any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1, Ollama,
-// vLLM, LM Studio) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
+// The chat model over any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1 or a deployment
+// URL with ?api-version=…, Ollama, vLLM, LM Studio, DeepSeek, Gemini's and Anthropic's compatible
+// endpoints) through the official `openai` SDK. Retries are ours (see run/retry.ts), so the
 // SDK's own are off; errors become ModelErrors with a message a person can act on.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { azureKeyHeaders } from './azure';
+import { unwrapListErrorBodies } from './errorBody';
+import { ResponseTooLargeError } from './jsonStringCap';
+import { rateLimitOf } from './rateLimitHeaders';
+import { joinReasoning, splitThinking } from './reasoningText';
+import { readStreamedCompletion, readWholeCompletion, StreamProgress, type CompletionParts } from './readCompletion';
+import { DEFAULT_RESPONSE_LIMITS, ResponseTimeoutError, guardedFetch, type ResponseLimits } from './responseGuard';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
-import { ModelError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type ToolCall } from './types';
+import { readUsage, type ReportedUsage } from './usage';
+import { ModelError, UnsupportedParamError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type RateLimitInfo } from './types';
+import { unsupportedParamIn } from './wireParams';
 
 export interface OpenAIModelConfig {
   baseUrl: string;
   model: string;
   /** Local servers need none; the SDK still wants a string. */
   apiKey?: string;
-  /** Per-request timeout; a hung server fails with a timeout error (retried). */
+  /** Deadline of a whole response, headers to last byte; a hung or stalled server fails with a timeout (retried). */
   timeoutMs?: number;
+  /** Longest silence inside a response body or stream (default: the smaller of 60 s and timeoutMs). */
+  idleTimeoutMs?: number;
+  /** Characters kept of one choice's text; the rest is cut and the text marked (default 2,000,000). */
+  maxTextChars?: number;
   /** Stream responses (usage requested with stream_options.include_usage). */
   stream?: boolean;
   /** Extra headers, e.g. Azure's api-key. */
@@ -25,8 +39,10 @@ export class OpenAIChatModel implements ChatModel {
   readonly model: string;
   /** The server without credentials, and the model name: keys are not part of it (they are in the client's headers). */
   readonly cacheIdentity: string;
+  readonly server: string;
   private readonly client: OpenAI;
   private readonly config: OpenAIModelConfig;
+  private readonly limits: ResponseLimits;
 
   constructor(config: OpenAIModelConfig) {
     validateBaseUrl(config.baseUrl);
@@ -34,73 +50,67 @@ export class OpenAIChatModel implements ChatModel {
     this.config = config;
     this.model = config.model;
     this.cacheIdentity = `${serverIdentity(config.baseUrl)} ${config.model}`;
+    this.server = config.baseUrl;
+    this.limits = responseLimits(config);
+    // A query in the base URL (Azure's ?api-version=…) goes on every request, not in front of the path.
+    const url = new URL(config.baseUrl);
+    const query = Object.fromEntries(url.searchParams);
+    url.search = '';
     this.client = new OpenAI({
-      baseURL: config.baseUrl,
+      baseURL: url.toString().replace(/\/+$/, ''),
+      defaultQuery: Object.keys(query).length ? query : undefined,
       apiKey: config.apiKey || NO_KEY_PLACEHOLDER,
       maxRetries: 0,
-      timeout: config.timeoutMs ?? 120_000,
-      defaultHeaders: config.headers,
+      timeout: this.limits.deadlineMs,
+      fetch: unwrapListErrorBodies(guardedFetch(this.limits)),
+      defaultHeaders: { ...azureKeyHeaders(config.baseUrl, config.apiKey), ...config.headers },
       dangerouslyAllowBrowser: false,
     });
   }
 
   async complete(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const started = performance.now();
-    const body = {
-      model: this.model,
-      messages: request.messages,
-      temperature: request.temperature,
-      n: request.n && request.n > 1 ? request.n : undefined,
-      stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
-      max_tokens: request.maxTokens,
-      tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
-    };
+    const body = requestBody(this.model, request);
+    const progress = new StreamProgress();
     try {
       // Tool calls arrive whole only without streaming, so requests offering tools are not streamed.
-      const result = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, options) : await this.completeOnce(body, options);
-      const latencyMs = performance.now() - started;
-      const calls = (result as { toolCalls?: ToolCall[] }).toolCalls;
-      const toolCalls: { toolCalls?: ToolCall[] } = calls?.length ? { toolCalls: calls } : {};
-      if (result.usage) {
-        return { choices: result.choices, usage: { ...result.usage, estimated: false }, usageSource: 'reported', model: result.model, latencyMs, requests: 1, ...toolCalls };
-      }
-      // No usage from this server: count with a real tokenizer and say so.
-      const promptTokens = estimatePromptTokens(request.messages);
-      const completionTokens = result.choices.reduce((sum, c) => sum + estimateTextTokens(c), 0);
-      return { choices: result.choices, usage: { promptTokens, completionTokens, estimated: true }, usageSource: 'estimated', model: result.model, latencyMs, requests: 1, ...toolCalls };
+      const { parts, rateLimit } = this.config.stream && !request.tools?.length ? await this.completeStreaming(body, request, options, progress) : await this.completeOnce(body, request, options);
+      return { ...this.toResponse(parts, request, performance.now() - started), ...(rateLimit ? { rateLimit } : {}) };
     } catch (err) {
-      throw this.toModelError(err, options.signal);
+      const error = this.toModelError(err, options.signal);
+      // What a cancelled stream had delivered was paid for: it goes back with the error, counted.
+      if (error.kind === 'cancelled' && progress.texts.length > 0) error.partial = this.partialAnswer(progress, request, performance.now() - started);
+      throw error;
     }
   }
 
-  private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
-    const completion = await this.client.chat.completions.create(body, { signal: options.signal });
-    if (!completion || !Array.isArray(completion.choices)) {
-      throw new ModelError('bad-response', `${this.where()} answered without choices: is this an OpenAI-compatible /chat/completions endpoint?`);
-    }
-    const sorted = [...completion.choices].sort((a, b) => a.index - b.index);
-    const choices = sorted.map((c) => c.message?.content ?? '');
-    const u = completion.usage;
-    const usage = u && typeof u.prompt_tokens === 'number' ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0 } : undefined;
-    return { choices, usage, model: completion.model || this.model, toolCalls: toolCallsOf(sorted[0]?.message) };
+  private toResponse(parts: CompletionParts, request: ChatRequest, latencyMs: number): ChatResponse {
+    const notes: string[] = [];
+    if (parts.droppedChars > 0) notes.push(`the response was cut to ${this.limits.maxTextChars} characters per choice (${parts.droppedChars} characters not kept)`);
+    if (parts.usage.kind === 'refused') notes.push(`the server's usage was refused (${parts.usage.reason}); tokens are estimated`);
+    const reasoning = parts.reasoning.some((r) => r !== '') ? { reasoning: parts.reasoning } : {};
+    const common = { choices: parts.choices, model: parts.model ?? this.model, latencyMs, requests: 1, ...reasoning, ...(parts.toolCalls?.length ? { toolCalls: parts.toolCalls } : {}), ...(notes.length ? { notes } : {}) };
+    const counted = usageOf(parts.usage, request, parts.choices, parts.reasoning);
+    return { ...common, usage: counted, usageSource: counted.estimated ? 'estimated' : 'reported' };
   }
 
-  private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, options: CallOptions) {
-    const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: options.signal });
-    const texts: string[] = [];
-    let usage: { promptTokens: number; completionTokens: number } | undefined;
-    let model = this.model;
-    for await (const chunk of stream) {
-      if (chunk.model) model = chunk.model;
-      for (const choice of chunk.choices ?? []) {
-        texts[choice.index] = (texts[choice.index] ?? '') + (choice.delta?.content ?? '');
-        if (choice.index === 0) options.onText?.(texts[0]);
-      }
-      if (chunk.usage && typeof chunk.usage.prompt_tokens === 'number') {
-        usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens ?? 0 };
-      }
-    }
-    return { choices: Array.from(texts, (t) => t ?? ''), usage, model };
+  private partialAnswer(progress: StreamProgress, request: ChatRequest, latencyMs: number) {
+    const split = splitThinking(progress.texts[0] ?? '');
+    const reasoning = joinReasoning(progress.reasoning[0] ?? '', split.reasoning);
+    return { text: split.answer, reasoning, usage: usageOf(progress.usage, request, progress.texts, progress.reasoning), latencyMs };
+  }
+
+  private async completeOnce(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions): Promise<{ parts: CompletionParts; rateLimit?: RateLimitInfo }> {
+    const { data, response } = await this.client.chat.completions.create(body, { signal: options.signal }).withResponse();
+    return { parts: readWholeCompletion(data as unknown, request.n ?? 1, this.where()), rateLimit: rateLimitOf(response.headers) };
+  }
+
+  private async completeStreaming(body: OpenAI.ChatCompletionCreateParamsNonStreaming, request: ChatRequest, options: CallOptions, progress: StreamProgress): Promise<{ parts: CompletionParts; rateLimit?: RateLimitInfo }> {
+    const { data: stream, response } = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal: options.signal }).withResponse();
+    const parts = await readStreamedCompletion(stream, request.n ?? 1, this.limits.maxTextChars, this.where(), options.onText, progress);
+    // The SDK ends a stream quietly when it is aborted: a cancelled stream is not a complete answer.
+    if (options.signal?.aborted) throw new ModelError('cancelled', 'The request was cancelled');
+    return { parts, rateLimit: rateLimitOf(response.headers) };
   }
 
   /** An embeddings model on the same server, with the same key and headers (rag's re-ranking). */
@@ -120,7 +130,9 @@ export class OpenAIChatModel implements ChatModel {
       if (vectors.length !== inputs.length || !vectors.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'))) {
         throw new ModelError('bad-response', `${this.where()} has no usable embeddings endpoint: /embeddings with model "${model}" returned ${vectors.length} vectors for ${inputs.length} inputs`);
       }
-      const reported = result.usage && typeof result.usage.prompt_tokens === 'number' ? result.usage.prompt_tokens : undefined;
+      // Checked like a completion's usage: a negative or absurd count is estimated instead.
+      const usage = readUsage(result.usage ? { prompt_tokens: result.usage.prompt_tokens, completion_tokens: 0 } : undefined);
+      const reported = usage.kind === 'reported' ? usage.promptTokens : undefined;
       const promptTokens = reported ?? inputs.reduce((sum, t) => sum + estimateTextTokens(t), 0);
       return {
         vectors: vectors as number[][],
@@ -145,8 +157,10 @@ export class OpenAIChatModel implements ChatModel {
     if (err instanceof ModelError) return err;
     if (err instanceof APIUserAbortError || signal?.aborted) return new ModelError('cancelled', 'The request was cancelled');
     if (err instanceof APIConnectionTimeoutError) {
-      return new ModelError('timeout', `${this.where()} did not answer within ${Math.round((this.config.timeoutMs ?? 120_000) / 1000)} s`);
+      return new ModelError('timeout', `${this.where()} did not answer within ${Math.round(this.limits.deadlineMs / 1000)} s`);
     }
+    if (err instanceof ResponseTimeoutError) return new ModelError('timeout', `${this.where()}: ${err.message}`);
+    if (err instanceof ResponseTooLargeError) return new ModelError('bad-response', `${this.where()} sent too much: ${err.message}`);
     if (err instanceof APIConnectionError) {
       return new ModelError('unreachable', `Cannot reach ${this.where()}: check the base URL and that the server is running`);
     }
@@ -157,8 +171,14 @@ export class OpenAIChatModel implements ChatModel {
         return new ModelError('auth', `${this.where()} rejected the API key (HTTP ${status})${detail}: set it with "Thoughtscope: Set API Key" or OPENAI_API_KEY`, status);
       }
       if (status === 404) return new ModelError('not-found', `Model "${this.model}" was not found at ${this.config.baseUrl} (HTTP 404)${detail}`, status);
-      if (status === 429) return new ModelError('rate-limit', `${this.where()} is rate limiting requests (HTTP 429)${detail}`, status, retryAfterMs(err.headers));
+      if (status === 429) {
+        const limited = new ModelError('rate-limit', `${this.where()} is rate limiting requests (HTTP 429)${detail}`, status, retryAfterMs(err.headers));
+        limited.rateLimit = rateLimitOf(err.headers, limited.retryAfterMs);
+        return limited;
+      }
       if (status !== undefined && status >= 500) return new ModelError('server', `${this.where()} failed (HTTP ${status})${detail}`, status, retryAfterMs(err.headers));
+      const param = status === 400 || status === 422 ? unsupportedParamIn(err.param, errorMessage(err)) : undefined;
+      if (param) return new UnsupportedParamError(param, `${this.where()} refused the request (HTTP ${status}): ${param} is not supported by ${this.model}${detail}`, status);
       if (status !== undefined) return new ModelError('bad-request', `${this.where()} refused the request (HTTP ${status})${detail}`, status);
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -167,17 +187,47 @@ export class OpenAIChatModel implements ChatModel {
   }
 }
 
-/** The function calls of one message (streamed responses carry none: tool callers do not stream). */
-function toolCallsOf(message: OpenAI.ChatCompletionMessage | undefined): ToolCall[] | undefined {
-  const calls = message?.tool_calls;
-  if (!Array.isArray(calls) || calls.length === 0) return undefined;
-  return calls.flatMap((c, i) => (c.type === 'function' && c.function ? [{ id: c.id || `call_${i}`, name: String(c.function.name ?? ''), arguments: String(c.function.arguments ?? '') }] : []));
+function errorMessage(err: APIError): string {
+  const body = err.error as { message?: unknown } | undefined;
+  return body && typeof body.message === 'string' ? body.message : '';
 }
 
 function serverDetail(err: APIError): string {
-  const body = err.error as { message?: unknown } | undefined;
-  const msg = body && typeof body.message === 'string' ? body.message : '';
+  const msg = errorMessage(err);
   return msg ? ` — ${msg.slice(0, 200)}` : '';
+}
+
+/** The Chat Completions body: only the fields the request sets (what a model refuses was removed before). */
+export function requestBody(model: string, request: ChatRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
+  const maxTokens = request.maxTokens === undefined ? {} : request.maxTokensParam === 'max_completion_tokens' ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens };
+  return {
+    model,
+    messages: request.messages,
+    temperature: request.temperature,
+    top_p: request.topP,
+    n: request.n && request.n > 1 ? request.n : undefined,
+    stop: request.stop && request.stop.length > 0 ? request.stop : undefined,
+    ...maxTokens,
+    reasoning_effort: request.reasoningEffort,
+    seed: request.seed,
+    tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
+  };
+}
+
+/** The server's usage with its cached and reasoning parts, or (none usable) a count with a real tokenizer, marked estimated. */
+function usageOf(usage: ReportedUsage, request: ChatRequest, choices: readonly string[], reasoning: readonly string[]) {
+  if (usage.kind === 'reported') {
+    return {
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      estimated: false,
+      ...(usage.cachedPromptTokens ? { cachedPromptTokens: usage.cachedPromptTokens } : {}),
+      ...(usage.reasoningTokens ? { reasoningTokens: usage.reasoningTokens } : {}),
+    };
+  }
+  const reasoningTokens = reasoning.reduce((sum, r) => sum + estimateTextTokens(r ?? ''), 0);
+  const completionTokens = choices.reduce((sum, c) => sum + estimateTextTokens(c ?? ''), 0) + reasoningTokens;
+  return { promptTokens: estimatePromptTokens(request.messages), completionTokens, estimated: true, ...(reasoningTokens ? { reasoningTokens } : {}) };
 }
 
 /** Retry-After as seconds or an HTTP date; also the retry-after-ms header some servers send. */
@@ -191,6 +241,18 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The config's timeouts and text cap, kept inside what timers can hold. */
+function responseLimits(config: OpenAIModelConfig): ResponseLimits {
+  const deadlineMs = clampMs(config.timeoutMs ?? DEFAULT_RESPONSE_LIMITS.deadlineMs);
+  const idleMs = clampMs(Math.min(config.idleTimeoutMs ?? DEFAULT_RESPONSE_LIMITS.idleMs, deadlineMs));
+  return { ...DEFAULT_RESPONSE_LIMITS, deadlineMs, idleMs, maxTextChars: config.maxTextChars ?? DEFAULT_RESPONSE_LIMITS.maxTextChars };
+}
+
+/** A timer longer than 2^31 - 1 ms fires at once in Node; settings and flags stay far below, this is the backstop. */
+function clampMs(ms: number): number {
+  return Number.isFinite(ms) && ms >= 1 ? Math.min(ms, 24 * 3600 * 1000) : DEFAULT_RESPONSE_LIMITS.deadlineMs;
 }
 
 export function validateBaseUrl(baseUrl: string): void {

@@ -13,6 +13,7 @@ export interface ProfileModelOptions {
   /** Extra headers for a key (Azure's api-key). */
   headersOf?(profile: ModelProfile, key: string | undefined): Record<string, string> | undefined;
   timeoutMs?: number;
+  idleTimeoutMs?: number;
   stream?: boolean;
   /** Models for providers the core does not implement; undefined means "not available here". */
   external?(profile: ModelProfile): ChatModel | undefined;
@@ -28,6 +29,7 @@ export function modelForProfile(profile: ModelProfile, options: ProfileModelOpti
         model: profile.model ?? '',
         apiKey,
         timeoutMs: options.timeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
         stream: options.stream,
         headers: options.headersOf?.(profile, apiKey),
       });
@@ -56,7 +58,7 @@ export function buildRunProfiles(profiles: readonly ModelProfile[], options: Pro
       throw err;
     }
     const embedder = p.embeddingModel && model instanceof OpenAIChatModel ? model.embeddingModel(p.embeddingModel) : undefined;
-    out.push({ name: p.name, model, price: p.price, maxConcurrency: p.maxConcurrency, cascade, ...(embedder ? { embedder } : {}) });
+    out.push({ name: p.name, model, price: p.price, maxConcurrency: p.maxConcurrency, rpm: p.rpm, tpm: p.tpm, cascade, ...(embedder ? { embedder } : {}) });
   }
   return out;
 }

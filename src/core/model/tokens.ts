@@ -16,8 +16,17 @@ function countTokens(text: string): number {
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_REPLY_PRIMER = 3;
 
+/**
+ * BPE merging is quadratic in the length of a run without spaces (2 MB of "AAAA…" took minutes), so a
+ * long text is counted in slices; each cut may add a token, about one per slice: still an estimate.
+ */
+const SLICE_CHARS = 1000;
+
 export function estimateTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text);
+  if (text.length <= SLICE_CHARS) return text.length === 0 ? 0 : countTokens(text);
+  let total = 0;
+  for (let i = 0; i < text.length; i += SLICE_CHARS) total += countTokens(text.slice(i, i + SLICE_CHARS));
+  return total;
 }
 
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {

@@ -23,6 +23,40 @@ export interface ChatRequest {
    * request (HTTP 400); callers then fall back to a text protocol of their own.
    */
   tools?: ToolSpec[];
+  /** Nucleus sampling; reasoning models refuse it. */
+  topP?: number;
+  /** How long a reasoning model thinks (OpenAI `reasoning_effort`); other servers ignore or refuse it. */
+  reasoningEffort?: ReasoningEffort;
+  /** Sampling seed, for servers that honour it (the run derives one per request from its own). */
+  seed?: number;
+  /** The field `maxTokens` is sent as: reasoning models want `max_completion_tokens` (default `max_tokens`). */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+}
+
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/** Request fields a server may refuse, by their wire names. */
+export type WireParam = 'temperature' | 'top_p' | 'stop' | 'max_tokens' | 'reasoning_effort' | 'seed' | 'n';
+
+/** A parameter the request did not carry to the server (the server refuses or ignores it), and what that means. */
+export interface DroppedParam {
+  param: WireParam;
+  /** The value that was not sent. */
+  value: unknown;
+  /** One line for the run: "temperature not supported by o4-mini: sampled at the model's default". */
+  note: string;
+}
+
+/** What a server's rate-limit headers said (x-ratelimit-*, Retry-After). */
+export interface RateLimitInfo {
+  limitRequests?: number;
+  remainingRequests?: number;
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+  retryAfterMs?: number;
 }
 
 /** One function offered to the model; `parameters` is a JSON Schema object. */
@@ -49,14 +83,25 @@ export interface ChatResponse {
   requests: number;
   /** Function calls of the first choice, when the request offered `tools` and the model called some. */
   toolCalls?: ToolCall[];
+  /** What was refused or cut from the server's answer (usage not believed, text over the size cap). */
+  notes?: string[];
+  /**
+   * The reasoning the server returned per choice, apart from the answer (`reasoning_content`,
+   * `reasoning`, or `<think>…</think>` in the content); '' for a choice without any.
+   */
+  reasoning?: string[];
+  /** Parameters of the request that were not sent (see run/paramFit.ts). */
+  droppedParams?: DroppedParam[];
+  /** The server's rate-limit headers, when it sent any. */
+  rateLimit?: RateLimitInfo;
   /** Set by the run when the answer came from the cache across runs (run/replay.ts), never by a model. */
   replayed?: ReplayedFrom;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Called with streamed text as it arrives (first choice only). */
-  onText?: (textSoFar: string) => void;
+  /** Called with streamed text as it arrives (first choice only): the answer so far and the reasoning so far. */
+  onText?: (textSoFar: string, reasoningSoFar?: string) => void;
 }
 
 export interface ChatModel {
@@ -69,6 +114,8 @@ export interface ChatModel {
    * Models without one are never answered from that cache.
    */
   readonly cacheIdentity?: string;
+  /** Where the model is served (a base URL): what a server refuses, and its rate limits, are remembered per server and model. */
+  readonly server?: string;
   complete(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
   /** An embeddings model of the same server, for providers that have an embeddings endpoint. */
   embeddingModel?(model: string): EmbeddingModel;
@@ -98,9 +145,34 @@ export class ModelError extends Error {
     this.name = 'ModelError';
   }
 
+  /** What a streamed answer had delivered when it was cancelled: kept and counted, since it was paid for. */
+  partial?: PartialAnswer;
+  /** The server's rate-limit headers on this error (a 429). */
+  rateLimit?: RateLimitInfo;
+
   get retryable(): boolean {
     return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'timeout';
   }
+}
+
+/** A 400 that names a request parameter the server does not take (see model/wireParams.ts). */
+export class UnsupportedParamError extends ModelError {
+  constructor(
+    readonly param: WireParam,
+    message: string,
+    status?: number,
+  ) {
+    super('bad-request', message, status);
+    this.name = 'UnsupportedParamError';
+  }
+}
+
+/** The text and tokens of a streamed answer cut short by a cancel. */
+export interface PartialAnswer {
+  text: string;
+  reasoning: string;
+  usage: TokenUsage;
+  latencyMs: number;
 }
 
 export interface EmbeddingResponse {

@@ -1,7 +1,9 @@
 // The workspace's indexable text files: a walk from the root that skips what .gitignore files (at any
-// depth) and the host's excludes (VS Code's files.exclude) rule out, symbolic links, files over the
-// size cap and binary files. Paths come back relative to the root with forward slashes.
-import { readdir, readFile, stat } from 'node:fs/promises';
+// depth) and the host's excludes (VS Code's files.exclude) rule out, symbolic links, anything that is
+// not a regular file, the kernel's special file systems (/proc, /sys, /dev: their files report size 0
+// and some never end), files over the size cap and binary files, and stops at a cap on files and
+// total bytes. Paths come back relative to the root with forward slashes.
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -19,12 +21,25 @@ export interface ListOptions {
   maxBytes?: number;
   /** Stop after this many files (a wrong root such as / must not walk the disk). */
   maxFiles?: number;
+  /** Stop once the files found add up to this many bytes. */
+  maxTotalBytes?: number;
 }
 
 /** Never worth indexing, whatever the ignore files say. */
 export const ALWAYS_EXCLUDED = ['.git/', '.hg/', '.svn/', 'node_modules/', '.DS_Store'];
 export const DEFAULT_MAX_BYTES = 256 * 1024;
 export const DEFAULT_MAX_FILES = 20_000;
+export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+/** No file is read past this, whatever its size said (the largest maxFileKb rag allows). */
+export const MAX_READ_BYTES = 10 * 1024 * 1024;
+
+/** The kernel's file systems: their files are not text to index, and reading some never ends. */
+const SPECIAL_FILE_SYSTEMS = ['/proc', '/sys', '/dev'];
+
+/** The special file system an absolute (real) path is on, if it is on one. */
+export function specialFileSystemOf(absolute: string): string | undefined {
+  return SPECIAL_FILE_SYSTEMS.find((fs) => absolute === fs || absolute.startsWith(`${fs}/`));
+}
 
 interface Rules {
   /** Directory the rules' patterns are relative to ('' for the root). */
@@ -69,8 +84,13 @@ async function readIgnoreFile(file: string): Promise<Ignore | undefined> {
 export async function listTextFiles(root: string, options: ListOptions = {}): Promise<FileInfo[]> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const maxTotal = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
   const found: FileInfo[] = [];
+  let total = 0;
   const base: Rules = { base: '', rules: ignore().add([...ALWAYS_EXCLUDED, ...(options.excludes ?? [])]) };
+  // Links are never followed, so below the real root every path is real too.
+  const realRoot = await realpath(root).catch(() => resolve(root));
+  const full = (path: string) => (path ? `${realRoot}/${path}` : realRoot);
 
   async function walk(dir: string, stack: Rules[]): Promise<void> {
     const here = dir ? await readIgnoreFile(join(root, dir, '.gitignore')) : await readIgnoreFile(join(root, '.gitignore'));
@@ -83,26 +103,46 @@ export async function listTextFiles(root: string, options: ListOptions = {}): Pr
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (found.length >= maxFiles) return;
+      if (found.length >= maxFiles || total >= maxTotal) return;
       const path = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isSymbolicLink()) continue; // links could lead out of the workspace
       if (entry.isDirectory()) {
-        if (!ignoredBy(rules, path, true)) await walk(path, rules);
+        if (!ignoredBy(rules, path, true) && !specialFileSystemOf(full(path))) await walk(path, rules);
       } else if (entry.isFile() && !ignoredBy(rules, path, false)) {
         const info = await stat(join(root, path)).catch(() => undefined);
-        if (info && info.size <= maxBytes) found.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+        if (!info?.isFile() || info.size > maxBytes || total + info.size > maxTotal) continue;
+        total += info.size;
+        found.push({ path, size: info.size, mtimeMs: info.mtimeMs });
       }
     }
   }
-  await walk('', [base]);
+  if (!specialFileSystemOf(realRoot)) await walk('', [base]);
   return found;
 }
 
-/** Text of a file, or undefined for binary content (a NUL byte in the first 8 KB). */
-export async function readTextFile(root: string, path: string): Promise<string | undefined> {
-  const buffer = await readFile(join(root, path));
-  if (buffer.subarray(0, 8192).includes(0)) return undefined;
-  return buffer.toString('utf8');
+/**
+ * Text of a file, or undefined for binary content (a NUL byte in the first 8 KB) and for a file longer
+ * than `maxBytes`, which is never read further (its size on disk may have said otherwise).
+ */
+export async function readTextFile(root: string, path: string, maxBytes = MAX_READ_BYTES): Promise<string | undefined> {
+  const handle = await open(join(root, path), 'r');
+  try {
+    const limit = Math.min(maxBytes, MAX_READ_BYTES);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    while (length <= limit) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+    }
+    const buffer = Buffer.concat(chunks, length);
+    if (length > limit || buffer.subarray(0, 8192).includes(0)) return undefined;
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The relative, '/'-separated form of an absolute path under root, or undefined if it is outside. */

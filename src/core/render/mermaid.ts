@@ -6,7 +6,8 @@
 // codes into HTML character references only when it builds the label, so quotes, brackets, `%%`
 // directives, `click` lines, markup and markdown in the text stay plain characters of the label.
 import type { EdgeKind, GraphSnapshot, NodeKind, NodeStatus, ThoughtEdge, ThoughtNode } from '../graph/types';
-import { formatUsd } from '../pricing';
+import { formatUsd } from '../formatUsd';
+import { neutralizeBidi } from './bidi';
 import type { DisplayGraph, PrunedGroup } from './collapse';
 
 export interface MermaidOptions {
@@ -82,7 +83,7 @@ function breaksPattern(chars: readonly string[], i: number): boolean {
  * every character outside the safe set becomes `#NNN;`, and Mermaid's own label syntax is defused.
  */
 export function escapeLabel(text: string): string {
-  const chars = Array.from(text);
+  const chars = Array.from(neutralizeBidi(text));
   let out = '';
   chars.forEach((ch, i) => {
     if (ch === '\n') out += '<br/>';
@@ -102,10 +103,10 @@ export function unescapeLabel(label: string): string {
     .replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
 }
 
-/** Collapse whitespace and control characters, drop lone surrogates. */
+/** Collapse whitespace and control characters, drop bidi controls and lone surrogates. */
 function normalizeText(text: string): string {
   let clean = '';
-  for (const ch of text) {
+  for (const ch of neutralizeBidi(text)) {
     const code = ch.codePointAt(0) ?? 0;
     if (code >= 0xd800 && code <= 0xdfff) clean += '\ufffd';
     else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0x2028 || code === 0x2029) clean += ' ';
@@ -150,7 +151,10 @@ export function formatTokens(node: Pick<ThoughtNode, 'usage'>): string {
  */
 export function labelFor(node: ThoughtNode, options: MermaidOptions = {}): string {
   const lines = excerpt(node.text, options.excerptChars ?? 60);
-  if (lines.length === 0) lines.push(node.status === 'running' || node.status === 'pending' ? '…' : '(empty)');
+  // A call streaming for the node: the end of what it has written so far.
+  const live = node.status === 'running' && node.live ? excerpt(`…${Array.from(node.live).slice(-(options.excerptChars ?? 60)).join('')}`, options.excerptChars ?? 60) : [];
+  if (lines.length === 0 && live.length === 0) lines.push(node.status === 'running' || node.status === 'pending' ? '…' : '(empty)');
+  lines.push(...live);
   const facts: string[] = [];
   if (node.score !== undefined && node.score !== null) facts.push(`score ${formatScore(node.score)}`);
   if (node.calls.length > 0 || node.usage.promptTokens > 0 || node.usage.completionTokens > 0) {

@@ -6,7 +6,7 @@
 import { markdownTable } from '../compare/table';
 import { fullCost } from '../eval/summary';
 import type { EvalResults, MetricSummary } from '../eval/types';
-import { formatUsd } from '../pricing';
+import { formatUsd } from '../formatUsd';
 
 export interface ReportPoint {
   label: string;

@@ -3,7 +3,7 @@
 import type { ChatRequest, ChatResponse } from '../model/types';
 
 export function requestKey(model: string, req: ChatRequest): string {
-  return JSON.stringify([model, req.messages, req.temperature ?? null, req.n ?? 1, req.stop ?? null, req.maxTokens ?? null, req.cacheSalt ?? null, req.tools ?? null]);
+  return JSON.stringify([model, req.messages, req.temperature ?? null, req.n ?? 1, req.stop ?? null, req.maxTokens ?? null, req.cacheSalt ?? null, req.tools ?? null, req.topP ?? null, req.reasoningEffort ?? null, req.seed ?? null]);
 }
 
 export class RequestCache {

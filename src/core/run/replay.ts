@@ -8,12 +8,13 @@ import { diskCacheKey, type DiskCache } from './diskCache';
 export interface ReplayStage {
   /** Send the request (the run's usual path: slots, budget, retries, top-up). */
   send(): Promise<ChatResponse>;
-  /** Count a replayed answer as a call; throws when the run may make no more calls. */
-  admit(response: ChatResponse): void;
+  /** Count a replayed answer as a call; rejects when the run may make no more calls. */
+  admit(response: ChatResponse): Promise<void>;
   /** What a sent answer cost, to store beside it. */
   costOf(response: ChatResponse): number | null;
 }
 
+/** `request` is keyed as it goes out (with the run's effort and seed), so runs with other settings never share answers. */
 export async function replayOrSend(cache: DiskCache, model: ChatModel, request: ChatRequest, stage: ReplayStage): Promise<ChatResponse> {
   // A model without an identity (a test double, a provider that gives none) is never cached across runs.
   if (!model.cacheIdentity) return stage.send();
@@ -24,7 +25,7 @@ export async function replayOrSend(cache: DiskCache, model: ChatModel, request: 
       ...stored.response,
       replayed: { storedAt: new Date(stored.storedAt).toISOString(), costUsd: stored.costUsd, usage: { ...stored.response.usage } },
     };
-    stage.admit(response);
+    await stage.admit(response);
     return response;
   }
   const response = await stage.send();

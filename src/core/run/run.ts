@@ -1,17 +1,37 @@
 // One run of one technique: owns the thought graph and every model call made for it.
-// All calls pass through here so concurrency, cancellation, retries, budget, cache and
-// token/cost accounting are applied the same way for every technique.
+// Every call takes the same path, `call()`, a pipeline of named stages read top to bottom:
+//   stopped?  →  growth limit  →  cache (a hit waits for a turn of the event loop)  →  the cache across
+//   runs (replay.ts: a hit is admitted as a call at $0)  →  top-up (n choices)  →  per request:
+//   run settings (effort, seed)  →  profile slot  →  run slot  →  budget hold  →  retries  →
+//   rate gate  →  parameter fit (retry once without a refused one)  →  model (text streams to the
+//   node)  →  settle (count, release)  →  record on the node.
+// The stages live in small files beside this one (budget, worstCase, cache, replay + diskCache, topUp, runSettings,
+// limiter, retry, rateGate, paramFit, liveText, accounting, callRecord, inFlight, turns, nodeStatus).
 import { setMaxListeners } from 'node:events';
+import { DEFAULT_GROWTH_LIMITS, type GrowthLimits } from '../graph/growth';
 import { ThoughtGraph } from '../graph/thoughtGraph';
-import type { CallRecord, RunTotals } from '../graph/types';
-import type { ChatModel, ChatRequest, ChatResponse, EmbeddingModel, EmbeddingResponse } from '../model/types';
+import type { ReplayedFrom, RunTotals, TokenUsage } from '../graph/types';
+import { ModelError, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type PartialAnswer, type ReasoningEffort } from '../model/types';
+import { estimatePromptTokens } from '../model/tokens';
 import { Pricing, type ModelPrice } from '../pricing';
-import { BudgetExceededError, budgetViolation, type Budget } from './budget';
+import { RunCounters } from './accounting';
+import { BudgetExceededError, BudgetLedger, reserve, type Ask, type Budget, type Grant, type Spend } from './budget';
 import { RequestCache, requestKey } from './cache';
 import type { DiskCache } from './diskCache';
+import { InFlight } from './inFlight';
 import { Limiter, abortError, isAbortError } from './limiter';
+import { LiveText } from './liveText';
+import { NodeStatusTracker } from './nodeStatus';
+import { PROCESS_REFUSALS, sendFitted, type RefusedParams } from './paramFit';
+import { gateFor } from './rateGate';
+import { withRunSettings, type RunSettings } from './runSettings';
+import { answeredCall, partialCall } from './callRecord';
 import { replayOrSend } from './replay';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
+import { RunProfiles, type RunProfile } from './runProfiles';
+import { sendWithTopUp } from './topUp';
+import { EventLoopTurns } from './turns';
+import { chatAsk, embeddingAsk, withinGrant } from './worstCase';
 
 export interface Logger {
   info(message: string): void;
@@ -21,20 +41,7 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-/**
- * A named model profile available to the run's techniques (EoT participants, FrugalGPT stages).
- * A profile's own price wins over the price table; its maxConcurrency caps its requests in flight
- * below the run's overall limit. A cascade profile (a saved FrugalGPT cascade) has no model.
- */
-export interface RunProfile {
-  name: string;
-  model?: ChatModel;
-  price?: ModelPrice;
-  maxConcurrency?: number;
-  cascade?: { stages: string[]; thresholds: number[]; scorer?: string; samples?: number };
-  /** The profile's embeddings model (its `embeddingModel`), for rag's re-ranking. */
-  embedder?: EmbeddingModel;
-}
+export type { RunProfile } from './runProfiles';
 
 /** Per-call choices: the model to ask (default the run's model). */
 export interface CallTarget {
@@ -55,65 +62,72 @@ export interface RunOptions {
   pricing?: Pricing;
   concurrency?: number;
   budget?: Budget;
+  /** Budgets shared with other runs (an evaluation's --max-usd), kept beside this run's own. */
+  sharedBudgets?: readonly BudgetLedger[];
+  /** Limits on the graph: nodes, depth, text kept (default DEFAULT_GROWTH_LIMITS). */
+  growth?: Partial<GrowthLimits>;
   retry?: RetryPolicy;
   /** Cancels the run from outside (a Cancel button, Ctrl+C). */
   signal?: AbortSignal;
   logger?: Logger;
   /** Named model profiles techniques may call by name (see `profile()`). */
   profiles?: readonly RunProfile[];
-  /** The cache across runs (diskCache.ts); without it every request not answered by the run's own cache is sent. */
+  /** Sent with every request (a request's own wins): how long a reasoning model thinks. */
+  reasoningEffort?: ReasoningEffort;
+  /** The run's seed: each request is sent with a seed derived from it (see runSettings.ts). */
+  seed?: number;
+  /** What servers refused (default: the process's memory, shared by every run). */
+  refusals?: RefusedParams;
+  /** The response cache across runs (diskCache.ts); without it every request the run's own cache misses is sent. */
   diskCache?: DiskCache;
 }
 
+/** What one settled request used, for the totals and the budgets. */
+interface Used {
+  requests: number;
+  usage: TokenUsage;
+  cost: number | null;
+}
+
 export class Run {
-  readonly graph = new ThoughtGraph();
+  readonly graph: ThoughtGraph;
   readonly model: ChatModel;
   private readonly pricing: Pricing;
   private readonly limiter: Limiter;
-  private readonly budget: Budget;
+  private readonly ledgers: BudgetLedger[];
   private readonly retry: RetryPolicy;
   private readonly logger: Logger;
   private readonly controller = new AbortController();
   private readonly cache = new RequestCache();
-  private readonly diskCache: DiskCache | undefined;
+  private readonly counters = new RunCounters();
+  private readonly inFlight = new InFlight();
+  private readonly turns = new EventLoopTurns();
+  private readonly nodeStatus: NodeStatusTracker;
   private readonly startedAt = performance.now();
   private finishedAt: number | undefined;
-  private sending = 0;
-  private readonly runningCalls = new Map<string, number>();
-  private readonly statusBeforeCall = new Map<string, string>();
   /** Models whose server was seen to ignore `n`; later calls to them send single-choice requests in parallel. */
   private readonly ignoresN = new Set<ChatModel>();
-  private readonly profilesByName = new Map<string, RunProfile>();
-  private readonly profileOfModel = new Map<ChatModel, RunProfile>();
-  /** Per-profile concurrency limits, taken before the run's overall slot so a busy profile never holds one. */
-  private readonly profileLimiters = new Map<ChatModel, Limiter>();
-  /** Why the run was stopped by the budget, if it was. */
+  private readonly profiles: RunProfiles;
+  private readonly settings: RunSettings;
+  private readonly refusals: RefusedParams;
+  private readonly diskCache: DiskCache | undefined;
+  /** Why the run was stopped (a budget, a growth limit), if it was: no new request starts; those in flight finish. */
   budgetStop: string | undefined;
-  private readonly counters: RunTotals = {
-    calls: 0,
-    cachedCalls: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    estimated: false,
-    costUsd: 0,
-    wallMs: 0,
-  };
+  private stopError: BudgetExceededError | undefined;
+  private cancelError: Error | undefined;
 
   constructor(options: RunOptions) {
     this.model = options.model;
-    const profilePrices: Record<string, ModelPrice> = {};
-    for (const profile of options.profiles ?? []) {
-      this.profilesByName.set(profile.name, profile);
-      if (profile.price) profilePrices[profile.name] = profile.price;
-      if (!profile.model) continue;
-      this.profileOfModel.set(profile.model, profile);
-      if (profile.maxConcurrency) this.profileLimiters.set(profile.model, new Limiter(profile.maxConcurrency));
-    }
-    this.pricing = (options.pricing ?? new Pricing()).withProfilePrices(profilePrices);
+    this.profiles = new RunProfiles(options.profiles ?? [], options.model);
+    this.pricing = (options.pricing ?? new Pricing()).withProfilePrices(this.profiles.prices());
     this.limiter = new Limiter(options.concurrency ?? 4);
-    this.budget = options.budget ?? {};
+    this.ledgers = [new BudgetLedger(options.budget ?? {}), ...(options.sharedBudgets ?? [])];
+    this.graph = new ThoughtGraph({ ...DEFAULT_GROWTH_LIMITS, ...options.growth }, (reason) => this.stop(reason));
+    this.nodeStatus = new NodeStatusTracker(this.graph);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.logger = options.logger ?? silentLogger;
+    this.settings = { reasoningEffort: options.reasoningEffort, seed: options.seed };
+    this.refusals = options.refusals ?? PROCESS_REFUSALS;
     this.diskCache = options.diskCache;
     // Every queued and in-flight request listens for cancellation; hundreds at once are expected.
     setMaxListeners(0, this.controller.signal);
@@ -131,8 +145,28 @@ export class Run {
     return this.controller.signal.aborted;
   }
 
+  /** Stop now: requests in flight are aborted (a Cancel button, Ctrl+C). */
   cancel(): void {
     if (!this.controller.signal.aborted) this.controller.abort();
+  }
+
+  /** Stop starting requests; those in flight finish and are counted (a budget or a limit was reached). */
+  stop(reason: string): void {
+    if (this.budgetStop === undefined) this.logger.warn(`Stopping: ${reason}`);
+    this.budgetStop ??= reason;
+  }
+
+  /** Resolves when no request is in flight any more, so the totals include everything answered. */
+  settled(): Promise<void> {
+    return this.inFlight.settled();
+  }
+
+  /**
+   * Refuses, before any call, a USD budget that cannot be kept: the run's own model has no price.
+   * (A profile's model is checked the same way at its first call.)
+   */
+  checkBudgetPrices(): void {
+    for (const ledger of this.ledgers) ledger.checkPriced(this.model.model, this.priceOf(this.model));
   }
 
   /** Stop timing; later totals report the wall time up to here. */
@@ -141,40 +175,43 @@ export class Run {
   }
 
   totals(): RunTotals {
-    const replayed = this.counters.replayed ? { replayed: { ...this.counters.replayed } } : {};
-    return { ...this.counters, ...replayed, wallMs: Math.round((this.finishedAt ?? performance.now()) - this.startedAt) };
+    return this.counters.totals(Math.round((this.finishedAt ?? performance.now()) - this.startedAt));
+  }
+
+  /** The run's notes: what changed how it sampled (parameters a model does not take, lost diversity). */
+  notes(): string[] {
+    return this.counters.notes();
+  }
+
+  /** Adds a note for the run (once per text), logged the first time. */
+  note(text: string): void {
+    if (!this.counters.notes().includes(text)) this.logger.warn(text);
+    this.counters.note(text);
+  }
+
+  /** The reasoning effort and seed this run sends. */
+  get runSettings(): Readonly<RunSettings> {
+    return this.settings;
   }
 
   /** Names of the model profiles this run knows. */
   profileNames(): string[] {
-    return [...this.profilesByName.keys()];
+    return this.profiles.names();
   }
 
   /** The profile called `name`; throws a one-line error listing the known names. */
   profile(name: string): RunProfile {
-    const found = this.profilesByName.get(name);
-    if (found) return found;
-    const known = this.profileNames();
-    throw new Error(`no model profile named "${name}"; ${known.length ? `known profiles: ${known.join(', ')}` : 'no profiles are configured (thoughtscope.profiles, or --profiles in the CLI)'}`);
+    return this.profiles.get(name);
   }
 
   /** The model of profile `name`, or the run's own model for "" / "default". */
   modelNamed(name: string): ChatModel {
-    if (name === '' || name === 'default') return this.model;
-    const profile = this.profile(name);
-    if (!profile.model) throw new Error(`model profile "${name}" is a cascade, not a model`);
-    return profile.model;
+    return this.profiles.modelNamed(name);
   }
 
-  /**
-   * The embeddings model of profile `name`; for "" / "default", that of the profile the run's own model
-   * comes from (the active profile), or undefined when it has none.
-   */
+  /** The embeddings model of profile `name`; for "" / "default", the active profile's (undefined if none). */
   embedderNamed(name: string): EmbeddingModel | undefined {
-    if (name === '' || name === 'default') return this.profileOfModel.get(this.model)?.embedder;
-    const profile = this.profile(name);
-    if (!profile.embedder) throw new Error(`model profile "${name}" has no "embeddingModel"; add one (an embeddings model of its server) to re-rank with it`);
-    return profile.embedder;
+    return this.profiles.embedderNamed(name);
   }
 
   /**
@@ -184,13 +221,13 @@ export class Run {
    */
   async embed(nodeId: string, role: string, inputs: string[], embedder: EmbeddingModel): Promise<EmbeddingResponse> {
     this.throwIfCancelled();
-    const node = this.graph.get(nodeId);
-    this.markRunning(nodeId, +1);
+    const price = this.pricing.priceOf(embedder.model);
     const costOf = (r: EmbeddingResponse) => this.pricing.cost(embedder.model, r.usage.promptTokens, 0);
+    this.nodeStatus.begin(nodeId);
     try {
-      const response = await this.inRunSlot(
-        () => embedder.embed(inputs, { signal: this.signal }),
-        (r) => this.count(1, r.usage, costOf(r)),
+      const ask = embeddingAsk(inputs, embedder.model, price, this.weighsTokens());
+      const response = await this.inSlots(undefined, () =>
+        this.withinBudget(ask, () => embedder.embed(inputs, { signal: this.signal }), (r) => ({ requests: 1, usage: r.usage, cost: costOf(r) })),
       );
       this.graph.recordCall(nodeId, {
         role,
@@ -203,21 +240,39 @@ export class Run {
         latencyMs: response.latencyMs,
         cached: false,
       });
-      this.markRunning(nodeId, -1, 'done');
+      this.nodeStatus.end(nodeId, 'done');
       return response;
     } catch (err) {
-      throw this.callFailed(nodeId, node, err);
+      throw this.callFailed(nodeId, err);
     }
   }
 
   /** The profile name a model belongs to, for display ("default" for the run's own model). */
   labelOf(model: ChatModel): string {
-    return this.profileOfModel.get(model)?.name ?? (model === this.model ? 'default' : model.model);
+    return this.profiles.nameOf(model) ?? (model === this.model ? 'default' : model.model);
   }
 
-  /** Throw if the run was cancelled; techniques call this between steps. */
+  /**
+   * Throw if the run was cancelled or stopped; techniques call this between steps. One error object
+   * per run is thrown everywhere: a cancelled storm of a hundred thousand calls need not build as many stack traces.
+   */
   throwIfCancelled(): void {
-    if (this.controller.signal.aborted) throw this.budgetStop ? new BudgetExceededError(this.budgetStop) : abortError();
+    if (this.budgetStop !== undefined || this.controller.signal.aborted) throw this.endedError();
+  }
+
+  /**
+   * Give the event loop a turn, then throw if the run was cancelled or stopped meanwhile. For a
+   * technique that starts thousands of calls in one synchronous loop: Ctrl+C is seen in between.
+   */
+  async pause(): Promise<void> {
+    await this.turns.next();
+    this.throwIfCancelled();
+  }
+
+  /** The error a call of a stopped or cancelled run ends with (made once per run). */
+  private endedError(): Error {
+    if (this.budgetStop !== undefined) return (this.stopError ??= new BudgetExceededError(this.budgetStop));
+    return (this.cancelError ??= abortError());
   }
 
   /**
@@ -227,186 +282,176 @@ export class Run {
   async call(nodeId: string, role: string, request: ChatRequest, target: CallTarget = {}): Promise<ChatResponse> {
     const model = target.model ?? this.model;
     this.throwIfCancelled();
-    const node = this.graph.get(nodeId);
-    this.markRunning(nodeId, +1);
-    const prompt = request.messages.map((m) => (request.messages.length > 1 ? `[${m.role}]\n${m.content}` : m.content)).join('\n\n');
+    this.checkGrowth();
+    this.nodeStatus.begin(nodeId);
     try {
-      const key = requestKey(`${modelIdOf(model)}:${model.model}`, request);
-      const hit = this.cache.get(key);
-      let response: ChatResponse;
-      let cached = false;
-      if (hit) {
-        response = await hit;
-        cached = true;
-        this.counters.cachedCalls++;
-      } else {
-        // The cache across runs is asked before anything is sent (a replayed answer counts as a call, costs $0).
-        const send = () => this.sendWithTopUp(request, model);
-        const pending = this.diskCache ? replayOrSend(this.diskCache, model, request, { send, admit: (r) => this.admitReplayed(r), costOf: (r) => this.costOf(model, r) }) : send();
-        this.cache.set(key, pending);
-        response = await pending;
-      }
-      const replayed = cached ? undefined : response.replayed;
-      const free = cached || replayed !== undefined;
-      const record: CallRecord = {
-        role,
-        model: response.model,
-        prompt,
-        responses: response.choices,
-        usage: free ? { promptTokens: 0, completionTokens: 0, estimated: false } : response.usage,
-        usageSource: response.usageSource,
-        costUsd: free ? 0 : this.costOf(model, response),
-        latencyMs: free ? 0 : response.latencyMs,
-        cached: free,
-        ...(replayed ? { replayed } : {}),
-      };
-      this.graph.recordCall(nodeId, record);
-      this.markRunning(nodeId, -1, 'done');
+      const { response, cached } = await this.answer(request, model, nodeId);
+      this.record(nodeId, role, request, model, response, cached);
+      this.nodeStatus.end(nodeId, 'done');
       return response;
     } catch (err) {
-      throw this.callFailed(nodeId, node, err);
+      this.recordPartial(nodeId, role, request, model, err);
+      throw this.callFailed(nodeId, err);
     }
   }
 
-  /** Marks the node of a failed call (cancelled or failed) and returns the error to throw. */
-  private callFailed(nodeId: string, node: { status: string }, err: unknown): unknown {
-    const status = isAbortError(err) || this.cancelled ? 'cancelled' : 'failed';
-    const message = err instanceof Error ? err.message : String(err);
-    this.markRunning(nodeId, -1, status);
-    if (status === 'failed' && node.status === 'failed') this.graph.update(nodeId, { error: message });
-    if (status === 'cancelled') return this.budgetStop ? new BudgetExceededError(this.budgetStop) : abortError();
-    return err;
+  /** Stage: the growth limit, checked for every call: a call answered from the cache still grows the graph. */
+  private checkGrowth(): void {
+    const reached = this.graph.limitReached();
+    if (!reached) return;
+    this.stop(reached);
+    throw new BudgetExceededError(reached);
   }
 
-  private markRunning(nodeId: string, delta: number, after?: 'done' | 'failed' | 'cancelled'): void {
-    const count = (this.runningCalls.get(nodeId) ?? 0) + delta;
-    this.runningCalls.set(nodeId, count);
-    const node = this.graph.get(nodeId);
-    if (delta > 0 && node.status !== 'running') {
-      this.statusBeforeCall.set(nodeId, node.status);
-      this.graph.update(nodeId, { status: 'running' });
-    } else if (delta < 0 && after && node.status === 'running') {
-      if (after !== 'done') this.graph.update(nodeId, { status: after });
-      else if (count === 0) {
-        // A call on a node already marked selected or pruned keeps that mark when it finishes.
-        const before = this.statusBeforeCall.get(nodeId);
-        this.graph.update(nodeId, { status: before === 'selected' || before === 'pruned' ? before : 'done' });
+  /**
+   * Stage: the run's cache (identical requests share one answer), else the request is sent, topped up to
+   * n choices. A cached answer waits for a turn of the event loop of its own (see turns.ts); it cost
+   * nothing, so a cancel seen then loses nothing.
+   */
+  private async answer(request: ChatRequest, model: ChatModel, nodeId: string): Promise<{ response: ChatResponse; cached: boolean }> {
+    const key = requestKey(`${modelIdOf(model)}:${model.model}`, request);
+    const hit = this.cache.get(key);
+    if (hit) {
+      const response = await hit;
+      await this.turns.next();
+      this.throwIfCancelled();
+      this.counters.addCached();
+      return { response, cached: true };
+    }
+    const send = () => sendWithTopUp(request, model, (one) => this.send(withRunSettings(one, this.settings), model, nodeId), this.ignoresN, (m) => this.logger.info(m));
+    // The cache across runs, asked with the request as it goes out (effort, seed); a replayed answer costs $0 and counts as a call.
+    const stage = { send, admit: (r: ChatResponse) => this.admitReplayed(model, r.replayed!), costOf: (r: ChatResponse) => this.costOf(model, r) };
+    const pending = this.diskCache ? replayOrSend(this.diskCache, model, withRunSettings(request, this.settings), stage) : send();
+    this.cache.set(key, pending);
+    return { response: await pending, cached: false };
+  }
+
+  /**
+   * Stage: one HTTP request, in the profile's slot and the run's, within the budget; each attempt
+   * passes the server's rate gate and is fitted to what the model takes; its text streams to the node.
+   */
+  private send(request: ChatRequest, model: ChatModel, nodeId: string): Promise<ChatResponse> {
+    const ask = chatAsk(request, model.model, this.priceOf(model), this.weighsTokens());
+    const gate = gateFor(model);
+    const tokens = ask.promptTokens || estimatePromptTokens(request.messages);
+    const attempt = (grant: Grant) => {
+      const live = new LiveText(this.graph, nodeId);
+      const complete = (sent: ChatRequest) => model.complete(sent, { signal: this.signal, onText: live.onText });
+      return gate.run(() => sendFitted(model, withinGrant(request, ask, grant), complete, this.refusals, (m) => this.logger.info(m)), tokens, this.signal).finally(() => live.end());
+    };
+    return this.inSlots(model, () =>
+      this.withinBudget(ask, attempt, (response) => {
+        for (const note of response.notes ?? []) this.logger.warn(`${model.model}: ${note}`);
+        for (const dropped of response.droppedParams ?? []) this.note(dropped.note);
+        return { requests: response.requests, usage: response.usage, cost: this.costOf(model, response) };
+      }, (err) => (err instanceof ModelError && err.partial ? { requests: 1, usage: err.partial.usage, cost: this.usageCost(model, err.partial.usage) } : undefined)),
+    );
+  }
+
+  /** Stage: concurrency. A profile's own limit is taken before the run's, so a busy profile never holds a run slot. */
+  private inSlots<T>(model: ChatModel | undefined, work: () => Promise<T>): Promise<T> {
+    const inRunSlot = () => this.limiter.run(work, this.signal);
+    const profileLimiter = model && this.profiles.limiterOf(model);
+    return profileLimiter ? profileLimiter.run(inRunSlot, this.signal) : inRunSlot();
+  }
+
+  /**
+   * Stage: the budget. The request's worst case is held in every budget while it is in flight (waiting
+   * for room if needed); it is retried on 429/5xx/timeouts; then what it used is counted, in the run's
+   * totals and in the budgets, before its slot is given to the next request.
+   */
+  private withinBudget<T>(ask: Ask, attempt: (grant: Grant) => Promise<T>, used: (result: T) => Used, usedOnError: (err: unknown) => Used | undefined = () => undefined): Promise<T> {
+    return this.inFlight.track(async () => {
+      this.throwIfCancelled();
+      const grant = await reserve(this.ledgers, ask, this.signal).catch((err: unknown) => {
+        if (err instanceof BudgetExceededError) this.stop(err.message);
+        throw err;
+      });
+      let spend: Spend | undefined;
+      try {
+        this.throwIfCancelled(); // the run may have stopped while this request waited for room
+        const result = await withRetries(this.retry, () => attempt(grant), this.signal, (err, n, delay) => this.logger.warn(`${err.message}; retry ${n} of ${this.retry.maxRetries} in ${Math.round(delay)} ms`));
+        spend = this.count(used(result));
+        return result;
+      } catch (err) {
+        // A cancelled stream's text so far was paid for: counted here, recorded on its node by call().
+        const partial = usedOnError(err);
+        if (partial) spend = this.count(partial);
+        if (!this.cancelled) throw err;
+        const streamed = (err as ModelError).partial;
+        throw streamed ? Object.assign(abortError(), { partial: streamed }) : this.endedError();
+      } finally {
+        for (const [ledger, hold] of grant.holds) ledger.settle(hold, spend);
       }
-    }
-    if (count === 0) this.statusBeforeCall.delete(nodeId);
+    });
+  }
+
+  /**
+   * Stage: an answer from the cache across runs costs nothing, but it is a call: it must fit the call
+   * budgets (waiting, as a request would, for requests in flight) and is counted there, so a re-run stops
+   * where the first run stopped. What it used and cost when first sent is counted apart (RunTotals.replayed).
+   */
+  private async admitReplayed(model: ChatModel, from: ReplayedFrom): Promise<void> {
+    this.throwIfCancelled();
+    const grant = await reserve(this.ledgers, { promptTokens: 0, outputTokens: 0, price: this.priceOf(model), model: model.model }, this.signal).catch((err: unknown) => {
+      if (err instanceof BudgetExceededError) this.stop(err.message);
+      throw err;
+    });
+    for (const [ledger, hold] of grant.holds) ledger.settle(hold, { calls: 1, tokens: 0, usd: 0 });
+    this.counters.addReplayed(from);
+  }
+
+  /** What a settled request used, in the run's totals; returns it as the budgets' spend. */
+  private count(u: Used): Spend {
+    this.counters.add(u.requests, u.usage, u.cost);
+    return { calls: u.requests, tokens: u.usage.promptTokens + u.usage.completionTokens, usd: u.cost };
+  }
+
+  /** Stage: the call on its node, with its tokens and cost (a cached answer cost nothing). */
+  private record(nodeId: string, role: string, request: ChatRequest, model: ChatModel, response: ChatResponse, cached: boolean): void {
+    // An answer from the cache across runs is a cached call too, keeping when it was first sent and its cost then.
+    const replayed = cached ? undefined : response.replayed;
+    const free = cached || replayed !== undefined;
+    const record = answeredCall(role, request, this.settings, response, free, free ? 0 : this.costOf(model, response));
+    this.graph.recordCall(nodeId, replayed ? { ...record, replayed } : record);
+  }
+
+  /** A cancelled stream's text so far on its node, with the tokens it was counted at. */
+  private recordPartial(nodeId: string, role: string, request: ChatRequest, model: ChatModel, err: unknown): void {
+    const partial = (err as { partial?: PartialAnswer } | undefined)?.partial;
+    if (partial && this.graph.has(nodeId)) this.graph.recordCall(nodeId, partialCall(role, request, this.settings, model.model, partial, this.usageCost(model, partial.usage)));
+  }
+
+  /** Marks the node of a failed call (cancelled, stopped or failed) and returns the error to throw. */
+  private callFailed(nodeId: string, err: unknown): unknown {
+    const stopped = err instanceof BudgetExceededError;
+    const how = isAbortError(err) || this.cancelled || stopped ? 'cancelled' : 'failed';
+    const node = this.graph.get(nodeId);
+    this.nodeStatus.end(nodeId, how);
+    if (how === 'failed' && node.status === 'failed') this.graph.update(nodeId, { error: err instanceof Error ? err.message : String(err) });
+    if (how === 'cancelled') return this.endedError();
+    return err;
   }
 
   /** What a call of this size would cost on `model` (FrugalGPT's "always ask the last model" baseline). */
   estimateCost(model: ChatModel, promptTokens: number, completionTokens: number): number | null {
-    return this.pricing.cost(model.model, promptTokens, completionTokens, this.profileOfModel.get(model)?.name);
+    return this.pricing.cost(model.model, promptTokens, completionTokens, this.profiles.nameOf(model));
+  }
+
+  private priceOf(model: ChatModel): ModelPrice | undefined {
+    return this.pricing.priceFor(model.model, this.profiles.nameOf(model));
   }
 
   private costOf(model: ChatModel, response: ChatResponse): number | null {
-    return this.pricing.cost(model.model, response.usage.promptTokens, response.usage.completionTokens, this.profileOfModel.get(model)?.name);
+    return this.usageCost(model, response.usage);
   }
 
-  /** Counted inside the concurrency slot, so the budget check of the next request already sees it. */
-  private account(response: ChatResponse, model: ChatModel): void {
-    this.count(response.requests, response.usage, this.costOf(model, response));
+  /** USD for a call's usage: cached prompt tokens at the cached rate, reasoning as output (it is part of the completion). */
+  private usageCost(model: ChatModel, usage: TokenUsage): number | null {
+    return this.pricing.cost(model.model, usage.promptTokens, usage.completionTokens, this.profiles.nameOf(model), usage.cachedPromptTokens ?? 0);
   }
 
-  /**
-   * A call answered from the cache across runs: it passes the same budget check a request would and counts
-   * as a call there (a re-run stops where the first run stopped); its tokens and cost are those of its first sending.
-   */
-  private admitReplayed(response: ChatResponse): void {
-    this.throwIfCancelled();
-    this.checkBudget();
-    const { replayed } = response;
-    const r = (this.counters.replayed ??= { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
-    r.calls++;
-    r.promptTokens += replayed?.usage.promptTokens ?? 0;
-    r.completionTokens += replayed?.usage.completionTokens ?? 0;
-    r.costUsd = r.costUsd === null || !replayed || replayed.costUsd === null ? null : r.costUsd + replayed.costUsd;
-    this.counters.cachedCalls++;
+  private weighsTokens(): boolean {
+    return this.ledgers.some((l) => l.weighsTokens);
   }
-
-  private count(requests: number, usage: ChatResponse['usage'], cost: number | null): void {
-    this.counters.calls += requests;
-    this.counters.promptTokens += usage.promptTokens;
-    this.counters.completionTokens += usage.completionTokens;
-    this.counters.estimated ||= usage.estimated;
-    this.counters.costUsd = this.counters.costUsd === null || cost === null ? null : this.counters.costUsd + cost;
-  }
-
-  /** n choices, as one request where the server honours n, else as parallel single-choice requests. */
-  private async sendWithTopUp(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
-    const wanted = request.n ?? 1;
-    if (wanted > 1 && this.ignoresN.has(model)) {
-      const parts = await Promise.all(Array.from({ length: wanted }, (_, i) => this.send({ ...request, n: 1, cacheSalt: `${request.cacheSalt ?? ''}#${i}` }, model)));
-      return mergeResponses(parts);
-    }
-    const first = await this.send(request, model);
-    if (first.choices.length >= wanted) return first;
-    this.ignoresN.add(model);
-    this.logger.info(`${model.model}: server returned ${first.choices.length} of ${wanted} choices; sending the rest as separate requests`);
-    const missing = wanted - first.choices.length;
-    const rest = await Promise.all(Array.from({ length: missing }, (_, i) => this.send({ ...request, n: 1, cacheSalt: `${request.cacheSalt ?? ''}#${i + 1}` }, model)));
-    return mergeResponses([first, ...rest]);
-  }
-
-  /** One HTTP request: waits for the profile's slot and the run's, checks the budget, retries on 429/5xx. */
-  private send(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
-    const profileLimiter = this.profileLimiters.get(model);
-    if (profileLimiter) return profileLimiter.run(() => this.sendInRunSlot(request, model), this.signal);
-    return this.sendInRunSlot(request, model);
-  }
-
-  private sendInRunSlot(request: ChatRequest, model: ChatModel): Promise<ChatResponse> {
-    return this.inRunSlot(() => model.complete(request, { signal: this.signal }), (response) => this.account(response, model));
-  }
-
-  /** Stops the run when the next call would start past a budget limit (calls in flight count). */
-  private checkBudget(): void {
-    const violation = budgetViolation(this.budget, this.counters, this.sending);
-    if (!violation) return;
-    this.budgetStop ??= violation;
-    this.logger.warn(`Stopping: ${violation}`);
-    this.cancel();
-    throw new BudgetExceededError(violation);
-  }
-
-  /** One request in a run slot: budget check first, retries on 429/5xx/timeouts, `account` inside the slot. */
-  private inRunSlot<T>(request: () => Promise<T>, account: (result: T) => void): Promise<T> {
-    return this.limiter.run(async () => {
-      this.throwIfCancelled();
-      this.checkBudget();
-      this.sending++;
-      try {
-        const response = await withRetries(
-          this.retry,
-          request,
-          this.signal,
-          (err, attempt, delay) => this.logger.warn(`${err.message}; retry ${attempt} of ${this.retry.maxRetries} in ${Math.round(delay)} ms`),
-        );
-        account(response);
-        return response;
-      } catch (err) {
-        if (this.cancelled && !(err instanceof BudgetExceededError)) throw abortError();
-        throw err;
-      } finally {
-        this.sending--;
-      }
-    }, this.signal);
-  }
-}
-
-function mergeResponses(parts: ChatResponse[]): ChatResponse {
-  return {
-    choices: parts.flatMap((p) => p.choices),
-    usage: {
-      promptTokens: parts.reduce((s, p) => s + p.usage.promptTokens, 0),
-      completionTokens: parts.reduce((s, p) => s + p.usage.completionTokens, 0),
-      estimated: parts.some((p) => p.usage.estimated),
-    },
-    usageSource: parts.some((p) => p.usageSource === 'estimated') ? 'estimated' : parts[0].usageSource,
-    model: parts[0].model,
-    latencyMs: Math.max(...parts.map((p) => p.latencyMs)),
-    requests: parts.reduce((s, p) => s + p.requests, 0),
-  };
 }

@@ -485,9 +485,11 @@ export function game24AuthorsPick(input: string, finalStates: readonly string[])
 
 function votePrompt(input: string, candidates: string[]): string {
   return (
-    `Puzzle: ${RULES}\nInput: ${normalizeNumbers(input)}\n` +
-    'Below are several partial solutions (choices). Say briefly for each whether it can still lead to 24, ' +
-    'then end with a line "The best choice is <number>".\n\n' +
+    // The unchanging instructions first, the puzzle after them: provider prompt caches match prefixes.
+    `Puzzle: ${RULES}\n` +
+    'After the input are several partial solutions (choices). Say briefly for each whether it can still lead to 24, ' +
+    'then end with a line "The best choice is <number>".\n' +
+    `Input: ${normalizeNumbers(input)}\n\n` +
     candidates.map((c, i) => `Choice ${i + 1}:\n${stepsSoFar(c).trim() || '(no steps yet)'}`).join('\n\n')
   );
 }

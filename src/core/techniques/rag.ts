@@ -11,11 +11,12 @@
 // Graph: question → index → [re-rank] → retrieved chunks (file, lines, score) → answer, with an edge
 // from every cited chunk to the answer. Chunks and the answer carry the index root in `meta.root`,
 // since their paths are relative to it.
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EmbeddingModel } from '../model/types';
 import type { Run } from '../run/run';
 import { EmbeddingCache, embeddingText, rerank, textHash, type RerankedHit } from '../rag/embeddings';
-import { DEFAULT_MAX_BYTES } from '../rag/files';
+import { DEFAULT_MAX_BYTES, specialFileSystemOf } from '../rag/files';
 import { openSyncedIndex } from '../rag/openIndex';
 import type { IndexRequest } from '../rag/provider';
 import type { SearchHit } from '../rag/workspaceIndex';
@@ -138,10 +139,13 @@ export const ragTechnique: Technique = {
   name: 'Retrieval Augmented Generation',
   description: 'Retrieve the best chunks of the workspace\'s text files (BM25, optionally re-ranked with embeddings), answer from them with citations, or say the workspace does not answer.',
   params,
-  validate(p) {
+  async validate(p, host) {
     if ((p.embeddingModel as string).trim() && (p.embeddingProfile as string).trim()) {
       throw new ParamError('rag: set "embeddingProfile" or "embeddingModel", not both');
     }
+    const { root } = indexRequest(p, host);
+    const special = specialFileSystemOf(await realpath(root).catch(() => root));
+    if (special) throw new ParamError(`technique "rag" parameter "root": ${root} is on the special file system ${special}, which holds no text files to index; choose a folder of your files`);
   },
   async run({ run, input, params: p, host }) {
     const embedder = embedderFor(run, p);

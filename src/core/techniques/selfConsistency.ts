@@ -6,6 +6,7 @@
 // Graph: question → sampling node (holds the call, its tokens and cost) → one node per sample with
 // its extracted answer → vote node with the counts → answer node (score = vote share).
 import type { TechniqueContext, TechniqueResult } from './types';
+import { diversityNote } from './samplingDiversity';
 import { describeVotes, formatShare, majorityVote } from './vote';
 
 export async function selfConsistency(ctx: TechniqueContext, prompt: string, role: string): Promise<TechniqueResult> {
@@ -18,6 +19,7 @@ export async function selfConsistency(ctx: TechniqueContext, prompt: string, rol
     [{ id: question.id, kind: 'expand' }],
   );
   const response = await run.call(sampler.id, role, { messages: [{ role: 'user', content: prompt }], temperature, n: samples });
+  const lost = diversityNote(run, response, role === 'reason' ? 'cot-sc' : 'sc', samples);
   const choices = response.choices.slice(0, samples);
   const answers = choices.map((c) => task.extractAnswer(c).trim());
   const result = majorityVote(answers);
@@ -36,7 +38,7 @@ export async function selfConsistency(ctx: TechniqueContext, prompt: string, rol
     { kind: 'vote', text: `Votes: ${describeVotes(result) || 'no answers'}`, meta: { samples: result.total, abstentions: result.abstentions, groups: result.groups.length } },
     sampleNodes.map((n) => ({ id: n.id, kind: 'evaluate' as const })),
   );
-  run.graph.update(sampler.id, { text: `${choices.length} samples at temperature ${temperature}` });
+  run.graph.update(sampler.id, lost ? { text: `${choices.length} samples at the model's default temperature (${temperature} not taken)`, meta: { ...sampler.meta, diversity: lost } } : { text: `${choices.length} samples at temperature ${temperature}` });
   if (!result.winner) return { answer: '', candidates: answers };
 
   const { winner, share } = result;

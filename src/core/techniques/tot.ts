@@ -18,6 +18,7 @@ import type { Run } from '../run/run';
 import type { VerdictParsing } from '../tasks/answer';
 import type { Task } from '../tasks/types';
 import type { ParamSpec, ParamValues } from './params';
+import { diversityNote } from './samplingDiversity';
 import type { Technique, TechniqueContext, TechniqueResult } from './types';
 
 const params: readonly ParamSpec[] = [
@@ -239,6 +240,7 @@ class TotSearch {
       const k = Math.max(this.p.generateSamples as number, this.p.samples as number);
       // Salted by step and position so a state kept twice (sampled selection) still gets fresh samples.
       const response = await run.call(parent.nodeId, 'sample', this.request(task.samplePrompt(input, parent.steps), k, `tot-sample:${step}:${index}`));
+      diversityNote(run, response, 'tot (generate=sample)', k);
       next = response.choices.map((c) => task.parseSample(input, parent.steps, c).trim()).filter((l) => l !== '');
     } else {
       const prompt = task.proposePrompt(input, parent.steps);

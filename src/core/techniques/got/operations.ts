@@ -62,6 +62,27 @@ export class GotContext {
     return { nodeId: node.id, text, source: like.source, part: like.part, ...(like.merged ? { merged: like.merged } : {}) };
   }
 
+  /**
+   * `work` on every thought, all in flight at once as with Promise.all, but started with a turn of the
+   * event loop every 256 starts: a graph that multiplies thoughts can start a hundred thousand calls,
+   * and a Ctrl+C must be seen between them.
+   */
+  async eachThought<T>(inputs: readonly Thought[], work: (t: Thought) => Promise<T>): Promise<T[]> {
+    const started: Promise<T>[] = [];
+    try {
+      for (const [i, t] of inputs.entries()) {
+        if (i > 0 && i % 256 === 0) await this.run.pause();
+        const p = work(t);
+        p.catch(() => {}); // seen by Promise.all below; unhandled only if a pause throws first
+        started.push(p);
+      }
+    } catch (err) {
+      void Promise.allSettled(started);
+      throw err;
+    }
+    return Promise.all(started);
+  }
+
   setScore(t: Thought, score: number | undefined, better: 'higher' | 'lower', extra: Record<string, string | number | boolean> = {}): void {
     t.score = score;
     t.better = better;
@@ -84,17 +105,15 @@ export abstract class Operation<S extends OperationSpec = OperationSpec> {
 /** Generate(k): k responses per thought; a response may be split into several thoughts (parts). */
 export class Generate extends Operation<GenerateSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
-    const groups = await Promise.all(
-      inputs.map(async (t) => {
-        const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: t.text, source: t.source });
-        const responses = await ctx.ask(t.nodeId, `generate: ${this.spec.id}`, prompt, this.spec.responses);
-        return responses.flatMap((response) => {
-          const pieces = splitResponse(response, this.spec.split);
-          if (pieces === undefined) return [ctx.addThought(answerOf(response, this.spec.answer), [t], 'expand', this.label, this.spec, t)];
-          return pieces.map((piece, i) => ctx.addThought(piece, [t], 'expand', this.label, this.spec, { source: piece, part: i + 1 }));
-        });
-      }),
-    );
+    const groups = await ctx.eachThought(inputs, async (t) => {
+      const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: t.text, source: t.source });
+      const responses = await ctx.ask(t.nodeId, `generate: ${this.spec.id}`, prompt, this.spec.responses);
+      return responses.flatMap((response) => {
+        const pieces = splitResponse(response, this.spec.split);
+        if (pieces === undefined) return [ctx.addThought(answerOf(response, this.spec.answer), [t], 'expand', this.label, this.spec, t)];
+        return pieces.map((piece, i) => ctx.addThought(piece, [t], 'expand', this.label, this.spec, { source: piece, part: i + 1 }));
+      });
+    });
     return groups.flat();
   }
 }
@@ -135,17 +154,15 @@ export class Select extends Operation<SelectSpec> {
 export class Score extends Operation<ScoreSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const fn = findErrorFunction(this.spec.scorer);
-    await Promise.all(
-      inputs.map(async (t) => {
-        if (fn) {
-          const errors = fn.errors(t.text, t.source, ctx.input, t.merged);
-          ctx.setScore(t, errors, 'lower', { errors });
-          return;
-        }
-        const prompt = ctx.fill(this.spec.prompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
-        ctx.setScore(t, combineLlmScores(await ctx.ask(t.nodeId, `score: ${this.spec.id}`, prompt, this.spec.samples)), this.spec.better);
-      }),
-    );
+    await ctx.eachThought(inputs, async (t) => {
+      if (fn) {
+        const errors = fn.errors(t.text, t.source, ctx.input, t.merged);
+        ctx.setScore(t, errors, 'lower', { errors });
+        return;
+      }
+      const prompt = ctx.fill(this.spec.prompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
+      ctx.setScore(t, combineLlmScores(await ctx.ask(t.nodeId, `score: ${this.spec.id}`, prompt, this.spec.samples)), this.spec.better);
+    });
     return inputs;
   }
 }
@@ -244,7 +261,7 @@ export class Aggregate extends Operation<AggregateSpec> {
 export class Refine extends Operation<RefineSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const fn = this.spec.scorer ? findErrorFunction(this.spec.scorer) : undefined;
-    return Promise.all(inputs.map((t) => this.refineOne(ctx, t, fn)));
+    return ctx.eachThought(inputs, (t) => this.refineOne(ctx, t, fn));
   }
 
   private async refineOne(ctx: GotContext, start: Thought, fn: ErrorFunction | undefined): Promise<Thought> {
@@ -284,22 +301,20 @@ export class Refine extends Operation<RefineSpec> {
 export class ValidateAndImprove extends Operation<ValidateAndImproveSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const fn = findErrorFunction(this.spec.validator);
-    return Promise.all(
-      inputs.map(async (start) => {
-        let current = start;
-        for (let attempt = 0; ; attempt++) {
-          ctx.run.throwIfCancelled();
-          const verdict = fn ? this.byFunction(fn, ctx, current) : await this.byModel(ctx, current);
-          const node = ctx.run.graph.get(current.nodeId);
-          ctx.run.graph.update(current.nodeId, { meta: { ...node.meta, valid: verdict.valid } });
-          if (verdict.valid || attempt >= this.spec.tries) return current;
-          const thoughts = listTexts(current.merged ?? []);
-          const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback, thoughts });
-          const [improved = ''] = await ctx.ask(current.nodeId, `improve: ${this.spec.id}`, prompt, 1);
-          current = ctx.addThought(answerOf(improved, this.spec.answer), [current], 'refine', `${this.label} (try ${attempt + 1})`, this.spec, current);
-        }
-      }),
-    );
+    return ctx.eachThought(inputs, async (start) => {
+      let current = start;
+      for (let attempt = 0; ; attempt++) {
+        ctx.run.throwIfCancelled();
+        const verdict = fn ? this.byFunction(fn, ctx, current) : await this.byModel(ctx, current);
+        const node = ctx.run.graph.get(current.nodeId);
+        ctx.run.graph.update(current.nodeId, { meta: { ...node.meta, valid: verdict.valid } });
+        if (verdict.valid || attempt >= this.spec.tries) return current;
+        const thoughts = listTexts(current.merged ?? []);
+        const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback, thoughts });
+        const [improved = ''] = await ctx.ask(current.nodeId, `improve: ${this.spec.id}`, prompt, 1);
+        current = ctx.addThought(answerOf(improved, this.spec.answer), [current], 'refine', `${this.label} (try ${attempt + 1})`, this.spec, current);
+      }
+    });
   }
 
   private byFunction(fn: ErrorFunction, ctx: GotContext, t: Thought): { valid: boolean; feedback: string } {
