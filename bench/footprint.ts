@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { median, round } from './models';
 
 const ROOT = join(__dirname, '..');
-const SHIPPED = ['extension.js', 'o200k.js', 'webview.js', 'sandbox/runner.mjs'];
+const SHIPPED = ['extension.js', 'o200k.js', 'otel.js', 'webview.js', 'sandbox/runner.mjs'];
 
 /**
  * Unpacks thoughtscope.vsix (made by `npm run package`, which npm run bench runs first) and returns the

@@ -4,7 +4,8 @@
 //   propose: up to 8 next steps, pairs in order, ops + * - / (no negatives, whole quotients only);
 //   value:   "sure" when the numbers can still make 24, else "impossible";
 //   final:   a correct expression for the puzzle (or a wrong one when it has none);
-//   check:   "sure" when the answer is right (judged by the engine's own judge).
+//   check:   "sure" when the answer is right (judged by the engine's own judge);
+//   direct:  the IO prompt's one line "Answer: <expression> = 24" (the serve benchmark sends io).
 import { judgeGame24 } from '../src/core/tasks/game24';
 import { solve24 as solve } from '../test/support/solve24';
 
@@ -42,6 +43,7 @@ function lastInput(prompt: string): { numbers: string; tail: string } {
 /** The reply to one Game of 24 prompt of Thoughtscope's. */
 export function game24Reply(prompt: string): string {
   const { numbers, tail } = lastInput(prompt);
+  if (tail === '' && prompt.includes('Reply with one line "Answer:')) return `Answer: ${solve(numbers) ?? numbersOf(numbers).join(' + ')} = 24`;
   if (tail.startsWith('Possible next steps:')) return proposals(numbers).join('\n');
   if (tail.startsWith('Steps:')) return `Answer: ${solve(numbers) ?? numbersOf(numbers).join(' + ')} = 24`;
   if (tail.startsWith('Answer:')) {

@@ -1,9 +1,9 @@
-// `npm run bench`: the four performance measurements of issue 9, a table on stdout and every number
+// `npm run bench`: the performance measurements (issue 9; serve: issue 21), a table on stdout and every number
 // in bench/results.json. Not part of `npm test`: timings on a shared machine are noisy, so each
 // section reports ratios measured side by side in one run and medians of --repeat runs.
 //   --puzzles N      Game of 24 puzzles from row 900 on (default 100: rows 900-999)
 //   --repeat N       repeats of each timed measurement (default 3)
-//   --only a,b       sections: scheduling, overhead, render, footprint, sandbox, hostile, ratelimit, prefix (default all)
+//   --only a,b       sections: scheduling, overhead, serve, render, footprint, sandbox, hostile, ratelimit, prefix (default all)
 //   --layouts a,b    Mermaid layouts to compare in render: dagre, elk (default both; none: only --webview)
 //   --webview n=path[,n=path]  more panel bundles to measure in render beside the shipped one, e.g.
 //                    before=/tmp/webview-before.js (built from an earlier commit)
@@ -20,6 +20,7 @@ import { benchRateLimits } from './rateLimits';
 import { benchRender } from './render';
 import { benchSandbox } from './sandbox';
 import { benchScheduling } from './scheduling';
+import { benchServe } from './serveLoad';
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -28,7 +29,7 @@ function flag(name: string, fallback: string): string {
 
 const puzzles = Number(flag('puzzles', '100'));
 const repeats = Number(flag('repeat', '3'));
-const only = flag('only', 'scheduling,overhead,render,footprint,sandbox,hostile,ratelimit,prefix').split(',');
+const only = flag('only', 'scheduling,overhead,serve,render,footprint,sandbox,hostile,ratelimit,prefix').split(',');
 const layouts = flag('layouts', 'dagre,elk').split(',').filter((l) => l !== 'none');
 const webviews: Record<string, string> = Object.fromEntries(flag('webview', '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const log = (line: string) => console.error(line);
@@ -66,6 +67,20 @@ async function main(): Promise<void> {
       ['engine CPU per call (median)', `${o.engineCpuMsPerCall} ms`, 'graph, events, accounting, Mermaid text (goal < 1 ms)'],
       ['engine + openai SDK + HTTP', `${o.withHttpCpuMsPerCall} ms`, 'server in a child process'],
     );
+  }
+  if (only.includes('serve')) {
+    log('serve: 64 clients at once against the OpenAI-compatible server, 20 ms per upstream call');
+    const s = await benchServe({ items, clients: 64, perClient: 10, delayMs: 20, repeats, log });
+    results.serve = s;
+    for (const r of s.rows) {
+      rows.push([
+        `serve ${r.technique}: CPU per request (median)`,
+        `${r.cpuMsPerRequest} ms`,
+        `${r.requests} requests from ${r.clients} clients, ${r.failed} failed, ${r.wrong} ${r.technique === 'io' ? 'wrong' : 'unsolved'}; ${r.upstreamCallsPerRequest} upstream calls each${r.technique === 'io' ? ' (goal < 2 ms, none dropped)' : `, ${r.cpuMsPerUpstreamCall} ms per call`}`,
+      ]);
+      rows.push([`serve ${r.technique}: latency p50 / p99`, `${r.latencyP50Ms} / ${r.latencyP99Ms} ms`, `${r.requestsPerSecond} requests/s, wall ${r.wallMs} ms`]);
+    }
+    rows.push(['serve: bare proxy CPU per request', `${s.bareProxyCpuMsPerRequest} ms`, 'HTTP in, the openai SDK out, nothing else (for scale)']);
   }
   if (only.includes('render')) {
     log('render: headless Chromium');

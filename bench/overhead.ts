@@ -5,9 +5,6 @@
 //                straight into it) is subtracted.
 //   engine+HTTP: the real openai SDK against the loopback server running in a child process, so the
 //                server's CPU is not in this process's count; the SDK and HTTP client are.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { once } from 'node:events';
 import { findScorer } from '../src/core/eval/scorers';
 import { evaluate } from '../src/core/eval/evaluate';
 import type { EvalItem } from '../src/core/eval/types';
@@ -19,7 +16,7 @@ import { totTechnique } from '../src/core/techniques/tot';
 import { EventBatcher } from '../src/view/eventBatcher';
 import { modelAt } from '../test/support/runHelpers';
 import { game24Reply, memoized } from './game24Model';
-import { inMemoryModel, median, round } from './models';
+import { inMemoryModel, median, round, startServerProcess } from './models';
 import { TOT_PARAMS } from './scheduling';
 
 function cpuMs(): number {
@@ -69,15 +66,6 @@ async function cpuOfEvaluation(model: ChatModel, items: EvalItem[], concurrency:
   return { cpu, requests };
 }
 
-async function startServerProcess(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'serverProcess.ts'), '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => (out += chunk));
-  while (!out.includes('\n')) await once(child.stdout!, 'data');
-  return { child, baseUrl: out.trim() };
-}
-
 export async function benchOverhead(options: { items: EvalItem[]; concurrency: number; repeats: number; log: (line: string) => void }) {
   const { items, concurrency, repeats, log } = options;
   const reply = memoized(game24Reply);
@@ -95,7 +83,7 @@ export async function benchOverhead(options: { items: EvalItem[]; concurrency: n
     log(`  engine only, run ${i + 1}/${repeats}: ${calls} calls, ${Math.round(cpu)} ms CPU, model ${Math.round(modelCpu)} ms`);
   }
 
-  const { child, baseUrl } = await startServerProcess();
+  const { baseUrl, stop } = await startServerProcess();
   const withHttp: number[] = [];
   try {
     await cpuOfEvaluation(modelAt(baseUrl), items.slice(0, 5), concurrency); // warm-up
@@ -105,8 +93,7 @@ export async function benchOverhead(options: { items: EvalItem[]; concurrency: n
       log(`  engine + openai SDK over HTTP, run ${i + 1}/${repeats}: ${calls} calls, ${Math.round(cpu)} ms CPU`);
     }
   } finally {
-    child.stdin!.end();
-    await once(child, 'exit');
+    await stop();
   }
   return {
     puzzles: items.length,

@@ -1,5 +1,6 @@
-// Builds the bundles: the extension host (CommonJS, vscode external; the tokenizer apart), the CLI, the
-// webviews (browser IIFE) and the sandbox worker; copies the interpreter files. Writes
+// Builds the bundles: the extension host (CommonJS, vscode external; the tokenizer and the
+// OpenTelemetry SDK apart), the CLI, the webviews (browser IIFE) and the sandbox worker; copies the
+// interpreter files. Writes
 // dist/bundles.meta.json (which source files went into which bundle) for the third-party notices.
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +23,19 @@ const tokenizerApart = {
   },
 };
 
+/** Likewise the OpenTelemetry SDK: src/otel/otelExport.ts requires dist/otel.js when the first run is exported. */
+const otelApart = {
+  name: 'otel-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/core\/otel\/tracing$/ }, (args) =>
+      args.importer.endsWith(join('src', 'otel', 'otelExport.ts')) ? { path: './otel.js', external: true } : undefined);
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tokenizerApart] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tokenizerApart, otelApart] },
   { ...common, entryPoints: ['src/core/model/o200k.ts'], outfile: 'dist/o200k.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { ...common, entryPoints: ['src/core/otel/tracing.ts'], outfile: 'dist/otel.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome120' },
   // The workbench panel (compare, evaluation report), with chart.js bundled in.

@@ -89,6 +89,7 @@ export async function thirdPartyNotices(root = ROOT) {
 async function main() {
   const { text, packages } = await thirdPartyNotices();
   writeFileSync(join(ROOT, NOTICES_FILE), text);
+  // On stderr: `npm pack --json` runs this as prepack, and its stdout must stay the JSON.
   console.error(`${NOTICES_FILE}: ${packages.length} packages`);
 }
 

@@ -8,6 +8,8 @@ import { registerPot } from './programs/potInline';
 import { registerRunInSandbox } from './programs/runInSandbox';
 import { registerIclCommands } from './techniques/iclExamples';
 import { registerWorkbench } from './workbench/register';
+import { registerOtelExport } from './otel/otelExport';
+import { registerProxy } from './proxy/proxyController';
 import { registerRagIndexer } from './techniques/ragIndexer';
 import { RunController } from './run/runController';
 import { ApiKeyStore } from './models/secrets';
@@ -30,9 +32,11 @@ export function activate(context: vscode.ExtensionContext): void {
     controller,
     vscode.window.registerWebviewViewProvider(VIEW_ID, view),
   );
+  const otel = registerOtelExport(context, controller, log);
   registerCommands(context, controller, keys, log);
   registerIclCommands(context, log);
-  registerWorkbench(context, controller, keys, log, profilesFor);
+  const history = registerWorkbench(context, controller, keys, log, profilesFor);
+  registerProxy(context, { controller, keys, log, history, otel, profilesFor });
   registerRagIndexer(context, log);
   registerPot(context, controller, log);
   registerRunInSandbox(context, log);

@@ -11,6 +11,7 @@ import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { inputFlags } from './fileFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { COMPARE_USAGE } from './workbenchUsage';
 import { reasoningEffortsFlag } from './runSettingsFlags';
 
@@ -57,17 +58,21 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const entries: CompareEntry[] = models.flatMap((model) => efforts.flatMap((reasoningEffort) => techniques.map((technique) => ({ technique, model, params: params.get(technique.id), ...(reasoningEffort ? { reasoningEffort } : {}) }))));
   checkWritable('out', args.out);
 
+  const tracing = tracingFromEnvironment((m) => process.stderr.write(`thoughtscope: ${m}\n`));
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, seed: setup.seed, diskCache: setup.diskCache }, signal: controller.signal });
+    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, seed: setup.seed, diskCache: setup.diskCache }, signal: controller.signal,
+      onRunStart: tracing && ((i, run) => tracing.watch(run, { technique: entries[i].technique, params: entries[i].params, input, task: task.id, baseUrl: setup.baseUrl })),
+    });
   } catch (err) {
     if (err instanceof ParamError) throw new UsageError(err.message);
     throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
   if (args.json) process.stdout.write(`${JSON.stringify(result.rows.map(({ trace: _trace, ...row }) => row), null, 2)}\n`);
   else process.stdout.write(`${compareText(result)}\n`);

@@ -3,20 +3,26 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
+import { evaluateWithBatch, type BatchMeta, type BatchProgress } from '../core/eval/batch';
 import { evaluate, type EvalProgress } from '../core/eval/evaluate';
 import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
+import type { ChatModel } from '../core/model/types';
+import type { Task } from '../core/tasks/types';
+import type { Technique } from '../core/techniques/types';
 import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
+import { UnpricedBudgetError } from '../core/run/budget';
 import { findTask } from '../core/tasks/registry';
+import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
-import { MODEL_OPTIONS, modelSetup, parseFlags } from './modelFlags';
+import { MODEL_OPTIONS, modelSetup, parseFlags, type ModelSetup } from './modelFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { EVAL_USAGE } from './workbenchUsage';
 import { experimentCommand } from './experimentCommand';
-import { interruptible } from './interruptible';
 import { reasoningEffortFlag } from './runSettingsFlags';
 
 const EVAL_OPTIONS = {
@@ -38,6 +44,9 @@ const EVAL_OPTIONS = {
   traces: { type: 'string' },
   resume: { type: 'boolean', default: false },
   'max-usd': { type: 'string' },
+  batch: { type: 'boolean', default: false },
+  'poll-seconds': { type: 'string', default: '30' },
+  'batch-discount': { type: 'string', default: '0.5' },
   quiet: { type: 'boolean', short: 'q', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -51,6 +60,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (args.config !== undefined) {
     const clash = (['task', 'technique', 'param', 'data', 'from', 'to', 'puzzles', 'size', 'concurrency', 'out', 'checkpoint', 'traces', 'max-usd'] as const).find((f) => args[f] !== undefined);
     if (clash) throw new UsageError(`--${clash} does not go with -c: the experiment file says it`);
+    if (args.batch) throw new UsageError('--batch does not go with -c: experiments send their requests as they run');
     return experimentCommand({ ...args, config: args.config });
   }
   if (args.json) throw new UsageError('--json is for -c <experiment file>');
@@ -78,26 +88,44 @@ export async function evalCommand(argv: string[]): Promise<number> {
   checkWritable('checkpoint', checkpoint);
   checkWritable('traces', args.traces);
 
+  const tracing = tracingFromEnvironment((m) => process.stderr.write(`\rthoughtscope: ${m}\n`));
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write(args.batch ? '\nStopping; the batch goes on at the provider, its id is in the checkpoint…\n' : '\nCancelling; finished items are kept in the checkpoint…\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
   const live = !args.quiet && process.stderr.isTTY;
-  const results: EvalResults = await interruptible('Cancelling; finished items are kept in the checkpoint…', live, (signal) =>
-    evaluate({
-      technique,
-      task,
-      scorer,
-      items,
-      model,
-      params,
-      concurrency,
-      maxUsd,
-      runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed, diskCache: setup.diskCache },
-      checkpoint,
-      traces: args.traces,
-      resume: args.resume,
-      dataset,
-      signal,
-      onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
-    }),
-  );
+  let results: EvalResults;
+  try {
+    results = args.batch
+      ? await evalBatch(args, { technique, task, scorer, items, model, params, dataset, checkpoint, setup, signal: controller.signal, live })
+      : await evaluate({
+          technique,
+          task,
+          scorer,
+          items,
+          model,
+          params,
+          concurrency,
+          maxUsd,
+          runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed, diskCache: setup.diskCache },
+          checkpoint,
+          traces: args.traces,
+          resume: args.resume,
+          dataset,
+          signal: controller.signal,
+          onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
+          onRunStart: tracing && ((item, run) => tracing.watch(run, { technique, params, input: item.input, task: task.id, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.eval.item': item.index } })),
+        });
+  } catch (err) {
+    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    if (live) process.stderr.write('\r\x1b[K');
+    await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
+  }
 
   process.stdout.write(`${summaryText(results)}\n`);
   const unwritten = writeOrRescue('out', args.out, () => [`${JSON.stringify(results, null, 2)}\n`]);
@@ -107,6 +135,56 @@ export async function evalCommand(argv: string[]): Promise<number> {
   process.stderr.write(`thoughtscope: ${why}; ${results.meta.unfinished} of ${results.meta.requested} items unfinished. Add --resume to the same command to finish them.\n`);
   return 1;
 }
+
+/** `--batch`: the unfinished items as one Batch API batch, polled with progress on stderr. */
+async function evalBatch(
+  args: { 'max-usd'?: string; 'poll-seconds': string; 'batch-discount': string; traces?: string; resume: boolean; quiet: boolean },
+  o: { technique: Technique; task: Task; scorer: Scorer; items: EvalItem[]; model: ChatModel; params: Record<string, string>; dataset: string; checkpoint: string; setup: ModelSetup; signal: AbortSignal; live: boolean },
+): Promise<EvalResults> {
+  if (args['max-usd'] !== undefined) throw new UsageError('--max-usd cannot stop a batch: the provider runs all of it; try a few items first (--from/--to or a smaller --data)');
+  const pollMs = positiveNumber('poll-seconds', args['poll-seconds'])! * 1000;
+  const discount = positiveNumber('batch-discount', args['batch-discount'])!;
+  if (discount > 1) throw new UsageError(`--batch-discount is a fraction from 0 to 1 (0.5: half price), got ${discount}`);
+  let last = '';
+  return evaluateWithBatch({
+    technique: o.technique,
+    task: o.task,
+    scorer: o.scorer,
+    items: o.items,
+    model: o.model,
+    params: o.params,
+    runOptions: { pricing: o.setup.pricing, retry: o.setup.retry, seed: o.setup.seed },
+    checkpoint: o.checkpoint,
+    traces: args.traces,
+    resume: args.resume,
+    dataset: o.dataset,
+    signal: o.signal,
+    client: o.setup.batchClient(),
+    pollMs,
+    priceFactor: 1 - discount,
+    host: { baseDir: process.cwd() },
+    onBatch: args.quiet
+      ? undefined
+      : (p) => {
+          const text = batchProgressText(p);
+          // On a terminal the line is rewritten; elsewhere only changes are written, one per line.
+          if (o.live) process.stderr.write(`\r\x1b[K${text}`);
+          else if (text !== last) process.stderr.write(`${text}\n`);
+          last = text;
+          if (o.live && p.status !== 'in_progress' && p.status !== 'validating' && p.status !== 'finalizing') process.stderr.write('\n');
+        },
+  });
+}
+
+function batchSummary(b: BatchMeta): string {
+  return `Batch ${b.id}: ${b.status}${b.failedItems.length ? `, ${b.failedItems.length} item${b.failedItems.length === 1 ? '' : 's'} without an answer` : ''}`;
+}
+
+export function batchProgressText(p: BatchProgress): string {
+  const counts = p.total > 0 ? ` · ${p.completed + p.failed}/${p.total} requests done${p.failed ? ` (${p.failed} failed)` : ''}` : '';
+  return `batch ${p.batchId}${p.submittedNow ? '' : ' (from the checkpoint)'}: ${p.status}${counts}`;
+}
+
 
 function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer): { items: EvalItem[]; dataset: string } {
   const range = args.from !== undefined || args.to !== undefined;
@@ -180,6 +258,7 @@ export function summaryText(results: EvalResults): string {
   if (s.replayed) lines.push(`Cache: ${s.replayed.calls} calls answered from earlier runs ($0 now; first paid ${formatUsd(s.replayed.costUsd)})`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
   if (m.unfinishedSpend) lines.push(unfinishedText(m.unfinishedSpend));
+  if ('batch' in m && m.batch) lines.push(batchSummary(m.batch as BatchMeta));
   return lines.join('\n');
 }
 

@@ -14,7 +14,9 @@ import { evalCommand } from './evalCommand';
 import { pricesCommand } from './pricesCommand';
 import { reportCommand } from './reportCommand';
 import { runCommand } from './runCommand';
+import { serveCommand } from './serveCommand';
 import { techniquesCommand } from './techniquesCommand';
+import { tracingAbandoned } from './tracing';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,15 +35,18 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'compare') return compareCommand(rest);
   if (command === 'report') return reportCommand(rest);
   if (command === 'prices') return pricesCommand(rest);
+  if (command === 'serve') return serveCommand(rest);
   if (command === 'cache') return cacheCommand(rest);
   if (command === 'diff') return diffCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, diff, calibrate, prices, cache (see thoughtscope --help)`);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, diff, calibrate, prices, serve, cache (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // An OpenTelemetry exporter still retrying a collector that is down would hold the exit for its timeout.
+    if (tracingAbandoned()) process.exit(code);
   },
   (err: unknown) => {
     if (err instanceof UsageError) {

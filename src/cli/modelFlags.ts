@@ -1,5 +1,6 @@
 // The model flags shared by `eval` and `compare` (--base-url, --model, --api-key, --pricing, --timeout,
 // --idle-timeout, --retries, --stream), resolved the way `run` resolves them: flags, then env vars, then Ollama's default.
+import { OpenAIBatchClient } from '../core/eval/batchClient';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing } from '../core/pricing';
 import type { DiskCache } from '../core/run/diskCache';
@@ -49,6 +50,8 @@ export interface ModelSetup {
   defaultModel: string | undefined;
   /** --seed. */
   seed: number | undefined;
+  /** The Batch API (/v1/files, /v1/batches) of the same server, with the same key. */
+  batchClient(): OpenAIBatchClient;
 }
 
 export function modelSetup(args: ModelFlagValues): ModelSetup {
@@ -73,6 +76,7 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
         throw new UsageError((err as Error).message);
       }
     },
+    batchClient: () => new OpenAIBatchClient({ baseUrl, apiKey, timeoutMs: timeouts.timeoutMs }),
   };
 }
 

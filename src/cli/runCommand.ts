@@ -17,6 +17,7 @@ import { toTrace, traceJsonChunks } from '../core/trace';
 import { inputFlags, readPricingFile } from './fileFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { USAGE } from './usage';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 import { cliStorageDir } from './storageDir';
 import { runDiskCache } from './responseCache';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
@@ -94,6 +95,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
   });
   if (progress) run.graph.on((event) => progress.show(run.totals(), event.type === 'nodeUpdated' ? event.node.live : undefined));
+  const tracing = tracingFromEnvironment((m) => (progress ? progress.note(`thoughtscope: ${m}`) : process.stderr.write(`thoughtscope: ${m}\n`)));
+  tracing?.watch(run, { technique, params: rawParams, input, task: task.id, baseUrl });
   const onSigint = () => {
     process.stderr.write('\nCancelling…\n');
     run.cancel();
@@ -110,6 +113,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress?.clear();
+    await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
 
   // The answer first, then the files: a file that cannot be written loses nothing.

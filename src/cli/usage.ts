@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   thoughtscope eval -c <thoughtscope.yaml> [--resume]   an experiment file: techniques × models, thresholds (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
   thoughtscope diff <a.json> <b.json>       what changed between two run traces (--help)
+  thoughtscope serve [--host 127.0.0.1] [--port 8788] [--token T | --no-auth] [run options]   OpenAI-compatible server (--help)
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
   thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
   thoughtscope cache stats|clear            the response cache across runs (--help)

@@ -29,6 +29,12 @@ export const EVAL_USAGE = `Usage:
   --resume                  continue the checkpoint: finished items are not run again
   --max-usd <usd>           one budget for the whole evaluation: each request in flight holds its worst case, so it
                             is never passed; what unfinished items cost is reported (needs a priced model)
+  --batch                   io, cot, icl, sc, cot-sc: send the unfinished items as one Batch API batch (/v1/files +
+                            /v1/batches), poll it, and score its answers; its id is kept in the checkpoint, so --resume
+                            after a restart picks the same batch up. Priced at the batch rate (see --batch-discount)
+  --poll-seconds <s>        with --batch: time between status reads (default 30)
+  --batch-discount <f>      with --batch: the price table is reduced by this fraction (default 0.5, OpenAI's half price;
+                            0 for servers that charge batches like other requests)
   --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed, --no-cache   as for "thoughtscope run"
   --quiet, -q               no progress on stderr
 

@@ -53,6 +53,17 @@ export class Pricing {
     return new Pricing(Object.fromEntries(this.table), { source: this.source, catalog: this.catalog, profilePrices: { ...Object.fromEntries(this.profilePrices), ...prices } });
   }
 
+  /** Every price times `factor` (the user's table, profiles' prices and the catalog's): the Batch API's rate (OpenAI charges half, factor 0.5). */
+  scaled(factor: number): Pricing {
+    const times = (p: ModelPrice): ModelPrice => ({ input: p.input * factor, output: p.output * factor, ...(p.cachedInput !== undefined ? { cachedInput: p.cachedInput * factor } : {}) });
+    const scaledTable = (table: Map<string, ModelPrice>) => Object.fromEntries([...table].map(([name, p]) => [name, times(p)]));
+    const catalog: PriceCatalog = (model) => {
+      const found = this.catalog(model);
+      return found && { price: times(found.price), source: `${found.source} × ${factor}` };
+    };
+    return new Pricing(scaledTable(this.table), { source: `${this.source} × ${factor}`, catalog, profilePrices: scaledTable(this.profilePrices) });
+  }
+
   /** The price of a model name and its source: the user's table first (exact, then without a snapshot date or provider prefix), then the catalog. */
   lookup(model: string, profile?: string): PriceLookup | undefined {
     const own = profile !== undefined ? this.profilePrices.get(profile) : undefined;

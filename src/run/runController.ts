@@ -42,6 +42,16 @@ export interface FinishedRun {
   baseUrl: string;
 }
 
+/** A run as it starts, for those who watch its graph from the start (the OpenTelemetry export). */
+export interface StartedRun {
+  run: Run;
+  technique: Technique;
+  params: Record<string, unknown>;
+  input: string;
+  task: string;
+  baseUrl: string;
+}
+
 /** A rerun's own parameters and model instead of the settings'. */
 export interface RunOverrides {
   params?: Record<string, unknown>;
@@ -78,6 +88,9 @@ export class RunController implements vscode.Disposable {
   private readonly finishedRuns = new vscode.EventEmitter<FinishedRun>();
   /** Every run that ended with a report (the run history saves them). */
   readonly onDidFinishRun = this.finishedRuns.event;
+  private readonly startedRuns = new vscode.EventEmitter<StartedRun>();
+  /** Every run as it starts, before its first event. */
+  readonly onDidStartRun = this.startedRuns.event;
   /** SVG/PNG requests to the view, which holds the drawing; posted once it is listening. */
   private readonly images = new ImageRequests(async (message) => {
     await this.view.whenReady();
@@ -136,6 +149,37 @@ export class RunController implements vscode.Disposable {
         return this.images.request(runId, format);
       },
     });
+  }
+
+  /**
+   * Shows a run started elsewhere (a request to the proxy) live in the view, unless a run of the
+   * controller is in progress; the newest such run takes the view. The returned function takes its
+   * report when it ends, so Insert, Copy and Export work on it afterwards.
+   */
+  showLive(info: RunInfo, run: Run): (report: RunReport) => void {
+    if (this.active) {
+      this.log.info(`${info.runId} (${info.techniqueName}) is not shown: a run is in progress`);
+      return () => undefined;
+    }
+    const state: RunState = { info, run, origin: undefined, finished: Promise.resolve(), superseded: false };
+    this.last = state;
+    this.batcher?.dispose();
+    const batcher = new EventBatcher((events) => this.view.post({ type: 'graphEvents', runId: info.runId, events }));
+    this.batcher = batcher;
+    const unsubscribe = run.graph.on((event) => {
+      // Another run took the view: stop feeding this one to it.
+      if (this.batcher !== batcher) return void unsubscribe();
+      batcher.push(event);
+      if (event.type === 'runFinished') {
+        state.summary = event.summary;
+        unsubscribe();
+      }
+    });
+    this.view.post({ type: 'runStarted', run: info });
+    return (report) => {
+      state.report = report;
+      state.summary = report.summary;
+    };
   }
 
   /** "Thoughtscope: Cancel Run". */
@@ -243,6 +287,7 @@ export class RunController implements vscode.Disposable {
           const onCancel = token.onCancellationRequested(() => run.cancel());
           onBatch = () => progress.report({ message: totalsText(run.totals()) });
           try {
+            this.startedRuns.fire({ run, technique, params, input, task: task.id, baseUrl: settings.baseUrl });
             state.report = await runTechnique({ technique, task, input, params, run, host: { ...techniqueHost(), ...ragHost() } });
             state.summary = state.report.summary;
             this.finishedRuns.fire({ report: state.report, run, baseUrl: settings.baseUrl });
@@ -354,6 +399,10 @@ export class RunController implements vscode.Disposable {
           if (this.active && this.active.info.runId === message.runId) {
             this.log.info(`Cancelling ${message.runId} from the view`);
             this.active.run.cancel();
+          } else if (!this.active && this.last?.info.runId === message.runId && !this.last.summary) {
+            // A proxy request's run: its client gets a cancelled error.
+            this.log.info(`Cancelling ${message.runId} (a proxy request) from the view`);
+            this.last.run.cancel();
           }
           return;
         case 'insertAnswer':
@@ -425,6 +474,7 @@ export class RunController implements vscode.Disposable {
     this.active?.run.cancel();
     this.batcher?.dispose();
     this.finishedRuns.dispose();
+    this.startedRuns.dispose();
     this.images.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }

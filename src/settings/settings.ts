@@ -2,6 +2,7 @@
 // sent, with one SettingsError naming the setting. Bounds and defaults come from settingsSchema.ts.
 // No vscode import: pass `vscode.workspace.getConfiguration('thoughtscope')` (or any `get`).
 import { ModelError, type ReasoningEffort } from '../core/model/types';
+import { tracesUrl } from '../core/otel/config';
 import { validateBaseUrl } from '../core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from '../core/pricing';
 import { validateProfiles, type ModelProfile } from '../core/profiles';
@@ -195,6 +196,33 @@ export function readSettings(config: ConfigSource): Settings {
     },
     pricing,
   };
+}
+
+export interface ProxySettings {
+  port: number;
+  tokenRequired: boolean;
+}
+
+export function readProxySettings(config: ConfigSource): ProxySettings {
+  return { port: readNumber(config, 'proxy.port'), tokenRequired: readBoolean(config, 'proxy.tokenRequired') };
+}
+
+export interface OtelSettings {
+  /** The traces URL, undefined when export is off. */
+  url: string | undefined;
+  protocol: 'http/protobuf' | 'http/json';
+  captureContent: boolean;
+}
+
+export function readOtelSettings(config: ConfigSource): OtelSettings {
+  const endpoint = readString(config, 'otel.endpoint');
+  let url: string | undefined;
+  try {
+    url = endpoint ? tracesUrl(endpoint) : undefined;
+  } catch (err) {
+    throw new SettingsError(fullKey('otel.endpoint'), `Setting "${fullKey('otel.endpoint')}": ${(err as Error).message}`);
+  }
+  return { url, protocol: readString(config, 'otel.protocol') as OtelSettings['protocol'], captureContent: readBoolean(config, 'otel.captureContent') };
 }
 
 /**

@@ -269,6 +269,54 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
         'Program of Thoughts: run Python programs with your local `python3` instead of the WebAssembly sandbox (Pyodide). **Not a sandbox**: a model-written program then runs as you, can read and change your files, use the network and start processes; only its run time and output are limited. Off by default; only used in trusted workspaces.',
     },
   },
+  {
+    key: 'proxy.port',
+    schema: {
+      type: 'integer',
+      default: 8788,
+      minimum: 0,
+      maximum: 65535,
+      markdownDescription: 'The port **Thoughtscope: Start Proxy** listens on, at 127.0.0.1 (`0`: any free port). Clients use `http://127.0.0.1:<port>/v1` as their OpenAI base URL.',
+    },
+  },
+  {
+    key: 'proxy.tokenRequired',
+    restricted: true,
+    schema: {
+      type: 'boolean',
+      default: true,
+      markdownDescription:
+        'The proxy wants a bearer token (the client’s API key), kept in secret storage: **Thoughtscope: Copy Proxy Token**. Off: any program on this machine may use the proxy, and with it your model and key.',
+    },
+  },
+  {
+    key: 'otel.endpoint',
+    restricted: true,
+    schema: {
+      type: 'string',
+      default: '',
+      markdownDescription:
+        'Export every run as an OpenTelemetry trace (GenAI semantic conventions) to this OTLP/HTTP endpoint, e.g. `http://localhost:4318` (Jaeger, the OpenTelemetry Collector, Phoenix, the AI Toolkit) or Langfuse’s `…/api/public/otel`; `/v1/traces` is appended unless the URL ends with it. Headers (keys) come from **Thoughtscope: Set OpenTelemetry Headers** or `OTEL_EXPORTER_OTLP_HEADERS`. Empty: no export.',
+    },
+  },
+  {
+    key: 'otel.protocol',
+    schema: {
+      type: 'string',
+      enum: ['http/protobuf', 'http/json'],
+      default: 'http/protobuf',
+      markdownDescription: 'How spans are encoded for `#thoughtscope.otel.endpoint#`: protobuf (OTLP’s default) or JSON.',
+    },
+  },
+  {
+    key: 'otel.captureContent',
+    restricted: true,
+    schema: {
+      type: 'boolean',
+      default: false,
+      markdownDescription: 'Also export prompts, responses, each run’s input and answer, and node texts (`gen_ai.input.messages` / `gen_ai.output.messages`). Off: only model names, tokens, cost, timings and parameters leave the machine.',
+    },
+  },
 ];
 
 /** The settings key of one technique parameter, below `thoughtscope.`. */

@@ -8,7 +8,7 @@ import type { ApiKeyStore } from '../models/secrets';
 import type { Settings } from '../settings/settings';
 import { compareCommand } from './compareTechniques';
 import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
-import { registerRunsView } from './runsView';
+import { registerRunsView, type RunHistory } from './runsView';
 import { runExperimentCommand } from './runExperiment';
 
 export function registerWorkbench(
@@ -17,7 +17,7 @@ export function registerWorkbench(
   keys: ApiKeyStore,
   log: vscode.LogOutputChannel,
   profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
-): void {
+): RunHistory {
   const guarded = (what: string, action: () => Promise<void>) => async () => {
     try {
       await action();
@@ -36,4 +36,5 @@ export function registerWorkbench(
     // The explorer and the editor title pass the file's URI; from the palette the active editor's file is run.
     vscode.commands.registerCommand('thoughtscope.runExperiment', (uri?: unknown) => guarded('Run experiment', () => runExperimentCommand(context, keys, log, profilesFor, uri))()),
   );
+  return history;
 }

@@ -96,18 +96,23 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
   }
 }
 
-/** Saves finished runs made outside the run controller (e.g. compared runs) to the history. */
+/** Saves finished runs made outside the run controller (compared runs, proxy requests) to the history. */
 export interface RunHistory {
   save(traces: readonly Trace[], settings: RunSettings): void;
+  /** One run; its id in the history, or undefined when it could not be saved (logged). */
+  saveOne(trace: Trace, settings: RunSettings): string | undefined;
 }
 
 export function registerRunsView(context: vscode.ExtensionContext, controller: RunController, log: vscode.LogOutputChannel, evalsDir: () => string): RunHistory {
   const base = context.storageUri ?? context.globalStorageUri;
   const tree = new RunsTree(new RunStore(vscode.Uri.joinPath(base, 'runs').fsPath), evalsDir, log);
   const { store } = tree;
-  const save = (traces: () => readonly Trace[], settings: RunSettings) => {
+  const save = (traces: () => readonly Trace[], settings: RunSettings, saved?: (meta: SavedRunMeta) => void) => {
     try {
-      for (const trace of traces()) store.save(trace, settings);
+      for (const trace of traces()) {
+        const meta = store.save(trace, settings);
+        saved?.(meta);
+      }
     } catch (err) {
       log.warn(`Could not save the run to the history: ${(err as Error).message}`);
     }
@@ -172,5 +177,12 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
       await controller.exportSaved(saved.trace, new Date(saved.savedAt), findTechnique(saved.technique)?.name);
     }),
   );
-  return { save: (traces, settings) => save(() => traces, settings) };
+  return {
+    save: (traces, settings) => save(() => traces, settings),
+    saveOne: (trace, settings) => {
+      let id: string | undefined;
+      save(() => [trace], settings, (meta) => (id = meta.id));
+      return id;
+    },
+  };
 }

@@ -57,7 +57,10 @@ function scenario(name: string, shot: string, fn: () => Promise<void>): void {
 
 /** Right-click the selection and choose `item` from the context menu's Thoughtscope submenu. */
 async function onSelection(item: string): Promise<void> {
-  const box = await page.locator('.editor-instance .monaco-editor .selected-text').first().boundingBox();
+  // The editor draws the selection a moment after it is made (more on a busy machine): wait for it, as a person would.
+  const selection = page.locator('.editor-instance .monaco-editor .selected-text').first();
+  await selection.waitFor({ state: 'visible', timeout: SLOW });
+  const box = await selection.boundingBox();
   assert.ok(box, 'the selection is drawn');
   await contextMenu(page, { x: box.x + box.width / 2, y: box.y + box.height / 2 }, item, 'Thoughtscope');
 }

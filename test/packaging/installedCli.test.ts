@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { loadGame24Range } from '../../src/core/eval/dataset';
 import type { EvalResults } from '../../src/core/eval/types';
@@ -60,7 +61,7 @@ after(() => {
 
 describe('npm pack', () => {
   it('holds what the CLI runs, and no sources, tests or source maps', () => {
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'dist/sandbox/runner.mjs', 'dist/sandbox/pyodide/pyodide.asm.wasm', 'dist/sandbox/pyodide/pyodide.asm.mjs', 'dist/sandbox/quickjs/emscripten-module.wasm', 'data/game24/24.csv', 'data/game24/LICENSE', 'data/got/sorting_128.csv', 'data/got/documents.csv', 'data/got/LICENSE']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/cli.js', 'dist/sandbox/runner.mjs', 'dist/sandbox/pyodide/pyodide.asm.wasm', 'dist/sandbox/pyodide/pyodide.asm.mjs', 'dist/sandbox/quickjs/emscripten-module.wasm', 'data/game24/24.csv', 'data/game24/LICENSE', 'data/got/sorting_128.csv', 'data/got/documents.csv', 'data/got/LICENSE', 'integrations/promptfoo/provider.mjs']) {
       assert.ok(packed.includes(needed), `${needed} is in the package`);
     }
     // Deno's binary comes through the `deno` dependency for the installing machine's platform, not in the package.
@@ -112,5 +113,14 @@ describe('the installed thoughtscope', () => {
     assert.equal(results.meta.dataset, 'data/got/sorting_128.csv rows 0-1');
     assert.deepEqual(results.items.map((i) => i.metric), [0, 0]);
     assert.equal(results.summary.correct, 2);
+  });
+
+  it("the promptfoo provider it ships runs the installed CLI", async () => {
+    const file = join(prefix, 'lib', 'node_modules', 'thoughtscope', 'integrations', 'promptfoo', 'provider.mjs');
+    const { default: Provider } = (await import(pathToFileURL(file).href)) as { default: new (o: unknown) => { callApi(p: string): Promise<{ output?: string; error?: string }> } };
+    const provider = new Provider({ config: { technique: 'cot', model: 'gpt-4o-mini', baseUrl: server.baseUrl } });
+    const response = await provider.callApi('What is 6*7?');
+    assert.equal(response.error, undefined);
+    assert.equal(response.output, '42');
   });
 });

@@ -86,7 +86,7 @@ test('untrusted workspaces cannot redirect requests or lift limits', () => {
   const trust = pkg.capabilities.untrustedWorkspaces;
   assert.equal(trust.supported, 'limited');
   assert.ok(typeof trust.description === 'string' && trust.description.length > 0);
-  for (const key of ['thoughtscope.baseUrl', 'thoughtscope.provider', 'thoughtscope.model', 'thoughtscope.pricing', 'thoughtscope.budget.maxUsd']) {
+  for (const key of ['thoughtscope.baseUrl', 'thoughtscope.provider', 'thoughtscope.model', 'thoughtscope.pricing', 'thoughtscope.budget.maxUsd', 'thoughtscope.proxy.tokenRequired', 'thoughtscope.otel.endpoint', 'thoughtscope.otel.captureContent']) {
     assert.ok(trust.restrictedConfigurations.includes(key), `${key} must be restricted`);
   }
   for (const key of trust.restrictedConfigurations) assert.ok(allProperties[key], `restricted setting ${key} is not declared`);

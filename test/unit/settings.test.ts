@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findTechnique } from '../../src/core/techniques/registry';
-import { readSettings, readTechniqueParams, SettingsError, type ConfigSource } from '../../src/settings/settings';
+import { parseHeaders } from '../../src/core/otel/config';
+import { readOtelSettings, readProxySettings, readSettings, readTechniqueParams, SettingsError, type ConfigSource } from '../../src/settings/settings';
 
 function config(values: Record<string, unknown> = {}): ConfigSource {
   return { get: <T>(key: string) => values[key] as T | undefined };
@@ -133,4 +134,26 @@ test('reasoning effort and seed: empty by default, read when set, and refused wi
   rejects({ reasoningEffort: 'max' }, 'thoughtscope.reasoningEffort', /must be one of , minimal, low, medium, high, got "max"/);
   rejects({ seed: 1.5 }, 'thoughtscope.seed', /whole number/);
   rejects({ pricing: { m: { input: 1, output: 2, cachedInput: 'cheap' } } }, 'thoughtscope.pricing', /cachedInput/);
+});
+
+test('the proxy: port 8788 and a token by default', () => {
+  assert.deepEqual(readProxySettings(config()), { port: 8788, tokenRequired: true });
+  assert.deepEqual(readProxySettings(config({ 'proxy.port': 0, 'proxy.tokenRequired': false })), { port: 0, tokenRequired: false });
+  assert.throws(() => readProxySettings(config({ 'proxy.port': 70000 })), (err: unknown) => err instanceof SettingsError && err.setting === 'thoughtscope.proxy.port');
+});
+
+test('OpenTelemetry: off by default; an endpoint gets /v1/traces; a bad one names the setting', () => {
+  assert.deepEqual(readOtelSettings(config()), { url: undefined, protocol: 'http/protobuf', captureContent: false });
+  assert.equal(readOtelSettings(config({ 'otel.endpoint': 'http://localhost:4318' })).url, 'http://localhost:4318/v1/traces');
+  assert.equal(readOtelSettings(config({ 'otel.endpoint': 'https://cloud.langfuse.com/api/public/otel/' })).url, 'https://cloud.langfuse.com/api/public/otel/v1/traces');
+  assert.equal(readOtelSettings(config({ 'otel.endpoint': 'http://c:4318/v1/traces' })).url, 'http://c:4318/v1/traces');
+  assert.throws(() => readOtelSettings(config({ 'otel.endpoint': 'localhost:4318' })), (err: unknown) => err instanceof SettingsError && err.setting === 'thoughtscope.otel.endpoint' && /http:\/\/ or https:\/\//.test(err.message));
+  assert.throws(() => readOtelSettings(config({ 'otel.protocol': 'grpc' })), (err: unknown) => err instanceof SettingsError && err.setting === 'thoughtscope.otel.protocol');
+});
+
+test('OpenTelemetry headers are name=value pairs, as in OTEL_EXPORTER_OTLP_HEADERS', () => {
+  assert.deepEqual(parseHeaders('Authorization=Basic%20abc=, x-team = evals'), { Authorization: 'Basic abc=', 'x-team': 'evals' });
+  assert.deepEqual(parseHeaders(''), {});
+  assert.throws(() => parseHeaders('no equals sign'), /is not a header name/);
+  assert.throws(() => parseHeaders('bad name=1'), /"bad name" is not a header name/);
 });

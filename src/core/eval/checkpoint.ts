@@ -1,6 +1,7 @@
 // The JSONL checkpoint of an evaluation: a header line with what is evaluated, then one line per
-// finished item, appended (and flushed by the OS) as the item finishes. A process killed mid-write
-// leaves at most one torn last line, which is dropped on resume.
+// finished item, appended (and flushed by the OS) as the item finishes; with --batch also a line per
+// Batch API batch submitted and ended, so a restarted evaluation finds its batch again. A process
+// killed mid-write leaves at most one torn last line, which is dropped on resume.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DatasetError } from './dataset';
 import type { EvalSetup, ItemResult } from './types';
@@ -26,10 +27,22 @@ export class CheckpointMismatchError extends CheckpointError {
   }
 }
 
+/** The key of a Batch API line: a batch submitted for some items, or the end of one (eval/batch.ts). */
+export const BATCH_MARK = 'thoughtscope-batch';
+
+export type BatchRecord =
+  /** `hashes[i]`: of item `items[i]`'s request, to notice data that changed before the answers are read. */
+  | { event: 'submitted'; id: string; inputFileId: string; items: number[]; hashes?: string[]; at: number }
+  /** Its results were read into the checkpoint (`applied`), or it ended without any (`failed`). */
+  | { event: 'applied' | 'failed'; id: string; status: string; at: number };
+
 export interface Checkpoint {
   /** Items already finished, by index. */
   readonly finished: Map<number, ItemResult>;
+  /** The Batch API lines, in order. */
+  readonly batches: BatchRecord[];
   append(item: ItemResult): void;
+  appendBatch(record: BatchRecord): void;
 }
 
 function sameSetup(a: EvalSetup, b: EvalSetup): string | undefined {
@@ -38,6 +51,11 @@ function sameSetup(a: EvalSetup, b: EvalSetup): string | undefined {
   }
   if (JSON.stringify(a.params) !== JSON.stringify(b.params)) return `parameters were ${JSON.stringify(a.params)}, now ${JSON.stringify(b.params)}`;
   return undefined;
+}
+
+function batchRecordOf(value: unknown): BatchRecord | undefined {
+  const record = (value as Record<string, unknown> | null)?.[BATCH_MARK] as BatchRecord | undefined;
+  return record && typeof record === 'object' && typeof record.id === 'string' && typeof record.event === 'string' ? record : undefined;
 }
 
 function isItem(value: unknown): value is ItemResult {
@@ -90,6 +108,7 @@ export function readCheckpoint(path: string): { setup: EvalSetup; finished: Map<
  */
 export function openCheckpoint(path: string, setup: EvalSetup, resume: boolean): Checkpoint {
   const finished = new Map<number, ItemResult>();
+  const batches: BatchRecord[] = [];
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   if (text.trim() !== '' && !resume) {
     throw new CheckpointError(`the checkpoint ${path} already exists: pass --resume to continue it, or delete it to start over`);
@@ -111,17 +130,24 @@ export function openCheckpoint(path: string, setup: EvalSetup, resume: boolean):
         if (torn && i === lines.length - 2) break; // the last line was cut off by a kill
         throw new CheckpointError(`${path} line ${i + 2} is not valid JSON`);
       }
-      if (!isItem(item)) throw new CheckpointError(`${path} line ${i + 2} is not an item result`);
-      finished.set(item.index, item);
+      const batch = batchRecordOf(item);
+      if (batch) batches.push(batch);
+      else if (!isItem(item)) throw new CheckpointError(`${path} line ${i + 2} is not an item result`);
+      else finished.set(item.index, item);
       kept.push(line);
     }
     if (torn) writeFileSync(path, `${kept.join('\n')}\n`);
   }
   return {
     finished,
+    batches,
     append(item) {
       appendFileSync(path, `${JSON.stringify(item)}\n`);
       finished.set(item.index, item);
+    },
+    appendBatch(record) {
+      appendFileSync(path, `${JSON.stringify({ [BATCH_MARK]: record })}\n`);
+      batches.push(record);
     },
   };
 }

@@ -71,11 +71,8 @@ export interface EvaluateOptions {
   onRunStart?: (item: EvalItem, run: Run) => void;
 }
 
-export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
-  const { technique, task, scorer, items } = options;
-  const params = resolveParams(technique.params, taskParams(scorer, technique, options.params ?? {}), `technique "${technique.id}"`);
-  const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+/** Every index once, and an expected answer wherever the scorer needs one; a RangeError naming the item otherwise. */
+export function checkItems(items: readonly EvalItem[], scorer: Scorer): void {
   const seen = new Set<number>();
   for (const item of items) {
     if (seen.has(item.index)) throw new RangeError(`item index ${item.index} appears twice`);
@@ -85,6 +82,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
     }
     scorer.checkItem?.(item);
   }
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
+  const { technique, task, scorer, items } = options;
+  const params = resolveParams(technique.params, taskParams(scorer, technique, options.params ?? {}), `technique "${technique.id}"`);
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  checkItems(items, scorer);
   const setup: EvalSetup = { technique: technique.id, task: scorer.id, model: options.model.model, params, dataset: options.dataset ?? `${items.length} items` };
   // Refused before the checkpoint writes its header, so a refusal leaves no file behind.
   if (options.traces) refuseExistingTraces(options.traces, options.resume ?? false);

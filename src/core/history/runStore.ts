@@ -44,7 +44,6 @@ export class RunStore {
   constructor(readonly dir: string) {}
 
   save(trace: Trace, settings: RunSettings = {}, savedAt = Date.now()): SavedRunMeta {
-    mkdirSync(this.dir, { recursive: true });
     const id = `run-${savedAt.toString(36)}-${process.pid.toString(36)}-${(this.counter++).toString(36)}`;
     const saved: SavedRun = {
       id,
@@ -60,7 +59,15 @@ export class RunStore {
       settings: { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.provider ? { provider: settings.provider } : {}) },
       trace,
     };
-    writeFileSync(this.path(id), `${JSON.stringify(saved)}\n`);
+    const text = `${JSON.stringify(saved)}\n`;
+    // The folder is made on the first save (or if it went away): one syscall less per run for `serve`.
+    try {
+      writeFileSync(this.path(id), text);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(this.path(id), text);
+    }
     return metaOf(saved);
   }
 

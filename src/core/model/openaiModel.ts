@@ -85,13 +85,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private toResponse(parts: CompletionParts, request: ChatRequest, latencyMs: number): ChatResponse {
-    const notes: string[] = [];
-    if (parts.droppedChars > 0) notes.push(`the response was cut to ${this.limits.maxTextChars} characters per choice (${parts.droppedChars} characters not kept)`);
-    if (parts.usage.kind === 'refused') notes.push(`the server's usage was refused (${parts.usage.reason}); tokens are estimated`);
-    const reasoning = parts.reasoning.some((r) => r !== '') ? { reasoning: parts.reasoning } : {};
-    const common = { choices: parts.choices, model: parts.model ?? this.model, latencyMs, requests: 1, ...reasoning, ...(parts.toolCalls?.length ? { toolCalls: parts.toolCalls } : {}), ...(notes.length ? { notes } : {}) };
-    const counted = usageOf(parts.usage, request, parts.choices, parts.reasoning);
-    return { ...common, usage: counted, usageSource: counted.estimated ? 'estimated' : 'reported' };
+    return responseOf(parts, request, latencyMs, this.model, this.limits.maxTextChars);
   }
 
   private partialAnswer(progress: StreamProgress, request: ChatRequest, latencyMs: number) {
@@ -197,7 +191,7 @@ function serverDetail(err: APIError): string {
   return msg ? ` — ${msg.slice(0, 200)}` : '';
 }
 
-/** The Chat Completions body: only the fields the request sets (what a model refuses was removed before). */
+/** The Chat Completions body: only the fields the request sets (what a model refuses was removed before); also a line of a Batch API input file. */
 export function requestBody(model: string, request: ChatRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
   const maxTokens = request.maxTokens === undefined ? {} : request.maxTokensParam === 'max_completion_tokens' ? { max_completion_tokens: request.maxTokens } : { max_tokens: request.maxTokens };
   return {
@@ -212,6 +206,17 @@ export function requestBody(model: string, request: ChatRequest): OpenAI.ChatCom
     seed: request.seed,
     tools: request.tools?.length ? request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })) : undefined,
   };
+}
+
+/** A ChatResponse from checked completion parts (also the Batch API's answers, eval/batchRequests.ts). */
+export function responseOf(parts: CompletionParts, request: ChatRequest, latencyMs: number, fallbackModel: string, maxTextChars: number): ChatResponse {
+  const notes: string[] = [];
+  if (parts.droppedChars > 0) notes.push(`the response was cut to ${maxTextChars} characters per choice (${parts.droppedChars} characters not kept)`);
+  if (parts.usage.kind === 'refused') notes.push(`the server's usage was refused (${parts.usage.reason}); tokens are estimated`);
+  const reasoning = parts.reasoning.some((r) => r !== '') ? { reasoning: parts.reasoning } : {};
+  const common = { choices: parts.choices, model: parts.model ?? fallbackModel, latencyMs, requests: 1, ...reasoning, ...(parts.toolCalls?.length ? { toolCalls: parts.toolCalls } : {}), ...(notes.length ? { notes } : {}) };
+  const counted = usageOf(parts.usage, request, parts.choices, parts.reasoning);
+  return { ...common, usage: counted, usageSource: counted.estimated ? 'estimated' : 'reported' };
 }
 
 /** The server's usage with its cached and reasoning parts, or (none usable) a count with a real tokenizer, marked estimated. */
