@@ -42,7 +42,7 @@ function rssOf(pid: number): number {
 function runCli(args: string[], options: { mark?: string; during?: (signal: (name: NodeJS.Signals) => number) => void } = {}): Promise<ChildRun> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '' };
+    const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off' };
     const child = spawn(process.execPath, [CLI, ...args], { env, cwd: tmpdir() });
     let stdout = '';
     let stderr = '';

@@ -1,6 +1,7 @@
 // Entry point of the VS Code extension: wires the log, the API key store, the Thought Graph view,
 // the run controller and the commands. Everything model-related lives in src/core (no vscode there).
 import * as vscode from 'vscode';
+import { registerResponseCache } from './cache/responseCache';
 import { registerCommands } from './run/commands';
 import { registerProfiles } from './models/profileCommands';
 import { registerPot } from './programs/potInline';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // The engine's Logger: info/warn/error. API keys are never written here (only where a key came from).
   const log = vscode.window.createOutputChannel('Thoughtscope', { log: true });
   const keys = new ApiKeyStore(context.secrets);
+  registerResponseCache(context, log);
   const view = new ThoughtGraphViewProvider(context.extensionUri, log);
   const profilesFor = registerProfiles(context, log);
   controller = new RunController(view, keys, log, profilesFor);

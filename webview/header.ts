@@ -102,7 +102,8 @@ export class Header {
 
   private showTotals(t: RunTotals): void {
     const calls = this.field('calls');
-    calls.textContent = formatCount(t.calls) + (t.cachedCalls > 0 ? ` (${formatCount(t.cachedCalls)} cached)` : '');
+    const replayed = t.replayed?.calls ? `, ${formatCount(t.replayed.calls)} from earlier runs, was ${formatUsd(t.replayed.costUsd)}` : '';
+    calls.textContent = formatCount(t.calls) + (t.cachedCalls > 0 ? ` (${formatCount(t.cachedCalls)} cached${replayed})` : '');
     calls.dataset.value = String(t.calls);
     const mark = t.estimated ? '~' : '';
     const tokens = this.field('tokens');

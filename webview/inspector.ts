@@ -115,7 +115,7 @@ export class Inspector {
       formatDuration(call.latencyMs),
     ];
     const summary = el('summary', undefined, parts.join(' · '));
-    if (call.cached) summary.append(' ', el('span', 'cached', 'cached'));
+    if (call.cached) summary.append(' ', el('span', 'cached', call.replayed ? `cached · first sent ${call.replayed.storedAt.slice(0, 16).replace('T', ' ')} · was ${formatUsd(call.replayed.costUsd)}` : 'cached'));
     details.append(summary);
     if (call.error) details.append(el('p', 'call-error', call.error));
     for (const dropped of call.droppedParams ?? []) details.append(el('p', 'call-note', dropped.note));

@@ -36,6 +36,7 @@ export const RUN_OPTIONS = {
   'idle-timeout': { type: 'string' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  'no-cache': { type: 'boolean', default: false },
   'reasoning-effort': { type: 'string' },
   seed: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },

@@ -64,7 +64,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, seed: setup.seed }, signal: controller.signal,
+    result = await compareTechniques({ input, task, entries, expected: args.expected, scorer: args.expected !== undefined ? scorer : undefined, concurrency, runOptions: { pricing: setup.pricing, retry: setup.retry, seed: setup.seed, diskCache: setup.diskCache }, signal: controller.signal,
       onRunStart: tracing && ((i, run) => tracing.watch(run, { technique: entries[i].technique, params: entries[i].params, input, task: task.id, baseUrl: setup.baseUrl })),
     });
   } catch (err) {

@@ -25,10 +25,13 @@ import { MODEL_OPTIONS, modelSetup, parseFlags, type ModelSetup } from './modelF
 import { checkWritable, writeOrRescue } from './outputFiles';
 import { stopTracing, tracingFromEnvironment } from './tracing';
 import { EVAL_USAGE } from './workbenchUsage';
+import { experimentCommand } from './experimentCommand';
 import { reasoningEffortFlag } from './runSettingsFlags';
 
 const EVAL_OPTIONS = {
   ...MODEL_OPTIONS,
+  config: { type: 'string', short: 'c' },
+  json: { type: 'boolean', default: false },
   task: { type: 'string' },
   technique: { type: 'string', short: 't' },
   param: { type: 'string', short: 'p', multiple: true },
@@ -37,7 +40,8 @@ const EVAL_OPTIONS = {
   to: { type: 'string' },
   puzzles: { type: 'string' },
   size: { type: 'string' },
-  concurrency: { type: 'string', default: '4' },
+  // No default here: with -c the experiment file says it, and a flag given beside it is refused.
+  concurrency: { type: 'string' },
   out: { type: 'string', short: 'o' },
   checkpoint: { type: 'string' },
   traces: { type: 'string' },
@@ -56,6 +60,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${EVAL_USAGE}\n`);
     return 0;
   }
+  if (args.config !== undefined) {
+    const clash = (['task', 'technique', 'param', 'data', 'from', 'to', 'puzzles', 'size', 'concurrency', 'out', 'checkpoint', 'traces', 'max-usd'] as const).find((f) => args[f] !== undefined);
+    if (clash) throw new UsageError(`--${clash} does not go with -c: the experiment file says it`);
+    if (args.batch) throw new UsageError('--batch does not go with -c: experiments send their requests as they run');
+    return experimentCommand({ ...args, config: args.config });
+  }
+  if (args.json) throw new UsageError('--json is for -c <experiment file>');
   if (!args.task) throw new UsageError(`--task is required; one of ${scorerIds().join(', ')}, a built-in task with a scorer or a task file`);
   const templates = cliTemplates(args.templates);
   const { task, scorer } = taskAndScorer(args.task, templates);
@@ -63,7 +74,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const technique = findTechnique(args.technique);
   if (!technique) throw new UsageError(`unknown technique "${args.technique}"; known: ${techniqueIds().join(', ')}`);
   if (!args.out) throw new UsageError('--out <results.json> is required');
-  const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
+  const concurrency = positiveNumber('concurrency', args.concurrency ?? '4', { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
   const reasoningEffort = reasoningEffortFlag(args['reasoning-effort']);
 
@@ -99,7 +110,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
           params,
           concurrency,
           maxUsd,
-          runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed },
+          runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed, diskCache: setup.diskCache },
           checkpoint,
           traces: args.traces,
           resume: args.resume,
@@ -285,6 +296,7 @@ export function summaryText(results: EvalResults, taskScorer?: Scorer): string {
   }
   if (s.measures) lines.push(`Measures (mean per item): ${Object.entries(s.measures).map(([name, v]) => `${name} ${percent(v)}`).join(' · ')}`);
   if (scorer?.judgesCorrectness !== false) lines.push(`Samples: ${percent(s.sampleAccuracy)} correct; best of k: ${s.anyCorrect}/${s.total}`);
+  if (s.replayed) lines.push(`Cache: ${s.replayed.calls} calls answered from earlier runs ($0 now; first paid ${formatUsd(s.replayed.costUsd)})`);
   lines.push(`Tokens: ${s.promptTokens} in / ${s.completionTokens} out · Cost: ${formatUsd(s.costUsd)} · ${m.resumed ? `${m.resumed} items from the checkpoint · ` : ''}Elapsed: ${(m.elapsedMs / 1000).toFixed(1)} s`);
   if (m.unfinishedSpend) lines.push(unfinishedText(m.unfinishedSpend));
   if ('batch' in m && m.batch) lines.push(batchSummary(m.batch as BatchMeta));

@@ -6,8 +6,10 @@ import { UsageError } from './args';
 import { endQuietlyOnBrokenPipe } from './brokenPipe';
 import { packageVersion } from './puzzlesPath';
 import { USAGE } from './usage';
+import { cacheCommand } from './cacheCommand';
 import { calibrateCommand } from './calibrateCommand';
 import { compareCommand } from './compareCommand';
+import { diffCommand } from './diffCommand';
 import { evalCommand } from './evalCommand';
 import { pricesCommand } from './pricesCommand';
 import { reportCommand } from './reportCommand';
@@ -38,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serveCommand(rest);
   if (command === 'templates') return templatesCommand(rest);
   if (command === 'import-prompts') return importPromptsCommand(rest);
-  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, calibrate, prices, serve, templates, import-prompts (see thoughtscope --help)`);
+  if (command === 'cache') return cacheCommand(rest);
+  if (command === 'diff') return diffCommand(rest);
+  throw new UsageError(`unknown command "${command}"; expected run, techniques, eval, compare, report, diff, calibrate, prices, serve, templates, import-prompts, cache (see thoughtscope --help)`);
 }
 
 endQuietlyOnBrokenPipe();

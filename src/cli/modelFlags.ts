@@ -3,9 +3,11 @@
 import { OpenAIBatchClient } from '../core/eval/batchClient';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import { Pricing } from '../core/pricing';
+import type { DiskCache } from '../core/run/diskCache';
 import type { RetryPolicy } from '../core/run/retry';
 import { positiveNumber, timeoutFlags, UsageError } from './args';
 import { readPricingFile } from './fileFlags';
+import { runDiskCache } from './responseCache';
 import { OLLAMA_DEFAULT_URL } from './runCommand';
 import { RUN_SETTING_OPTIONS, seedFlag } from './runSettingsFlags';
 
@@ -18,6 +20,7 @@ export const MODEL_OPTIONS = {
   'idle-timeout': { type: 'string' },
   retries: { type: 'string', default: '3' },
   stream: { type: 'boolean', default: false },
+  'no-cache': { type: 'boolean', default: false },
   ...RUN_SETTING_OPTIONS,
   templates: { type: 'string' },
 } as const;
@@ -31,6 +34,7 @@ export interface ModelFlagValues {
   'idle-timeout'?: string;
   retries?: string;
   stream?: boolean;
+  'no-cache'?: boolean;
   'reasoning-effort'?: string;
   seed?: string;
 }
@@ -39,6 +43,8 @@ export interface ModelSetup {
   baseUrl: string;
   pricing: Pricing;
   retry: RetryPolicy;
+  /** The response cache across runs, unless --no-cache or THOUGHTSCOPE_CACHE=off. */
+  diskCache: DiskCache | undefined;
   /** A model by name at the base URL (compare may use several). */
   make(name: string): OpenAIChatModel;
   /** The --model value, $THOUGHTSCOPE_MODEL, or llama3.2 on Ollama's default URL. */
@@ -62,6 +68,7 @@ export function modelSetup(args: ModelFlagValues): ModelSetup {
     pricing,
     seed: seedFlag(args.seed),
     retry: { maxRetries, baseDelayMs: 500, maxDelayMs: 30_000 },
+    diskCache: runDiskCache(args['no-cache'], (m) => process.stderr.write(`thoughtscope: ${m}\n`)),
     defaultModel,
     make(name) {
       try {

@@ -5,6 +5,7 @@ import type { RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import type { ChatModel } from '../core/model/types';
 import { Pricing, formatUsd } from '../core/pricing';
+import { cachedNote } from '../core/run/cachedNote';
 import { collapsePruned } from '../core/render/collapse';
 import { renderMermaid } from '../core/render/mermaid';
 import { UnpricedBudgetError } from '../core/run/budget';
@@ -18,6 +19,7 @@ import { USAGE } from './usage';
 import { stopTracing, tracingFromEnvironment } from './tracing';
 import { cliStorageDir } from './storageDir';
 import { cliTask, cliTemplates } from './templatesFlag';
+import { runDiskCache } from './responseCache';
 import { cliRunProfiles, profileModel, readProfilesFile } from './profilesFlag';
 import { parseParamFlags, parseRunArgs, positiveNumber, timeoutFlags, UsageError, type RunArgs } from './args';
 import { reasoningEffortFlag, seedFlag } from './runSettingsFlags';
@@ -76,9 +78,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     : [];
   if (args.profile) model = profileModel(profiles, args.profile);
   const progress = args.quiet || !process.stderr.isTTY ? undefined : new Progress();
+  const diskCache = runDiskCache(args['no-cache'], (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`));
   const run = new Run({
     model,
     profiles,
+    diskCache,
     pricing,
     reasoningEffort,
     seed,
@@ -160,10 +164,9 @@ function writeOutputs(args: RunArgs, report: RunReport, run: Run): string[] {
 
 export function formatTotals(t: RunTotals): string {
   const approx = t.estimated ? '~' : '';
-  const cached = t.cachedCalls > 0 ? ` (+${t.cachedCalls} cached)` : '';
   const parts = [t.cachedPromptTokens ? `${t.cachedPromptTokens} in from the prompt cache` : '', t.reasoningTokens ? `${t.reasoningTokens} reasoning` : ''].filter(Boolean);
   const details = parts.length ? ` (${parts.join(', ')})` : '';
-  return `Calls: ${t.calls}${cached} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out${details} · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
+  return `Calls: ${t.calls}${cachedNote(t)} · Tokens: ${approx}${t.promptTokens} in / ${approx}${t.completionTokens} out${details} · Cost: ${formatUsd(t.costUsd)} · Wall: ${(t.wallMs / 1000).toFixed(1)} s`;
 }
 
 /** One live status line on stderr while the run goes (TTY only): the totals, then the text streaming in. */

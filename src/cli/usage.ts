@@ -5,12 +5,15 @@ export const USAGE = `Usage:
   thoughtscope run --sample [--mermaid <graph.mmd>] [--out <trace.json>] [--json]   the recorded sample run, no model
   thoughtscope eval --task <game24|exact|numeric|contains> --technique <id> (--data <file> | --from N --to M) --out <results.json>   (--help)
   thoughtscope compare --techniques <a,b,c> --input <text> [--models m1,m2] [--out compare.json]   (--help)
+  thoughtscope eval -c <thoughtscope.yaml> [--resume]   an experiment file: techniques × models, thresholds (--help)
   thoughtscope report <results.json> ... [--out report.md]   accuracy vs cost with the Pareto frontier
+  thoughtscope diff <a.json> <b.json>       what changed between two run traces (--help)
   thoughtscope serve [--host 127.0.0.1] [--port 8788] [--token T | --no-auth] [run options]   OpenAI-compatible server (--help)
   thoughtscope calibrate --profiles <file.json> --stages a,b --data <labelled.jsonl>   FrugalGPT cascade search (--help)
   thoughtscope prices <model> [...]         the price used for a model and where it came from (--help)
   thoughtscope templates [show <name>] [--templates DIR]   list the prompt templates and their source, or print one
   thoughtscope import-prompts <module.py> [--out DIR]       turn a Python prompt module's constants into templates (--help)
+  thoughtscope cache stats|clear            the response cache across runs (--help)
   thoughtscope --version                    print the version (also -V)
 
 Run options:
@@ -46,6 +49,8 @@ Run options:
   --stream                  stream responses (the progress line shows the text as it arrives)
   --reasoning-effort <e>    minimal, low, medium or high: sent as reasoning_effort (reasoning models)
   --seed <n>                sampling seed; each request gets one derived from it (servers that honour seeds)
+  --no-cache                send every request: no answers from the response cache across runs, none stored
+                            (also THOUGHTSCOPE_CACHE=off; see "thoughtscope cache --help")
   --json                    print the result as JSON instead of text
   --quiet, -q               no progress on stderr
 

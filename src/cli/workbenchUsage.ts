@@ -2,6 +2,14 @@
 export const EVAL_USAGE = `Usage:
   thoughtscope eval --task <scorer> --technique <id> [--param name=value ...]
                     (--data <file.jsonl|file.csv> | --from N --to M) --out <results.json> [options]
+  thoughtscope eval -c <thoughtscope.yaml> [--resume] [--json] [model options]
+
+  -c, --config <file>       an experiment file (schemas/experiment.schema.json): techniques × models on a task
+                            and dataset, with a budget and pass thresholds; every run's results, checkpoint and
+                            traces, report.md and experiment.json go to its output folder. Exit code 1 when a
+                            run did not finish or a threshold failed (a CI gate). --resume continues unfinished
+                            runs; without it every run starts over (unchanged calls come from the response cache)
+  --json                    with -c: print the verdict, failures and threshold checks as JSON
 
   --task <scorer>           game24: the exact Game of 24 judge; exact / numeric / contains: compare the final
                             answer with each item's "expected" field; got-sorting, got-set-intersection,
@@ -27,10 +35,11 @@ export const EVAL_USAGE = `Usage:
   --poll-seconds <s>        with --batch: time between status reads (default 30)
   --batch-discount <f>      with --batch: the price table is reduced by this fraction (default 0.5, OpenAI's half price;
                             0 for servers that charge batches like other requests)
-  --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed   as for "thoughtscope run"
+  --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed, --no-cache   as for "thoughtscope run"
   --quiet, -q               no progress on stderr
 
-Exit codes: 0 every item finished, 1 stopped early (finish with --resume), 2 bad arguments.`;
+Exit codes: 0 every item finished (-c: and every threshold held), 1 stopped early (finish with --resume)
+or a threshold failed, 2 bad arguments or a bad experiment file.`;
 
 export const COMPARE_USAGE = `Usage:
   thoughtscope compare --techniques <a,b,c> (--input <text> | --input-file <path> [--max-input-mb N]) [options]
@@ -45,7 +54,7 @@ export const COMPARE_USAGE = `Usage:
   --concurrency <n>         requests in flight at once, across all runs (default 4)
   --out, -o <file.json>     write the rows and every run's full trace as JSON
   --json                    print the rows as JSON instead of a table
-  --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed   as for "thoughtscope run"
+  --base-url, --model, --api-key, --pricing, --timeout, --idle-timeout, --retries, --stream, --reasoning-effort, --seed, --no-cache   as for "thoughtscope run"
 
 Exit codes: 0 every run answered, 1 some run failed or stopped, 2 bad arguments.`;
 

@@ -1,5 +1,6 @@
 // The JSON trace written by `thoughtscope run --out` and by "Export trace" in the panel.
 import type { ThoughtGraph } from './graph/thoughtGraph';
+import type { ReplayedFrom, ReplayedTotals } from './graph/types';
 import type { RunReport } from './engine';
 import type { TemplateUse } from './templates/types';
 
@@ -34,6 +35,8 @@ export interface TraceCall {
   reasoningEffort?: string | null;
   /** The seed sent, when the run has one. */
   seed?: number;
+  /** Answered from the cache across runs (cost $0 now): when it was first sent, and what it used and cost then. */
+  replayed?: ReplayedFrom;
 }
 
 export interface Trace {
@@ -47,7 +50,7 @@ export interface Trace {
   answer: string | null;
   nodes: TraceNode[];
   edges: Array<{ from: string; to: string; kind: string }>;
-  totals: { calls: number; cachedCalls: number; promptTokens: number; completionTokens: number; estimated: boolean; cachedPromptTokens?: number; reasoningTokens?: number; costUsd: number | null; wallMs: number };
+  totals: { calls: number; cachedCalls: number; replayed?: ReplayedTotals; promptTokens: number; completionTokens: number; estimated: boolean; cachedPromptTokens?: number; reasoningTokens?: number; costUsd: number | null; wallMs: number };
   /** What changed how the run sampled ("temperature not supported by o4-mini: …"). */
   notes?: string[];
 }
@@ -94,6 +97,7 @@ export function toTrace(report: RunReport, graph: ThoughtGraph): Trace {
           ...(c.reasoning ? { reasoning: c.reasoning } : {}),
           reasoningEffort: c.reasoningEffort ?? null,
           ...(c.seed !== undefined ? { seed: c.seed } : {}),
+          ...(c.replayed ? { replayed: c.replayed } : {}),
         }),
       ),
     })),

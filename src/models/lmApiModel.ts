@@ -118,6 +118,7 @@ export class LmModelCache {
 export class LmApiChatModel implements ChatModel {
   readonly provider = 'vscode-lm';
   readonly model: string;
+  readonly cacheIdentity: string;
 
   constructor(
     private readonly api: LmApi,
@@ -125,6 +126,7 @@ export class LmApiChatModel implements ChatModel {
   ) {
     // "copilot:gpt-4o": not an API price-list name on purpose; a subscription model is priced only by its profile.
     this.model = `${chat.vendor}:${chat.family || chat.id}`;
+    this.cacheIdentity = `vscode-lm ${chat.vendor} ${chat.id}`;
   }
 
   async complete(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {

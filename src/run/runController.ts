@@ -8,6 +8,8 @@ import type { RunSummary, RunTotals } from '../core/graph/types';
 import { OpenAIChatModel } from '../core/model/openaiModel';
 import { ModelError } from '../core/model/types';
 import { formatUsd, Pricing } from '../core/pricing';
+import { cachedNote } from '../core/run/cachedNote';
+import { responseCacheFor } from '../cache/responseCache';
 import { DEFAULT_RETRY } from '../core/run/retry';
 import { Run, type RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
@@ -244,6 +246,7 @@ export class RunController implements vscode.Disposable {
         budget: settings.budget,
         retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries },
         logger: this.log,
+        diskCache: responseCacheFor(settings),
       });
       this.log.info(
         `Starting ${technique.id} (task ${task.id}) with model ${settings.model} at ${settings.baseUrl}; ` +
@@ -492,7 +495,7 @@ export function oneLine(text: string, max: number): string {
 
 export function totalsText(totals: RunTotals): string {
   const tokens = totals.promptTokens + totals.completionTokens;
-  const calls = `${totals.calls} call${totals.calls === 1 ? '' : 's'}${totals.cachedCalls ? ` (+${totals.cachedCalls} cached)` : ''}`;
+  const calls = `${totals.calls} call${totals.calls === 1 ? '' : 's'}${cachedNote(totals)}`;
   const tokenText = `${tokens.toLocaleString('en-US')} tokens${totals.estimated ? ' (estimated)' : ''}`;
   return `${calls}, ${tokenText}, ${formatUsd(totals.costUsd)}, ${(totals.wallMs / 1000).toFixed(1)} s`;
 }

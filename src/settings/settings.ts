@@ -49,6 +49,8 @@ export interface Settings {
   maxRetries: number;
   stream: boolean;
   budget: Budget;
+  /** The response cache across runs (thoughtscope.cache.*). */
+  cache: { enabled: boolean; maxBytes: number; maxAgeMs: number };
   pricing: PricingTable;
   /** Named model profiles (thoughtscope.profiles). */
   profiles: ModelProfile[];
@@ -186,6 +188,11 @@ export function readSettings(config: ConfigSource): Settings {
       // The default dollar limit cannot apply to a model with no price (a local model): it is then
       // unlimited in dollars. A limit the user set is kept, and the run refuses an unpriced model.
       unpricedUsd: setByUser(config, 'budget.maxUsd') ? 'refuse' : 'ignore',
+    },
+    cache: {
+      enabled: readBoolean(config, 'cache.enabled'),
+      maxBytes: readNumber(config, 'cache.maxSizeMb') * 1024 * 1024,
+      maxAgeMs: Math.round(readNumber(config, 'cache.maxAgeDays') * 24 * 60 * 60 * 1000),
     },
     pricing,
   };

@@ -176,6 +176,35 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
     },
   },
   {
+    key: 'cache.enabled',
+    schema: {
+      type: 'boolean',
+      default: true,
+      markdownDescription:
+        'Answer a request from the response cache when the same request (server, model, messages, parameters, seed and sample number) was sent before, in any run, comparison or evaluation. A cached answer costs nothing now; the trace and the graph mark it and show what it cost when it was sent. Turn off to send every request. **Thoughtscope: Clear Response Cache** empties it.',
+    },
+  },
+  {
+    key: 'cache.maxSizeMb',
+    schema: {
+      type: 'integer',
+      default: 512,
+      minimum: 1,
+      maximum: 102400,
+      markdownDescription: 'Size cap of the response cache in megabytes; past it, the answers used least recently are deleted first.',
+    },
+  },
+  {
+    key: 'cache.maxAgeDays',
+    schema: {
+      type: 'number',
+      default: 30,
+      minimum: 0.01,
+      maximum: 3650,
+      markdownDescription: 'How many days a cached answer is used after it was first sent; older answers are sent again.',
+    },
+  },
+  {
     key: 'pricing',
     restricted: true,
     schema: {

@@ -95,6 +95,14 @@ export function sumNodes(nodes: readonly ThoughtNode[]): Omit<RunTotals, 'wallMs
   for (const node of nodes) {
     totals.calls += node.calls.length;
     totals.cachedCalls += node.calls.filter((c) => c.cached).length;
+    for (const call of node.calls) {
+      if (!call.replayed) continue;
+      const r = (totals.replayed ??= { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
+      r.calls++;
+      r.promptTokens += call.replayed.usage.promptTokens;
+      r.completionTokens += call.replayed.usage.completionTokens;
+      r.costUsd = r.costUsd === null || call.replayed.costUsd === null ? null : r.costUsd + call.replayed.costUsd;
+    }
     totals.promptTokens += node.usage.promptTokens;
     totals.completionTokens += node.usage.completionTokens;
     totals.estimated ||= node.usage.estimated;

@@ -6,6 +6,7 @@ import { Pricing } from '../core/pricing';
 import { DEFAULT_RETRY } from '../core/run/retry';
 import type { RunOptions } from '../core/run/run';
 import { keyHeaders, type ApiKeyStore } from '../models/secrets';
+import { responseCacheFor } from '../cache/responseCache';
 import { readSettings, type Settings } from '../settings/settings';
 import { SECTION } from '../settings/settingsSchema';
 
@@ -33,6 +34,6 @@ export async function modelFromSettings(keys: ApiKeyStore, log: vscode.LogOutput
         stream: settings.stream,
         headers: keyHeaders(settings.baseUrl, apiKey.key),
       }),
-    runOptions: { pricing: new Pricing(settings.pricing, { source: 'thoughtscope.pricing' }), reasoningEffort: settings.reasoningEffort, seed: settings.seed, budget: settings.budget, retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries }, logger: log },
+    runOptions: { pricing: new Pricing(settings.pricing, { source: 'thoughtscope.pricing' }), reasoningEffort: settings.reasoningEffort, seed: settings.seed, budget: settings.budget, retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries }, logger: log, diskCache: responseCacheFor(settings) },
   };
 }

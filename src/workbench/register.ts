@@ -1,5 +1,5 @@
 // Wires the experiment workbench into the extension: Compare Techniques, Evaluate on Dataset, Resume
-// Evaluation, and the Runs history view (with the evaluations of the folder they are written to). Errors become one-line messages (and the log), never stack
+// Evaluation, Run Experiment (thoughtscope.yaml), and the Runs history view (with the evaluations of the folder they are written to). Errors become one-line messages (and the log), never stack
 // traces in the UI.
 import * as vscode from 'vscode';
 import type { RunProfile } from '../core/run/run';
@@ -9,6 +9,7 @@ import type { Settings } from '../settings/settings';
 import { compareCommand } from './compareTechniques';
 import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
 import { registerRunsView, type RunHistory } from './runsView';
+import { runExperimentCommand } from './runExperiment';
 
 export function registerWorkbench(
   context: vscode.ExtensionContext,
@@ -32,6 +33,8 @@ export function registerWorkbench(
     vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log))),
     // The Resume button passes the evaluation's name; from the palette there is none and a list opens.
     vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name))()),
+    // The explorer and the editor title pass the file's URI; from the palette the active editor's file is run.
+    vscode.commands.registerCommand('thoughtscope.runExperiment', (uri?: unknown) => guarded('Run experiment', () => runExperimentCommand(context, keys, log, profilesFor, uri))()),
   );
   return history;
 }

@@ -100,7 +100,7 @@ describe('the thought graph in code-server, before any model is set up', { timeo
       assert.equal(data.mode, 'focus', 'a narrow side panel opens in Focus');
       assert.match((await side.locator('.header .run-note').textContent()) ?? '', /^Recorded sample run/);
       assert.match((await side.locator('.focus-status').textContent()) ?? '', /^Focus: 6 of 70 nodes$/);
-      const path = ['n0', 'n1', 'n9', 'n49', 'n64', 'n68'];
+      const path = ['n0', 'n1', 'n9', 'n49', 'n64', 'n69'];
       const focus = await shown(side);
       for (const id of path) {
         assert.ok(focus[id]?.inView, `${id} is in view`);

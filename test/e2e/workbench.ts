@@ -13,7 +13,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** Generous: the workbench loads extensions and webviews on a shared 2-core machine. */
 export const SLOW = 60_000;
 
-/** User settings for a quiet workbench: no trust prompt, start page, tips, update checks, recommendations or telemetry. */
+/** User settings for a quiet workbench: no trust prompt, start page, tips, update checks, recommendations or telemetry, no response cache. */
 export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
   'security.workspace.trust.enabled': false,
   'workbench.startupEditor': 'none',
@@ -22,6 +22,8 @@ export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
   'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true,
   'telemetry.telemetryLevel': 'off',
+  // Each scenario counts the requests it causes; runExperiment.test.ts turns the response cache on.
+  'thoughtscope.cache.enabled': false,
 };
 
 export async function launchBrowser(): Promise<Browser> {

@@ -14,7 +14,7 @@ it('npm run package builds thoughtscope.vsix with the data and without the CLI, 
   const files = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(ROOT, 'thoughtscope.vsix')], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean);
-  for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/otel.js', 'extension/dist/webview.js', 'extension/dist/sandbox/pyodide/pyodide.asm.wasm', 'extension/dist/sandbox/runner.mjs', 'extension/dist/sandbox/deno', 'extension/data/game24/24.csv', 'extension/data/game24/LICENSE', 'extension/data/got/sorting_032.csv', 'extension/data/got/LICENSE', 'extension/templates/game24/propose.liquid', 'extension/tasks/game24.task.yaml', 'extension/schemas/task.schema.json']) {
+  for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/otel.js', 'extension/dist/webview.js', 'extension/dist/sandbox/pyodide/pyodide.asm.wasm', 'extension/dist/sandbox/runner.mjs', 'extension/dist/sandbox/deno', 'extension/data/game24/24.csv', 'extension/data/game24/LICENSE', 'extension/data/got/sorting_032.csv', 'extension/data/got/LICENSE', 'extension/templates/game24/propose.liquid', 'extension/tasks/game24.task.yaml', 'extension/schemas/task.schema.json', 'extension/schemas/experiment.schema.json']) {
     assert.ok(files.includes(needed), `${needed} is in the .vsix: ${files.join(', ')}`);
   }
   // Per platform: the manifest names this machine's, since the .vsix carries its Deno binary.

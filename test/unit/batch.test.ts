@@ -221,7 +221,7 @@ describe('thoughtscope eval --batch', () => {
 
   function evalCli(server: FakeBatchServer, out: string, extra: string[] = []) {
     const child = spawn(process.execPath, [CLI, 'eval', '--batch', '--task', 'numeric', '-t', 'cot', '--data', data, '--out', out, '--base-url', server.baseUrl, '--model', 'gpt-4o-mini', '--api-key', KEY, '--poll-seconds', '0.02', ...extra], {
-      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
     });
     let stdout = '';
     let stderr = '';

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-cli-aot-got-'));
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '' };
+    const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off' };
     // Run from `dir` so relative --param file=... paths resolve there, as they would for a user.
     execFile(process.execPath, [CLI, ...args], { env, cwd: dir, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });

@@ -13,7 +13,7 @@ import { startFakeServer, type FakeReply, type FakeRequest, type FakeServer } fr
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const BOMB = join(__dirname, '..', 'fixtures', 'hostile', 'got-bomb.json');
 const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-cli-hostile-'));
-const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '' };
+const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off' };
 
 interface Result {
   code: number | null;

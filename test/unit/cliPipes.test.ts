@@ -24,7 +24,7 @@ interface Ended {
  */
 function run(command: string[], closeEarly: Array<'stdout' | 'stderr'> = []): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '' };
+    const env = { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off' };
     const child = spawn(command[0], command.slice(1), { cwd: elsewhere, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = { stdout: '', stderr: '' };
     for (const name of ['stdout', 'stderr'] as const) {

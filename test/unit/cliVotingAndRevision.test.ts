@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-cli-seed-'));
 
 function cli(args: string[], cwd = dir): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: server.baseUrl, THOUGHTSCOPE_MODEL: 'gpt-4o-mini' };
+    const env = { ...process.env, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: server.baseUrl, THOUGHTSCOPE_MODEL: 'gpt-4o-mini', THOUGHTSCOPE_CACHE: 'off' };
     execFile(process.execPath, [CLI, ...args], { env, cwd, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });

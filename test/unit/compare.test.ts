@@ -93,7 +93,7 @@ describe('thoughtscope compare', () => {
     const out = join(dir, 'compare.json');
     const args = ['compare', '--techniques', 'io,cot', '--models', 'gpt-4o-mini,gpt-4o', '-i', 'What is 2+2?', '--expected', '4', '--score', 'numeric', '--base-url', server.baseUrl, '--out', out];
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' }, timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_CACHE: 'off' }, timeout: 60_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
       ),
     );

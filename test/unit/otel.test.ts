@@ -145,7 +145,7 @@ describe('OpenTelemetry: configuration', () => {
 describe('OpenTelemetry: the CLI with OTEL_EXPORTER_OTLP_* variables', () => {
   const cli = (args: string[], env: Record<string, string>) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', OTEL_BSP_SCHEDULE_DELAY: '10', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off', OTEL_BSP_SCHEDULE_DELAY: '10', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
       );
     });

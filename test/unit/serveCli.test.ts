@@ -25,7 +25,7 @@ after(() => {
 });
 
 function serveCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_SERVE_TOKEN: '', OTEL_EXPORTER_OTLP_ENDPOINT: '', ...env } });
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off', THOUGHTSCOPE_SERVE_TOKEN: '', OTEL_EXPORTER_OTLP_ENDPOINT: '', ...env } });
   children.push(child);
   let err = '';
   child.stderr!.on('data', (c) => (err += c));

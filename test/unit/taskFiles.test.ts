@@ -66,8 +66,9 @@ describe('task file schema', () => {
     assert.deepEqual(allTasks().map((t) => t.id), ['generic', 'game24', 'creative-writing', 'crosswords', 'multiple-choice', 'numeric-answer']);
     for (const t of allTasks()) assert.equal(t.file, join(root, 'tasks', `${t.id}.task.yaml`));
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    assert.deepEqual(manifest.contributes.yamlValidation, [{ fileMatch: ['*.task.yaml', '*.task.yml'], url: './schemas/task.schema.json' }]);
-    assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: ['*.task.json'], url: './schemas/task.schema.json' }]);
+    // (Experiment files have entries of their own beside these.)
+    assert.deepEqual(manifest.contributes.yamlValidation.filter((v: { url: string }) => v.url === './schemas/task.schema.json'), [{ fileMatch: ['*.task.yaml', '*.task.yml'], url: './schemas/task.schema.json' }]);
+    assert.deepEqual(manifest.contributes.jsonValidation.filter((v: { url: string }) => v.url === './schemas/task.schema.json'), [{ fileMatch: ['*.task.json'], url: './schemas/task.schema.json' }]);
   });
 
   it('game24 and generic come from their files: auto, default steps and progress rules as before', () => {

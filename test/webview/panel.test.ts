@@ -466,6 +466,35 @@ describe('webview panel in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  test('calls answered from the response cache: the label, the header and the inspector say so, with the first cost', async () => {
+    const panel = await openPanel({ width: 520, height: 900 });
+    const { page } = panel;
+    try {
+      const graph = new ThoughtGraph();
+      const q = graph.addNode({ kind: 'question', text: 'What is 17 * 23?' });
+      const replayed = { storedAt: '2030-01-02T03:04:05.000Z', costUsd: 0.0012, usage: { promptTokens: 900, completionTokens: 100, estimated: false } };
+      const cachedCall = call('propose', 'Propose a step.', '17 * 20 = 340', 0, 0, { cached: true, costUsd: 0, latencyMs: 0, replayed });
+      const a = graph.addNode({ kind: 'thought', text: '17 * 20 = 340' }, [{ id: q.id, kind: 'expand' }]);
+      graph.recordCall(a.id, cachedCall);
+      const b = graph.addNode({ kind: 'answer', text: '391' }, [{ id: a.id, kind: 'answer' }]);
+      graph.recordCall(b.id, call('answer', 'Finish.', '391', 300, 10));
+      const totals: RunTotals = { ...sumTotals(graph.nodes(), 1000), replayed: { calls: 1, promptTokens: 900, completionTokens: 100, costUsd: 0.0012 } };
+      await panel.send({ type: 'restore', run: runInfo('run-replayed'), graph: graph.snapshot(), summary: { outcome: 'done', answer: '391', answerNodeId: b.id, totals } });
+      await panel.waitForGraph(3);
+      const labels = await drawnLabels(page);
+      assert.equal(labels[a.id], expectedLabel(graph.get(a.id)));
+      assert.match(labels[a.id], /cached \(was \$0\.0012\)/);
+      assert.doesNotMatch(labels[b.id], /cached/);
+      assert.equal(await page.textContent('.header [data-total="calls"] .value'), '2 (1 cached, 1 from earlier runs, was $0.0012)');
+      await page.click(`.graph g.node[data-node-id="${a.id}"]`);
+      await page.waitForSelector('.inspector:not([hidden])');
+      assert.equal(await page.textContent('.inspector details.call summary .cached'), 'cached · first sent 2030-01-02 03:04 · was $0.0012');
+      assert.deepEqual(panel.problems, []);
+    } finally {
+      await panel.close();
+    }
+  });
+
   test('a reasoning model: its reasoning folded apart from the response, dropped parameters on the call and the run', async () => {
     const panel = await openPanel();
     const { page } = panel;

@@ -191,6 +191,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       completionTokens: totals.completionTokens,
       costUsd: totals.costUsd,
       wallMs: totals.wallMs,
+      ...(totals.replayed ? { replayed: totals.replayed } : {}),
     };
     // The trace first: an item in the checkpoint is not run again, so its trace must already be kept.
     traces?.append(item.index, toTrace(report, run.graph));

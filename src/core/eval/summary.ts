@@ -23,6 +23,7 @@ export function summarize(items: readonly ItemResult[], metric?: MetricInfo): Ev
     promptTokens: items.reduce((s, i) => s + i.promptTokens, 0),
     completionTokens: items.reduce((s, i) => s + i.completionTokens, 0),
     costUsd: sumCost(items),
+    ...summarizeReplayed(items),
     wallMs: items.reduce((s, i) => s + i.wallMs, 0),
     ...summarizePicks(items),
     ...(metric ? { metric: summarizeMetric(items, metric) } : {}),
@@ -54,6 +55,25 @@ function summarizePicks(items: readonly ItemResult[]): Pick<EvalSummary, 'picks'
     picks[name] = { correct, accuracy: items.length === 0 ? 0 : correct / items.length };
   }
   return { picks };
+}
+
+function summarizeReplayed(items: readonly ItemResult[]): Pick<EvalSummary, 'replayed'> {
+  const replayed = items.filter((i) => i.replayed);
+  if (replayed.length === 0) return {};
+  return {
+    replayed: {
+      calls: replayed.reduce((s, i) => s + i.replayed!.calls, 0),
+      promptTokens: replayed.reduce((s, i) => s + i.replayed!.promptTokens, 0),
+      completionTokens: replayed.reduce((s, i) => s + i.replayed!.completionTokens, 0),
+      costUsd: sumCost(replayed.map((i) => i.replayed!)),
+    },
+  };
+}
+
+/** What the items cost in full: spent now plus what their replayed answers cost when first sent. */
+export function fullCost(summary: Pick<EvalSummary, 'costUsd' | 'replayed'>): number | null {
+  const then = summary.replayed?.costUsd ?? 0;
+  return summary.costUsd === null || then === null ? null : summary.costUsd + then;
 }
 
 /** The value at quantile q of sorted values, interpolating linearly between neighbours. */

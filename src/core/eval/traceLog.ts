@@ -123,7 +123,8 @@ export function indexTraceLines(path: string): Map<number, TraceLine> {
   return found;
 }
 
-function isTrace(value: unknown): value is Trace {
+/** The shape of a run trace, checked loosely: what readers of traces rely on. */
+export function isTrace(value: unknown): value is Trace {
   const t = value as Trace;
   return !!t && typeof t === 'object' && typeof t.technique === 'string' && typeof t.input === 'string' && Array.isArray(t.nodes) && Array.isArray(t.edges) && !!t.totals;
 }

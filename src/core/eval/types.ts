@@ -1,5 +1,6 @@
 // The results of evaluating one technique on a dataset. The item and summary shapes are the public
 // format of `thoughtscope eval --out` and of the JSONL checkpoint lines; keep them stable.
+import type { ReplayedTotals } from '../graph/types';
 
 /** One dataset row to run: `index` is its row number (0-based) in the file or in 24.csv. */
 export interface EvalItem {
@@ -33,6 +34,8 @@ export interface ItemResult {
   /** null when the model's price is unknown. */
   costUsd: number | null;
   wallMs: number;
+  /** Calls answered from the cache across runs ($0 now; not in the counts above) and what they used when first sent. */
+  replayed?: ReplayedTotals;
 }
 
 export interface EvalSummary {
@@ -55,6 +58,8 @@ export interface EvalSummary {
   promptTokens: number;
   completionTokens: number;
   costUsd: number | null;
+  /** Calls answered from the cache across runs, over all items (see ItemResult.replayed). */
+  replayed?: ReplayedTotals;
   /** Sum of the items' wall times (with concurrency the elapsed time is shorter; see meta.elapsedMs). */
   wallMs: number;
 }

@@ -52,8 +52,10 @@ export interface CallRecord {
   /** USD, or null when the model's price is unknown. */
   costUsd: number | null;
   latencyMs: number;
-  /** True when the answer came from the run's cache: nothing was sent. */
+  /** True when the answer came from a cache (the run's, or across runs): nothing was sent. */
   cached: boolean;
+  /** Set when the answer came from the cache across runs: when it was first sent, what it used and cost then. */
+  replayed?: ReplayedFrom;
   error?: string;
   /** What was refused or cut from the server's answer (usage not believed, text over the size cap). */
   notes?: string[];
@@ -67,6 +69,14 @@ export interface CallRecord {
   seed?: number;
   /** The templates the prompt was rendered from (the first made the prompt; any others were parts of it). */
   templates?: TemplateUse[];
+}
+
+/** Where a replayed answer came from: when it was first sent, and what it used and cost then. */
+export interface ReplayedFrom {
+  /** ISO time the request was sent. */
+  storedAt: string;
+  costUsd: number | null;
+  usage: TokenUsage;
 }
 
 export interface ThoughtNode {
@@ -102,8 +112,15 @@ export interface ThoughtEdge {
 }
 
 export interface RunTotals {
+  /** Requests sent. */
   calls: number;
+  /** Calls answered from a cache (the run's or the one across runs); nothing was sent. */
   cachedCalls: number;
+  /**
+   * Of those, the calls answered from the cache across runs, and what they used and cost when they were
+   * first sent (costUsd null: some price was unknown). They cost nothing now.
+   */
+  replayed?: ReplayedTotals;
   promptTokens: number;
   completionTokens: number;
   /** True when any count is estimated. */
@@ -115,6 +132,13 @@ export interface RunTotals {
   /** null when any call's price is unknown. */
   costUsd: number | null;
   wallMs: number;
+}
+
+export interface ReplayedTotals {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number | null;
 }
 
 export type RunOutcome = 'done' | 'cancelled' | 'failed' | 'budget';

@@ -2,6 +2,7 @@
 // VS Code's preview draw) and a cost table by call role. Model text is fenced, never inlined as Markdown.
 import { markdownTable } from '../compare/table';
 import { formatUsd } from '../pricing';
+import { cachedNote } from '../run/cachedNote';
 import { renderMermaid } from '../render/mermaid';
 import type { Trace } from '../trace';
 import { snapshotFromTrace } from './restore';
@@ -58,7 +59,7 @@ export function runMarkdown(trace: Trace): string {
       [...byRole.entries()].map(([role, r]) => [role, String(r.calls), String(r.prompt), String(r.completion)]),
     ),
     '',
-    `Total: ${t.calls} calls${t.cachedCalls ? ` (+${t.cachedCalls} cached)` : ''}, ${t.estimated ? '~' : ''}${t.promptTokens} tokens in, ${t.estimated ? '~' : ''}${t.completionTokens} out, ${formatUsd(t.costUsd)}, ${(t.wallMs / 1000).toFixed(1)} s wall time.`,
+    `Total: ${t.calls} calls${cachedNote(t)}, ${t.estimated ? '~' : ''}${t.promptTokens} tokens in, ${t.estimated ? '~' : ''}${t.completionTokens} out, ${formatUsd(t.costUsd)}, ${(t.wallMs / 1000).toFixed(1)} s wall time.`,
     '',
   ].join('\n');
 }

@@ -24,6 +24,7 @@ export function snapshotFromTrace(trace: Trace): GraphSnapshot {
       ...(c.reasoningEffort ? { reasoningEffort: c.reasoningEffort } : {}),
       ...(c.seed !== undefined ? { seed: c.seed } : {}),
       ...(c.templates ? { templates: c.templates } : {}),
+      ...(c.replayed ? { replayed: c.replayed } : {}),
     }));
     const last = calls[calls.length - 1];
     return {

@@ -8,6 +8,7 @@ export function limitedModel(model: ChatModel, limiter: Limiter): ChatModel {
   return {
     provider: model.provider,
     model: model.model,
+    cacheIdentity: model.cacheIdentity,
     server: model.server,
     complete: (request: ChatRequest, options?: CallOptions): Promise<ChatResponse> =>
       limiter.run(() => model.complete(request, options), options?.signal),

@@ -37,6 +37,8 @@ export const NO_KEY_PLACEHOLDER = 'no-key';
 export class OpenAIChatModel implements ChatModel {
   readonly provider = 'openai-compatible';
   readonly model: string;
+  /** The server without credentials, and the model name: keys are not part of it (they are in the client's headers). */
+  readonly cacheIdentity: string;
   readonly server: string;
   private readonly client: OpenAI;
   private readonly config: OpenAIModelConfig;
@@ -47,6 +49,7 @@ export class OpenAIChatModel implements ChatModel {
     if (!config.model.trim()) throw new ModelError('bad-request', 'No model name is set: set thoughtscope.model or pass --model');
     this.config = config;
     this.model = config.model;
+    this.cacheIdentity = `${serverIdentity(config.baseUrl)} ${config.model}`;
     this.server = config.baseUrl;
     this.limits = responseLimits(config);
     // A query in the base URL (Azure's ?api-version=…) goes on every request, not in front of the path.
@@ -266,5 +269,17 @@ export function validateBaseUrl(baseUrl: string): void {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ModelError('bad-request', `The base URL "${baseUrl}" must start with http:// or https://`);
+  }
+}
+
+/** A server URL as a cache identity: user info (a password in the URL) and a trailing slash removed. */
+function serverIdentity(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    return baseUrl.replace(/\/+$/, '');
   }
 }

@@ -1,5 +1,5 @@
 // The chat-model interface every provider implements. No vscode import: the CLI and tests use it too.
-import type { TokenUsage, UsageSource } from '../graph/types';
+import type { ReplayedFrom, TokenUsage, UsageSource } from '../graph/types';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -94,6 +94,8 @@ export interface ChatResponse {
   droppedParams?: DroppedParam[];
   /** The server's rate-limit headers, when it sent any. */
   rateLimit?: RateLimitInfo;
+  /** Set by the run when the answer came from the cache across runs (run/replay.ts), never by a model. */
+  replayed?: ReplayedFrom;
 }
 
 export interface CallOptions {
@@ -107,6 +109,11 @@ export interface ChatModel {
   readonly provider: string;
   /** Model name as sent to the server and used for pricing. */
   readonly model: string;
+  /**
+   * Who answers, for the cache across runs: the server (without credentials) and the model name.
+   * Models without one are never answered from that cache.
+   */
+  readonly cacheIdentity?: string;
   /** Where the model is served (a base URL): what a server refuses, and its rate limits, are remembered per server and model. */
   readonly server?: string;
   complete(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;

@@ -166,10 +166,22 @@ export function labelFor(node: ThoughtNode, options: MermaidOptions = {}): strin
     facts.push(formatTokens(node));
     facts.push(formatUsd(node.costUsd));
   }
+  const replayed = replayedNote(node);
+  if (replayed) facts.push(replayed);
   const status = STATUS_WORDS[node.status];
   if (status) facts.push(status);
   if (facts.length > 0) lines.push(facts.join(' · '));
   return lines.join('\n');
+}
+
+/** "cached (was $0.0012)" when calls of the node were answered from the cache across runs ("2 of 3 cached ..." for some). */
+function replayedNote(node: ThoughtNode): string | undefined {
+  const replayed = node.calls.filter((c) => c.replayed);
+  if (replayed.length === 0) return undefined;
+  let was: number | null = 0;
+  for (const c of replayed) was = was === null || c.replayed!.costUsd === null ? null : was + c.replayed!.costUsd;
+  const share = replayed.length === node.calls.length ? 'cached' : `${replayed.length} of ${node.calls.length} cached`;
+  return `${share} (was ${formatUsd(was)})`;
 }
 
 /**

@@ -4,6 +4,7 @@
 // cost, with its own frontier and a text box plot per evaluation: the GoT paper's figure of errors
 // (box plots) against total cost for IO, CoT, ToT, ToT2 and GoT.
 import { markdownTable } from '../compare/table';
+import { fullCost } from '../eval/summary';
 import type { EvalResults, MetricSummary } from '../eval/types';
 import { formatUsd } from '../formatUsd';
 
@@ -16,7 +17,7 @@ export interface ReportPoint {
   accuracy: number;
   accuracyCi95: [number, number];
   anyCorrect: number;
-  /** USD per item, null when the price is unknown. */
+  /** USD per item (replayed answers at what they first cost; see fullCostPerItem), null when the price is unknown. */
   costPerItem: number | null;
   tokensPerItem: number;
   onFrontier: boolean;
@@ -41,6 +42,15 @@ export function paretoFrontier(points: ReadonlyArray<{ cost: number; accuracy: n
     .map(({ i }) => i);
 }
 
+/**
+ * USD per item, with answers replayed from the cache across runs at what they cost when first sent, so a
+ * re-run that paid for little compares by what its technique costs; null when a price is unknown.
+ */
+export function fullCostPerItem(r: EvalResults): number | null {
+  const cost = fullCost(r.summary);
+  return cost === null || r.summary.total === 0 ? null : cost / r.summary.total;
+}
+
 export function buildReport(results: readonly EvalResults[]): Report {
   const points: ReportPoint[] = results.map((r) => {
     const n = r.summary.total;
@@ -53,8 +63,8 @@ export function buildReport(results: readonly EvalResults[]): Report {
       accuracy: r.summary.accuracy,
       accuracyCi95: r.summary.accuracyCi95,
       anyCorrect: r.summary.anyCorrect,
-      costPerItem: r.summary.costUsd === null || n === 0 ? null : r.summary.costUsd / n,
-      tokensPerItem: n === 0 ? 0 : (r.summary.promptTokens + r.summary.completionTokens) / n,
+      costPerItem: fullCostPerItem(r),
+      tokensPerItem: n === 0 ? 0 : (r.summary.promptTokens + r.summary.completionTokens + (r.summary.replayed?.promptTokens ?? 0) + (r.summary.replayed?.completionTokens ?? 0)) / n,
       onFrontier: false,
       ...(r.summary.metric && r.summary.metric.count > 0 ? { metric: r.summary.metric, onMetricFrontier: false } : {}),
     };

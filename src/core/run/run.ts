@@ -1,15 +1,16 @@
 // One run of one technique: owns the thought graph and every model call made for it.
 // Every call takes the same path, `call()`, a pipeline of named stages read top to bottom:
-//   stopped?  →  growth limit  →  cache (a hit waits for a turn of the event loop)  →  top-up (n choices)  →  per request:
+//   stopped?  →  growth limit  →  cache (a hit waits for a turn of the event loop)  →  the cache across
+//   runs (replay.ts: a hit is admitted as a call at $0)  →  top-up (n choices)  →  per request:
 //   run settings (effort, seed)  →  profile slot  →  run slot  →  budget hold  →  retries  →
 //   rate gate  →  parameter fit (retry once without a refused one)  →  model (text streams to the
 //   node)  →  settle (count, release)  →  record on the node.
-// The stages live in small files beside this one (budget, worstCase, cache, topUp, runSettings,
+// The stages live in small files beside this one (budget, worstCase, cache, replay + diskCache, topUp, runSettings,
 // limiter, retry, rateGate, paramFit, liveText, accounting, callRecord, inFlight, turns, nodeStatus).
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_GROWTH_LIMITS, type GrowthLimits } from '../graph/growth';
 import { ThoughtGraph } from '../graph/thoughtGraph';
-import type { RunTotals, TokenUsage } from '../graph/types';
+import type { ReplayedFrom, RunTotals, TokenUsage } from '../graph/types';
 import { ModelError, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type PartialAnswer, type ReasoningEffort } from '../model/types';
 import { estimatePromptTokens } from '../model/tokens';
 import { Pricing, type ModelPrice } from '../pricing';
@@ -17,6 +18,7 @@ import type { TemplateUse } from '../templates/types';
 import { RunCounters } from './accounting';
 import { BudgetExceededError, BudgetLedger, reserve, type Ask, type Budget, type Grant, type Spend } from './budget';
 import { RequestCache, requestKey } from './cache';
+import type { DiskCache } from './diskCache';
 import { InFlight } from './inFlight';
 import { Limiter, abortError, isAbortError } from './limiter';
 import { LiveText } from './liveText';
@@ -25,6 +27,7 @@ import { PROCESS_REFUSALS, sendFitted, type RefusedParams } from './paramFit';
 import { gateFor } from './rateGate';
 import { withRunSettings, type RunSettings } from './runSettings';
 import { answeredCall, partialCall } from './callRecord';
+import { replayOrSend } from './replay';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './retry';
 import { RunProfiles, type RunProfile } from './runProfiles';
 import { sendWithTopUp } from './topUp';
@@ -77,6 +80,8 @@ export interface RunOptions {
   seed?: number;
   /** What servers refused (default: the process's memory, shared by every run). */
   refusals?: RefusedParams;
+  /** The response cache across runs (diskCache.ts); without it every request the run's own cache misses is sent. */
+  diskCache?: DiskCache;
 }
 
 /** What one settled request used, for the totals and the budgets. */
@@ -107,6 +112,7 @@ export class Run {
   private readonly profiles: RunProfiles;
   private readonly settings: RunSettings;
   private readonly refusals: RefusedParams;
+  private readonly diskCache: DiskCache | undefined;
   /** Why the run was stopped (a budget, a growth limit), if it was: no new request starts; those in flight finish. */
   budgetStop: string | undefined;
   private stopError: BudgetExceededError | undefined;
@@ -124,6 +130,7 @@ export class Run {
     this.logger = options.logger ?? silentLogger;
     this.settings = { reasoningEffort: options.reasoningEffort, seed: options.seed };
     this.refusals = options.refusals ?? PROCESS_REFUSALS;
+    this.diskCache = options.diskCache;
     // Every queued and in-flight request listens for cancellation; hundreds at once are expected.
     setMaxListeners(0, this.controller.signal);
     if (options.signal) {
@@ -313,7 +320,10 @@ export class Run {
       this.counters.addCached();
       return { response, cached: true };
     }
-    const pending = sendWithTopUp(request, model, (one) => this.send(withRunSettings(one, this.settings), model, nodeId), this.ignoresN, (m) => this.logger.info(m));
+    const send = () => sendWithTopUp(request, model, (one) => this.send(withRunSettings(one, this.settings), model, nodeId), this.ignoresN, (m) => this.logger.info(m));
+    // The cache across runs, asked with the request as it goes out (effort, seed); a replayed answer costs $0 and counts as a call.
+    const stage = { send, admit: (r: ChatResponse) => this.admitReplayed(model, r.replayed!), costOf: (r: ChatResponse) => this.costOf(model, r) };
+    const pending = this.diskCache ? replayOrSend(this.diskCache, model, withRunSettings(request, this.settings), stage) : send();
     this.cache.set(key, pending);
     return { response: await pending, cached: false };
   }
@@ -378,6 +388,21 @@ export class Run {
     });
   }
 
+  /**
+   * Stage: an answer from the cache across runs costs nothing, but it is a call: it must fit the call
+   * budgets (waiting, as a request would, for requests in flight) and is counted there, so a re-run stops
+   * where the first run stopped. What it used and cost when first sent is counted apart (RunTotals.replayed).
+   */
+  private async admitReplayed(model: ChatModel, from: ReplayedFrom): Promise<void> {
+    this.throwIfCancelled();
+    const grant = await reserve(this.ledgers, { promptTokens: 0, outputTokens: 0, price: this.priceOf(model), model: model.model }, this.signal).catch((err: unknown) => {
+      if (err instanceof BudgetExceededError) this.stop(err.message);
+      throw err;
+    });
+    for (const [ledger, hold] of grant.holds) ledger.settle(hold, { calls: 1, tokens: 0, usd: 0 });
+    this.counters.addReplayed(from);
+  }
+
   /** What a settled request used, in the run's totals; returns it as the budgets' spend. */
   private count(u: Used): Spend {
     this.counters.add(u.requests, u.usage, u.cost);
@@ -386,7 +411,11 @@ export class Run {
 
   /** Stage: the call on its node, with its tokens and cost (a cached answer cost nothing). */
   private record(nodeId: string, role: string, request: ChatRequest, model: ChatModel, response: ChatResponse, cached: boolean, templates?: readonly TemplateUse[]): void {
-    const call = answeredCall(role, request, this.settings, response, cached, cached ? 0 : this.costOf(model, response));
+    // An answer from the cache across runs is a cached call too, keeping when it was first sent and its cost then.
+    const replayed = cached ? undefined : response.replayed;
+    const free = cached || replayed !== undefined;
+    const record = answeredCall(role, request, this.settings, response, free, free ? 0 : this.costOf(model, response));
+    const call = replayed ? { ...record, replayed } : record;
     this.graph.recordCall(nodeId, templates?.length ? { ...call, templates: [...templates] } : call);
   }
 
