@@ -145,8 +145,18 @@ export async function runCommand(page: Page, title: string, timeoutMs = SLOW): P
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // With the keyboard focus inside a webview (the graph panel), F1 is the webview's key, not the
+    // workbench's: move the focus back to the workbench first, as a person clicking outside it would.
+    await page.evaluate(() => {
+      const active = document.activeElement;
+      if (active instanceof HTMLIFrameElement) active.blur();
+    });
     await page.keyboard.press('F1');
-    await input.waitFor({ timeout: SLOW });
+    const opened = await input.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    if (!opened) {
+      if (Date.now() > deadline) throw new Error(`The command palette did not open to run "${title}"`);
+      continue;
+    }
     await input.fill(`>${title}`);
     const found = await row.waitFor({ timeout: 5000 }).then(() => true, () => false);
     if (found) break;
