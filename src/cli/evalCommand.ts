@@ -12,17 +12,16 @@ import type { Technique } from '../core/techniques/types';
 import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
-import { UnpricedBudgetError } from '../core/run/budget';
 import { allTasks, findTask, isTaskFileName } from '../core/tasks/registry';
 import type { TemplateLibrary } from '../core/templates/library';
 import { scorerForTask } from '../core/eval/taskScorer';
 import { cliTask, cliTemplates } from './templatesFlag';
-import { ParamError } from '../core/techniques/params';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
 import { MODEL_OPTIONS, modelSetup, parseFlags, type ModelSetup } from './modelFlags';
 import { checkWritable, writeOrRescue } from './outputFiles';
+import { interruptible } from './interruptible';
 import { stopTracing, tracingFromEnvironment } from './tracing';
 import { EVAL_USAGE } from './workbenchUsage';
 import { experimentCommand } from './experimentCommand';
@@ -90,41 +89,33 @@ export async function evalCommand(argv: string[]): Promise<number> {
   checkWritable('traces', args.traces);
 
   const tracing = tracingFromEnvironment((m) => process.stderr.write(`\rthoughtscope: ${m}\n`));
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write(args.batch ? '\nStopping; the batch goes on at the provider, its id is in the checkpoint…\n' : '\nCancelling; finished items are kept in the checkpoint…\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
   const live = !args.quiet && process.stderr.isTTY;
+  const onCancel = args.batch ? 'Stopping; the batch goes on at the provider, its id is in the checkpoint…' : 'Cancelling; finished items are kept in the checkpoint…';
   let results: EvalResults;
   try {
-    results = args.batch
-      ? await evalBatch(args, { technique, task, scorer, items, model, params, dataset, checkpoint, setup, signal: controller.signal, live })
-      : await evaluate({
-          technique,
-          task,
-          scorer,
-          items,
-          model,
-          params,
-          concurrency,
-          maxUsd,
-          runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed, diskCache: setup.diskCache },
-          checkpoint,
-          traces: args.traces,
-          resume: args.resume,
-          dataset,
-          signal: controller.signal,
-          onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
-          onRunStart: tracing && ((item, run) => tracing.watch(run, { technique, params, input: item.input, task: task.id, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.eval.item': item.index } })),
-        });
-  } catch (err) {
-    if (err instanceof ParamError || err instanceof DatasetError || err instanceof RangeError || err instanceof UnpricedBudgetError) throw new UsageError(err.message);
-    throw err;
+    results = await interruptible(onCancel, live, (signal) =>
+      args.batch
+        ? evalBatch(args, { technique, task, scorer, items, model, params, dataset, checkpoint, setup, signal, live })
+        : evaluate({
+            technique,
+            task,
+            scorer,
+            items,
+            model,
+            params,
+            concurrency,
+            maxUsd,
+            runOptions: { pricing: setup.pricing, retry: setup.retry, reasoningEffort, seed: setup.seed, diskCache: setup.diskCache },
+            checkpoint,
+            traces: args.traces,
+            resume: args.resume,
+            dataset,
+            signal,
+            onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
+            onRunStart: tracing && ((item, run) => tracing.watch(run, { technique, params, input: item.input, task: task.id, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.eval.item': item.index } })),
+          }),
+    );
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    if (live) process.stderr.write('\r\x1b[K');
     await stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`));
   }
 
