@@ -35,38 +35,28 @@ const sortingErrors = (item: EvalItem, answer: string) => sortErrors.errors(answ
 const intersectionErrors = (item: EvalItem, answer: string) => setIntersectionErrors.errors(answer, item.input, item.input);
 const ERRORS = { name: 'errors', better: 'lower' } as const;
 
+/** A GoT task scored by an error count (the paper's measure): correct when there are none. */
+function errorCountScorer(preset: string, description: string, measure: (item: EvalItem, answer: string) => number, extra: Pick<Scorer, 'checkItem'> & { needsExpected?: boolean } = {}): Scorer {
+  return {
+    id: `got-${preset}`,
+    technique: { id: 'got', params: { preset } },
+    description,
+    taskId: 'generic',
+    needsExpected: extra.needsExpected ?? false,
+    metric: ERRORS,
+    ...(extra.checkItem ? { checkItem: extra.checkItem } : {}),
+    measure,
+    score: (item, answer) => measure(item, answer) === 0,
+  };
+}
+
 export const GOT_SCORERS: readonly Scorer[] = [
-  {
-    id: 'got-sorting',
-    technique: { id: 'got', params: { preset: 'sorting' } },
-    description: 'GoT sorting: errors = numbers missing or added plus adjacent pairs out of order (300 for no readable list); correct at 0.',
-    taskId: 'generic',
-    needsExpected: false,
-    metric: ERRORS,
-    measure: sortingErrors,
-    score: (item, answer) => sortingErrors(item, answer) === 0,
-  },
-  {
-    id: 'got-set-intersection',
-    technique: { id: 'got', params: { preset: 'set-intersection' } },
-    description: 'GoT set intersection: errors = common numbers missing plus numbers wrongly given or repeated (1000 for no readable list); correct at 0.',
-    taskId: 'generic',
-    needsExpected: false,
-    metric: ERRORS,
-    measure: intersectionErrors,
-    score: (item, answer) => intersectionErrors(item, answer) === 0,
-  },
-  {
-    id: 'got-keyword-counting',
-    technique: { id: 'got', params: { preset: 'keyword-counting' } },
-    description: 'GoT keyword counting: errors = the sum over countries of |claimed count − true count|; correct at 0.',
-    taskId: 'generic',
+  errorCountScorer('sorting', 'GoT sorting: errors = numbers missing or added plus adjacent pairs out of order (300 for no readable list); correct at 0.', sortingErrors),
+  errorCountScorer('set-intersection', 'GoT set intersection: errors = common numbers missing plus numbers wrongly given or repeated (1000 for no readable list); correct at 0.', intersectionErrors),
+  errorCountScorer('keyword-counting', 'GoT keyword counting: errors = the sum over countries of |claimed count − true count|; correct at 0.', keywordErrors, {
     needsExpected: true,
-    metric: ERRORS,
     checkItem: (item) => void expectedCounts(item),
-    measure: keywordErrors,
-    score: (item, answer) => keywordErrors(item, answer) === 0,
-  },
+  }),
   {
     id: 'got-document-merging',
     technique: { id: 'got', params: { preset: 'document-merging' } },
