@@ -4,7 +4,8 @@
 #   scripts/check-repo-paths.sh [repository root, default: this script's repository]
 # What counts as leaving (in src/, test/, scripts/, bench/, webview/):
 #   - an absolute path into this machine's work folders (a string starting with /work/);
-#   - the old data folder beside the repository ("../shared/data", or ".." then "shared" in a path join);
+#   - the folder beside the repository the data was once read from ($old_data_dir below): ".." then
+#     "$old_data_dir/data" in a string, or ".." then "$old_data_dir" in a path join;
 #   - more ".." than the file is deep, as a "../../x" string or as ".." arguments of a path join: from the
 #     file's own folder (imports, __dirname, import.meta) that climbs above the repository root;
 #   - any ".." joined onto the current directory or the repository root (process.cwd(), root, ROOT).
@@ -37,11 +38,13 @@ report() {
   done <<<"$out"
 }
 
+# The folder beside the repository that the tests and the CLI once read the Game of 24 data from.
+old_data_dir='shared'
 # This script names the patterns it looks for, so it does not check itself.
 skip=(-not -path '*/node_modules/*' -not -path 'scripts/check-repo-paths.sh')
 mapfile -d '' all < <(find "${dirs[@]}" -type f "${skip[@]}" -print0)
 report "absolute path under /work" "${q}/work/" "${all[@]}"
-report "the shared folder beside the repository" "\\.\\./shared/data|${dots}[[:space:]]*,[[:space:]]*['\"]shared['\"]" "${all[@]}"
+report "the shared folder beside the repository" "\\.\\./${old_data_dir}/data|${dots}[[:space:]]*,[[:space:]]*['\"]${old_data_dir}['\"]" "${all[@]}"
 report "'..' from the current directory or the repository root" "(cwd\\(\\)|\\b[Rr][Oo][Oo][Tt]\\b)[[:space:]]*,[[:space:]]*['\"]\\.\\.([/'\"])" "${all[@]}"
 
 # Climbing: a file d folders below the root may go up at most d times from its own folder.

@@ -22,7 +22,7 @@ function fixtureRepo(files: Record<string, string[]>): string {
   const root = mkdtempSync(join(tmpdir(), 'thoughtscope-paths-'));
   for (const [path, lines] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), lines.map((l) => l.replaceAll('DD', '..').replaceAll('WORK', 'work')).join('\n') + '\n');
+    writeFileSync(join(root, path), lines.map((l) => l.replaceAll('DD', '..').replaceAll('WORK', 'work').replaceAll('OLD', 'shared')).join('\n') + '\n');
   }
   return root;
 }
@@ -33,7 +33,7 @@ describe('check-repo-paths', () => {
       'src/workbench/panel.ts': [
         "import { webviewHtml } from 'DD/shared/webviewHtml';", // src/shared: inside
         "import { run } from 'DD/DD/src/core/run';", // climbs 2 from 2 deep: inside
-        "const guess = join(folder, 'DD', 'shared', 'data', 'game24', '24.csv');", // 3: flagged
+        "const guess = join(folder, 'DD', 'OLD', 'data', 'game24', '24.csv');", // 3: flagged
       ],
       'src/core/sandbox/locate.ts': ["const modules = join(__dirname, 'DD', 'DD', 'DD', 'node_modules');"],
       'src/main.ts': [
@@ -43,11 +43,11 @@ describe('check-repo-paths', () => {
       ],
       'test/unit/paths.test.ts': [
         "assert.throws(() => store.load('DD/DD/etc/passwd'));",
-        "const csv = '/WORK/shared/data/game24/24.csv';", // 2: flagged
+        "const csv = '/WORK/OLD/data/game24/24.csv';", // 2: flagged
         "const beside = resolve(process.cwd(), 'DD/data.csv');", // 3: flagged
         "const up = resolve(ROOT, 'DD', 'x');", // 4: flagged
       ],
-      'bench/data.ts': ["const CSV = 'DD/shared/data/game24/24.csv';"], // flagged
+      'bench/data.ts': ["const CSV = 'DD/OLD/data/game24/24.csv';"], // flagged
       'scripts/build.mjs': ["const manifest = new URL('DD/package.json', import.meta.url);"],
     });
     const r = await check(root);
