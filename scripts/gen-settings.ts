@@ -49,7 +49,7 @@ function localizeSection(section: { id: string; title: string; properties: Recor
 }
 
 const UNTRUSTED_DESCRIPTION =
-  'In untrusted workspaces, Thoughtscope ignores workspace values of the settings that choose the server, model, prices and budget, and the folder rag indexes, so a workspace cannot send your prompts, files or API key elsewhere or lift your spending limits. Its prompt templates in .thoughtscope/templates are not read there either. Program of Thoughts does not run generated programs there: the graph shows the program, not run.';
+  'In untrusted workspaces, Thoughtscope ignores workspace values of the settings that choose the server, model, prices and budget, and the folder rag indexes, so a workspace cannot send your prompts, files or API key elsewhere or lift your spending limits. Its prompt templates in .thoughtscope/templates, and a task file named in thoughtscope.task, are not read there either. Program of Thoughts does not run generated programs there: the graph shows the program, not run.';
 
 /** package.json and package.nls.json with the generated parts rewritten. */
 export function generatedManifest(manifest: Record<string, any>, nls: Record<string, string>): { manifest: Record<string, any>; nls: Record<string, string> } {

@@ -1,8 +1,9 @@
 // `thoughtscope eval`: one technique over a dataset, scored, with a checkpoint and --resume, and with
 // --traces each item's run trace.
 import { parseArgs } from 'node:util';
-import { dirname, join, resolve } from 'node:path';
-import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range, type DataFormat } from '../core/eval/dataset';
+import { join } from 'node:path';
+import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range } from '../core/eval/dataset';
+import { evalTask, EvalTaskError, ownTaskData, taskData, taskDataItems, type EvalTask } from '../core/eval/evalTask';
 import { evaluateWithBatch, type BatchMeta, type BatchProgress } from '../core/eval/batch';
 import { evaluate, type EvalProgress } from '../core/eval/evaluate';
 import { GOT_DATA_FILES, GOT_SIZES } from '../core/eval/gotDatasets';
@@ -12,10 +13,8 @@ import type { Technique } from '../core/techniques/types';
 import { findScorer, scorerIds, type Scorer } from '../core/eval/scorers';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import { formatUsd } from '../core/pricing';
-import { allTasks, findTask, isTaskFileName } from '../core/tasks/registry';
 import type { TemplateLibrary } from '../core/templates/library';
-import { scorerForTask } from '../core/eval/taskScorer';
-import { cliTask, cliTemplates } from './templatesFlag';
+import { cliTemplates } from './templatesFlag';
 import { findTechnique, techniqueIds } from '../core/techniques/registry';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
 import { defaultPuzzlesPath, packageRoot } from './puzzlesPath';
@@ -178,41 +177,23 @@ export function batchProgressText(p: BatchProgress): string {
 }
 
 
-/**
- * --task names a scorer (game24, exact, numeric, …, with the task it belongs to), or else a task whose
- * file declares a scorer: a built-in one (numeric-answer, multiple-choice, crosswords, creative-writing)
- * or a task file.
- */
-function taskAndScorer(name: string, templates: TemplateLibrary): { task: Task; scorer: Scorer } {
-  const known = findScorer(name);
-  if (known) {
-    const task = findTask(known.taskId);
-    if (!task) throw new UsageError(`the "${known.taskId}" task is not available in this build`);
-    return { task: task.withTemplates(templates), scorer: known };
+/** --task names a scorer, a built-in task with a scorer or a task file (core/eval/evalTask.ts). */
+function taskAndScorer(name: string, templates: TemplateLibrary): EvalTask {
+  try {
+    return evalTask(name, { templates, baseDir: process.cwd(), label: '--task' });
+  } catch (err) {
+    if (err instanceof EvalTaskError) throw new UsageError(err.message);
+    throw err;
   }
-  const task = isTaskFileName(name) || findTask(name) ? cliTask(name, '', templates) : undefined;
-  if (!task) throw new UsageError(`unknown --task "${name}"; known: ${scorerIds().join(', ')}, ${allTasks().filter((t) => t.spec.scorer).map((t) => t.id).join(', ')}, or a task file (*.task.yaml)`);
-  const scorer = scorerForTask(task);
-  if (!scorer) throw new UsageError(`the task "${task.id}" declares no scorer; add one to its file, or pass a scorer as --task (${scorerIds().join(', ')})`);
-  return { task, scorer };
-}
-
-/** The task file's data file and default rows, when it names one. */
-function taskData(task: Task): { path: string; label: string; range?: [number, number]; format?: DataFormat } | undefined {
-  const data = task.spec.data;
-  if (!data) return undefined;
-  const format = data.format === 'lines' || data.format === 'crosswords' ? data.format : undefined;
-  return { path: resolve(dirname(task.file), data.file), label: data.file.replace(/^(\.\.\/)+/, ''), range: data.range, format };
 }
 
 function loadItems(args: { data?: string; from?: string; to?: string; puzzles?: string; size?: string }, scorer: Scorer, task: Task): { items: EvalItem[]; dataset: string } {
   const range = args.from !== undefined || args.to !== undefined;
-  const own = scorer.id === task.id && scorer.id !== 'game24' ? taskData(task) : undefined;
+  const own = ownTaskData({ task, scorer });
   if (own && args.data === undefined) {
     try {
-      const [from, to] = range ? [positiveNumber('from', args.from ?? args.to, { integer: true })!, positiveNumber('to', args.to ?? args.from, { integer: true })!] : own.range ? [own.range[0], own.range[1] - 1] : [undefined, undefined];
-      if (from === undefined || to === undefined) return { items: loadDataset(own.path, scorer.needsExpected, own.format), dataset: own.label };
-      return { items: loadDatasetRange(own.path, scorer.needsExpected, from, to, own.format), dataset: `${own.label} rows ${from}-${to}` };
+      const rows: [number, number] | undefined = range ? [positiveNumber('from', args.from ?? args.to, { integer: true })!, positiveNumber('to', args.to ?? args.from, { integer: true })!] : undefined;
+      return taskDataItems(own, scorer.needsExpected, rows);
     } catch (err) {
       if (err instanceof DatasetError) throw new UsageError(err.message);
       throw err;

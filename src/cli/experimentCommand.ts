@@ -14,9 +14,11 @@ import { cliRunProfiles } from './profilesFlag';
 import { packageRoot } from './puzzlesPath';
 import { cliStorageDir } from './storageDir';
 import { interruptible } from './interruptible';
+import { cliTemplates } from './templatesFlag';
 
 export interface ExperimentFlags extends ModelFlagValues {
   config: string;
+  templates?: string;
   resume?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -25,7 +27,8 @@ export interface ExperimentFlags extends ModelFlagValues {
 export async function experimentCommand(args: ExperimentFlags): Promise<number> {
   let exp: Experiment;
   try {
-    exp = loadExperiment(args.config);
+    // Templates as for `eval`: built-in, ./.thoughtscope/templates, --templates; the file's own folder goes over them.
+    exp = loadExperiment(args.config, { templates: cliTemplates(args.templates) });
   } catch (err) {
     if (err instanceof ExperimentError) throw new UsageError(err.message);
     throw err;

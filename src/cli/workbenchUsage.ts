@@ -2,7 +2,7 @@
 export const EVAL_USAGE = `Usage:
   thoughtscope eval --task <scorer> --technique <id> [--param name=value ...]
                     (--data <file.jsonl|file.csv> | --from N --to M) --out <results.json> [options]
-  thoughtscope eval -c <thoughtscope.yaml> [--resume] [--json] [model options]
+  thoughtscope eval -c <thoughtscope.yaml> [--resume] [--json] [--templates DIR] [model options]
 
   -c, --config <file>       an experiment file (schemas/experiment.schema.json): techniques × models on a task
                             and dataset, with a budget and pass thresholds; every run's results, checkpoint and
@@ -15,7 +15,11 @@ export const EVAL_USAGE = `Usage:
                             answer with each item's "expected" field; got-sorting, got-set-intersection,
                             got-keyword-counting: the GoT paper's error count (correct at 0 errors);
                             got-document-merging: the model's 0-10 score of the merged document.
-                            The got-* tasks run --technique got (--param approach=io|cot|tot|tot2|got)
+                            The got-* tasks run --technique got (--param approach=io|cot|tot|tot2|got).
+                            Or a task with its own prompts, scorer and data: numeric-answer, multiple-choice,
+                            crosswords, creative-writing, or a task file (my.task.yaml; its data file when no --data)
+  --templates <dir>         templates over the built-in ones and ./.thoughtscope/templates, by name (with -c, an
+                            experiment's own templates: folder goes over these)
   --data <file>             JSONL lines {"input": ..., "expected": ...} or a CSV with input,expected columns,
                             or a CSV in a GoT reference form (ID,Unsorted,Sorted; ID,SET1,SET2,INTERSECTION; ...)
   --from N --to M           rows by index, both included: Game of 24 puzzles in 24.csv (the ToT paper's test set:

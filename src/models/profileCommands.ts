@@ -7,8 +7,8 @@ import { extensionRunProfiles, ProfileKeyStore } from './extensionProfiles';
 import { LmModelCache, vscodeLmApi } from './lmApiModel';
 import { offerSetupOnce, setUpModel } from './modelSetup';
 import { configuredProfiles, pickProfile, ProfileStatus } from './profileStatus';
-import { readSettings, type Settings } from '../settings/settings';
-import { SECTION } from '../settings/settingsSchema';
+import type { Settings } from '../settings/settings';
+import { readWorkspaceSettings } from '../settings/workspaceSettings';
 
 export function registerProfiles(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): (settings: Settings) => Promise<RunProfile[]> {
   const keys = new ProfileKeyStore(context.secrets);
@@ -34,7 +34,7 @@ export function registerProfiles(context: vscode.ExtensionContext, log: vscode.L
     vscode.commands.registerCommand('thoughtscope.calibrateCascade', () =>
       calibrateCascadeCommand(async () => {
         try {
-          return await profilesFor(readSettings(vscode.workspace.getConfiguration(SECTION)));
+          return await profilesFor(readWorkspaceSettings());
         } catch (err) {
           void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', (err as Error).message.split('\n')[0]));
           return undefined;

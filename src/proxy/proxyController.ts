@@ -14,7 +14,7 @@ import { toTrace } from '../core/trace';
 import type { OtelExport } from '../otel/otelExport';
 import type { RunController } from '../run/runController';
 import type { ApiKeyStore } from '../models/secrets';
-import { readProxySettings, readTechniqueParams, SettingsError, type Settings } from '../settings/settings';
+import { readProxySettings, readTechniqueParams, settingsTask, SettingsError, type Settings } from '../settings/settings';
 import { SECTION } from '../settings/settingsSchema';
 import { techniqueHost } from '../techniques/iclExamples';
 import { ragHost } from '../techniques/ragIndexer';
@@ -75,11 +75,13 @@ export class ProxyController implements vscode.Disposable {
       // The settings' parameters of every technique, as `--param` gives them to `thoughtscope serve`.
       const params = Object.fromEntries(TECHNIQUES.map((t) => [t.id, readTechniqueParams(config, t, settings.temperature)]));
       const live = new Map<string, (report: RunReport) => void>();
+      const ownTask = settings.taskFile ? settingsTask(settings, '', techniqueHost().templates!) : undefined;
       server = await startServer({
         host: '127.0.0.1',
         port: proxy.port,
         token: proxy.tokenRequired ? await this.token() : undefined,
-        defaults: { task: settings.task, params, budget: settings.budget },
+        // A task file in thoughtscope.task is the default task of requests that name none.
+        defaults: ownTask ? { task: ownTask.id, ownTask, params, budget: settings.budget } : { task: settings.task, params, budget: settings.budget },
         targets: () => [defaultName, ...profiles.filter((p) => p.model && p.name !== defaultName).map((p) => p.name)],
         resolve,
         profiles,

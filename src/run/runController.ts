@@ -12,7 +12,6 @@ import { cachedNote } from '../core/run/cachedNote';
 import { responseCacheFor } from '../cache/responseCache';
 import { DEFAULT_RETRY } from '../core/run/retry';
 import { Run, type RunProfile } from '../core/run/run';
-import { resolveTask } from '../core/tasks/registry';
 import type { Task } from '../core/tasks/types';
 import { ParamError } from '../core/techniques/params';
 import type { Technique } from '../core/techniques/types';
@@ -26,7 +25,8 @@ import { openWorkspaceLocation } from './openLocation';
 import { ragHost } from '../techniques/ragIndexer';
 import { insertAnswer, type InputOrigin } from './insertAnswer';
 import { keyHeaders, type ApiKeyStore } from '../models/secrets';
-import { readSettings, readTechniqueParams, SettingsError, type Settings } from '../settings/settings';
+import { readTechniqueParams, settingsTask, SettingsError, type Settings } from '../settings/settings';
+import { readWorkspaceSettings } from '../settings/workspaceSettings';
 import { SECTION } from '../settings/settingsSchema';
 import type { ImageFormat, RunInfo, WebviewToHost } from '../shared/messages';
 import { EventBatcher } from '../view/eventBatcher';
@@ -218,7 +218,7 @@ export class RunController implements vscode.Disposable {
     let task: Task;
     try {
       const config = vscode.workspace.getConfiguration(SECTION);
-      settings = readSettings(config);
+      settings = readWorkspaceSettings(config);
       params = overrides?.params ?? readTechniqueParams(config, technique, settings.temperature);
       if (overrides?.model) settings = { ...settings, model: overrides.model, activeProfile: undefined };
       const apiKey = await this.keys.get();
@@ -230,9 +230,8 @@ export class RunController implements vscode.Disposable {
         stream: settings.stream,
         headers: keyHeaders(settings.baseUrl, apiKey.key),
       });
-      const resolvedTask = resolveTask(settings.task, input);
-      if (!resolvedTask) throw new Error(`Unknown task "${settings.task}"`);
-      task = resolvedTask;
+      // thoughtscope.task's task file or built-in task, rendering from the workspace's templates.
+      task = settingsTask(settings, input, techniqueHost().templates!);
       const profiles = (await this.profilesFor?.(settings)) ?? [];
       const activeModel = settings.activeProfile ? profiles.find((p) => p.name === settings.activeProfile)?.model : undefined;
       if (settings.activeProfile && !activeModel) throw new Error(`The active model profile "${settings.activeProfile}" is not available`);

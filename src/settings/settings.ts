@@ -7,7 +7,14 @@ import { validateBaseUrl } from '../core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from '../core/pricing';
 import { validateProfiles, type ModelProfile } from '../core/profiles';
 import type { Budget } from '../core/run/budget';
-import { taskIds } from '../core/tasks/registry';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { isTaskFileName, resolveTask, taskIds } from '../core/tasks/registry';
+import { taskFromFile } from '../core/tasks/builtIn';
+import { readTaskFile, TaskFileError } from '../core/tasks/taskFile';
+import type { Task } from '../core/tasks/types';
+import { TemplateError } from '../core/templates/errors';
+import type { TemplateLibrary } from '../core/templates/library';
 import { coerceParam, ParamError, type ParamValues } from '../core/techniques/params';
 import type { Technique } from '../core/techniques/types';
 import { generalSetting, SECTION, techniqueSettingKey } from './settingsSchema';
@@ -36,8 +43,10 @@ export interface Settings {
   provider: Provider;
   baseUrl: string;
   model: string;
-  /** A task id or "auto" (resolved against the input with resolveTask). */
+  /** A task id, "auto" (resolved against the input with resolveTask), or a task file's path as written. */
   task: string;
+  /** The task file thoughtscope.task names, absolute; undefined for a built-in task. */
+  taskFile: string | undefined;
   /** Overrides every technique's temperature when set. */
   temperature: number | undefined;
   /** Sent as reasoning_effort with every request, when set. */
@@ -119,7 +128,17 @@ function readLimit(config: ConfigSource, key: string): number | undefined {
   return value === 0 ? undefined : value;
 }
 
-export function readSettings(config: ConfigSource): Settings {
+/**
+ * Where a task file named in thoughtscope.task is looked for: a relative path starts at the first
+ * workspace folder. It is read only when the workspace is trusted (a cloned repository must not decide
+ * what is sent to the model), as .thoughtscope/templates is.
+ */
+export interface TaskFileScope {
+  folder: string | undefined;
+  trusted: boolean;
+}
+
+export function readSettings(config: ConfigSource, scope?: TaskFileScope): Settings {
   const provider = readString(config, 'provider') as Provider;
 
   const baseUrl = readString(config, 'baseUrl');
@@ -134,11 +153,7 @@ export function readSettings(config: ConfigSource): Settings {
   const model = readString(config, 'model');
   if (!model) throw new SettingsError(fullKey('model'), `Setting "${fullKey('model')}" is empty; set it to the model (or Azure deployment) name`);
 
-  const taskId = raw(config, 'task');
-  const task = typeof taskId === 'string' && taskIds().includes(taskId) ? taskId : undefined;
-  if (!task) {
-    throw new SettingsError(fullKey('task'), `Setting "${fullKey('task')}" must be one of ${taskIds().join(', ')}, got ${show(taskId)}`);
-  }
+  const { task, taskFile } = readTask(config, scope);
 
   const temperatureRaw = raw(config, 'temperature');
   const temperature = temperatureRaw === null ? undefined : readNumber(config, 'temperature');
@@ -174,6 +189,7 @@ export function readSettings(config: ConfigSource): Settings {
     baseUrl,
     model,
     task,
+    taskFile,
     temperature,
     reasoningEffort,
     seed,
@@ -196,6 +212,48 @@ export function readSettings(config: ConfigSource): Settings {
     },
     pricing,
   };
+}
+
+/** thoughtscope.task: a built-in task's id or "auto", or a task file (checked against its schema now). */
+function readTask(config: ConfigSource, scope: TaskFileScope | undefined): { task: string; taskFile: string | undefined } {
+  const setting = fullKey('task');
+  const value = raw(config, 'task');
+  if (typeof value === 'string' && isTaskFileName(value.trim())) {
+    const name = value.trim();
+    if (!scope?.trusted) throw new SettingsError(setting, `Setting "${setting}" names a task file (${name}), which is read only in a trusted workspace; trust the workspace, or choose a built-in task`);
+    if (!isAbsolute(name) && !scope.folder) throw new SettingsError(setting, `Setting "${setting}" names a task file by a relative path (${name}), which starts at the workspace folder; open a folder, or give the full path`);
+    const path = isAbsolute(name) ? name : resolve(scope.folder!, name);
+    if (!existsSync(path)) throw new SettingsError(setting, `Setting "${setting}": no such task file ${name}${isAbsolute(name) ? '' : ` (in ${scope.folder})`}`);
+    try {
+      readTaskFile(path, name);
+    } catch (err) {
+      if (err instanceof TaskFileError) throw new SettingsError(setting, `Setting "${setting}": ${err.message}`);
+      throw err;
+    }
+    return { task: name, taskFile: path };
+  }
+  if (typeof value === 'string' && taskIds().includes(value)) return { task: value, taskFile: undefined };
+  throw new SettingsError(setting, `Setting "${setting}" must be one of ${taskIds().join(', ')}, or a task file (*.task.yaml), got ${show(value)}`);
+}
+
+/**
+ * The task a run on `input` uses: thoughtscope.task's task file, or the built-in task it names ("auto":
+ * by the input), rendering from `templates` (the workspace's). A task file that names a template the
+ * library does not have, or changed since the settings were read, is a SettingsError naming the file.
+ */
+export function settingsTask(settings: Settings, input: string, templates: TemplateLibrary): Task {
+  const setting = fullKey('task');
+  if (settings.taskFile) {
+    try {
+      return taskFromFile(settings.taskFile, templates, settings.task);
+    } catch (err) {
+      if (err instanceof TaskFileError || err instanceof TemplateError) throw new SettingsError(setting, `Setting "${setting}": ${err.message}`);
+      throw err;
+    }
+  }
+  const task = resolveTask(settings.task, input);
+  if (!task) throw new SettingsError(setting, `Setting "${setting}" must be one of ${taskIds().join(', ')}, got ${show(settings.task)}`);
+  return task.withTemplates(templates);
 }
 
 export interface ProxySettings {

@@ -4,6 +4,7 @@
 // The per-technique settings come from each technique's parameter declarations.
 // No vscode import: the generator and the unit tests load this file under plain Node.
 import { AUTO_TASK, allTasks } from '../core/tasks/registry';
+import { TASK_FILE_PATTERN } from '../core/tasks/taskFile';
 import type { ParamSpec } from '../core/techniques/params';
 import { TECHNIQUES } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
@@ -67,16 +68,20 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
   {
     key: 'task',
     schema: {
+      // A string field rather than a drop-down: a task file's path is a value too. settings.json completes
+      // the built-in ids (with their descriptions) from the first branch.
       type: 'string',
       // Getters: the built-in task files are read when the schema is first looked at, not on activation.
-      get enum() {
-        return [AUTO_TASK, ...allTasks().map((t) => t.id)];
-      },
-      get enumDescriptions() {
-        return ['Game of 24 when the input is four whole numbers, else generic.', ...allTasks().map((t) => t.description)];
+      get anyOf() {
+        return [
+          { enum: [AUTO_TASK, ...allTasks().map((t) => t.id)], enumDescriptions: ['Game of 24 when the input is four whole numbers, else generic.', ...allTasks().map((t) => t.description)] },
+          { pattern: TASK_FILE_PATTERN, description: 'A task file, relative to the first workspace folder.' },
+        ];
       },
       default: AUTO_TASK,
-      markdownDescription: 'The kind of problem: decides the prompts the techniques send and how the final answer is read.',
+      get markdownDescription() {
+        return `The kind of problem: decides the prompts the techniques send, how the final answer is read and how it is scored. One of ${[AUTO_TASK, ...allTasks().map((t) => t.id)].map((id) => `\`${id}\``).join(', ')} (\`auto\`: Game of 24 for four whole numbers, else \`generic\`), or a task file (\`*.task.yaml\`, relative to the first workspace folder) with its own templates, answer extraction, scorer and examples. A task file is read only in a trusted workspace.`;
+      },
     },
   },
   {

@@ -8,10 +8,10 @@ import { findScorer } from '../core/eval/scorers';
 import { REASONING_EFFORTS } from '../core/model/types';
 import { Pricing } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
-import { resolveTask } from '../core/tasks/registry';
 import { techniqueHost } from '../techniques/iclExamples';
 import { TECHNIQUES } from '../core/techniques/registry';
-import { readTechniqueParams, type Settings } from '../settings/settings';
+import { scorerForTask } from '../core/eval/taskScorer';
+import { readTechniqueParams, settingsTask, type Settings } from '../settings/settings';
 import type { RunController } from '../run/runController';
 import type { ApiKeyStore } from '../models/secrets';
 import type { CompareRowView } from '../shared/workbenchMessages';
@@ -60,9 +60,10 @@ export async function compareCommand(
 
   const models = chosenProfiles.length ? chosenProfiles.map((p) => p.model!) : [setup.make()];
   const prices = Object.fromEntries(chosenProfiles.filter((p) => p.price).map((p) => [p.model!.model, p.price!]));
-  const resolved = resolveTask(setup.settings.task, input);
-  if (!resolved) throw new Error(`Unknown task "${setup.settings.task}"`);
-  const task = resolved.withTemplates(techniqueHost().templates!);
+  const task = settingsTask(setup.settings, input, techniqueHost().templates!);
+  // A task file's own scorer judges the expected answer when it can on the spot (not a model judge or a sandboxed function).
+  const own = scorerForTask(task);
+  const scorer = own && !own.judge && own.needsExpected ? own : findScorer('exact');
   const picked = REASONING_EFFORTS.filter((e) => chosen.some((c) => c.key === `e:${e}`));
   const efforts = picked.length ? picked : [undefined];
   const entries: CompareEntry[] = models.flatMap((model) =>
@@ -80,7 +81,7 @@ export async function compareCommand(
           task,
           entries,
           expected: expected.trim() ? expected : undefined,
-          scorer: expected.trim() ? findScorer('exact') : undefined,
+          scorer: expected.trim() ? scorer : undefined,
           concurrency: setup.settings.concurrency,
           runOptions: { ...setup.runOptions, pricing: new Pricing({ ...setup.settings.pricing, ...prices }, { source: 'thoughtscope.pricing' }) },
           signal: stop.signal,

@@ -7,7 +7,8 @@ import { DEFAULT_RETRY } from '../core/run/retry';
 import type { RunOptions } from '../core/run/run';
 import { keyHeaders, type ApiKeyStore } from '../models/secrets';
 import { responseCacheFor } from '../cache/responseCache';
-import { readSettings, type Settings } from '../settings/settings';
+import type { Settings } from '../settings/settings';
+import { readWorkspaceSettings } from '../settings/workspaceSettings';
 import { SECTION } from '../settings/settingsSchema';
 
 export interface SettingsModel {
@@ -20,7 +21,7 @@ export interface SettingsModel {
 
 export async function modelFromSettings(keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<SettingsModel> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const settings = readSettings(config);
+  const settings = readWorkspaceSettings(config);
   const apiKey = await keys.get();
   return {
     settings,

@@ -4,6 +4,7 @@
 // profiles come from the file or from thoughtscope.profiles. A file's own server or profiles never get a
 // stored key (only the environment variable they name), so a workspace file cannot send a key elsewhere;
 // experiments run only in trusted workspaces.
+import { dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { DatasetError } from '../core/eval/dataset';
 import { ExperimentError, loadExperiment, type Experiment, type ModelRef } from '../core/experiment/load';
@@ -14,6 +15,8 @@ import type { ChatModel } from '../core/model/types';
 import { formatUsd } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import type { ApiKeyStore } from '../models/secrets';
+import { TemplateError } from '../core/templates/errors';
+import { workspaceTemplates } from '../techniques/workspaceTemplates';
 import type { Settings } from '../settings/settings';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
@@ -40,9 +43,13 @@ export async function runExperimentCommand(
   const setup = await modelFromSettings(keys, log);
   let exp: Experiment;
   try {
-    exp = loadExperiment(uri.fsPath, { hostProfiles: setup.settings.profiles.map((p) => p.name) });
+    // The file's task (an id, or a task file relative to it) renders from the workspace's templates
+    // (trusted: checked above) with the file's own `templates` folder over them, as `eval -c` does.
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? dirname(uri.fsPath);
+    const templates = workspaceTemplates(folder, vscode.workspace.isTrusted);
+    exp = loadExperiment(uri.fsPath, { hostProfiles: setup.settings.profiles.map((p) => p.name), templates });
   } catch (err) {
-    if (err instanceof ExperimentError) return showFileError(uri, err.message);
+    if (err instanceof ExperimentError || err instanceof TemplateError) return showFileError(uri, err.message);
     throw err;
   }
   const hostProfiles = (await profilesFor?.(setup.settings)) ?? [];
@@ -131,12 +138,17 @@ async function experimentUri(target: unknown): Promise<vscode.Uri | undefined> {
   return undefined;
 }
 
-/** A one-line error about the file; "file:line:" messages put the cursor on that line. */
+/**
+ * A one-line error about the file; "file:line:" messages put the cursor on that line, or on the task
+ * file's line when the error is in the task file it names ("thoughtscope.yaml:2: task: x.task.yaml:5: …").
+ */
 async function showFileError(uri: vscode.Uri, message: string): Promise<void> {
   void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: {0}', message));
-  const line = /^[^:]+:(\d+):/.exec(message);
+  const inTaskFile = /^[^:]+:\d+: task: ([^:]+\.task\.(?:ya?ml|json)):(\d+):/.exec(message);
+  const line = inTaskFile ? [inTaskFile[0], inTaskFile[2]] : /^[^:]+:(\d+):/.exec(message);
   if (!line) return;
-  const editor = await vscode.window.showTextDocument(uri, { preview: false });
+  const target = inTaskFile ? vscode.Uri.file(resolve(dirname(uri.fsPath), inTaskFile[1])) : uri;
+  const editor = await vscode.window.showTextDocument(target, { preview: false });
   const position = new vscode.Position(Math.max(0, Number(line[1]) - 1), 0);
   editor.selection = new vscode.Selection(position, position);
   editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);

@@ -1,9 +1,10 @@
 // `thoughtscope eval -c thoughtscope.yaml` from the built CLI against the loopback server: the whole
 // matrix, report.md and experiment.json, exit codes as a CI gate, a re-run answered from the response
-// cache, a budget stop finished with --resume, and a bad file as one line.
+// cache, a budget stop finished with --resume, a bad file as one line, and a task file of the test's own
+// (its templates, examples, answer pattern, scorer and data file) applied as `eval --task` applies it.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -128,5 +129,77 @@ describe('thoughtscope eval -c', () => {
     const clash = await cli(dir, ['eval', '-c', 'thoughtscope.yaml', '--task', 'exact']);
     assert.equal(clash.code, 2);
     assert.equal(clash.stderr, 'thoughtscope: --task does not go with -c: the experiment file says it\n');
+  });
+
+  describe('a task file as the task', () => {
+    /**
+     * A task the built-in ones would score differently: its own prompt (from the experiment's templates
+     * folder, with the file's examples), its answer on a "Result =" line, and a numeric scorer with a 10%
+     * tolerance. Its data file sits beside it, so the experiment names none.
+     */
+    function taskWorkspace(baseUrl: string, taskFile = '', yaml = ''): string {
+      const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-exptask-'));
+      mkdirSync(join(dir, 'tasks'));
+      mkdirSync(join(dir, 'prompts', 'sums'), { recursive: true });
+      const rows = [['2', '3'], ['7', '8'], ['10', '5']].map(([a, b]) => JSON.stringify({ input: `What is ${a}+${b}?`, expected: String(Number(a) + Number(b)) }));
+      writeFileSync(join(dir, 'tasks', 'sums.jsonl'), `${rows.join('\n')}\n`);
+      writeFileSync(
+        join(dir, 'tasks', 'sums.task.yaml'),
+        taskFile ||
+          [
+            'id: sums',
+            'description: Sums, answered on a Result line',
+            'templates:',
+            '  io: sums/ask',
+            'answer:',
+            "  pattern: '^Result\\s*=\\s*(.+)$'",
+            'scorer:',
+            '  type: numeric',
+            '  tolerance: 0.1',
+            'examples:',
+            '  - { input: "What is 1+1?", answer: "2" }',
+            'data:',
+            '  file: sums.jsonl',
+            '',
+          ].join('\n'),
+      );
+      writeFileSync(join(dir, 'prompts', 'sums', 'ask.liquid'), 'SUMS-TEMPLATE{% for e in examples %} (e.g. {{ e.input }} gives {{ e.answer }}){% endfor %}\n{{ input }}\nReply "Result = <number>".');
+      writeFileSync(
+        join(dir, 'thoughtscope.yaml'),
+        yaml || `name: own-task\ntask: tasks/sums.task.yaml\ntemplates: prompts\nconcurrency: 1\nserver:\n  baseUrl: ${baseUrl}\nmodels: [gpt-4o-mini]\ntechniques: [io]\nthresholds:\n  - "io accuracy >= 1"\n`,
+      );
+      return dir;
+    }
+
+    it('sends its template, reads its answers and scores them with its scorer, on its own data', async () => {
+      // 7+8 is answered 15.5: right within the task's 10%, wrong for the built-in numeric scorer. An
+      // "Answer:" line after the Result line is what the built-in answer reading would take instead.
+      const s = await server((req) => {
+        // The item's question is the last one in the prompt (the example's comes first).
+        const m = [...req.prompt.matchAll(/What is (\d+)\+(\d+)\?/g)].pop();
+        if (!req.prompt.startsWith('SUMS-TEMPLATE') || !m) return { choices: ['Answer: 0'] };
+        const sum = Number(m[1]) + Number(m[2]);
+        return { choices: [`Result = ${m[1] === '7' ? sum + 0.5 : sum}\nAnswer: 999`], usage: { prompt_tokens: 50, completion_tokens: 5 } };
+      });
+      const dir = taskWorkspace(s.baseUrl);
+      const r = await cli(dir, ['eval', '-c', 'thoughtscope.yaml'], { THOUGHTSCOPE_CACHE: 'off' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(s.requests.length, 3, 'one request per row of the task file’s data');
+      for (const req of s.requests) assert.match(req.prompt, /^SUMS-TEMPLATE \(e\.g\. What is 1\+1\? gives 2\)\nWhat is \d+\+\d+\?\nReply "Result = <number>"\.$/);
+      const results = JSON.parse(readFileSync(join(dir, '.thoughtscope', 'experiments', 'own-task', 'io--gpt-4o-mini.json'), 'utf8')) as EvalResults;
+      assert.equal(results.meta.task, 'sums');
+      assert.equal(results.meta.dataset, 'sums.jsonl');
+      assert.deepEqual(results.items.map((i) => [i.answer, i.correct]), [['5', true], ['15.5', true], ['15', true]]);
+      assert.match(r.stdout, /^PASS  io accuracy >= 1 /m);
+    });
+
+    it('a task file that breaks its schema stops before any call, naming both files and lines (exit 2)', async () => {
+      const s = await server(() => ({ choices: ['Result = 1'] }));
+      const dir = taskWorkspace(s.baseUrl, 'id: sums\ndescription: d\nscorer:\n  type: numeric\n  tolerence: 0.1\n');
+      const r = await cli(dir, ['eval', '-c', 'thoughtscope.yaml'], { THOUGHTSCOPE_CACHE: 'off' });
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, 'thoughtscope: thoughtscope.yaml:2: task: tasks/sums.task.yaml:5: scorer: unknown field "tolerence"\n');
+      assert.equal(s.requests.length, 0);
+    });
   });
 });

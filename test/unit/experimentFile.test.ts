@@ -1,17 +1,19 @@
 // Experiment files: the published schema is the one the loader checks with, bad files get one line
 // naming the file, line and field, and thresholds parse and judge as written.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
+import { experimentItems } from '../../src/core/experiment/items';
 import { loadExperiment, parseExperiment } from '../../src/core/experiment/load';
 import { experimentSchema } from '../../src/core/experiment/schema';
 import { checkThresholds, parseThreshold } from '../../src/core/experiment/thresholds';
 import { SCORERS } from '../../src/core/eval/scorers';
 import { summarize } from '../../src/core/eval/summary';
 import type { EvalResults, ItemResult } from '../../src/core/eval/types';
+import { allTasks, isTaskFileName } from '../../src/core/tasks/registry';
 import { TECHNIQUES } from '../../src/core/techniques/registry';
 
 const root = join(__dirname, '..', '..');
@@ -43,7 +45,12 @@ describe('the published schema', () => {
 
   it('names every task and technique, and each technique’s parameters with their bounds', () => {
     const schema = experimentSchema() as { properties: Record<string, { enum?: string[]; items?: { anyOf: Array<Record<string, unknown>> } }> };
-    assert.deepEqual(schema.properties.task.enum, SCORERS.map((s) => s.id));
+    const task = schema.properties.task as unknown as { anyOf: [{ enum: string[] }, { pattern: string }] };
+    assert.deepEqual(task.anyOf[0].enum, [...SCORERS.map((s) => s.id), ...allTasks().filter((t) => t.spec.scorer && t.id !== 'game24').map((t) => t.id)]);
+    // Either a known id or a task file's path: what tasks/registry.ts takes for a file.
+    const taskFile = new RegExp(task.anyOf[1].pattern);
+    for (const name of ['units.task.yaml', 'tasks/x.task.yml', '../a.task.json']) assert.ok(taskFile.test(name) && isTaskFileName(name), name);
+    for (const name of ['units.yaml', 'units.task.yaml.bak', 'task.yaml']) assert.ok(!taskFile.test(name) && !isTaskFileName(name), name);
     const object = schema.properties.techniques.items!.anyOf[1] as { allOf: Array<{ if: { properties: { technique: { const: string } } }; then: { properties: { params: { properties: Record<string, { minimum?: number; maximum?: number }> } } } }> };
     assert.deepEqual(object.allOf.map((c) => c.if.properties.technique.const), TECHNIQUES.map((t) => t.id));
     const tot = TECHNIQUES.find((t) => t.id === 'tot')!;
@@ -77,6 +84,8 @@ describe('one-line errors naming file, line and field', () => {
     ['an unknown technique', VALID.replace('  - cot', '  - cott'), 'thoughtscope.yaml:4: techniques[0]: must be one of '],
     ['an unknown technique in an object', VALID.replace('technique: tot', 'technique: tott'), 'thoughtscope.yaml:5: techniques[1].technique: must be one of io, cot, tot,'],
     ['an unknown task', VALID.replace('task: numeric', 'task: numerc'), 'thoughtscope.yaml:1: task: must be one of game24, exact, numeric'],
+    ['a task file that is not there', VALID.replace('task: numeric', 'task: ./x.task.yaml'), 'thoughtscope.yaml:1: task: no such task file ./x.task.yaml'],
+    ['a templates folder with no templates', `${VALID}templates: nowhere\n`, 'thoughtscope.yaml:8: templates: nowhere: no <name>.liquid templates there'],
     ['a misspelt field', `${VALID}thresholdz: []\n`, 'thoughtscope.yaml:8: thresholdz: unknown field "thresholdz"'],
     ['a missing field', 'task: numeric\n', 'thoughtscope.yaml:1: (top level): "techniques" is required'],
     ['a key in the file', `${VALID}server:\n  baseUrl: https://api.openai.com/v1\n  apiKey: sk-123\n`, 'thoughtscope.yaml:10: server.apiKey: "apiKey" is not allowed: keys never go in an experiment file; name the environment variable that holds it with apiKeyEnv'],
@@ -112,6 +121,53 @@ describe('one-line errors naming file, line and field', () => {
     const exp = parseExperiment(`${VALID}profiles: profiles.json\nmodels:\n  - profile: big\n`, join(dir, 'thoughtscope.yaml'));
     assert.deepEqual(exp.models, [{ profile: 'big' }]);
     assert.equal(exp.profiles[0].apiKeyEnv, 'BIG_KEY');
+  });
+});
+
+describe('a task file as the task', () => {
+  // In a folder of its own, below the experiment's, so a path taken from the current directory would miss it.
+  const home = mkdtempSync(join(tmpdir(), 'thoughtscope-exptaskfile-'));
+  mkdirSync(join(home, 'tasks'));
+  mkdirSync(join(home, 'prompts', 'units'), { recursive: true });
+  writeFileSync(join(home, 'prompts', 'units', 'cot.liquid'), 'UNITS {{ input }}');
+  writeFileSync(join(home, 'tasks', 'units.jsonl'), ['1 km in m?', '2 km in m?', '3 km in m?', '4 km in m?'].map((q, i) => JSON.stringify({ input: q, expected: String(1000 * (i + 1)) })).join('\n'));
+  const taskYaml = (extra = '') => `id: units\ndescription: Unit conversions\ndefaultSteps: 2\ntemplates:\n  cot: units/cot\nscorer:\n  type: numeric\n  tolerance: 0.001\ndata:\n  file: units.jsonl\n  range: [1, 3]\n${extra}`;
+  writeFileSync(join(home, 'tasks', 'units.task.yaml'), taskYaml());
+  const load = (text: string) => parseExperiment(text, join(home, 'thoughtscope.yaml'));
+
+  it('is read relative to the experiment file, with its scorer, default steps, templates and data', () => {
+    const exp = load('task: tasks/units.task.yaml\ntemplates: prompts\ntechniques: [cot]\n');
+    assert.equal(exp.task.id, 'units');
+    assert.equal(exp.task.defaultSteps, 2);
+    assert.equal(exp.scorer.id, 'units');
+    assert.equal(exp.scorer.score({ index: 0, input: 'q', expected: '1000' }, '1000.5'), true, 'the file’s tolerance');
+    assert.equal(exp.scorer.score({ index: 0, input: 'q', expected: '1000' }, '1002'), false);
+    assert.equal(exp.task.cotPrompt('5 km in m?', false).text, 'UNITS 5 km in m?');
+    assert.equal(exp.templates.get('units/cot')?.source, 'user');
+    // No dataset in the experiment: the task file's data file and its default rows [1, 3).
+    const { items, dataset } = experimentItems(exp, home);
+    assert.deepEqual(items.map((i) => i.expected), ['2000', '3000']);
+    assert.equal(dataset, 'units.jsonl rows 1-2');
+    // Rows of the experiment's own win over the file's.
+    assert.equal(experimentItems(load('task: tasks/units.task.yaml\ntemplates: prompts\ndataset: { from: 0, to: 3 }\nitems: 3\ntechniques: [cot]\n'), home).dataset, 'units.jsonl rows 0-2');
+  });
+
+  it('a template the task file names must exist: one line naming the experiment, the task file and the slot', () => {
+    assert.throws(
+      () => load('task: tasks/units.task.yaml\ntechniques: [cot]\n'),
+      (err: Error) => err.message.startsWith('thoughtscope.yaml:1: task: tasks/units.task.yaml: templates.cot: no template named "units/cot"') && !err.message.includes('\n'),
+    );
+  });
+
+  it('the task file’s own schema error keeps its file and line', () => {
+    writeFileSync(join(home, 'tasks', 'broken.task.yaml'), taskYaml('scorer2: 1\n'));
+    assert.throws(() => load('techniques: [cot]\ntask: tasks/broken.task.yaml\n'), { message: 'thoughtscope.yaml:2: task: tasks/broken.task.yaml:12: unknown field "scorer2"' });
+  });
+
+  it('a built-in task with a scorer is a task too, with its shipped data', () => {
+    const exp = load('task: crosswords\ntechniques: [cot]\nitems: 2\n');
+    assert.equal(exp.scorer.id, 'crosswords');
+    assert.equal(experimentItems(exp, home).items.length, 2);
   });
 });
 

@@ -3,7 +3,7 @@
 // over upstream calls, the extension field, streaming, the history, auth, OpenAI-shaped errors,
 // cancellation when the client goes away, and many clients at once.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import OpenAI, { APIError } from 'openai';
 import { RunStore } from '../../src/core/history/runStore';
 import { Pricing } from '../../src/core/pricing';
 import { startServer, type RunningServer, type ServeOptions, type ServedRun } from '../../src/core/serve/server';
+import { taskOf } from '../../src/core/tasks/builtIn';
+import { TemplateLibrary } from '../../src/core/templates/library';
 import { toTrace } from '../../src/core/trace';
 import { closingServers, type FakeHandler, type FakeServer } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
@@ -198,6 +200,20 @@ describe('serve: errors in the shape OpenAI sends them', () => {
     assert.match(await bad({ model: 'tot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { breadth: 99 } }, 400, 'thoughtscope.breadth', 'invalid_value'), /breadth.*between/);
     assert.match(await bad({ model: 'tot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { nonsense: 1 } }, 400, 'thoughtscope.nonsense', 'invalid_value'), /no parameter "nonsense"/);
     await bad({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { task: 'chess' } }, 400, 'thoughtscope.task', 'invalid_value');
+  });
+
+  it('a server started with its own task (a task file) uses it for requests that name none, and a built-in one when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-serve-task-'));
+    writeFileSync(join(dir, 'cot.liquid'), 'OWN-TASK-PROMPT {{ input }}');
+    const templates = TemplateLibrary.builtIn().withDir(dir, 'user');
+    const ownTask = taskOf({ spec: { id: 'mine', description: 'd', templates: { cot: 'cot' }, answer: { pattern: '^Result:\\s*(.+)$' } }, file: join(dir, 'mine.task.yaml') }, templates);
+    const { client, upstream, started } = await serve(() => ({ choices: ['Result: 42\nAnswer: 7'] }), { defaults: { task: 'mine', ownTask, params: {}, budget: { maxCalls: 5 } } });
+    const completion = await client.chat.completions.create({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: 'Why?' }] });
+    assert.equal(upstream.requests[0].prompt, 'OWN-TASK-PROMPT Why?');
+    assert.equal(completion.choices[0].message.content, '42', 'the task file’s answer pattern');
+    assert.equal(started[0].task, 'mine');
+    await client.chat.completions.create({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: 'Why?' }], thoughtscope: { task: 'generic' } } as never);
+    assert.doesNotMatch(upstream.requests[1].prompt, /OWN-TASK-PROMPT/);
   });
 
   it('refuses file parameters from a request, so a client cannot make the server read its files', async () => {

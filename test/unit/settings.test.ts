@@ -1,9 +1,15 @@
 // Settings validation: defaults, bounds, and one clear error naming the setting.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, test } from 'node:test';
+import { scorerForTask } from '../../src/core/eval/taskScorer';
+import { TemplateLibrary } from '../../src/core/templates/library';
+import { workspaceTemplates } from '../../src/techniques/workspaceTemplates';
 import { findTechnique } from '../../src/core/techniques/registry';
 import { parseHeaders } from '../../src/core/otel/config';
-import { readOtelSettings, readProxySettings, readSettings, readTechniqueParams, SettingsError, type ConfigSource } from '../../src/settings/settings';
+import { readOtelSettings, readProxySettings, readSettings, readTechniqueParams, settingsTask, SettingsError, type ConfigSource, type TaskFileScope } from '../../src/settings/settings';
 
 function config(values: Record<string, unknown> = {}): ConfigSource {
   return { get: <T>(key: string) => values[key] as T | undefined };
@@ -156,4 +162,67 @@ test('OpenTelemetry headers are name=value pairs, as in OTEL_EXPORTER_OTLP_HEADE
   assert.deepEqual(parseHeaders(''), {});
   assert.throws(() => parseHeaders('no equals sign'), /is not a header name/);
   assert.throws(() => parseHeaders('bad name=1'), /"bad name" is not a header name/);
+});
+
+describe('thoughtscope.task naming a task file', () => {
+  // A workspace of the test's own: the task file, its template in .thoughtscope/templates, as a user writes them.
+  const folder = mkdtempSync(join(tmpdir(), 'thoughtscope-settings-task-'));
+  mkdirSync(join(folder, 'tasks'));
+  mkdirSync(join(folder, '.thoughtscope', 'templates', 'units'), { recursive: true });
+  writeFileSync(join(folder, '.thoughtscope', 'templates', 'units', 'cot.liquid'), 'UNITS{% for e in examples %} [{{ e.input }} = {{ e.answer }}]{% endfor %} {{ input }}');
+  const UNITS = 'id: units\ndescription: Unit conversions\ndefaultSteps: 2\ntemplates:\n  cot: units/cot\nanswer:\n  pattern: \'^Result:\\s*(.+)$\'\nscorer:\n  type: numeric\n  tolerance: 0.01\nexamples:\n  - { input: "2 km in m?", answer: "2000" }\n';
+  writeFileSync(join(folder, 'tasks', 'units.task.yaml'), UNITS);
+  writeFileSync(join(folder, 'tasks', 'broken.task.yaml'), UNITS.replace('scorer:', 'scorrer:'));
+  const trusted = { folder, trusted: true };
+
+  /** The one-line SettingsError of reading `task` in `scope`, checked to name the setting. */
+  function settingsError(task: string, scope?: TaskFileScope): string {
+    try {
+      readSettings(config({ task }), scope);
+    } catch (err) {
+      assert.ok(err instanceof SettingsError, String(err));
+      assert.equal(err.setting, 'thoughtscope.task');
+      assert.ok(err.message.startsWith('Setting "thoughtscope.task"'), err.message);
+      assert.ok(!err.message.includes('\n'), 'one line');
+      return err.message;
+    }
+    assert.fail(`${task} was accepted`);
+  }
+
+  it('is read relative to the first workspace folder, and runs get its templates, examples, answer reading and steps', () => {
+    const settings = readSettings(config({ task: 'tasks/units.task.yaml' }), trusted);
+    assert.equal(settings.task, 'tasks/units.task.yaml');
+    assert.equal(settings.taskFile, join(folder, 'tasks', 'units.task.yaml'));
+    const task = settingsTask(settings, 'anything', workspaceTemplates(folder, true));
+    assert.equal(task.id, 'units');
+    assert.equal(task.defaultSteps, 2);
+    assert.equal(task.cotPrompt('5 km in m?', false).text, 'UNITS [2 km in m? = 2000] 5 km in m?');
+    assert.equal(task.extractAnswer('so\nResult: 5000\nAnswer: 7'), '5000');
+    assert.equal(scorerForTask(task)!.score({ index: 0, input: 'q', expected: '5000' }, '5040'), true, 'its tolerance');
+  });
+
+  it('a built-in id still resolves as before, "auto" by the input', () => {
+    const settings = readSettings(config({ task: 'auto' }), trusted);
+    assert.equal(settings.taskFile, undefined);
+    assert.equal(settingsTask(settings, '4 9 10 13', TemplateLibrary.builtIn()).id, 'game24');
+    assert.equal(settingsTask(settings, 'Why?', TemplateLibrary.builtIn()).id, 'generic');
+  });
+
+  it('is never read in an untrusted workspace', () => {
+    assert.match(settingsError('tasks/units.task.yaml', { folder, trusted: false }), /names a task file \(tasks\/units\.task\.yaml\), which is read only in a trusted workspace/);
+    assert.match(settingsError('tasks/units.task.yaml'), /read only in a trusted workspace/);
+  });
+
+  it('a missing file, a relative path without a folder, a schema error and a missing template: one line naming the setting and the file', () => {
+    assert.equal(settingsError('tasks/nope.task.yaml', trusted), `Setting "thoughtscope.task": no such task file tasks/nope.task.yaml (in ${folder})`);
+    assert.match(settingsError('tasks/units.task.yaml', { folder: undefined, trusted: true }), /relative path \(tasks\/units\.task\.yaml\), which starts at the workspace folder/);
+    assert.equal(settingsError('tasks/broken.task.yaml', trusted), 'Setting "thoughtscope.task": tasks/broken.task.yaml:9: unknown field "scorrer"');
+    // Its template is in the workspace's .thoughtscope/templates: without them (built-in only), it is missing.
+    const settings = readSettings(config({ task: 'tasks/units.task.yaml' }), trusted);
+    assert.throws(
+      () => settingsTask(settings, 'q', TemplateLibrary.builtIn()),
+      (err: unknown) => err instanceof SettingsError && err.setting === 'thoughtscope.task' && err.message.startsWith('Setting "thoughtscope.task": tasks/units.task.yaml: templates.cot: no template named "units/cot"'),
+    );
+    assert.match(settingsError('units.yaml', trusted), /must be one of auto, generic, game24, .*, or a task file \(\*\.task\.yaml\), got "units\.yaml"/);
+  });
 });

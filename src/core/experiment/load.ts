@@ -7,11 +7,13 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Budget } from '../run/budget';
-import { findScorer, type Scorer } from '../eval/scorers';
+import { evalTask, EvalTaskError } from '../eval/evalTask';
+import type { Scorer } from '../eval/scorers';
 import { validatePricingTable, type PricingTable } from '../pricing';
 import { validateProfiles, type ModelProfile } from '../profiles';
-import { findTask } from '../tasks/registry';
 import type { Task } from '../tasks/types';
+import { TemplateError } from '../templates/errors';
+import { TemplateLibrary } from '../templates/library';
 import { ParamError, resolveParams } from '../techniques/params';
 import { findTechnique } from '../techniques/registry';
 import type { Technique } from '../techniques/types';
@@ -49,7 +51,10 @@ export interface Experiment {
   dir: string;
   name: string;
   scorer: Scorer;
+  /** A scorer's task, a built-in task or a task file's (relative to the file), rendering from `templates`. */
   task: Task;
+  /** What prompts render from: the host's templates with the file's `templates` folder over them. */
+  templates: TemplateLibrary;
   dataset: DatasetSpec;
   /** The first N items of the dataset; undefined: all. */
   items?: number;
@@ -74,6 +79,11 @@ export interface Experiment {
 export interface LoadOptions {
   /** Profile names the host has besides the file's (VS Code's thoughtscope.profiles). */
   hostProfiles?: readonly string[];
+  /**
+   * The templates before the file's own folder: the built-in ones with the workspace's overrides (VS Code,
+   * trusted workspaces) or the current directory's and --templates (CLI). Default: the built-in ones.
+   */
+  templates?: TemplateLibrary;
 }
 
 interface Located {
@@ -140,7 +150,7 @@ function describe(error: ErrorObject, all: readonly ErrorObject[], extra: string
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'enum':
-      return `must be one of ${(p.allowedValues as unknown[]).map((v) => String(v)).join(', ')}`;
+      return `must be one of ${(p.allowedValues as unknown[]).map((v) => String(v)).join(', ')}${error.instancePath === '/task' ? ', or a task file (*.task.yaml)' : ''}`;
     case 'type': {
       // Alternatives of an anyOf at the same place: "must be string or object".
       const types = [...new Set(all.filter((e) => e.keyword === 'type' && e.instancePath === error.instancePath).map((e) => String((e.params as { type: string }).type)))];
@@ -208,6 +218,7 @@ function locatedError(at: Located, path: ReadonlyArray<string | number>, message
 interface RawExperiment {
   name?: string;
   task: string;
+  templates?: string;
   dataset?: string | DatasetSpec;
   items?: number;
   concurrency?: number;
@@ -227,9 +238,16 @@ function build(raw: RawExperiment, file: string, at: Located, options: LoadOptio
   const fail = (path: ReadonlyArray<string | number>, message: string): never => {
     throw locatedError(at, path, message);
   };
-  const scorer = findScorer(raw.task)!;
-  const task = findTask(scorer.taskId);
-  if (!task) fail(['task'], `the "${scorer.taskId}" task is not available in this build`);
+  const templates = readTemplates(raw.templates, dir, options.templates ?? TemplateLibrary.builtIn(), at);
+  let chosen: ReturnType<typeof evalTask>;
+  try {
+    // As `thoughtscope eval --task` reads it; a task file's own errors keep their file:line.
+    chosen = evalTask(raw.task, { templates, baseDir: dir });
+  } catch (err) {
+    if (err instanceof EvalTaskError) fail(['task'], err.message);
+    throw err;
+  }
+  const { task, scorer } = chosen!;
 
   const techniques = raw.techniques.map((entry, i): ExperimentTechnique => {
     const spec = typeof entry === 'string' ? { technique: entry } : entry;
@@ -294,7 +312,8 @@ function build(raw: RawExperiment, file: string, at: Located, options: LoadOptio
     dir,
     name,
     scorer,
-    task: task!,
+    task,
+    templates,
     dataset,
     ...(raw.items !== undefined ? { items: raw.items } : {}),
     concurrency: raw.concurrency ?? 4,
@@ -323,6 +342,17 @@ function readJsonFile(path: string, dir: string, field: string, at: Located): un
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw locatedError(at, [field], `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** The file's `templates` folder over `base`; one that holds no templates, or a broken one, is an error at the field. */
+function readTemplates(raw: string | undefined, dir: string, base: TemplateLibrary, at: Located): TemplateLibrary {
+  if (raw === undefined) return base;
+  try {
+    return base.withNamedDir(resolve(dir, raw), 'user', raw);
+  } catch (err) {
+    if (err instanceof TemplateError) throw locatedError(at, ['templates'], err.message);
+    throw err;
   }
 }
 

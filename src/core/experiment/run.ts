@@ -31,7 +31,7 @@ export interface ExperimentHost {
   runOptions?: Omit<RunOptions, 'model' | 'signal' | 'concurrency' | 'pricing' | 'budget' | 'profiles'>;
   /** The folder holding data/ (shipped datasets). */
   dataRoot: string;
-  /** Base folder and storage for techniques reading files (rag, icl). */
+  /** Base folder and storage for techniques reading files (rag, icl); its templates give way to the experiment's (LoadOptions.templates). */
   techniqueHost?: TechniqueHost;
 }
 
@@ -110,7 +110,8 @@ export async function runExperiment(exp: Experiment, host: ExperimentHost, optio
       items,
       model: m.model,
       params: t.params,
-      host: host.techniqueHost,
+      // The experiment's templates (the task is bound to them already); a host's would drop the file's folder.
+      host: { ...host.techniqueHost, templates: exp.templates },
       concurrency: exp.concurrency,
       runOptions: { ...host.runOptions, pricing, budget: exp.perRun, profiles: host.profiles },
       maxUsd: left,

@@ -1,9 +1,11 @@
 // The JSON Schema of experiment files (thoughtscope.yaml), built from the declarations it describes:
-// the scorers (tasks), the techniques and each technique's parameters. `npm run gen:schemas` writes it
+// the scorers and the built-in tasks with one (or a task file's path), the techniques and each
+// technique's parameters. `npm run gen:schemas` writes it
 // to schemas/experiment.schema.json, which VS Code uses to complete and check the file (yamlValidation,
 // jsonValidation); the loader checks files against this same object, and a unit test fails when the
 // published file drifts from it.
-import { SCORERS } from '../eval/scorers';
+import { evalTaskIds } from '../eval/evalTask';
+import { TASK_FILE_PATTERN } from '../tasks/taskFile';
 import type { ParamSpec } from '../techniques/params';
 import { TECHNIQUES } from '../techniques/registry';
 
@@ -55,6 +57,7 @@ const profile = {
 
 export function experimentSchema(): Schema {
   const techniqueIds = TECHNIQUES.map((t) => t.id);
+  const taskIds = evalTaskIds();
   const paramsByTechnique = TECHNIQUES.map((t) => ({
     if: { properties: { technique: { const: t.id } }, required: ['technique'] },
     then: { properties: { params: { type: 'object', additionalProperties: false, properties: Object.fromEntries(t.params.map((p) => [p.name, paramSchema(p)])) } } },
@@ -68,9 +71,20 @@ export function experimentSchema(): Schema {
     required: ['task', 'techniques'],
     properties: {
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Names the experiment and its output folder (default: the file name without its extension).' },
-      task: { enum: SCORERS.map((s) => s.id), description: 'How answers are judged (and which prompts are sent): ' + SCORERS.map((s) => s.id).join(', ') + '.' },
+      task: {
+        description: `How answers are judged and which prompts are sent: ${taskIds.join(', ')}, or a task file (*.task.yaml, relative to this file) with its templates, answer extraction, scorer, examples and data.`,
+        anyOf: [
+          { enum: taskIds },
+          { type: 'string', pattern: TASK_FILE_PATTERN, description: 'A task file (schemas/task.schema.json), relative to this file.' },
+        ],
+      },
+      templates: {
+        type: 'string',
+        minLength: 1,
+        description: 'A folder of <name>.liquid templates (relative to this file) over the built-in ones and the workspace\'s .thoughtscope/templates, as --templates DIR: a task file\'s templates, or your own versions of any prompt.',
+      },
       dataset: {
-        description: 'The items: a JSONL or CSV file (relative to this file), or an object with the file and a row range. game24 defaults to the ToT paper\'s 24.csv, the got-* tasks to their shipped files.',
+        description: 'The items: a JSONL or CSV file (relative to this file), or an object with the file and a row range. game24 defaults to the ToT paper\'s 24.csv, the got-* tasks to their shipped files, a task with a scorer (a task file too) to the data file it names.',
         anyOf: [
           { type: 'string', minLength: 1 },
           {

@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../packageRoot';
+import { TemplateError } from '../templates/errors';
 import { TemplateLibrary } from '../templates/library';
 import { Game24Task } from './game24';
 import { GenericTask } from './generic';
@@ -12,10 +13,17 @@ import type { LoadedTaskFile } from './spec';
 import { TASK_FILE, TaskFileError, readTaskFile } from './taskFile';
 import type { Task } from './types';
 
-/** The task of a loaded task file, rendering from `templates` (default: the built-in templates). */
-export function taskOf(loaded: LoadedTaskFile, templates: TemplateLibrary = TemplateLibrary.builtIn()): Task {
-  for (const name of Object.values(loaded.spec.templates ?? {})) {
-    if (name && !templates.has(name)) templates.entry(name); // throws, naming the nearest templates
+/** The task of a loaded task file, rendering from `templates` (default: the built-in templates); `shown` names the file in messages. */
+export function taskOf(loaded: LoadedTaskFile, templates: TemplateLibrary = TemplateLibrary.builtIn(), shown = loaded.file): Task {
+  for (const [slot, name] of Object.entries(loaded.spec.templates ?? {})) {
+    if (!name || templates.has(name)) continue;
+    try {
+      templates.entry(name);
+    } catch (err) {
+      // The library's message names the nearest templates; this says which file and slot asked.
+      if (err instanceof TemplateError) throw new TemplateError(`${shown}: templates.${slot}: ${err.message}`);
+      throw err;
+    }
   }
   switch (loaded.spec.kind ?? 'generic') {
     case 'game24':
@@ -31,8 +39,7 @@ export function taskOf(loaded: LoadedTaskFile, templates: TemplateLibrary = Temp
 
 /** A user's task file (absolute path) as a task; `shown` names it in messages. */
 export function taskFromFile(path: string, templates?: TemplateLibrary, shown?: string): Task {
-  const task = taskOf(readTaskFile(path, shown), templates);
-  return task;
+  return taskOf(readTaskFile(path, shown), templates, shown);
 }
 
 /** tasks/ in the package root. */

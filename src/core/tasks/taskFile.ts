@@ -30,6 +30,8 @@ const validateSpec = ajv.compile<TaskSpec>(taskSchema);
 
 /** A task file ends in .task.yaml, .task.yml or .task.json. */
 export const TASK_FILE = /\.task\.(?:ya?ml|json)$/i;
+/** The same, for JSON Schemas that accept a task file's path (experiment files, the thoughtscope.task setting). */
+export const TASK_FILE_PATTERN = '\\.task\\.(ya?ml|json)$';
 
 /** The line (1-based) of the value at `path` in the document, or of its nearest parent that exists. */
 function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {

@@ -93,6 +93,13 @@ export class TemplateLibrary {
     return next;
   }
 
+  /** `withDir` for a folder someone named (--templates, an experiment's `templates:`): one holding no templates is an error, rather than running on the others in silence. */
+  withNamedDir(dir: string, source: TemplateSource, shown: string): TemplateLibrary {
+    const next = this.withDir(dir, source);
+    if (next === this) throw new TemplateError(`${shown}: no <name>.liquid templates there`);
+    return next;
+  }
+
   /** Every template, by name. */
   list(): TemplateEntry[] {
     return [...this.entries.values()].sort((a, b) => a.name.localeCompare(b.name));
