@@ -3,7 +3,8 @@
 // report panel and the verdict. Plain model names go to thoughtscope.baseUrl with the stored key;
 // profiles come from the file or from thoughtscope.profiles. A file's own server or profiles never get a
 // stored key (only the environment variable they name), so a workspace file cannot send a key elsewhere;
-// experiments run only in trusted workspaces.
+// experiments run only in trusted workspaces. A task file and a templates folder in the file are found
+// from the file's folder, over the workspace's .thoughtscope/templates.
 import { dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { DatasetError } from '../core/eval/dataset';

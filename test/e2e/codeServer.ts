@@ -108,7 +108,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(workspace, { recursive: true });
   writeFileSync(join(scratch, 'config.yaml'), 'auth: none\n');
-  for (const [name, text] of Object.entries(options.files)) writeFileSync(join(workspace, name), text);
+  for (const [name, text] of Object.entries(options.files)) {
+    mkdirSync(dirname(join(workspace, name)), { recursive: true });
+    writeFileSync(join(workspace, name), text);
+  }
   stageExtension(extensionsDir);
 
   const settingsFile = join(userDataDir, 'User', 'settings.json');

@@ -1,7 +1,9 @@
 // End to end in a real VS Code (code-server): Run Experiment on an open thoughtscope.yaml against a
 // loopback server. The first run sends every request, passes its thresholds, writes report.md and opens
 // the report panel; the second is answered from the response cache (nothing sent); an edit that breaks
-// the file gets one message naming its line, and the cursor goes there.
+// the file gets one message naming its line, and the cursor goes there. Then an experiment whose task is
+// a task file of the workspace (its template in .thoughtscope/templates, its data file beside it) sends
+// that template, and a task file that breaks its schema puts the cursor on its own line.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +30,10 @@ thresholds:
   - "accuracy >= 0.6"
 `;
 
+/** A task file with its own template, scorer and data: the experiment names no dataset. */
+const TASK_FILE = 'id: sums\ndescription: Sums\ntemplates:\n  io: sums/ask\nscorer:\n  type: numeric\n  tolerance: 0.1\ndata:\n  file: sums.jsonl\n';
+const TASK_EXPERIMENT = 'name: units\ntask: tasks/sums.task.yaml\ntechniques: [io]\nthresholds:\n  - "accuracy >= 1"\n';
+
 let server: FakeServer;
 let codeServer: CodeServer;
 let browser: Browser;
@@ -42,7 +48,14 @@ before(async () => {
   browser = await launchBrowser();
   codeServer = await startCodeServer({
     settings: { ...QUIET_WORKBENCH_SETTINGS, 'thoughtscope.cache.enabled': true, 'thoughtscope.baseUrl': server.baseUrl, 'thoughtscope.model': MODEL, 'thoughtscope.pricing': { [MODEL]: { input: 1, output: 2 } } },
-    files: { 'thoughtscope.yaml': EXPERIMENT, 'sums.jsonl': `${ITEMS.map((i) => JSON.stringify(i)).join('\n')}\n` },
+    files: {
+      'thoughtscope.yaml': EXPERIMENT,
+      'sums.jsonl': `${ITEMS.map((i) => JSON.stringify(i)).join('\n')}\n`,
+      'units.thoughtscope.yaml': TASK_EXPERIMENT,
+      'tasks/sums.task.yaml': TASK_FILE,
+      'tasks/sums.jsonl': `${ITEMS.map((i) => JSON.stringify(i)).join('\n')}\n`,
+      '.thoughtscope/templates/sums/ask.liquid': 'SUMS-TEMPLATE\n{{ input }}',
+    },
   });
   page = await openWorkbench(browser, codeServer.url);
 });
@@ -100,5 +113,28 @@ describe('Run Experiment in code-server', { timeout: 10 * 60_000 }, () => {
     await toasts(page).filter({ hasText: 'thoughtscope.yaml:8: techniques[1].params.temperature: must be <= 2' }).first().waitFor({ timeout: SLOW });
     await until('the cursor on line 8', async () => ((await page.locator('.statusbar-item', { hasText: /Ln 8, Col 1/ }).count()) > 0 ? true : undefined));
     assert.equal(server.requests.length, 6);
+  });
+
+  scenario('4. a task file as the task: its template (from the workspace’s templates), scorer and data', '4-task-file', async () => {
+    await openFile(page, 'units.thoughtscope.yaml');
+    await clearNotifications(page);
+    await runCommand(page, 'Thoughtscope: Run Experiment');
+    await toasts(page).filter({ hasText: 'experiment units passed (1 of 1 threshold checks held)' }).first().waitFor({ timeout: 5 * SLOW });
+    const sent = server.requests.slice(6);
+    assert.equal(sent.length, 3, 'one request per row of the task file’s data');
+    for (const req of sent) assert.match(req.prompt, /^SUMS-TEMPLATE\nWhat is \d+\+\d+\?$/);
+    const results = JSON.parse(readFileSync(join(codeServer.workspace, '.thoughtscope', 'experiments', 'units', `io--${MODEL}.json`), 'utf8')) as { meta: { task: string; dataset: string } };
+    assert.deepEqual([results.meta.task, results.meta.dataset], ['sums', 'sums.jsonl']);
+  });
+
+  scenario('5. a task file that breaks its schema: one message naming both files, the cursor on the task file’s line', '5-task-file-error', async () => {
+    await openFile(page, 'units.thoughtscope.yaml');
+    await clearNotifications(page);
+    writeFileSync(join(codeServer.workspace, 'tasks', 'sums.task.yaml'), TASK_FILE.replace('  tolerance: 0.1', '  tolerence: 0.1'));
+    await runCommand(page, 'Thoughtscope: Run Experiment');
+    await toasts(page).filter({ hasText: 'units.thoughtscope.yaml:2: task: tasks/sums.task.yaml:7: scorer: unknown field "tolerence"' }).first().waitFor({ timeout: SLOW });
+    await page.locator('.tabs-container .tab.active', { hasText: 'sums.task.yaml' }).waitFor({ timeout: SLOW });
+    await until('the cursor on line 7', async () => ((await page.locator('.statusbar-item', { hasText: /Ln 7, Col 1/ }).count()) > 0 ? true : undefined));
+    assert.equal(server.requests.length, 9, 'nothing more was sent');
   });
 });

@@ -1,5 +1,6 @@
 // Reading an experiment file (thoughtscope.yaml, or .yml / .json): YAML through the `yaml` package,
-// checked against experimentSchema() with ajv, then what a schema cannot say (labels unique, profiles
+// checked against experimentSchema() with ajv, then what a schema cannot say (the templates folder and
+// the task, a task file read as `eval --task` reads it, relative to this file; labels unique, profiles
 // known, thresholds naming real runs, parameters the task needs). Every problem is one ExperimentError
 // line naming the file, the line and the field: "thoughtscope.yaml:7: techniques[1].params.breadth: must be <= 20".
 import { readFileSync } from 'node:fs';
