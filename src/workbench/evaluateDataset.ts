@@ -10,7 +10,9 @@ import * as vscode from 'vscode';
 import { DatasetError } from '../core/eval/dataset';
 import { evaluate } from '../core/eval/evaluate';
 import { evalPaths, explainRefusal, listResumable, loadSourceItems, planResume, ResumeError, writeEvalSource, type EvalSource } from '../core/eval/resumable';
+import { taskData } from '../core/eval/evalTask';
 import { SCORERS, type Scorer } from '../core/eval/scorers';
+import { scorerForTask } from '../core/eval/taskScorer';
 import type { EvalItem, EvalResults } from '../core/eval/types';
 import type { ChatModel } from '../core/model/types';
 import { formatUsd } from '../core/pricing';
@@ -21,29 +23,39 @@ import { techniqueHost } from '../techniques/iclExamples';
 import type { Task } from '../core/tasks/types';
 import { TECHNIQUES } from '../core/techniques/registry';
 import type { Technique } from '../core/techniques/types';
-import { readTechniqueParams } from '../settings/settings';
+import { readTechniqueParams, settingsTask } from '../settings/settings';
 import type { ApiKeyStore } from '../models/secrets';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
 
 export async function evaluateCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<void> {
+  const setup = await modelFromSettings(keys, log);
+  const templates = techniqueHost().templates!;
+  // A task file in thoughtscope.task offers its own scorer first (its prompts, answer reading and examples come with it).
+  const fileTask = setup.settings.taskFile ? settingsTask(setup.settings, '', templates) : undefined;
+  const fileScorer = fileTask && scorerForTask(fileTask);
   const technique = (await vscode.window.showQuickPick(TECHNIQUES.map((t) => ({ label: t.name, description: t.id, t })), { title: vscode.l10n.t('Evaluate on Dataset (1/3): technique') }))?.t;
   if (!technique) return;
-  const scorer = (await vscode.window.showQuickPick(SCORERS.map((s) => ({ label: s.id, detail: s.description, s })), { title: vscode.l10n.t('Evaluate on Dataset (2/3): how to score answers') }))?.s;
+  const scorers = [
+    ...(fileScorer ? [{ label: fileScorer.id, description: vscode.l10n.t('the task file in thoughtscope.task'), detail: fileScorer.description, s: fileScorer }] : []),
+    ...SCORERS.map((s) => ({ label: s.id, detail: s.description, s })),
+  ];
+  const scorer = (await vscode.window.showQuickPick(scorers, { title: vscode.l10n.t('Evaluate on Dataset (2/3): how to score answers') }))?.s;
   if (!scorer) return;
-  const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected);
+  const own = scorer === fileScorer ? fileTask : undefined;
+  const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected, own && taskData(own)?.path);
   if (!data) return;
-  const found = findTask(scorer.taskId);
+  const found = own ?? findTask(scorer.taskId);
   if (!found) throw new Error(`the "${scorer.taskId}" task is not available in this build`);
-  const task = found.withTemplates(techniqueHost().templates!);
+  const task = found.withTemplates(templates);
 
-  const setup = await modelFromSettings(keys, log);
   const model = setup.make();
   const outDir = outputDir(context);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const name = `${technique.id}-${model.model.replace(/[^\w.-]+/g, '_')}-${stamp}`;
   // How the items were chosen, so "Resume Evaluation" can load them again.
-  writeEvalSource(evalPaths(outDir, name).source, { technique: technique.id, scorer: scorer.id, dataset: data.dataset, source: data.source, total: data.items.length });
+  // A task file's scorer is recorded as the file's path, so Resume reads the same file again.
+  writeEvalSource(evalPaths(outDir, name).source, { technique: technique.id, scorer: own ? own.file : scorer.id, dataset: data.dataset, source: data.source, total: data.items.length });
   await runAndReport(context, log, setup, { name, outDir, technique, task, scorer, items: data.items, dataset: data.dataset, model, resume: false });
 }
 
@@ -71,7 +83,7 @@ export async function resumeEvaluationCommand(context: vscode.ExtensionContext, 
     if (!chosen) return;
   }
   if (chosen.problem) throw new ResumeError(`cannot resume ${chosen.name}: ${chosen.problem}`);
-  const plan = planResume(outDir, chosen.name);
+  const plan = planResume(outDir, chosen.name, techniqueHost().templates);
   const setup = await modelFromSettings(keys, log);
   const { technique, task, scorer, items, record } = plan;
   await runAndReport(context, log, setup, { name: chosen.name, outDir, technique, task, scorer, items, dataset: record.dataset, model: setup.make(), resume: true, done: chosen.finished });
@@ -197,7 +209,7 @@ function readAllResults(dir: string, log: vscode.LogOutputChannel): EvalResults[
   return all;
 }
 
-async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpected: boolean): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
+async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpected: boolean, suggested?: string): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
   try {
     if (scorerId === 'game24') {
       // The ToT paper's puzzles ship with the extension (data/game24/24.csv): offered first, any other file allowed.
@@ -215,7 +227,13 @@ async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpe
       const source: EvalSource = { kind: 'game24', path: picked[0].fsPath, from, to };
       return { items: loadSourceItems(source, needsExpected), dataset: `24.csv rows ${from}-${to}`, source };
     }
-    const picked = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Evaluate on Dataset (3/3): JSONL or CSV with input and expected'), filters: { Data: ['jsonl', 'csv'] }, canSelectMany: false });
+    const picked = await vscode.window.showOpenDialog({
+      title: vscode.l10n.t('Evaluate on Dataset (3/3): JSONL or CSV with input and expected'),
+      filters: { Data: ['jsonl', 'csv'] },
+      // A task file's own data file, when it names one.
+      defaultUri: suggested && existsSync(suggested) ? vscode.Uri.file(suggested) : undefined,
+      canSelectMany: false,
+    });
     if (!picked?.[0]) return undefined;
     const source: EvalSource = { kind: 'file', path: picked[0].fsPath };
     return { items: loadSourceItems(source, needsExpected), dataset: vscode.workspace.asRelativePath(picked[0]), source };

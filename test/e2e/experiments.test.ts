@@ -6,7 +6,7 @@
 // <name>.traces.jsonl) without a model call. Screenshots go to test-results/e2e/experiments-*.png.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import type { EvalResults } from '../../src/core/eval/types';
@@ -16,11 +16,13 @@ import { startCodeServer, type CodeServer } from './codeServer';
 import { drawnNodes, outcome, settledNodeCount } from './panel';
 import {
   answerInputBox,
+  chooseFile,
   clearNotifications,
   launchBrowser,
   openFile,
   openWorkbench,
   panelFrame,
+  pickItem,
   QUIET_WORKBENCH_SETTINGS,
   RESULTS,
   runCommand,
@@ -124,32 +126,6 @@ function scenario(name: string, shot: string, fn: () => Promise<void>): void {
   test(name, () => withFailureScreenshot(() => page, `experiments-${shot}`, fn));
 }
 
-/** Choose `label` in the single-choice quick pick titled `title`, by typing to filter it and pressing Enter. */
-async function pick(title: string, label: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget', { hasText: title });
-  await widget.waitFor({ timeout: SLOW });
-  await widget.locator('input').first().fill(label);
-  await widget.locator('.monaco-list-row.focused', { hasText: label }).waitFor({ timeout: SLOW });
-  await page.keyboard.press('Enter');
-  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout: SLOW });
-}
-
-/**
- * Choose a file in the open dialog titled `title`. code-server's is VS Code's simple file dialog: a
- * quick input holding a path, listing the folder's files. It writes the folder's path into the box
- * once the folder is listed, so the path is typed after that.
- */
-async function chooseFile(title: string, path: string): Promise<void> {
-  const dialog = page.locator('.quick-input-widget', { hasText: title });
-  await dialog.waitFor({ timeout: SLOW });
-  const input = dialog.locator('input').first();
-  await until('the dialog to list the folder', async () => (await input.inputValue()) === `${dirname(path)}/` && (await dialog.locator('.monaco-list-row', { hasText: basename(path) }).count()) > 0);
-  await input.fill(path);
-  assert.equal(await input.inputValue(), path);
-  await page.keyboard.press('Enter');
-  await dialog.waitFor({ state: 'hidden', timeout: SLOW });
-}
-
 /** The frame of a workbench panel (Compare, Evaluation Report) whose heading is `heading` and that passes `check`. */
 async function workbenchFrame(heading: string, check: (frame: Frame) => Promise<boolean> = async () => true): Promise<Frame> {
   return until(`the "${heading}" panel`, async () => {
@@ -213,9 +189,9 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     let release = () => {};
     held = new Promise<void>((resolve) => (release = resolve));
     await runCommand(page, 'Thoughtscope: Evaluate on Dataset');
-    await pick('Evaluate on Dataset (1/3): technique', 'IO (direct answer)');
-    await pick('Evaluate on Dataset (2/3): how to score answers', 'exact');
-    await chooseFile('Evaluate on Dataset (3/3)', join(codeServer.workspace, DATA_FILE));
+    await pickItem(page, 'Evaluate on Dataset (1/3): technique', 'IO (direct answer)');
+    await pickItem(page, 'Evaluate on Dataset (2/3): how to score answers', 'exact');
+    await chooseFile(page, 'Evaluate on Dataset (3/3)', join(codeServer.workspace, DATA_FILE));
 
     // The first two items finish; the next two are asked and held; the progress says 2/6.
     const progress = toasts(page).filter({ hasText: `Thoughtscope: IO (direct answer) on ${DATA_FILE}` });

@@ -2,7 +2,7 @@
 // would: mouse clicks on the explorer, the editor's context menu and the panel, the command palette
 // and the keyboard. The Thoughtscope panel is a webview: an iframe inside an iframe, found by its DOM.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { ROOT } from './codeServer';
 
@@ -164,6 +164,32 @@ export async function runCommand(page: Page, title: string, timeoutMs = SLOW): P
     if (Date.now() > deadline) throw new Error(`The command "${title}" is not in the command palette`);
   }
   await page.keyboard.press('Enter');
+}
+
+/** Choose `label` in the single-choice quick pick titled `title`, by typing to filter it and pressing Enter. */
+export async function pickItem(page: Page, title: string, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { hasText: title });
+  await widget.waitFor({ timeout: SLOW });
+  await widget.locator('input').first().fill(label);
+  await widget.locator('.monaco-list-row.focused', { hasText: label }).waitFor({ timeout: SLOW });
+  await page.keyboard.press('Enter');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout: SLOW });
+}
+
+/**
+ * Choose a file in the open dialog titled `title`. code-server's is VS Code's simple file dialog: a
+ * quick input holding a path, listing the folder's files. It writes the folder's path into the box
+ * once the folder is listed, so the path is typed after that.
+ */
+export async function chooseFile(page: Page, title: string, path: string): Promise<void> {
+  const dialog = page.locator('.quick-input-widget', { hasText: title });
+  await dialog.waitFor({ timeout: SLOW });
+  const input = dialog.locator('input').first();
+  await until('the dialog to list the folder', async () => (await input.inputValue()) === `${dirname(path)}/` && (await dialog.locator('.monaco-list-row', { hasText: basename(path) }).count()) > 0);
+  await input.fill(path);
+  if ((await input.inputValue()) !== path) throw new Error(`The open dialog holds ${await input.inputValue()}, not ${path}`);
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'hidden', timeout: SLOW });
 }
 
 /** Type into the quick input box that a command opened (e.g. the API key password box) and confirm. */

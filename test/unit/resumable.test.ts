@@ -25,6 +25,7 @@ import { findScorer } from '../../src/core/eval/scorers';
 import { summarize } from '../../src/core/eval/summary';
 import type { EvalResults, EvalSetup, ItemResult } from '../../src/core/eval/types';
 import { game24Task } from '../../src/core/tasks/game24';
+import { TemplateLibrary } from '../../src/core/templates/library';
 import { ioTechnique } from '../../src/core/techniques/io';
 import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
@@ -214,6 +215,22 @@ describe('planResume', () => {
     ]);
     assert.equal(g.task.id, 'game24');
     assert.equal(g.record.dataset, '24.csv rows 900-902');
+  });
+
+  it('an evaluation scored by a task file (VS Code: thoughtscope.task) resumes with that file, rendering from the templates given', () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'qa.jsonl'), '{"input":"2+2?","expected":"4"}\n');
+    writeFileSync(join(dir, 'sums.task.yaml'), 'id: sums\ndescription: d\ntemplates:\n  io: sums/ask\nscorer:\n  type: numeric\n  tolerance: 0.5\n');
+    mkdirSync(join(dir, 'templates', 'sums'), { recursive: true });
+    writeFileSync(join(dir, 'templates', 'sums', 'ask.liquid'), 'SUMS {{ input }}');
+    leaveEvaluation(dir, 't', { finished: [], total: 1, sidecar: false });
+    writeEvalSource(evalPaths(dir, 't').source, { technique: 'io', scorer: join(dir, 'sums.task.yaml'), dataset: 'qa.jsonl', source: { kind: 'file', path: 'qa.jsonl' }, total: 1 });
+    const plan = planResume(dir, 't', TemplateLibrary.builtIn().withDir(join(dir, 'templates'), 'workspace'));
+    assert.equal(plan.scorer.id, 'sums');
+    assert.equal(plan.scorer.score({ index: 0, input: '2+2?', expected: '4' }, '4.4'), true, 'the file’s tolerance');
+    assert.equal(plan.task.ioPrompt('2+2?').text, 'SUMS 2+2?');
+    // Without the templates it names, the task file cannot be used: one line naming the sidecar and the file.
+    assert.throws(() => planResume(dir, 't'), clearError(evalPaths(dir, 't').source, /sums\.task\.yaml: templates\.io: no template named "sums\/ask"/));
   });
 
   it('a data file that moved or changed, or an unknown technique, is a one-line message naming the file', () => {

@@ -6,12 +6,13 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Task } from '../tasks/types';
-import { findTask } from '../tasks/registry';
+import { TemplateLibrary } from '../templates/library';
 import { findTechnique } from '../techniques/registry';
 import type { Technique } from '../techniques/types';
 import { CheckpointMismatchError, readCheckpoint } from './checkpoint';
 import { DatasetError, loadDataset, loadGame24Range } from './dataset';
-import { findScorer, type Scorer } from './scorers';
+import { evalTask, EvalTaskError } from './evalTask';
+import type { Scorer } from './scorers';
 import type { EvalItem, EvalResults, EvalSetup } from './types';
 
 /** Where the items came from: 24.csv rows `from`..`to` (both included), or a JSONL/CSV file. */
@@ -20,6 +21,7 @@ export type EvalSource = { kind: 'game24'; path: string; from: number; to: numbe
 /** The sidecar `<name>.source.json`. A relative `source.path` is taken from the sidecar's folder. */
 export interface EvalSourceRecord {
   technique: string;
+  /** A scorer's id, or a task file's path (its own scorer; relative: from the sidecar's folder). */
   scorer: string;
   /** The label in the checkpoint header and results, e.g. "24.csv rows 900-999". */
   dataset: string;
@@ -211,16 +213,24 @@ export interface ResumePlan {
   items: EvalItem[];
 }
 
-/** Reads the sidecar and reloads the items from the recorded source; every problem is a one-line ResumeError. */
-export function planResume(dir: string, name: string): ResumePlan {
+/**
+ * Reads the sidecar and reloads the items from the recorded source; every problem is a one-line
+ * ResumeError. The task renders from `templates` (the workspace's, as when the evaluation started).
+ */
+export function planResume(dir: string, name: string, templates: TemplateLibrary = TemplateLibrary.builtIn()): ResumePlan {
   const paths = evalPaths(dir, name);
   if (!existsSync(paths.checkpoint)) throw new ResumeError(`${paths.checkpoint} is missing, so resuming would run every item again`);
   const record = readEvalSource(paths.source);
   const technique = findTechnique(record.technique);
   if (!technique) throw new ResumeError(`${paths.source}: no technique "${record.technique}" in this version of Thoughtscope`);
-  const scorer = findScorer(record.scorer);
-  const task = scorer && findTask(scorer.taskId);
-  if (!scorer || !task) throw new ResumeError(`${paths.source}: no scorer "${record.scorer}" in this version of Thoughtscope`);
+  let scorer: Scorer;
+  let task: Task;
+  try {
+    ({ scorer, task } = evalTask(record.scorer, { templates, baseDir: dirname(paths.source) }));
+  } catch (err) {
+    if (!(err instanceof EvalTaskError)) throw err;
+    throw new ResumeError(`${paths.source}: ${/^unknown task "/.test(err.message) ? `no scorer "${record.scorer}" in this version of Thoughtscope` : err.message}`);
+  }
   const dataPath = resolve(dirname(paths.source), record.source.path);
   if (!existsSync(dataPath)) throw new ResumeError(`${dataPath}, where ${paths.source} says the items came from, does not exist (moved or deleted?)`);
   let items: EvalItem[];
