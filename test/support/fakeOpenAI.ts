@@ -25,6 +25,8 @@ export interface FakeRequest {
   /** The last message's content, the usual thing to match on. */
   prompt: string;
   headers: IncomingMessage['headers'];
+  /** The request's path and query, as sent. */
+  url: string;
 }
 
 export interface FakeReply {
@@ -141,14 +143,16 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.method === 'POST' && req.url?.endsWith('/embeddings') && options.embeddings) {
+    // Routes by path: a query (Azure's api-version, a key) does not change the endpoint.
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (req.method === 'POST' && path.endsWith('/embeddings') && options.embeddings) {
       return answerEmbeddings(state, options.embeddings, JSON.parse(Buffer.concat(chunks).toString('utf8')), req, res);
     }
-    if (req.method === 'GET' && req.url === '/api/tags' && options.ollamaTags) {
+    if (req.method === 'GET' && path === '/api/tags' && options.ollamaTags) {
       const names = options.ollamaTags();
       return names ? sendJson(res, 200, { models: names.map((name) => ({ name, model: name })) }) : sendJson(res, 404, { error: 'not found' });
     }
-    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+    if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequest['body'];
@@ -157,6 +161,7 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
       body,
       prompt: body.messages[body.messages.length - 1]?.content ?? '',
       headers: req.headers,
+      url: req.url ?? '',
     };
     state.requests.push(fakeReq);
     state.arrivals.push(performance.now());
