@@ -61,6 +61,8 @@ export interface FakeReply {
   rawUsage?: unknown;
   /** Hostile, streaming: these chunk objects are the whole stream (then [DONE]). */
   streamChunks?: unknown[];
+  /** Hostile, streaming: the content in two chunks, then the connection ends: no finish_reason, no usage, no [DONE]. */
+  cutStream?: string;
   /** Hostile: one choice whose content is this many "A"s, written a megabyte at a time (never one string). */
   contentChars?: number;
 }
@@ -204,6 +206,8 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
         for (const piece of [text.slice(0, half), text.slice(half)]) {
           res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: i, delta: { content: piece }, finish_reason: null }] })}\n\n`);
         }
+        // The choice's last chunk: an empty delta with its finish_reason.
+        res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: i, delta: {}, finish_reason: 'stop' }] })}\n\n`);
       }
       if (usage && body.stream_options?.include_usage) {
         res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
@@ -269,6 +273,13 @@ function hostileReply(reply: FakeReply, body: FakeRequest['body'], res: ServerRe
     res.writeHead(200, { 'content-type': 'application/json' });
     const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), reply.dripMs);
     res.on('close', () => clearInterval(timer));
+    return true;
+  }
+  if (reply.cutStream !== undefined) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const half = Math.ceil(reply.cutStream.length / 2);
+    res.write(chunk(piece(reply.cutStream.slice(0, half))));
+    res.end(chunk(piece(reply.cutStream.slice(half))));
     return true;
   }
   if (reply.streamChunks) {

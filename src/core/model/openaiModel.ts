@@ -8,7 +8,7 @@ import { unwrapListErrorBodies } from './errorBody';
 import { ResponseTooLargeError } from './jsonStringCap';
 import { rateLimitOf } from './rateLimitHeaders';
 import { joinReasoning, splitThinking } from './reasoningText';
-import { readStreamedCompletion, readWholeCompletion, StreamProgress, type CompletionParts } from './readCompletion';
+import { IncompleteStreamError, readStreamedCompletion, readWholeCompletion, StreamProgress, type CompletionParts } from './readCompletion';
 import { DEFAULT_RESPONSE_LIMITS, ResponseTimeoutError, guardedFetch, type ResponseLimits } from './responseGuard';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
 import { readUsage, type ReportedUsage } from './usage';
@@ -79,8 +79,8 @@ export class OpenAIChatModel implements ChatModel {
       return { ...this.toResponse(parts, request, performance.now() - started), ...(rateLimit ? { rateLimit } : {}) };
     } catch (err) {
       const error = this.toModelError(err, options.signal);
-      // What a cancelled stream had delivered was paid for: it goes back with the error, counted.
-      if (error.kind === 'cancelled' && progress.texts.length > 0) error.partial = this.partialAnswer(progress, request, performance.now() - started);
+      // What a cancelled or cut-off stream had delivered was paid for: it goes back with the error, counted.
+      if ((error.kind === 'cancelled' || error instanceof IncompleteStreamError) && progress.texts.length > 0) error.partial = this.partialAnswer(progress, request, performance.now() - started);
       throw error;
     }
   }
