@@ -43,7 +43,7 @@ export interface PairedPrompts {
 const MAX_LIKENESS_PAIRS = 2500;
 
 /** The name of the template that made the prompt, if one did. */
-export function templateOf(p: SentPrompt): string | undefined {
+function templateOf(p: SentPrompt): string | undefined {
   return p.templates[0]?.name;
 }
 
