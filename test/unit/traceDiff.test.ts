@@ -85,7 +85,8 @@ describe('thoughtscope diff', () => {
       }
     }
     // The same built-in templates in both: the prompts changed through a variable, which each template names.
-    assert.deepEqual(d.templates.map((t) => [t.name, t.textChanged, t.versions.a[0].source]), ['critique', 'draft', 'revision'].map((n) => [`constitutional/${n}`, false, 'built-in']));
+    assert.ok(d.templates.every((t) => !t.textChanged && t.versions.a[0].source === 'built-in' && t.versions.b[0].source === 'built-in'), JSON.stringify(d.templates));
+    assert.deepEqual(['critique', 'draft', 'revision'].map((n) => d.templates.find((t) => t.name === `constitutional/${n}`)?.prompts.changed), [1, 1, 1]);
     const draft = d.templates.find((t) => t.name === 'constitutional/draft')!;
     assert.deepEqual(draft.example?.variables, [{ name: 'input', a: 'What is 17*23?\nShow your work.', b: 'What is 17*23?\nBe brief.' }]);
     const text = traceDiffText(d);
