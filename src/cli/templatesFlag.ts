@@ -1,7 +1,7 @@
 // The templates and task a CLI command uses: the built-in templates, overridden by the current
 // directory's .thoughtscope/templates/ (a workspace, as in VS Code) and then by --templates DIR; the
 // task by id, "auto" or task file path (relative to the current directory).
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AUTO_TASK, loadTask, taskIds } from '../core/tasks/registry';
 import { TaskFileError } from '../core/tasks/taskFile';
 import type { Task } from '../core/tasks/types';
@@ -14,7 +14,8 @@ export function cliTemplates(dir: string | undefined, cwd = process.cwd()): Temp
   try {
     const workspace = TemplateLibrary.builtIn().withDir(join(cwd, ...WORKSPACE_TEMPLATES_DIR), 'workspace');
     if (dir === undefined) return workspace;
-    const user = workspace.withDir(join(cwd, dir), 'user');
+    // resolve, not join: an absolute --templates path stands as given.
+    const user = workspace.withDir(resolve(cwd, dir), 'user');
     if (user === workspace && !workspace.list().some((e) => e.source === 'user')) {
       // withDir changes nothing for a missing or empty folder; say so rather than run on the built-in ones.
       throw new UsageError(`--templates ${dir}: no <name>.liquid templates there`);
