@@ -3,6 +3,7 @@
 // Everything a client may get wrong becomes a ServeError naming the field (OpenAI's `param`).
 import type { Budget } from '../run/budget';
 import { taskIds } from '../tasks/registry';
+import type { Task } from '../tasks/types';
 import type { ParamSpec } from '../techniques/params';
 import type { Technique } from '../techniques/types';
 import { badRequest } from './errors';
@@ -11,6 +12,8 @@ import { parseModelName } from './modelNames';
 /** What the server was started with; a request may tighten the budget, never loosen it. */
 export interface ServeDefaults {
   task: string;
+  /** Tasks the server offers besides the built-in ones (a --task file), by id. */
+  tasks?: ReadonlyMap<string, Task>;
   /** Parameters set at start (`--param`), by technique id. */
   params: Record<string, Record<string, unknown>>;
   budget: Budget;
@@ -60,7 +63,8 @@ export function parseChatCall(body: unknown, techniques: readonly Technique[], d
   if (typeof temperature === 'number' && !('temperature' in fromRequest) && technique.params.some((p) => p.name === 'temperature')) params.temperature = temperature;
 
   const task = own.task === undefined ? defaults.task : own.task;
-  if (typeof task !== 'string' || !taskIds().includes(task)) throw badRequest(`thoughtscope.task must be one of ${taskIds().join(', ')}, got ${JSON.stringify(task)}.`, 'thoughtscope.task', 'invalid_value');
+  const known = [...(defaults.tasks?.keys() ?? []), ...taskIds()];
+  if (typeof task !== 'string' || !known.includes(task)) throw badRequest(`thoughtscope.task must be one of ${known.join(', ')}, got ${JSON.stringify(task)}.`, 'thoughtscope.task', 'invalid_value');
   const mode = own.input ?? 'last';
   if (mode !== 'last' && mode !== 'conversation') throw badRequest(`thoughtscope.input must be "last" (the last user message) or "conversation" (every message), got ${JSON.stringify(mode)}.`, 'thoughtscope.input', 'invalid_value');
 
