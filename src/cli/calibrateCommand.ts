@@ -1,17 +1,22 @@
 // `thoughtscope calibrate`: choose a FrugalGPT cascade — which profiles, in what order, and their
 // thresholds — on the training part of a labelled JSONL/CSV file, report it on the held-out part, and
-// optionally save it as a profile in the --profiles file.
+// optionally save it as a profile in the --profiles file. Prompts come from the task (an id, "auto" or a
+// task file) and the templates (built-in, ./.thoughtscope/templates, --templates DIR), as for `run`.
 import { parseArgs } from 'node:util';
 import { DatasetError, loadDataset } from '../core/eval/dataset';
 import { formatUsd } from '../core/pricing';
 import { splitNames } from '../core/profiles';
 import { Run } from '../core/run/run';
-import { AUTO_TASK, resolveTask, taskIds } from '../core/tasks/registry';
-import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
+import { AUTO_TASK } from '../core/tasks/registry';
+import type { Task } from '../core/tasks/types';
+import { TemplateError } from '../core/templates/errors';
+import type { TemplateLibrary } from '../core/templates/library';
+import { calibrateCascade, cascadeProfile, checkCalibrationPrompts, describeCalibration } from '../core/techniques/frugal/calibrate';
 import type { Scorer } from '../core/techniques/frugal/stage';
 import { positiveNumber, timeoutFlags, UsageError } from './args';
 import { parseFlags } from './modelFlags';
 import { cliRunProfiles, profileModel, readProfilesFile, writeProfilesFile } from './profilesFlag';
+import { cliTask, cliTemplates } from './templatesFlag';
 
 export const CALIBRATE_USAGE = `Usage:
   thoughtscope calibrate --profiles <file.json> --stages <a,b,c> --data <labelled.jsonl|.csv> [options]
@@ -29,7 +34,10 @@ export const CALIBRATE_USAGE = `Usage:
   --scorer agreement|judge  agreement among --samples answers (default), or a judge profile's 0-10 score
   --judge <profile>         scorer=judge: the judge, a cheap profile (required with --scorer judge)
   --samples <n>             scorer=agreement: answers per stage (default 3)
-  --task auto|generic|game24   how answers are read (default auto)
+  --task <id|file>          the task: its prompts and how answers are read; auto (default: game24 for four
+                            numbers, else generic), a built-in task or a task file (my.task.yaml)
+  --templates <dir>         templates that override the built-in ones by name: <dir>/<name>.liquid (after
+                            ./.thoughtscope/templates, which is always read)
   --concurrency <n>         requests in flight at once (default 4); --max-usd <usd> stops the calibration
   --save-profile <name>     add the chosen cascade to the --profiles file as a "cascade" profile
   --json                    print the result as JSON`;
@@ -49,6 +57,7 @@ const OPTIONS = {
   seed: { type: 'string', default: '0' },
   temperature: { type: 'string', default: '0.7' },
   task: { type: 'string', default: AUTO_TASK },
+  templates: { type: 'string' },
   concurrency: { type: 'string', default: '4' },
   'max-usd': { type: 'string' },
   timeout: { type: 'string', default: '120' },
@@ -83,17 +92,23 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   const concurrency = positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 })!;
   const maxUsd = positiveNumber('max-usd', args['max-usd']);
   const { timeoutMs } = timeoutFlags(args);
-  const taskId = args.task ?? AUTO_TASK;
-  if (!taskIds().includes(taskId)) throw new UsageError(`unknown --task "${taskId}"; known: ${taskIds().join(', ')}`);
+  const { taskFor, fixed } = calibrationTasks(args.task ?? AUTO_TASK, cliTemplates(args.templates));
 
   let items;
   try {
-    items = loadDataset(args.data, taskId !== 'game24');
+    // Items need an expected answer unless one task judges them all (game24).
+    items = loadDataset(args.data, fixed?.judge === undefined);
   } catch (err) {
     if (err instanceof DatasetError) throw new UsageError(err.message);
     throw err;
   }
   if (testShare > 0 && items.length < 2) throw new UsageError(`--data has ${items.length} item; a train/test split needs at least 2 (or --test-share 0)`);
+  try {
+    checkCalibrationPrompts(taskFor, items, args.scorer as Scorer);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new UsageError(err.message);
+    throw err;
+  }
   const definitions = readProfilesFile(args.profiles);
   const profiles = cliRunProfiles(definitions, { timeoutMs, warn: (m) => args.quiet || process.stderr.write(`thoughtscope: ${m}\n`) });
   const stages = names.map((name) => ({ name, model: profileModel(profiles, name) }));
@@ -104,7 +119,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', onSigint);
   let result;
   try {
-    result = await calibrateCascade(run, (input) => resolveTask(taskId, input)!, items, { stages, scorer: args.scorer as Scorer, samples, temperature, judge, tolerance, budgetUsd, maxLength: args.order === 'search' ? maxLength : 0, testShare, seed }, (done) => {
+    result = await calibrateCascade(run, taskFor, items, { stages, scorer: args.scorer as Scorer, samples, temperature, judge, tolerance, budgetUsd, maxLength: args.order === 'search' ? maxLength : 0, testShare, seed }, (done) => {
       if (!args.quiet && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kcalibrating: ${done} of ${items.length} items, ${formatUsd(run.totals().costUsd)}`);
     });
   } catch (err) {
@@ -132,4 +147,11 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     if (saveAs) process.stdout.write(`Saved as cascade profile "${saveAs}" in ${args.profiles}: --technique frugal --param stages=${saveAs}\n`);
   }
   return 0;
+}
+
+/** Each item's task, rendering from `templates`: one task for all (`fixed`), or with "auto" the built-in task its input matches. */
+function calibrationTasks(name: string, templates: TemplateLibrary): { taskFor: (input: string) => Task; fixed?: Task } {
+  if (name === AUTO_TASK) return { taskFor: (input) => cliTask(AUTO_TASK, input, templates) };
+  const fixed = cliTask(name, '', templates);
+  return { taskFor: () => fixed, fixed };
 }

@@ -1,6 +1,6 @@
 // `thoughtscope diff a.json b.json`: what changed between two run traces (`run --out`, Export trace,
-// a line of an evaluation's traces file): run, parameters, models, totals, and per node kind the calls,
-// tokens, cost and prompts (core/history/traceDiff.ts).
+// a line of an evaluation's traces file): run, parameters, models, totals, templates, and per node kind
+// the calls, tokens, cost and prompts (core/history/traceDiff.ts).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isTrace } from '../core/eval/traceLog';
@@ -13,10 +13,13 @@ export const DIFF_USAGE = `Usage:
   thoughtscope diff <a.json> <b.json> [--prompts N] [--lines N] [--json]
 
 What changed from trace a to trace b (as "thoughtscope run --out" or Export trace writes them): the run
-(technique, task, model, input, outcome, answer), the parameters, the models called, the totals, and per
+(technique, task, model, input, outcome, answer), the parameters, the models called, the totals; per
+template, its source (built-in, workspace, user) and text hash in each run, whether the text changed,
+how many of its prompts changed, one of them as a unified diff and the variables that differ; and per
 node kind and call role the calls, tokens, cost and the prompts: the same, changed (as unified diffs),
-only in a, only in b. --prompts N shows N changed prompts per role (default 3), --lines N lines of each
-(default 40); --json prints everything.`;
+only in a, only in b. Changed prompts pair by the template that made them, in order (prompts of traces
+written before templates were recorded: most alike first). --prompts N shows N changed prompts per role
+(default 3), --lines N lines of each (default 40); --json prints everything.`;
 
 export function diffCommand(argv: string[]): number {
   const { values, positionals } = parseFlags(() =>

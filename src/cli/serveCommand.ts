@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { RunStore } from '../core/history/runStore';
 import type { ChatModel } from '../core/model/types';
 import { startServer } from '../core/serve/server';
-import { taskIds } from '../core/tasks/registry';
+import { isTaskFileName, taskIds } from '../core/tasks/registry';
 import { TECHNIQUES } from '../core/techniques/registry';
 import { toTrace } from '../core/trace';
 import { parseParamFlags, positiveNumber, UsageError } from './args';
@@ -17,6 +17,7 @@ import { cliRunProfiles, readProfilesFile } from './profilesFlag';
 import { cliStorageDir } from './storageDir';
 import { stopTracing, tracingFromEnvironment } from './tracing';
 import { SERVE_USAGE } from './serveUsage';
+import { cliTask, cliTemplates } from './templatesFlag';
 
 const SERVE_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -44,7 +45,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const port = positiveNumber('port', args.port, { integer: true })!;
   if (port > 65535) throw new UsageError(`--port must be 0..65535, got ${port}`);
-  if (!taskIds().includes(args.task)) throw new UsageError(`unknown --task "${args.task}"; known: ${taskIds().join(', ')}`);
+  // Templates: built-in, the current directory's .thoughtscope/templates, then --templates. A --task file is
+  // read now, so a broken one stops the server before it listens; requests name it by its id.
+  const templates = cliTemplates(args.templates);
+  const taskFile = isTaskFileName(args.task) ? cliTask(args.task, '', templates) : undefined;
+  if (!taskFile && !taskIds().includes(args.task)) throw new UsageError(`unknown --task "${args.task}"; known: ${taskIds().join(', ')}, or a task file (*.task.yaml)`);
   const envToken = process.env.THOUGHTSCOPE_SERVE_TOKEN?.trim() || undefined;
   if (args['no-auth'] && (args.token || envToken)) throw new UsageError('give either --token (or THOUGHTSCOPE_SERVE_TOKEN) or --no-auth, not both');
   const generated = !args['no-auth'] && !args.token && !envToken;
@@ -74,7 +79,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       port,
       token,
       defaults: {
-        task: args.task,
+        task: taskFile?.id ?? args.task,
+        ...(taskFile ? { tasks: new Map([[taskFile.id, taskFile]]) } : {}),
         params: Object.fromEntries(splitParams(parseParamFlags(args.param), TECHNIQUES)),
         budget: {
           maxCalls: positiveNumber('max-calls', args['max-calls'], { integer: true, min: 1 }),
@@ -87,7 +93,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       profiles,
       concurrency: positiveNumber('concurrency', args.concurrency, { integer: true, min: 1 }),
       runOptions: { pricing: setup.pricing, retry: setup.retry },
-      techniqueHost: { baseDir: process.cwd(), storageDir: cliStorageDir() },
+      techniqueHost: { baseDir: process.cwd(), storageDir: cliStorageDir(), templates },
       onRunStart: (served) => tracing?.watch(served.run, { technique: served.technique, params: served.params, input: served.input, task: served.task, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.request_id': served.requestId, 'thoughtscope.served_model': served.modelName } }),
       save: (report, run) => store.save(toTrace(report, run.graph), { baseUrl: setup.baseUrl }).id,
       log: { info: (m) => warn(m), warn: (m) => warn(m), error: (m) => process.stderr.write(`thoughtscope: ${m}\n`) },

@@ -15,7 +15,10 @@ The first line on stdout is "listening http://<host>:<port>".
   --no-auth                 no token (loopback addresses only)
   --param, -p name=value    a parameter for every technique that has it; tech.name=value for one technique.
                             File parameters (examplesFile, principlesFile, catalogFile, file, root) come only from here
-  --task <id>               auto (default), generic or game24; a request's thoughtscope.task overrides it
+  --task <id|file>          auto (default), a built-in task id (thoughtscope templates lists their templates) or a
+                            task file (*.task.yaml), which requests may then name by its id; a request's
+                            thoughtscope.task overrides it
+  --templates <dir>         templates over the built-in ones and ./.thoughtscope/templates, as for "thoughtscope run"
   --concurrency <n>         upstream requests in flight at once, over all requests (default 16)
   --max-calls <n>, --max-tokens <n>, --max-usd <usd>   each request's budget (default 300 calls); a request may
                             lower it with thoughtscope.maxCalls / maxTokens / maxUsd, not raise it

@@ -14,6 +14,7 @@ export function cliTemplates(dir: string | undefined, cwd = process.cwd()): Temp
   try {
     const workspace = TemplateLibrary.builtIn().withDir(join(cwd, ...WORKSPACE_TEMPLATES_DIR), 'workspace');
     if (dir === undefined) return workspace;
+    // resolve, not join: an absolute --templates path stands as given.
     return workspace.withNamedDir(resolve(cwd, dir), 'user', `--templates ${dir}`);
   } catch (err) {
     if (err instanceof TemplateError) throw new UsageError(err.message);

@@ -9,6 +9,7 @@ import { Run, type RunProfile } from '../core/run/run';
 import { resolveTask } from '../core/tasks/registry';
 import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
 import type { Scorer } from '../core/techniques/frugal/stage';
+import { techniqueHost } from '../techniques/iclExamples';
 import { addProfile } from './profileStatus';
 import { SECTION } from '../settings/settingsSchema';
 
@@ -43,7 +44,13 @@ export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunP
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: calibrating'), cancellable: true }, async (progress, token) => {
       const run = new Run({ model: stages[0].model, profiles, concurrency: config.get<number>('concurrency') ?? 4, budget: { maxUsd: budget }, logger: log });
       token.onCancellationRequested(() => run.cancel());
-      const r = await calibrateCascade(run, (input) => resolveTask('auto', input)!, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText), maxLength: 0, testShare: items.length >= 2 ? 0.5 : 0, seed: 0 }, (done) =>
+      // The workspace's template overrides apply, as they do to runs (trusted workspaces only).
+      const templates = techniqueHost().templates;
+      const taskFor = (input: string) => {
+        const task = resolveTask('auto', input)!;
+        return templates ? task.withTemplates(templates) : task;
+      };
+      const r = await calibrateCascade(run, taskFor, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText), maxLength: 0, testShare: items.length >= 2 ? 0.5 : 0, seed: 0 }, (done) =>
         progress.report({ message: vscode.l10n.t('{0} of {1} items, {2}', done, items.length, formatUsd(run.totals().costUsd)), increment: 100 / items.length }),
       );
       log.info(`Calibration of ${names.join(' → ')} on ${items.length} items (${formatUsd(run.totals().costUsd)}):\n${describeCalibration(names, r).join('\n')}`);

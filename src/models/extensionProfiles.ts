@@ -8,6 +8,7 @@ import type { ModelProfile } from '../core/profiles';
 import type { RunProfile } from '../core/run/run';
 import { LmApiChatModel, type LmModelCache } from './lmApiModel';
 import { keyHeaders } from './secrets';
+import { redactedUrl } from '../core/model/redactUrl';
 
 const PREFIX = 'thoughtscope.apiKey.profile.';
 
@@ -54,7 +55,7 @@ export async function extensionRunProfiles(
     if (p.provider === 'openai-compatible') {
       const { key, source } = await keys.get(p);
       keyOf.set(p.name, key);
-      options.log.info(`Profile ${p.name}: ${p.model} at ${p.baseUrl}; API key: ${source}`);
+      options.log.info(`Profile ${p.name}: ${p.model} at ${redactedUrl(p.baseUrl ?? '')}; API key: ${source}`);
     } else if (p.provider === 'vscode-lm') {
       try {
         const chat = await lm.cache.get({ vendor: p.vendor, family: p.model });

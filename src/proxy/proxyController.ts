@@ -81,7 +81,7 @@ export class ProxyController implements vscode.Disposable {
         port: proxy.port,
         token: proxy.tokenRequired ? await this.token() : undefined,
         // A task file in thoughtscope.task is the default task of requests that name none.
-        defaults: ownTask ? { task: ownTask.id, ownTask, params, budget: settings.budget } : { task: settings.task, params, budget: settings.budget },
+        defaults: ownTask ? { task: ownTask.id, tasks: new Map([[ownTask.id, ownTask]]), params, budget: settings.budget } : { task: settings.task, params, budget: settings.budget },
         targets: () => [defaultName, ...profiles.filter((p) => p.model && p.name !== defaultName).map((p) => p.name)],
         resolve,
         profiles,

@@ -31,6 +31,7 @@ import { SECTION } from '../settings/settingsSchema';
 import type { ImageFormat, RunInfo, WebviewToHost } from '../shared/messages';
 import { EventBatcher } from '../view/eventBatcher';
 import type { ThoughtGraphViewProvider } from '../view/thoughtGraphViewProvider';
+import { redactedUrl } from '../core/model/redactUrl';
 
 /** Context key: true while a run is in progress (shows the Cancel button and command). */
 const RUNNING_CONTEXT = 'thoughtscope.running';
@@ -248,7 +249,7 @@ export class RunController implements vscode.Disposable {
         diskCache: responseCacheFor(settings),
       });
       this.log.info(
-        `Starting ${technique.id} (task ${task.id}) with model ${settings.model} at ${settings.baseUrl}; ` +
+        `Starting ${technique.id} (task ${task.id}) with model ${settings.model} at ${redactedUrl(settings.baseUrl)}; ` +
           `API key: ${apiKey.source}; parameters ${JSON.stringify(params)}; input ${input.length} characters`,
       );
     } catch (err) {

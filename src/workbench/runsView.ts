@@ -10,6 +10,7 @@ import { formatUsd } from '../core/pricing';
 import { findTechnique } from '../core/techniques/registry';
 import { toTrace, type Trace } from '../core/trace';
 import type { RunController } from '../run/runController';
+import { redactedUrl } from '../core/model/redactUrl';
 
 export const RUNS_VIEW_ID = 'thoughtscope.runs';
 
@@ -159,7 +160,7 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
         void vscode.window.showErrorMessage(vscode.l10n.t('Thoughtscope: the technique "{0}" is not available in this build.', saved.technique));
         return;
       }
-      log.info(`Rerunning saved run ${saved.id} (${saved.technique} on ${saved.model}${saved.settings.baseUrl ? ` at ${saved.settings.baseUrl}` : ''}) with its parameters`);
+      log.info(`Rerunning saved run ${saved.id} (${saved.technique} on ${saved.model}${saved.settings.baseUrl ? ` at ${redactedUrl(saved.settings.baseUrl)}` : ''}) with its parameters`);
       await controller.start(technique, saved.trace.input, undefined, { params: saved.trace.params, model: saved.trace.model });
     }),
     vscode.commands.registerCommand('thoughtscope.runs.delete', async (meta?: SavedRunMeta) => {

@@ -134,7 +134,7 @@ export async function startFakeBatchServer(options: FakeBatchOptions): Promise<F
     const limit = options.expireAfter ?? Infinity;
     while (work.pending.length && batch.request_counts.completed + batch.request_counts.failed < limit) {
       const { item } = work.pending.shift()!;
-      const req: FakeRequest = { index: state.ran.length, body: item.body, prompt: item.body.messages.at(-1)?.content ?? '', headers: {} };
+      const req: FakeRequest = { index: state.ran.length, body: item.body, prompt: item.body.messages.at(-1)?.content ?? '', headers: {}, url: batch.endpoint };
       state.ran.push(req);
       const reply = options.reply(req);
       const requestId = nextId('req_');

@@ -25,6 +25,8 @@ export interface FakeRequest {
   /** The last message's content, the usual thing to match on. */
   prompt: string;
   headers: IncomingMessage['headers'];
+  /** The request's path and query, as sent. */
+  url: string;
 }
 
 export interface FakeReply {
@@ -59,6 +61,8 @@ export interface FakeReply {
   rawUsage?: unknown;
   /** Hostile, streaming: these chunk objects are the whole stream (then [DONE]). */
   streamChunks?: unknown[];
+  /** Hostile, streaming: the content in two chunks, then the connection ends: no finish_reason, no usage, no [DONE]. */
+  cutStream?: string;
   /** Hostile: one choice whose content is this many "A"s, written a megabyte at a time (never one string). */
   contentChars?: number;
 }
@@ -141,14 +145,16 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.method === 'POST' && req.url?.endsWith('/embeddings') && options.embeddings) {
+    // Routes by path: a query (Azure's api-version, a key) does not change the endpoint.
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (req.method === 'POST' && path.endsWith('/embeddings') && options.embeddings) {
       return answerEmbeddings(state, options.embeddings, JSON.parse(Buffer.concat(chunks).toString('utf8')), req, res);
     }
-    if (req.method === 'GET' && req.url === '/api/tags' && options.ollamaTags) {
+    if (req.method === 'GET' && path === '/api/tags' && options.ollamaTags) {
       const names = options.ollamaTags();
       return names ? sendJson(res, 200, { models: names.map((name) => ({ name, model: name })) }) : sendJson(res, 404, { error: 'not found' });
     }
-    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+    if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } });
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequest['body'];
@@ -157,6 +163,7 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
       body,
       prompt: body.messages[body.messages.length - 1]?.content ?? '',
       headers: req.headers,
+      url: req.url ?? '',
     };
     state.requests.push(fakeReq);
     state.arrivals.push(performance.now());
@@ -199,6 +206,8 @@ export async function startFakeServer(handler: FakeHandler, options: FakeServerO
         for (const piece of [text.slice(0, half), text.slice(half)]) {
           res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: i, delta: { content: piece }, finish_reason: null }] })}\n\n`);
         }
+        // The choice's last chunk: an empty delta with its finish_reason.
+        res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: i, delta: {}, finish_reason: 'stop' }] })}\n\n`);
       }
       if (usage && body.stream_options?.include_usage) {
         res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
@@ -264,6 +273,13 @@ function hostileReply(reply: FakeReply, body: FakeRequest['body'], res: ServerRe
     res.writeHead(200, { 'content-type': 'application/json' });
     const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), reply.dripMs);
     res.on('close', () => clearInterval(timer));
+    return true;
+  }
+  if (reply.cutStream !== undefined) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const half = Math.ceil(reply.cutStream.length / 2);
+    res.write(chunk(piece(reply.cutStream.slice(0, half))));
+    res.end(chunk(piece(reply.cutStream.slice(half))));
     return true;
   }
   if (reply.streamChunks) {

@@ -227,6 +227,10 @@ describe('anytool technique', () => {
     assert.ok(server.requests.some((r) => /CALL arithmetic_tool_13 \{"expression": "1234\*5678"\}/.test(r.body.messages.map((m) => m.content).join('\n'))));
     assert.ok(server.requests.some((r) => /CALL create_agent_category_level \{"category":"finance"\}/.test(r.body.messages.map((m) => m.content).join('\n'))), 'the agents too');
     assert.ok(run.graph.nodes().some((n) => n.meta?.agent === 'solver' && n.meta?.protocol === 'text'));
+    // The rules come from the anytool/text-protocol template, recorded with the calls that sent them.
+    const textCalls = run.graph.nodes().flatMap((n) => n.calls).filter((c) => c.templates?.some((t) => t.name === 'anytool/text-protocol'));
+    assert.ok(textCalls.length >= 2, 'the solver and the agents record the text-protocol template');
+    assert.ok(server.requests.some((r) => /arguments schema: \{"type":"object"/.test(r.body.messages[0].content)));
   });
 
   it('a model error in one agent ends the run with it, and the other agents stop calling', async () => {

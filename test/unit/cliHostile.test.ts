@@ -79,6 +79,34 @@ describe('flags in a sane range', () => {
   });
 });
 
+describe('a key written into --base-url', () => {
+  it('a ?key= query is sent to the server but shown as key=… in messages and traces', async () => {
+    replies.set('KEYQ-ok', () => ({ choices: ['Answer: 4'] }));
+    replies.set('KEYQ-404', () => ({ status: 404 }));
+    const base = `${server.baseUrl}?key=SECRET-IN-QUERY&api-version=2024-10-21`;
+    const okOut = join(dir, 'keyq-ok.json');
+    const ok = await cli(['run', '-t', 'io', '-i', 'KEYQ-ok', '--base-url', base, '--model', 'gpt-4o-mini', '--out', okOut]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(server.requests.some((r) => r.prompt.includes('KEYQ-ok') && r.url.includes('key=SECRET-IN-QUERY')), 'the key reached the server');
+    const failOut = join(dir, 'keyq-404.json');
+    const failed = await cli(['run', '-t', 'io', '-i', 'KEYQ-404', '--base-url', base, '--model', 'gpt-4o-mini', '--retries', '0', '--out', failOut]);
+    assert.equal(failed.code, 1);
+    oneLine(failed);
+    assert.match(failed.stderr, /\?key=…&api-version=2024-10-21/);
+    for (const text of [ok.stdout, ok.stderr, failed.stdout, failed.stderr, readFileSync(okOut, 'utf8'), readFileSync(failOut, 'utf8')]) assert.doesNotMatch(text, /SECRET-IN-QUERY/);
+  });
+
+  it('a user:password@ base URL: exit 2 with one line saying where a key goes, the password not shown, nothing sent', async () => {
+    const before = server.requests.length;
+    const r = await cli(['run', '-t', 'io', '-i', 'KEYU', '--base-url', server.baseUrl.replace('http://', 'http://alice:SECRET-IN-USERINFO@'), '--model', 'gpt-4o-mini']);
+    assert.equal(r.code, 2, r.stderr);
+    oneLine(r);
+    assert.match(r.stderr, /holds a user name or password[^\n]*--api-key or OPENAI_API_KEY/);
+    assert.doesNotMatch(r.stderr, /SECRET-IN-USERINFO|alice/);
+    assert.equal(server.requests.length, before);
+  });
+});
+
 describe('a stalled server ends at --timeout', () => {
   it('headers then silence with --timeout 1 --retries 1: exit 1 after two attempts', async () => {
     replies.set('STALL-CLI', () => ({ stallBody: '{"id":"x",' }));

@@ -2,9 +2,9 @@
 // frugal and team by profile name, and `calibrate` saving a cascade profile. Two loopback servers.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
 
@@ -150,5 +150,52 @@ describe('thoughtscope with --profiles', () => {
     assert.match(r.stdout, /^Fitted on 2 training items/m);
     assert.match(r.stdout, /^On 2 held-out test items:$/m);
     assert.match(r.stdout, /of it scoring \$/);
+  });
+
+  it('calibrate sends the prompts of --templates and of a task file; a missing or broken template is a one-line error before any call', async () => {
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    const data = join(dir, 'templated.jsonl');
+    writeFileSync(data, `${JSON.stringify({ input: 'q1', expected: '10' })}\n${JSON.stringify({ input: 'q2', expected: '20' })}\n`);
+    write('mine/generic/cot.liquid', 'Calibrate override for {{ input }}\n');
+    // The prompts both servers received since `mark()`.
+    let marks = [0, 0];
+    const mark = () => (marks = [cheap.requests.length, big.requests.length]);
+    const sent = () => [...cheap.requests.slice(marks[0]), ...big.requests.slice(marks[1])].map((r) => r.prompt);
+    const calibrate = (...extra: string[]) => cli(['calibrate', '--profiles', profilesPath, '--stages', 'cheap,big', '--data', data, '--test-share', '0', '--json', ...extra], keys);
+
+    mark();
+    const r = await calibrate('--task', 'generic', '--templates', join(dir, 'mine'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(sent().sort(), ['Calibrate override for q1\n', 'Calibrate override for q1\n', 'Calibrate override for q2\n', 'Calibrate override for q2\n']);
+    assert.deepEqual(JSON.parse(r.stdout).singles.map((x: { accuracy: number }) => x.accuracy), [0.5, 1], 'answers are still read and scored');
+
+    // A task file naming its own template, which --templates supplies.
+    write('mine/paper/cot.liquid', 'Paper CoT: {{ input }}');
+    write('paper.task.yaml', 'id: paper\ndescription: Answers on an Answer line\ntemplates:\n  cot: paper/cot\n');
+    mark();
+    const t = await calibrate('--task', join(dir, 'paper.task.yaml'), '--templates', join(dir, 'mine'));
+    assert.equal(t.code, 0, t.stderr);
+    assert.deepEqual(sent().sort(), ['Paper CoT: q1', 'Paper CoT: q1', 'Paper CoT: q2', 'Paper CoT: q2']);
+
+    write('broken/generic/cot.liquid', '{% for x in y %}');
+    write('stray/generic/cot.liquid', 'CoT for {{ question }}');
+    write('judged/frugal/judge.liquid', 'Rate {{ answer }} against {{ gold }}');
+    mark();
+    const missing = await calibrate('--templates', 'nowhere');
+    assert.deepEqual([missing.code, missing.stderr], [2, 'thoughtscope: --templates nowhere: no <name>.liquid templates there\n']);
+    const broken = await calibrate('--templates', join(dir, 'broken'));
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /^thoughtscope: .*broken\/generic\/cot\.liquid:1: .*not closed.* \(template generic\/cot\)\n$/);
+    const stray = await calibrate('--templates', join(dir, 'stray'));
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /^thoughtscope: .*stray\/generic\/cot\.liquid:1: unknown variable "question" \(generic\/cot gets: [^\n]*\)\n$/);
+    // The judge's template renders only after answers, so it is rendered once up front too.
+    const judged = await calibrate('--scorer', 'judge', '--judge', 'cheap', '--templates', join(dir, 'judged'));
+    assert.equal(judged.code, 2);
+    assert.match(judged.stderr, /^thoughtscope: .*judged\/frugal\/judge\.liquid:1: unknown variable "gold" \(frugal\/judge gets: [^\n]*\)\n$/);
+    assert.deepEqual(sent(), [], 'nothing was sent');
   });
 });

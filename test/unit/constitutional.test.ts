@@ -1,6 +1,6 @@
 // Constitutional critique-and-revise against the loopback server, through the real engine.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +9,11 @@ import { game24Task } from '../../src/core/tasks/game24';
 import { genericTask } from '../../src/core/tasks/generic';
 import { citedPrinciple, constitutionalTechnique } from '../../src/core/techniques/constitutional';
 import { ParamError } from '../../src/core/techniques/params';
-import { DEFAULT_PRINCIPLES, parsePrinciples } from '../../src/core/techniques/principles';
+import { parsePrinciples } from '../../src/core/techniques/principles';
+import { TemplateLibrary } from '../../src/core/templates/library';
+
+/** The built-in principles: the constitutional/principles template, one per line. */
+const DEFAULT_PRINCIPLES = parsePrinciples(TemplateLibrary.builtIn().render('constitutional/principles', {}).text);
 import { startFakeServer, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
 import { runAt } from '../support/runHelpers';
 
@@ -130,6 +134,33 @@ describe('constitutional', () => {
     assert.match(critiques[2], /Principle 1: Be brief\./);
     for (const p of critiques) assert.ok(!p.includes('Principles:'), 'cycle shows one principle');
     assert.deepEqual(run.graph.nodes().filter((n) => n.kind === 'critique').map((n) => n.meta?.principle), ['1. Be brief.', '2. Use British spelling.', '1. Be brief.']);
+  });
+
+  it('takes its built-in principles and worked examples from templates a workspace can override, recorded with the calls', async () => {
+    const templatesDir = mkdtempSync(join(tmpdir(), 'thoughtscope-constitutional-templates-'));
+    mkdirSync(join(templatesDir, 'constitutional'));
+    writeFileSync(join(templatesDir, 'constitutional', 'principles.liquid'), '- Cite the contract.\n- Offer a meeting.\n');
+    writeFileSync(join(templatesDir, 'constitutional', 'worked-examples.liquid'), 'OUR EXAMPLE{% if revision %} (revised){% endif %}');
+    const templates = TemplateLibrary.builtIn().withDir(templatesDir, 'workspace');
+    const start = server.requests.length;
+    const run = runAt(server.baseUrl);
+    await runTechnique({ technique: constitutionalTechnique, task: genericTask, input: 'Write a note.', params: { rounds: 2, principleChoice: 'cycle' }, host: { templates }, run });
+    const sent = requestsSince(start);
+    const critiques = sent.filter((r) => roleOf(r.prompt) === 'critique').map((r) => r.prompt);
+    assert.match(critiques[0], /^OUR EXAMPLE\n\n---\n\nNow your turn\.\n[\s\S]*Principle 1: Cite the contract\./);
+    assert.match(critiques[1], /Principle 2: Offer a meeting\./);
+    assert.match(sent.find((r) => roleOf(r.prompt) === 'revise')!.prompt, /^OUR EXAMPLE \(revised\)\n/);
+    const critiqueCall = run.graph.nodes().find((n) => n.kind === 'critique')!.calls[0];
+    assert.deepEqual(critiqueCall.templates?.map((t) => `${t.name}:${t.source}`), ['constitutional/critique:built-in', 'constitutional/worked-examples:workspace', 'constitutional/principles:workspace']);
+    // An override with no principle in it is a parameter error before any call.
+    writeFileSync(join(templatesDir, 'constitutional', 'principles.liquid'), '# nothing yet\n');
+    const empty = TemplateLibrary.builtIn().withDir(templatesDir, 'workspace');
+    const before = server.requests.length;
+    await assert.rejects(
+      runTechnique({ technique: constitutionalTechnique, task: genericTask, input: 'Write a note.', host: { templates: empty }, run: runAt(server.baseUrl) }),
+      /template constitutional\/principles \(\S*principles\.liquid\) has no principles: write one per line/,
+    );
+    assert.equal(server.requests.length, before);
   });
 
   it('shows only the revised answer when asked, keeping the draft in its call', async () => {

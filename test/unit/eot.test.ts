@@ -2,11 +2,15 @@
 // round per topology, termination on agreement, the judge, the reference's confidence and final vote,
 // the paper's defaults (5 exchange rounds, few-shot initial answers), several profiles at once.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
 import { ParamError } from '../../src/core/techniques/params';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
+import { TemplateLibrary } from '../../src/core/templates/library';
 import { eotTechnique, consistency } from '../../src/core/techniques/eot';
 import { senders } from '../../src/core/techniques/eot/topology';
 import { closingServers, startFakeServer, type FakeRequest } from '../support/fakeOpenAI';
@@ -78,6 +82,31 @@ describe('EoT topologies: who sees which message in which round', () => {
     assert.deepEqual(senders('debate', 2, 1), [0]);
     assert.deepEqual(senders('relay', 2, 0), [1]);
     assert.deepEqual(senders('report', 5, 3), [0]);
+  });
+});
+
+describe('EoT personas', () => {
+  it('come from the eot/persona template, so a workspace can give participants its own ways of thinking', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-eot-personas-'));
+    mkdirSync(join(dir, 'eot'));
+    writeFileSync(join(dir, 'eot', 'persona.liquid'), '{% if number == 1 %}a chemist{% else %}a poet number {{ number }}{% endif %}');
+    const templates = TemplateLibrary.builtIn().withDir(dir, 'workspace');
+    const { s, run } = await personaRun(() => ({ choices: ['Answer: 42'] }));
+    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 3, rounds: 1 }, run, host: { templates } });
+    const systems = s.requests.map((r) => r.body.messages[0].content).sort();
+    assert.match(systems[0], /^You are participant A, a chemist\. /);
+    assert.match(systems[1], /^You are participant B, a poet number 2\. /);
+    assert.match(systems[2], /^You are participant C, a poet number 3\. /);
+    const uses = run.graph.nodes().flatMap((n) => n.calls).map((c) => c.templates?.map((t) => `${t.name}:${t.source}`));
+    assert.ok(uses.every((u) => u?.includes('eot/persona:workspace') && u.includes('eot/system:built-in')), JSON.stringify(uses));
+  });
+
+  it('the built-in personas differ for each of five participants', async () => {
+    const { s, run } = await personaRun(() => ({ choices: ['Answer: 42'] }));
+    await runTechnique({ technique: eotTechnique, task: genericTask, input: 'q', params: { count: 5, rounds: 1 }, run });
+    const personas = new Set(s.requests.map((r) => /^You are participant [A-E], (.+?)\. You solve/.exec(r.body.messages[0].content)?.[1]));
+    assert.equal(personas.size, 5);
+    assert.ok(personas.has('a careful mathematician who checks every step'));
   });
 });
 

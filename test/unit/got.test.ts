@@ -1,6 +1,6 @@
 // Graph of Thoughts: presets, user graph files and their validation, against the loopback server.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import { keywordCountErrors, setIntersectionErrors, sortErrors } from '../../src
 import { parseLlmScore, splitResponse } from '../../src/core/techniques/got/operations';
 import { ParamError } from '../../src/core/techniques/params';
 import { PRESETS, presetGraph } from '../../src/core/techniques/got/presets';
+import { TemplateLibrary } from '../../src/core/templates/library';
 import { startFakeServer, type FakeHandler, type FakeReply, type FakeServer } from '../support/fakeOpenAI';
 import { scripted as script } from '../support/gotModels';
 import { runAt } from '../support/runHelpers';
@@ -199,6 +200,68 @@ describe('got graph files', () => {
     assert.equal(nodes.find((n) => n.kind === 'question')!.meta?.graph, 'fruit salad');
   });
 
+  it('renders template prompts from the run\'s library: built-in, overridden, or the user\'s own, recorded with each call', async () => {
+    const templatesDir = mkdtempSync(join(tmpdir(), 'thoughtscope-got-templates-'));
+    mkdirSync(join(templatesDir, 'got', 'sorting'), { recursive: true });
+    mkdirSync(join(templatesDir, 'mine'), { recursive: true });
+    writeFileSync(join(templatesDir, 'got', 'sorting', 'sort.liquid'), 'ORDER {{ thought }} ({{ size }} numbers)');
+    writeFileSync(join(templatesDir, 'mine', 'rate.liquid'), 'RATE {{ thought }} for {{ input }}; end with Score: 0-{{ top }}');
+    const templates = TemplateLibrary.builtIn().withDir(templatesDir, 'workspace');
+    const path = file('templated.json', {
+      operations: [
+        { id: 'sort', type: 'generate', prompt: { template: 'got/sorting/sort', variables: { size: 3 } }, responses: 2 },
+        { id: 'rate', type: 'score', scorer: 'llm', prompt: { template: 'mine/rate', variables: { top: 10 } } },
+        { id: 'best', type: 'keepBest', n: 1 },
+        { id: 'merge', type: 'aggregate', prompt: { template: 'got/sorting/merge' } },
+      ],
+    });
+    handler = script([
+      [/^ORDER \[3, 1, 2\] \(3 numbers\)$/, { choices: ['[1, 2, 3]', '[2, 1, 3]'] }],
+      [/^RATE \[1, 2, 3\] for \[3, 1, 2\]; end with Score: 0-10$/, { choices: ['Score: 9'] }],
+      [/^RATE \[2, 1, 3\] for/, { choices: ['Score: 2'] }],
+      [/^Merge the sorted lists[\s\S]*\nPart 1:\n\[1, 2, 3\]$/, { choices: ['[1, 2, 3]'] }],
+    ]);
+    const run = runAt(server.baseUrl);
+    const report = await runTechnique({ technique: gotTechnique, task: genericTask, input: '[3, 1, 2]', params: { file: path }, run, host: { baseDir: dir, templates } });
+    assert.equal(report.summary.outcome, 'done', report.summary.message);
+    assert.equal(report.summary.answer, '[1, 2, 3]');
+    const uses = run.graph.nodes().flatMap((n) => n.calls.flatMap((c) => c.templates ?? []));
+    const byName = new Map(uses.map((u) => [u.name, u]));
+    assert.deepEqual([...byName.keys()].sort(), ['got/sorting/merge', 'got/sorting/sort', 'mine/rate']);
+    assert.equal(byName.get('got/sorting/sort')!.source, 'workspace');
+    assert.equal(byName.get('got/sorting/sort')!.variables.size, '3');
+    assert.equal(byName.get('got/sorting/merge')!.source, 'built-in');
+    assert.equal(byName.get('mine/rate')!.hash, TemplateLibrary.builtIn().withDir(templatesDir, 'workspace').get('mine/rate')!.hash);
+  });
+
+  it('a preset renders its templates/got prompts, and a workspace override that reads an unknown variable stops it before any call', async () => {
+    const templatesDir = mkdtempSync(join(tmpdir(), 'thoughtscope-got-override-'));
+    mkdirSync(join(templatesDir, 'got', 'sorting'), { recursive: true });
+    writeFileSync(join(templatesDir, 'got', 'sorting', 'improve.liquid'), 'FIX {{ thought }} against {{ source }} by {{ deadline }}');
+    const templates = TemplateLibrary.builtIn().withDir(templatesDir, 'workspace');
+    handler = script(SORTING_SCRIPT);
+    const start = server.requests.length;
+    await assert.rejects(
+      runTechnique({ technique: gotTechnique, task: genericTask, input: '[5, 1, 4, 2, 8, 3, 7, 6]', run: runAt(server.baseUrl), host: { templates } }),
+      (err: Error) => {
+        assert.match(err.message, /^technique "got": operations\[\d+\] \("improve 1"\)\.prompt: template "got\/sorting\/improve" \(\S*improve\.liquid\) reads "deadline", which this operation does not give/);
+        return true;
+      },
+    );
+    assert.equal(server.requests.length, start, 'no request was sent');
+    const run = runAt(server.baseUrl);
+    const before = server.requests.length;
+    await runTechnique({ technique: gotTechnique, task: genericTask, input: '[5, 1, 4, 2, 8, 3, 7, 6]', run });
+    // The split prompt, whole: the JSON shape is written by a loop over the parts.
+    assert.equal(
+      server.requests[before].prompt,
+      'Split the list of 8 numbers below into 2 lists of about equal length, keeping the numbers in their order. ' +
+        'Reply with only a JSON object {"List 1": ..., "List 2": ...} whose values are lists of numbers.\nInput: [5, 1, 4, 2, 8, 3, 7, 6]',
+    );
+    const names = run.graph.nodes().flatMap((n) => n.calls.map((c) => c.templates?.[0]?.name));
+    assert.deepEqual([...new Set(names)], ['got/sorting/split', 'got/sorting/sort', 'got/sorting/merge', 'got/sorting/improve']);
+  });
+
   it('rejects malformed files before any call, naming the field', async () => {
     handler = script([]);
     const gen = { id: 'g', type: 'generate', prompt: 'x {input}' };
@@ -215,7 +278,13 @@ describe('got graph files', () => {
       [{ operations: [gen, { type: 'keepBest', n: 1 }] }, /operations\[1\] \("op2"\) is a keepBest whose input thoughts are not all scored/],
       [{ operations: [{ ...gen, respones: 3 }] }, /operations\[0\] \("g"\): unknown field "respones" for a generate operation/],
       [{ operations: [gen, { type: 'score', scorer: 'count-errors' }] }, /operations\[1\]\.scorer must be "llm" or one of sort-errors, set-intersection-errors, keyword-count-errors, keyword-merge-errors, got "count-errors"/],
-      [{ operations: [gen, { type: 'score', scorer: 'llm' }] }, /operations\[1\]\.prompt must be a non-empty prompt text, got nothing/],
+      [{ operations: [gen, { type: 'score', scorer: 'llm' }] }, /operations\[1\]\.prompt must be a non-empty prompt text or \{"template": \.\.\.\}, got nothing/],
+      // Template prompts: the template must exist and read only what the operation and its variables give.
+      [{ operations: [{ type: 'generate', prompt: { template: 'got/sorting/sorrt' } }] }, /operations\[0\]\.prompt\.template: no template named "got\/sorting\/sorrt"; got\/ has [^;]*got\/sorting\/sort/],
+      [{ operations: [{ type: 'generate', prompt: { template: 'got/sorting/split' } }] }, /operations\[0\]\.prompt: template "got\/sorting\/split" \(\S*split\.liquid\) reads "count", "parts", which this operation does not give \(it gives: input, thought, source\)/],
+      [{ operations: [{ type: 'generate', prompt: { template: 'got/sorting/sort', variables: { thought: 'x' } } }] }, /operations\[0\]\.prompt\.variables: "thought" is given by the operation itself/],
+      [{ operations: [{ type: 'generate', prompt: { template: 'got/sorting/split', variables: { count: { n: 1 }, parts: 2 } } }] }, /operations\[0\]\.prompt\.variables\.count must be text, a number, true\/false or a list/],
+      [{ operations: [{ type: 'generate', prompt: { template: 'got/sorting/sort', vars: {} } }] }, /operations\[0\]\.prompt: unknown field "vars"; a template prompt has template and variables/],
       [{ operations: [gen, { id: 'g', type: 'score', scorer: 'sort-errors' }] }, /operations\[1\] \("g"\)\.id "g" is used twice/],
       [{ operations: [gen, { type: 'groundTruth' }] }, /operations\[1\]\.check must be one of sort-errors/],
     ];

@@ -66,6 +66,26 @@ describe('empty is not success', () => {
     assert.match(report.summary.message ?? '', /streamed no choices: it may not support streaming/);
   });
 
+  it('a stream cut off before its finish_reason is retried, not taken as the answer', async () => {
+    let calls = 0;
+    const s = await server(() => (++calls === 1 ? { cutStream: 'Answer: 4 because 2+' } : { choices: ['Answer: 4'] }));
+    const { report } = await askOnce(s.baseUrl, { stream: true });
+    assert.equal(report.summary.outcome, 'done', report.summary.message);
+    assert.equal(report.summary.answer, '4');
+    assert.equal(s.requests.length, 2, 'the cut stream and its retry');
+  });
+
+  it('a stream cut off on every attempt fails with a clear message and keeps the text it delivered on its node', async () => {
+    const s = await server(() => ({ cutStream: 'Answer: 4 because 2+' }));
+    const { report, run } = await askOnce(s.baseUrl, { stream: true });
+    assert.equal(report.summary.outcome, 'failed');
+    assert.equal(s.requests.length, 2);
+    assert.match(report.summary.message ?? '', /ended its stream before the answer was complete \(no finish_reason for choice 0 and no usage\)/);
+    const partial = run.graph.nodes().flatMap((n) => n.calls).find((c) => c.responses[0] === 'Answer: 4 because 2+');
+    assert.ok(partial, 'the delivered text is recorded on its node');
+    assert.ok(partial.usage.completionTokens > 0, 'and counted');
+  });
+
   it('content that is not text is refused with a message, not a TypeError', async () => {
     const s = await server(() => ({ raw: JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: { a: 1 } }, finish_reason: 'stop' }] }) }));
     const { report } = await askOnce(s.baseUrl);
@@ -99,7 +119,8 @@ describe('bounded responses', () => {
 
   it('a streamed answer is capped the same way', async () => {
     const piece = 'B'.repeat(10_000);
-    const chunks = Array.from({ length: 30 }, () => ({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }));
+    const chunk = (delta: object, finish: string | null) => ({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunks = [...Array.from({ length: 30 }, () => chunk({ content: piece }, null)), chunk({}, 'length')];
     const s = await server(() => ({ streamChunks: chunks }));
     const { run, report } = await askOnce(s.baseUrl, { stream: true, maxTextChars: 50_000 });
     assert.equal(report.summary.outcome, 'done');

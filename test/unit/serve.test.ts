@@ -202,12 +202,12 @@ describe('serve: errors in the shape OpenAI sends them', () => {
     await bad({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], thoughtscope: { task: 'chess' } }, 400, 'thoughtscope.task', 'invalid_value');
   });
 
-  it('a server started with its own task (a task file) uses it for requests that name none, and a built-in one when asked', async () => {
+  it('a server whose default task is a task file (VS Code: thoughtscope.task) uses it for requests that name none, and a built-in one when asked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-serve-task-'));
     writeFileSync(join(dir, 'cot.liquid'), 'OWN-TASK-PROMPT {{ input }}');
     const templates = TemplateLibrary.builtIn().withDir(dir, 'user');
     const ownTask = taskOf({ spec: { id: 'mine', description: 'd', templates: { cot: 'cot' }, answer: { pattern: '^Result:\\s*(.+)$' } }, file: join(dir, 'mine.task.yaml') }, templates);
-    const { client, upstream, started } = await serve(() => ({ choices: ['Result: 42\nAnswer: 7'] }), { defaults: { task: 'mine', ownTask, params: {}, budget: { maxCalls: 5 } } });
+    const { client, upstream, started } = await serve(() => ({ choices: ['Result: 42\nAnswer: 7'] }), { defaults: { task: 'mine', tasks: new Map([['mine', ownTask]]), params: {}, budget: { maxCalls: 5 } } });
     const completion = await client.chat.completions.create({ model: 'cot:gpt-4o-mini', messages: [{ role: 'user', content: 'Why?' }] });
     assert.equal(upstream.requests[0].prompt, 'OWN-TASK-PROMPT Why?');
     assert.equal(completion.choices[0].message.content, '42', 'the task file’s answer pattern');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -75,6 +75,31 @@ describe('thoughtscope serve', () => {
     assert.equal(ok.status, 200);
     s.child.kill('SIGTERM');
     assert.equal(await s.exit, 0);
+  });
+
+  it('serves a --task file and --templates: requests name the task by its id, and its template is what goes upstream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-serve-task-'));
+    mkdirSync(join(dir, 'tpl', 'units'), { recursive: true });
+    writeFileSync(join(dir, 'tpl', 'units', 'io.liquid'), 'UNITS QUESTION: {{ input }}\nAnswer: <number>');
+    writeFileSync(join(dir, 'units.task.yaml'), 'id: units\ndescription: unit conversions\nkind: generic\ntemplates:\n  io: units/io\nscorer:\n  type: numeric\n');
+    const s = await serveCli(['--base-url', upstream.baseUrl, '--model', 'gpt-4o-mini', '--port', '0', '--no-auth', '--task', join(dir, 'units.task.yaml'), '--templates', join(dir, 'tpl'), '--runs-dir', join(dir, 'runs')]);
+    const url = s.firstLine.replace(/^listening /, '');
+    assert.match(url, /^http:/, s.stderr());
+    const ask = (extra: object) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'io:gpt-4o-mini', messages: [{ role: 'user', content: '3 km in m?' }], ...extra }) });
+    const before = upstream.requests.length;
+    assert.equal((await ask({})).status, 200);
+    assert.equal((await ask({ thoughtscope: { task: 'units' } })).status, 200);
+    const sent = upstream.requests.slice(before).map((r) => r.prompt);
+    assert.deepEqual(sent, ['UNITS QUESTION: 3 km in m?\nAnswer: <number>', 'UNITS QUESTION: 3 km in m?\nAnswer: <number>']);
+    const other = await ask({ thoughtscope: { task: 'nope' } });
+    assert.equal(other.status, 400);
+    assert.match(((await other.json()) as { error: { message: string } }).error.message, /thoughtscope\.task must be one of units, auto, /);
+    s.child.kill('SIGINT');
+    assert.equal(await s.exit, 0);
+    const broken = await serveCli(['--base-url', upstream.baseUrl, '--model', 'm', '--port', '0', '--no-auth', '--task', join(dir, 'missing.task.yaml')]);
+    assert.equal(await broken.exit, 2);
+    assert.equal(broken.stderr().trim().split('\n').length, 1, broken.stderr());
+    assert.match(broken.stderr(), /missing\.task\.yaml/);
   });
 
   it('refuses a non-loopback address without a token, and a port in use, in one line with exit code 2', async () => {

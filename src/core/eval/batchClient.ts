@@ -4,6 +4,7 @@
 import OpenAI, { APIConnectionError, APIError, toFile } from 'openai';
 import { NO_KEY_PLACEHOLDER, validateBaseUrl } from '../model/openaiModel';
 import { ModelError } from '../model/types';
+import { redactedUrl } from '../model/redactUrl';
 import { BATCH_ENDPOINT } from './batchRequests';
 
 /** The part of the Batch object Thoughtscope reads (the SDK's `Batch`). */
@@ -56,7 +57,7 @@ export class OpenAIBatchClient implements BatchClient {
     try {
       return await action();
     } catch (err) {
-      const where = `the server at ${this.config.baseUrl}`;
+      const where = `the server at ${redactedUrl(this.config.baseUrl)}`;
       if (err instanceof APIConnectionError) throw new ModelError('unreachable', `Cannot ${what}: cannot reach ${where}`);
       if (err instanceof APIError) {
         const message = (err.error as { message?: unknown } | undefined)?.message;

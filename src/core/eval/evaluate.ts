@@ -12,6 +12,7 @@ import { Limiter } from '../run/limiter';
 import { Run, type RunOptions } from '../run/run';
 import type { Task } from '../tasks/types';
 import { TemplateError } from '../templates/errors';
+import type { TemplateLibrary } from '../templates/library';
 import { resolveParams } from '../techniques/params';
 import type { Technique, TechniqueHost } from '../techniques/types';
 import { toTrace } from '../trace';
@@ -146,7 +147,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResults> {
       report = await runTechnique({ technique, task, input: item.input, params, run, host });
       if (report.summary.outcome === 'done' && scorer.judge) {
         try {
-          judged = await judgeAnswer(scorer, item, report, run);
+          judged = await judgeAnswer(scorer, item, report, run, host.templates ?? task.templates);
         } catch (err) {
           if (stop.signal.aborted) return;
           return halt(`item ${item.index}: judging the answer failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -248,14 +249,14 @@ function taskParams(scorer: Scorer, technique: Technique, raw: Record<string, un
 }
 
 /** The scorer's model judgement of the answer, asked on the item's run under an evaluation node. */
-async function judgeAnswer(scorer: Scorer, item: EvalItem, report: RunReport, run: Run): Promise<number> {
+async function judgeAnswer(scorer: Scorer, item: EvalItem, report: RunReport, run: Run, templates: TemplateLibrary): Promise<number> {
   const answer = report.summary.answer ?? '';
   const from = report.summary.answerNodeId ?? run.graph.nodes()[0]?.id;
   const node = run.graph.addNode({ kind: 'evaluation', text: `${scorer.id}: judging the answer`, status: 'pending' }, from ? [{ id: from, kind: 'evaluate' }] : []);
   const value = await scorer.judge!(item, answer, async (prompt, n) => {
     const text = typeof prompt === 'string' ? prompt : prompt.text;
     return (await run.call(node.id, `judge: ${scorer.id}`, { messages: [{ role: 'user', content: text }], n }, { templates: typeof prompt === 'string' ? undefined : prompt.templates })).choices;
-  });
+  }, templates);
   run.graph.update(node.id, { text: `${scorer.id}: ${value.toFixed(2)}`, score: value, status: 'done' });
   run.markFinished();
   return value;

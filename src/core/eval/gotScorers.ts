@@ -4,7 +4,6 @@
 // The items are the GoT reference's datasets (data/got/) or a file in the same form (dataset.ts).
 import { claimedCounts, setIntersectionErrors, sortErrors } from '../techniques/got/functions';
 import { combineLlmScores } from '../techniques/got/operations';
-import { documentPrompts } from '../techniques/got/presetPrompts';
 import type { Scorer } from './scorers';
 import type { EvalItem } from './types';
 
@@ -66,9 +65,9 @@ export const GOT_SCORERS: readonly Scorer[] = [
     metric: { name: 'score', better: 'higher' },
     judgesCorrectness: false,
     score: () => false,
-    async judge(item, answer, ask) {
-      const prompt = documentPrompts.rate.replace(/\{(input|thought)\}/g, (_, name: string) => (name === 'input' ? item.input : answer));
-      return combineLlmScores(await ask(prompt, 3)) ?? 0;
+    async judge(item, answer, ask, templates) {
+      // The preset's own rating prompt (the run's library, so a workspace override applies here too).
+      return combineLlmScores(await ask(templates.render('got/document-merging/rate', { input: item.input, thought: answer }), 3)) ?? 0;
     },
   },
 ];

@@ -3,6 +3,7 @@
 // answer: `rounded` as the PoT paper's evaluation does (rounding, percentages), `numeric` within a
 // relative tolerance; the GoT tasks (gotScorers.ts) count errors as the GoT paper does.
 import { judgeGame24 } from '../tasks/game24';
+import type { TemplateLibrary } from '../templates/library';
 import { GOT_SCORERS } from './gotScorers';
 import type { MetricInfo } from './summary';
 import type { RenderedPrompt } from '../templates/types';
@@ -22,8 +23,8 @@ export interface Scorer {
   /** A number measured on each answer besides right or wrong (the GoT paper's error count). */
   readonly metric?: MetricInfo;
   measure?(item: EvalItem, answer: string): number;
-  /** A measure the model gives (document merging's 0-10 score), asked on the item's run. */
-  judge?(item: EvalItem, answer: string, ask: AskModel): Promise<number>;
+  /** A measure the model gives (document merging's 0-10 score), asked on the item's run; `templates` is the run's library. */
+  judge?(item: EvalItem, answer: string, ask: AskModel, templates: TemplateLibrary): Promise<number>;
   /** When set, the judge's value decides correctness (a task file's judge with `pass`, its JavaScript scorer). */
   passes?(value: number): boolean;
   /** Further named measures of an answer, averaged in the summary (crosswords: letters, words, game). */

@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Trace } from '../trace';
+import { redactedUrl } from '../model/redactUrl';
 
 /** What a rerun needs besides the trace's technique, task, params, model and input. */
 export interface RunSettings {
@@ -56,7 +57,7 @@ export class RunStore {
       costUsd: trace.totals.costUsd,
       inputExcerpt: excerpt(trace.input),
       // Only the named fields: whatever else a caller's settings object holds is not written.
-      settings: { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.provider ? { provider: settings.provider } : {}) },
+      settings: { ...(settings.baseUrl ? { baseUrl: redactedUrl(settings.baseUrl) } : {}), ...(settings.provider ? { provider: settings.provider } : {}) },
       trace,
     };
     const text = `${JSON.stringify(saved)}\n`;

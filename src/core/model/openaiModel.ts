@@ -8,10 +8,11 @@ import { unwrapListErrorBodies } from './errorBody';
 import { ResponseTooLargeError } from './jsonStringCap';
 import { rateLimitOf } from './rateLimitHeaders';
 import { joinReasoning, splitThinking } from './reasoningText';
-import { readStreamedCompletion, readWholeCompletion, StreamProgress, type CompletionParts } from './readCompletion';
+import { IncompleteStreamError, readStreamedCompletion, readWholeCompletion, StreamProgress, type CompletionParts } from './readCompletion';
 import { DEFAULT_RESPONSE_LIMITS, ResponseTimeoutError, guardedFetch, type ResponseLimits } from './responseGuard';
 import { estimatePromptTokens, estimateTextTokens } from './tokens';
 import { readUsage, type ReportedUsage } from './usage';
+import { redactedUrl } from './redactUrl';
 import { ModelError, UnsupportedParamError, type CallOptions, type ChatModel, type ChatRequest, type ChatResponse, type EmbeddingModel, type EmbeddingResponse, type RateLimitInfo } from './types';
 import { unsupportedParamIn } from './wireParams';
 
@@ -50,7 +51,7 @@ export class OpenAIChatModel implements ChatModel {
     this.config = config;
     this.model = config.model;
     this.cacheIdentity = `${serverIdentity(config.baseUrl)} ${config.model}`;
-    this.server = config.baseUrl;
+    this.server = redactedUrl(config.baseUrl);
     this.limits = responseLimits(config);
     // A query in the base URL (Azure's ?api-version=…) goes on every request, not in front of the path.
     const url = new URL(config.baseUrl);
@@ -78,8 +79,8 @@ export class OpenAIChatModel implements ChatModel {
       return { ...this.toResponse(parts, request, performance.now() - started), ...(rateLimit ? { rateLimit } : {}) };
     } catch (err) {
       const error = this.toModelError(err, options.signal);
-      // What a cancelled stream had delivered was paid for: it goes back with the error, counted.
-      if (error.kind === 'cancelled' && progress.texts.length > 0) error.partial = this.partialAnswer(progress, request, performance.now() - started);
+      // What a cancelled or cut-off stream had delivered was paid for: it goes back with the error, counted.
+      if ((error.kind === 'cancelled' || error instanceof IncompleteStreamError) && progress.texts.length > 0) error.partial = this.partialAnswer(progress, request, performance.now() - started);
       throw error;
     }
   }
@@ -111,7 +112,7 @@ export class OpenAIChatModel implements ChatModel {
   embeddingModel(model: string): EmbeddingModel {
     if (!model.trim()) throw new ModelError('bad-request', 'No embeddings model name is set');
     const name = model.trim();
-    return { model: name, cacheKey: `${this.config.baseUrl} ${name}`, embed: (inputs, options) => this.embed(name, inputs, options) };
+    return { model: name, cacheKey: `${redactedUrl(this.config.baseUrl)} ${name}`, embed: (inputs, options) => this.embed(name, inputs, options) };
   }
 
   /** One /embeddings request for all `inputs`, as floats (servers without base64 support exist). */
@@ -144,7 +145,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private where(): string {
-    return `the server at ${this.config.baseUrl}`;
+    return `the server at ${redactedUrl(this.config.baseUrl)}`;
   }
 
   private toModelError(err: unknown, signal?: AbortSignal): ModelError {
@@ -164,7 +165,7 @@ export class OpenAIChatModel implements ChatModel {
       if (status === 401 || status === 403) {
         return new ModelError('auth', `${this.where()} rejected the API key (HTTP ${status})${detail}: set it with "Thoughtscope: Set API Key" or OPENAI_API_KEY`, status);
       }
-      if (status === 404) return new ModelError('not-found', `Model "${this.model}" was not found at ${this.config.baseUrl} (HTTP 404)${detail}`, status);
+      if (status === 404) return new ModelError('not-found', `Model "${this.model}" was not found at ${redactedUrl(this.config.baseUrl)} (HTTP 404)${detail}`, status);
       if (status === 429) {
         const limited = new ModelError('rate-limit', `${this.where()} is rate limiting requests (HTTP 429)${detail}`, status, retryAfterMs(err.headers));
         limited.rateLimit = rateLimitOf(err.headers, limited.retryAfterMs);
@@ -265,10 +266,14 @@ export function validateBaseUrl(baseUrl: string): void {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ModelError('bad-request', `The base URL "${baseUrl}" is not a valid URL; expected something like http://localhost:11434/v1`);
+    throw new ModelError('bad-request', `The base URL "${redactedUrl(baseUrl)}" is not a valid URL; expected something like http://localhost:11434/v1`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ModelError('bad-request', `The base URL "${baseUrl}" must start with http:// or https://`);
+    throw new ModelError('bad-request', `The base URL "${redactedUrl(baseUrl)}" must start with http:// or https://`);
+  }
+  // fetch refuses URLs with credentials, so such a server could never be reached; say where a key goes instead.
+  if (url.username || url.password) {
+    throw new ModelError('bad-request', `The base URL "${redactedUrl(baseUrl)}" holds a user name or password, which cannot be sent that way; give the key with --api-key or OPENAI_API_KEY (VS Code: Thoughtscope: Set API Key)`);
   }
 }
 

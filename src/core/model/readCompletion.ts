@@ -51,6 +51,14 @@ export class StreamProgress {
   usage: ReportedUsage = { kind: 'none' };
 }
 
+/** A stream that ended before its answer did: retried like a server error, its text so far kept with the error. */
+export class IncompleteStreamError extends ModelError {
+  constructor(where: string, unfinished: readonly number[]) {
+    super('server', `${where} ended its stream before the answer was complete (no finish_reason for choice ${unfinished.join(', ')} and no usage): the connection may have dropped (a server that never sends them: run without --stream, or set thoughtscope.stream to false)`);
+    this.name = 'IncompleteStreamError';
+  }
+}
+
 /** A streamed completion: deltas joined per choice, each kept up to `maxChars`; an out-of-range index is refused. */
 export async function readStreamedCompletion(
   stream: AsyncIterable<OpenAI.ChatCompletionChunk>,
@@ -62,6 +70,7 @@ export async function readStreamedCompletion(
 ): Promise<CompletionParts> {
   const { texts, reasoning } = progress;
   const dropped: number[] = [];
+  const finished: boolean[] = [];
   let model: string | undefined;
   for await (const chunk of stream) {
     if (typeof chunk?.model === 'string' && chunk.model) model = chunk.model;
@@ -76,12 +85,17 @@ export async function readStreamedCompletion(
       texts[index] = content.text;
       reasoning[index] = thought.text;
       if (index === 0) onText?.(texts[0], reasoning[0]);
+      if (typeof choice.finish_reason === 'string' && choice.finish_reason) finished[index] = true;
     }
     if (chunk?.usage) progress.usage = readUsage(chunk.usage);
   }
   if (texts.length === 0) {
     throw new ModelError('bad-response', `${where} streamed no choices: it may not support streaming (run without --stream, or set thoughtscope.stream to false)`);
   }
+  // A complete stream ends each choice with a finish_reason, then (include_usage) the usage. The SDK ends
+  // quietly when the connection drops without [DONE], so a stream with neither was cut off.
+  const unfinished = Array.from(texts, (_, i) => i).filter((i) => !finished[i]);
+  if (unfinished.length > 0 && progress.usage.kind === 'none') throw new IncompleteStreamError(where, unfinished);
   const split = Array.from(texts, (t) => splitThinking(t ?? ''));
   const choices = split.map((p, i) => (dropped[i] ? `${p.answer}${truncationMark(dropped[i])}` : p.answer));
   const thoughts = split.map((p, i) => joinReasoning(reasoning[i] ?? '', p.reasoning));

@@ -31,7 +31,10 @@ export async function withRetries<T>(
     } catch (err) {
       if (!(err instanceof ModelError) || !err.retryable || signal?.aborted) throw err;
       if (attempt >= policy.maxRetries) {
-        throw new ModelError(err.kind, `${err.message} (gave up after ${attempt + 1} attempts)`, err.status);
+        const final = new ModelError(err.kind, `${err.message} (gave up after ${attempt + 1} attempts)`, err.status);
+        // What the last attempt delivered (a stream cut off) stays with the error: it is counted and kept.
+        if (err.partial) final.partial = err.partial;
+        throw final;
       }
       const delay = backoffMs(policy, attempt, err.retryAfterMs);
       onRetry?.(err, attempt + 1, delay);

@@ -11,10 +11,9 @@ import { parseModelName } from './modelNames';
 
 /** What the server was started with; a request may tighten the budget, never loosen it. */
 export interface ServeDefaults {
-  /** A built-in task's id or "auto", or `ownTask`'s id. */
   task: string;
-  /** A task the server was started with (a task file: VS Code's thoughtscope.task), asked for by its id; it wins over a built-in task of the same id. */
-  ownTask?: Task;
+  /** Tasks the server offers besides the built-in ones (a --task file), by id. */
+  tasks?: ReadonlyMap<string, Task>;
   /** Parameters set at start (`--param`), by technique id. */
   params: Record<string, Record<string, unknown>>;
   budget: Budget;
@@ -64,7 +63,7 @@ export function parseChatCall(body: unknown, techniques: readonly Technique[], d
   if (typeof temperature === 'number' && !('temperature' in fromRequest) && technique.params.some((p) => p.name === 'temperature')) params.temperature = temperature;
 
   const task = own.task === undefined ? defaults.task : own.task;
-  const known = defaults.ownTask ? [...taskIds(), defaults.ownTask.id] : taskIds();
+  const known = [...(defaults.tasks?.keys() ?? []), ...taskIds()];
   if (typeof task !== 'string' || !known.includes(task)) throw badRequest(`thoughtscope.task must be one of ${known.join(', ')}, got ${JSON.stringify(task)}.`, 'thoughtscope.task', 'invalid_value');
   const mode = own.input ?? 'last';
   if (mode !== 'last' && mode !== 'conversation') throw badRequest(`thoughtscope.input must be "last" (the last user message) or "conversation" (every message), got ${JSON.stringify(mode)}.`, 'thoughtscope.input', 'invalid_value');

@@ -117,8 +117,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const known = options.targets();
       throw new ServeError(404, `The model \`${call.model}\` does not exist: "${call.target}" is neither the server's model nor one of its profiles (${known.join(', ') || 'none'}).`, 'invalid_request_error', 'model', 'model_not_found');
     }
-    const own = options.defaults.ownTask;
-    const task = own && call.task === own.id ? own : resolveTask(call.task, call.input);
+    const task = options.defaults.tasks?.get(call.task) ?? resolveTask(call.task, call.input);
     if (!task) throw badRequest(`unknown task "${call.task}"`, 'thoughtscope.task', 'invalid_value');
     const controller = new AbortController();
     running.add(controller);

@@ -12,6 +12,7 @@ import { ModelError, type ChatMessage } from '../model/types';
 import type { Run } from '../run/run';
 import type { Task } from '../tasks/types';
 import type { RenderedPrompt, TemplateUse } from '../templates/types';
+import { withParts } from '../templates/library';
 import { BUILTIN_CATALOG, type ToolContext } from './anytool/builtinTools';
 import { CatalogError, mergeCatalogs, parseCatalog, type Catalog, type CatalogTool } from './anytool/catalog';
 import { readSolverStep, textProtocolRules, toolSpecs } from './anytool/protocol';
@@ -60,7 +61,9 @@ export async function loadToolCatalog(p: ParamValues, host: TechniqueHost): Prom
 
 /** anytool/solver: the question, the tools (as functions, or the text protocol) and earlier failures. */
 function solverPrompt(task: Task, question: string, tools: readonly CatalogTool[], native: boolean, failures: readonly string[]): RenderedPrompt {
-  return task.render(undefined, 'anytool/solver', { input: question, native, toolNames: tools.map((t) => t.name), protocol: native ? '' : textProtocolRules(tools), failures });
+  const protocol = native ? undefined : textProtocolRules(task, tools);
+  const solver = task.render(undefined, 'anytool/solver', { input: question, native, toolNames: tools.map((t) => t.name), protocol: protocol?.text ?? '', failures });
+  return protocol ? withParts(solver, protocol) : solver;
 }
 
 type Attempt = { answer: string; callNodes: string[]; results: string[] } | { failure: string };

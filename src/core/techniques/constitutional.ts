@@ -10,10 +10,11 @@
 //
 // Graph: question → draft → critique 1 → revision 1 → critique 2 → … → answer.
 import type { Task } from '../tasks/types';
+import { TemplateLibrary, withParts } from '../templates/library';
 import type { RenderedPrompt } from '../templates/types';
 import { addJudgedAnswer } from './answerNode';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
-import { CRITIQUE_EXAMPLES, DEFAULT_PRINCIPLES, parsePrinciples } from './principles';
+import { parsePrinciples } from './principles';
 import { seededIndex } from './seededDraw';
 import type { Technique, TechniqueHost } from './types';
 import { readWorkspaceFile } from './workspaceFile';
@@ -55,21 +56,42 @@ const params: readonly ParamSpec[] = [
 const WHERE = 'technique "constitutional"';
 const MAX_PRINCIPLES = 50;
 
-async function loadPrinciples(p: ParamValues, host: TechniqueHost): Promise<string[]> {
+/** The principles in use; `template` when they are the built-in list (constitutional/principles), recorded with the critiques that show them. */
+interface Principles {
+  list: string[];
+  template?: RenderedPrompt;
+}
+
+async function loadPrinciples(p: ParamValues, host: TechniqueHost, templates: TemplateLibrary): Promise<Principles> {
   const file = (p.principlesFile as string).trim();
   const inline = p.principles as string;
   let list: string[];
   let where: string;
+  let template: RenderedPrompt | undefined;
   if (file) {
     where = `${WHERE} parameter "principlesFile" (${file})`;
     list = parsePrinciples(await readWorkspaceFile(file, host, `${WHERE} parameter "principlesFile"`));
   } else if (inline.trim()) {
     where = `${WHERE} parameter "principles"`;
     list = parsePrinciples(inline);
-  } else return [...DEFAULT_PRINCIPLES];
+  } else {
+    template = templates.render('constitutional/principles', {});
+    where = `${WHERE}: template constitutional/principles (${templates.entry('constitutional/principles').file})`;
+    list = parsePrinciples(template.text);
+  }
   if (list.length === 0) throw new ParamError(`${where} has no principles: write one per line`);
   if (list.length > MAX_PRINCIPLES) throw new ParamError(`${where} must have between 1 and ${MAX_PRINCIPLES} principles, got ${list.length}`);
-  return list;
+  return { list, template };
+}
+
+/** constitutional/worked-examples for a critique or a revision, when `fewShot` is on. */
+function workedExamples(task: Task, fewShot: boolean, revision: boolean): RenderedPrompt | undefined {
+  return fewShot ? task.render(undefined, 'constitutional/worked-examples', { revision }) : undefined;
+}
+
+/** `prompt` recording the templates of the parts it shows (worked examples, the built-in principles). */
+function recording(prompt: RenderedPrompt, ...parts: Array<RenderedPrompt | undefined>): RenderedPrompt {
+  return withParts(prompt, ...parts.filter((x): x is RenderedPrompt => x !== undefined));
 }
 
 /** Tasks with a checker get their own answer prompt (and format); anything else is sent as written (constitutional/draft). */
@@ -78,21 +100,24 @@ function draftPrompt(task: Task, input: string): RenderedPrompt {
 }
 
 /** constitutional/critique: against principle `only` (0-based), or against all of them when it is undefined. */
-export function critiquePrompt(task: Task, input: string, response: string, principles: readonly string[], only?: number, fewShot = false): RenderedPrompt {
-  return task.render(undefined, 'constitutional/critique', {
+export function critiquePrompt(task: Task, input: string, response: string, principles: Principles, only?: number, fewShot = false): RenderedPrompt {
+  const examples = workedExamples(task, fewShot, false);
+  const prompt = task.render(undefined, 'constitutional/critique', {
     input,
     response,
-    principles,
+    principles: principles.list,
     number: only === undefined ? '' : only + 1,
-    principle: only === undefined ? '' : principles[only],
+    principle: only === undefined ? '' : principles.list[only],
     fewShot,
-    workedExamples: CRITIQUE_EXAMPLES,
+    workedExamples: examples?.text ?? '',
   });
+  return recording(prompt, examples, principles.template);
 }
 
 /** constitutional/revision: answer the critique (which cited `principle`, if any). */
 export function revisionPrompt(task: Task, input: string, response: string, critique: string, principle: string | undefined, fewShot = false): RenderedPrompt {
-  return task.render(undefined, 'constitutional/revision', { input, response, critique, principle: principle ?? '', fewShot, workedExamples: CRITIQUE_EXAMPLES });
+  const examples = workedExamples(task, fewShot, true);
+  return recording(task.render(undefined, 'constitutional/revision', { input, response, critique, principle: principle ?? '', fewShot, workedExamples: examples?.text ?? '' }), examples);
 }
 
 /** The principle a critique cites: its "Principle: N" line (1-based), "none", or undefined if it names none. */
@@ -123,10 +148,10 @@ export const constitutionalTechnique: Technique = {
   description: 'Draft, then critique against a principle drawn at random and revise, round by round (Bai et al., 2022, without its training stages).',
   params,
   async validate(p, host) {
-    await loadPrinciples(p, host);
+    await loadPrinciples(p, host, host.templates ?? TemplateLibrary.builtIn());
   },
   async run({ run, task, input, params: p, host }) {
-    const principles = await loadPrinciples(p, host);
+    const principles = await loadPrinciples(p, host, task.templates);
     const rounds = p.rounds as number;
     const holdBack = p.showOnlyRevised as boolean;
     const ask = (nodeId: string, role: string, prompt: RenderedPrompt) =>
@@ -141,14 +166,14 @@ export const constitutionalTechnique: Technique = {
 
     for (let round = 1; round <= rounds; round++) {
       run.throwIfCancelled();
-      const only = principleFor(p, principles.length, input, round);
+      const only = principleFor(p, principles.list.length, input, round);
       const critiqueNode = run.graph.addNode(
         { kind: 'critique', text: `Critique ${round}…`, status: 'pending', meta: { round } },
         [{ id: previous, kind: 'evaluate' }],
       );
       const critique = (await ask(critiqueNode.id, 'critique', critiquePrompt(task, input, current, principles, only, p.fewShot as boolean))).choices[0] ?? '';
-      const cited = only !== undefined ? only + 1 : citedPrinciple(critique, principles.length);
-      const principle = typeof cited === 'number' ? `${cited}. ${principles[cited - 1]}` : cited === 'none' ? 'none (meets every principle)' : 'not named';
+      const cited = only !== undefined ? only + 1 : citedPrinciple(critique, principles.list.length);
+      const principle = typeof cited === 'number' ? `${cited}. ${principles.list[cited - 1]}` : cited === 'none' ? 'none (meets every principle)' : 'not named';
       run.graph.update(critiqueNode.id, { text: `Principle ${principle}\n\n${critique.trim()}`, meta: { round, principle } });
 
       const final = round === rounds;
@@ -156,7 +181,7 @@ export const constitutionalTechnique: Technique = {
         { kind: 'thought', text: `Revision ${round}…`, status: 'pending', meta: { stage: 'revision', round } },
         [{ id: critiqueNode.id, kind: 'refine', label: typeof cited === 'number' ? `principle ${cited}` : undefined }],
       );
-      const revised = (await ask(revisionNode.id, 'revise', revisionPrompt(task, input, current, critique, typeof cited === 'number' ? principles[cited - 1] : undefined, p.fewShot as boolean))).choices[0] ?? '';
+      const revised = (await ask(revisionNode.id, 'revise', revisionPrompt(task, input, current, critique, typeof cited === 'number' ? principles.list[cited - 1] : undefined, p.fewShot as boolean))).choices[0] ?? '';
       current = stripRevisionLabel(revised) || current;
       run.graph.update(revisionNode.id, {
         text: shown(current, final, `Revision ${round}`),

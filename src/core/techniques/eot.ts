@@ -15,6 +15,7 @@ import { splitNames } from '../profiles';
 import type { Run } from '../run/run';
 import { normalizeAnswer } from '../tasks/normalize';
 import type { Task } from '../tasks/types';
+import { withParts } from '../templates/library';
 import type { RenderedPrompt, TemplateUse } from '../templates/types';
 import { TOPOLOGIES, senders, type Topology } from './eot/topology';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
@@ -52,15 +53,6 @@ const params: readonly ParamSpec[] = [
   { name: 'temperature', type: 'number', default: 0.7, min: 0, max: 2, description: 'Sampling temperature of the participants.' },
 ];
 
-/** Ways of thinking given to participants so several copies of one model do not echo each other. */
-const PERSONAS = [
-  'a careful mathematician who checks every step',
-  'a sceptical reviewer who looks for the flaw in an argument',
-  'a pragmatic engineer who prefers the simplest working approach',
-  'a teacher who explains the reasoning plainly',
-  'a lateral thinker who considers unusual readings of the problem',
-];
-
 /** Keeps prompts bounded when participants write long answers. */
 const MESSAGE_CHARS = 2000;
 
@@ -68,7 +60,6 @@ interface Participant {
   index: number;
   label: string;
   model: ChatModel;
-  persona: string;
 }
 
 interface Turn {
@@ -85,11 +76,11 @@ function laneLabel(index: number): string {
 function resolveParticipants(run: Run, names: string[], count: number): Participant[] {
   const where = 'technique "eot" parameter';
   if (names.length === 0) {
-    return Array.from({ length: count }, (_, i) => ({ index: i, label: `${laneLabel(i)} (persona)`, model: run.model, persona: PERSONAS[i] }));
+    return Array.from({ length: count }, (_, i) => ({ index: i, label: `${laneLabel(i)} (persona)`, model: run.model }));
   }
   if (names.length < 2 || names.length > 5) throw new ParamError(`${where} "participants" needs 2 to 5 profile names, got ${names.length}`);
   return names.map((name, i) => {
-    return { index: i, label: `${laneLabel(i)} ${name}`, model: profileModel(run, 'eot', 'participants', name), persona: PERSONAS[i] };
+    return { index: i, label: `${laneLabel(i)} ${name}`, model: profileModel(run, 'eot', 'participants', name) };
   });
 }
 
@@ -155,7 +146,9 @@ interface Received {
  * problem, its own last answer, and what it received.
  */
 function turnMessages(task: Task, p: Participant, n: number, firstPrompt: RenderedPrompt, own: Turn | undefined, inbox: readonly Received[]): { messages: ChatMessage[]; templates: TemplateUse[] } {
-  const system = task.render(undefined, 'eot/system', { participant: laneLabel(p.index), persona: p.persona, others: n - 1 });
+  // eot/persona gives each participant its way of thinking, so several copies of one model do not echo each other.
+  const persona = task.render(undefined, 'eot/persona', { number: p.index + 1 });
+  const system = withParts(task.render(undefined, 'eot/system', { participant: laneLabel(p.index), persona: persona.text, others: n - 1 }), persona);
   const messages: ChatMessage[] = [
     { role: 'system', content: system.text },
     { role: 'user', content: firstPrompt.text },

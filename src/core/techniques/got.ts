@@ -7,6 +7,7 @@
 import { GotContext, createOperation, rankThoughts, type Thought } from './got/operations';
 import { APPROACHES, PRESETS, presetGraph, type Approach, type PresetName } from './got/presets';
 import { GraphSpecError, validateGraphSpec, type GraphSpec } from './got/schema';
+import { TemplateLibrary } from '../templates/library';
 import { ParamError, type ParamSpec, type ParamValues } from './params';
 import type { Technique, TechniqueHost } from './types';
 import { readWorkspaceFile } from './workspaceFile';
@@ -48,7 +49,7 @@ const params: readonly ParamSpec[] = [
 const WHERE = 'technique "got" parameter "file"';
 
 /** The user's graph file, read and checked; every problem is a one-line ParamError naming the file and field. */
-export async function loadGraphFile(path: string, host: TechniqueHost): Promise<GraphSpec> {
+export async function loadGraphFile(path: string, host: TechniqueHost, templates: TemplateLibrary): Promise<GraphSpec> {
   const text = await readWorkspaceFile(path, host, WHERE);
   let raw: unknown;
   try {
@@ -57,18 +58,19 @@ export async function loadGraphFile(path: string, host: TechniqueHost): Promise<
     throw new ParamError(`${WHERE}: ${path}: not valid JSON (${(err as Error).message.replace(/\s+/g, ' ').slice(0, 200)})`);
   }
   try {
-    return validateGraphSpec(raw);
+    return validateGraphSpec(raw, templates);
   } catch (err) {
     if (err instanceof GraphSpecError) throw new ParamError(`${WHERE}: ${path}: ${err.message}`);
     throw err;
   }
 }
 
-async function graphFor(p: ParamValues, host: TechniqueHost, input: string): Promise<GraphSpec> {
+/** The graph to run; its template prompts are checked against `templates` (the run's library) before any call. */
+async function graphFor(p: ParamValues, host: TechniqueHost, input: string, templates: TemplateLibrary): Promise<GraphSpec> {
   const file = (p.file as string).trim();
-  if (file !== '') return loadGraphFile(file, host);
+  if (file !== '') return loadGraphFile(file, host, templates);
   try {
-    return presetGraph(p.preset as PresetName, input, p.branches as number, p.approach as Approach);
+    return presetGraph(p.preset as PresetName, input, p.branches as number, p.approach as Approach, templates);
   } catch (err) {
     if (err instanceof GraphSpecError) throw new ParamError(`technique "got": ${err.message}`);
     throw err;
@@ -89,12 +91,12 @@ export const gotTechnique: Technique = {
   // The graph is built here too, so a preset that cannot use the input is a parameter error found
   // before any call (the CLI exits 2), not a failed run.
   async validate(p, host, _run, input) {
-    if ((p.file as string).trim() !== '' || input !== undefined) await graphFor(p, host, input ?? '');
+    if ((p.file as string).trim() !== '' || input !== undefined) await graphFor(p, host, input ?? '', host.templates ?? TemplateLibrary.builtIn());
   },
-  async run({ run, input, params: p, host }) {
-    const spec = await graphFor(p, host, input);
+  async run({ run, task, input, params: p, host }) {
+    const spec = await graphFor(p, host, input, task.templates);
     const question = run.graph.addNode({ kind: 'question', text: input, meta: { graph: spec.name, operations: spec.operations.length } });
-    const ctx = new GotContext(run, input, p.temperature as number);
+    const ctx = new GotContext(run, input, p.temperature as number, task.templates);
     const outputs = new Map<string, Thought[]>([['input', [{ nodeId: question.id, text: input, source: input }]]]);
     for (const op of spec.operations) {
       run.throwIfCancelled();

@@ -2,6 +2,8 @@
 // servers without it a text protocol, "CALL <tool> <JSON arguments>" on a line of its own. Replies
 // end with "FINAL ANSWER: ..." or "GIVE UP: <why>".
 import type { ChatResponse, ToolSpec } from '../../model/types';
+import type { Task } from '../../tasks/types';
+import type { RenderedPrompt } from '../../templates/types';
 import type { CatalogTool } from './catalog';
 
 export interface RequestedCall {
@@ -15,12 +17,14 @@ export function toolSpecs(tools: readonly CatalogTool[]): ToolSpec[] {
   return tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
 }
 
-export function textProtocolRules(tools: ReadonlyArray<Pick<CatalogTool, 'name' | 'description' | 'parameters'>>): string {
-  return (
-    'Tools (arguments are JSON objects matching each schema):\n' +
-    tools.map((t) => `- ${t.name}: ${t.description}\n  arguments schema: ${JSON.stringify(t.parameters)}`).join('\n') +
-    '\n\nTo call a tool, write a line `CALL <tool name> <JSON arguments>` and nothing after it; the result will be sent back to you.'
-  );
+/** Tools as templates see them: name, description and the arguments schema as JSON. */
+export function describeTools(tools: ReadonlyArray<Pick<CatalogTool, 'name' | 'description' | 'parameters'>>): Array<{ name: string; description: string; schema: string }> {
+  return tools.map((t) => ({ name: t.name, description: t.description, schema: JSON.stringify(t.parameters) }));
+}
+
+/** anytool/text-protocol: the tools and their argument schemas, and how to call one with a CALL line (read by parseTextCalls). */
+export function textProtocolRules(task: Task, tools: ReadonlyArray<Pick<CatalogTool, 'name' | 'description' | 'parameters'>>): RenderedPrompt {
+  return task.render(undefined, 'anytool/text-protocol', { tools: describeTools(tools) });
 }
 
 /** The JSON object starting at `from` (balanced braces, strings respected), or the rest of the text. */

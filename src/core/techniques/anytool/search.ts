@@ -12,7 +12,7 @@ import type { Task } from '../../tasks/types';
 import type { RenderedPrompt, TemplateUse } from '../../templates/types';
 import type { ParamValues } from '../params';
 import type { Catalog, CatalogTool, Category } from './catalog';
-import { readSolverStep, textProtocolRules, type RequestedCall } from './protocol';
+import { describeTools, readSolverStep, textProtocolRules, type RequestedCall } from './protocol';
 
 export type AgentLevel = 'meta' | 'category' | 'tool';
 
@@ -49,11 +49,6 @@ const TOOL_FUNCTIONS: ToolSpec[] = [
   { name: 'check_if_request_solvable', description: 'Whether the tools in the pool can solve the request.', parameters: { type: 'object', properties: {} } },
   FINISH,
 ];
-
-/** Tools as templates see them: name, description and the arguments schema as JSON. */
-function describeTools(tools: readonly CatalogTool[]): Array<{ name: string; description: string; schema: string }> {
-  return tools.map((t) => ({ name: t.name, description: t.description, schema: JSON.stringify(t.parameters) }));
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -196,9 +191,11 @@ export class ToolSearch {
   /** One turn's model call; switches to the text protocol when the server refuses functions. */
   private async ask(agent: SearchAgent, step: number): Promise<ChatResponse | undefined> {
     const { run, p, protocol } = this.o;
-    const messages = protocol.native ? agent.messages : [{ role: 'system' as const, content: `${agent.messages[0].content}\n\n${textProtocolRules(agent.functions)}` }, ...agent.messages.slice(1)];
+    const rules = protocol.native ? undefined : textProtocolRules(this.o.task, agent.functions);
+    const messages = rules ? [{ role: 'system' as const, content: `${agent.messages[0].content}\n\n${rules.text}` }, ...agent.messages.slice(1)] : agent.messages;
+    const templates = rules ? [...agent.templates, ...rules.templates] : agent.templates;
     try {
-      return await run.call(agent.nodeId, `${agent.level} ${step + 1}`, { messages, temperature: p.temperature as number, tools: protocol.native ? agent.functions : undefined }, { templates: agent.templates });
+      return await run.call(agent.nodeId, `${agent.level} ${step + 1}`, { messages, temperature: p.temperature as number, tools: protocol.native ? agent.functions : undefined }, { templates });
     } catch (err) {
       if (protocol.native && p.protocol === 'auto' && err instanceof ModelError && err.kind === 'bad-request') {
         protocol.native = false;

@@ -11,7 +11,7 @@ import type { Run } from '../../run/run';
 import { normalizeAnswer } from '../../tasks/normalize';
 import type { Task } from '../../tasks/types';
 import { seededSample } from '../seededDraw';
-import { runStage, type Scorer, type StageSpec } from './stage';
+import { renderStagePrompts, runStage, type Scorer, type StageSpec } from './stage';
 
 export interface LabelledItem {
   input: string;
@@ -253,12 +253,27 @@ export interface CalibrationPlan {
 }
 
 /**
+ * Every prompt calibration sends, rendered once per task (the first item of each) and sent nowhere, so a
+ * template that cannot render stops the calibration before anything is spent.
+ */
+export function checkCalibrationPrompts(taskFor: (input: string) => Task, items: readonly LabelledItem[], scorer: Scorer): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const task = taskFor(item.input);
+    if (seen.has(task.id)) continue;
+    seen.add(task.id);
+    renderStagePrompts(task, item.input, scorer);
+  }
+}
+
+/**
  * Observe every candidate on every item within one run (its budget and concurrency cover the whole
  * calibration), choose the cascade on the training items, and measure it on the test items. `taskFor`
  * picks the task of an item (e.g. "auto").
  */
 export async function calibrateCascade(run: Run, taskFor: (input: string) => Task, items: readonly LabelledItem[], plan: CalibrationPlan, onItem?: (done: number) => void): Promise<CalibrationResult> {
   if (plan.scorer === 'judge' && !plan.judge) throw new Error('scorer "judge" needs a judge profile (a cheap one: it rates every answer)');
+  checkCalibrationPrompts(taskFor, items, plan.scorer);
   const { train, test } = splitItems(items, plan.testShare, plan.seed);
   let done = 0;
   const observe = (part: readonly LabelledItem[]) =>

@@ -90,6 +90,12 @@ export async function runStage(run: Run, task: Task, input: string, stage: Stage
   return { answer, score, nodeId: node.id, costUsd: addCost(answerCostUsd, scoringCostUsd), answerCostUsd, scoringCostUsd, promptTokens, completionTokens };
 }
 
+/** Renders a stage's prompts for `input` and sends nothing: a template that cannot render throws its TemplateError here. */
+export function renderStagePrompts(task: Task, input: string, scorer: Scorer): void {
+  task.cotPrompt(input, false);
+  if (scorer === 'judge') judgePrompt(task, input, '', '');
+}
+
 /** frugal/judge: how likely the stage's answer is right, 0 to 10. */
 function judgePrompt(task: Task, input: string, answer: string, work: string): RenderedPrompt {
   return task.render(undefined, 'frugal/judge', { input, work: work.trim().slice(0, 3000), answer });

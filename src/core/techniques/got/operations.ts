@@ -4,6 +4,8 @@
 // on the node whose thought they work on (the merged node for Aggregate).
 import type { EdgeKind } from '../../graph/types';
 import type { Run } from '../../run/run';
+import type { TemplateLibrary } from '../../templates/library';
+import type { RenderedPrompt } from '../../templates/types';
 import { answerOf } from './answers';
 import { findErrorFunction, type ErrorFunction } from './functions';
 import {
@@ -13,6 +15,7 @@ import {
   type GroundTruthSpec,
   type KeepBestSpec,
   type OperationSpec,
+  type PromptSpec,
   type RefineSpec,
   type ScoreSpec,
   type SelectSpec,
@@ -38,19 +41,25 @@ export class GotContext {
     readonly run: Run,
     readonly input: string,
     readonly temperature: number,
+    readonly templates: TemplateLibrary,
   ) {}
 
-  /** Fill {placeholders} in one pass, so text put in is never read as a placeholder itself. */
-  fill(template: string, values: Record<string, string>): string {
-    return template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
+  /**
+   * The prompt for these values: inline text with its {placeholders} filled in one pass (so text put in
+   * is never read as a placeholder itself), or the named template rendered with them and its variables.
+   */
+  prompt(spec: PromptSpec, values: Record<string, string>): RenderedPrompt {
+    if (typeof spec === 'string') return { text: spec.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole), templates: [] };
+    return this.templates.render(spec.template, { ...spec.variables, ...values });
   }
 
   /**
    * Every request is sent, as the reference sends it: the salt (operation and thought) keeps the run's
    * cache from handing one thought's replies to another thought or a later operation with the same prompt.
    */
-  async ask(nodeId: string, role: string, prompt: string, n: number): Promise<string[]> {
-    const response = await this.run.call(nodeId, role, { messages: [{ role: 'user', content: prompt }], temperature: this.temperature, n, cacheSalt: `${role}@${nodeId}` });
+  async ask(nodeId: string, role: string, prompt: RenderedPrompt, n: number): Promise<string[]> {
+    const request = { messages: [{ role: 'user' as const, content: prompt.text }], temperature: this.temperature, n, cacheSalt: `${role}@${nodeId}` };
+    const response = await this.run.call(nodeId, role, request, { templates: prompt.templates });
     return response.choices;
   }
 
@@ -106,7 +115,7 @@ export abstract class Operation<S extends OperationSpec = OperationSpec> {
 export class Generate extends Operation<GenerateSpec> {
   async execute(ctx: GotContext, inputs: Thought[]): Promise<Thought[]> {
     const groups = await ctx.eachThought(inputs, async (t) => {
-      const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: t.text, source: t.source });
+      const prompt = ctx.prompt(this.spec.prompt, { input: ctx.input, thought: t.text, source: t.source });
       const responses = await ctx.ask(t.nodeId, `generate: ${this.spec.id}`, prompt, this.spec.responses);
       return responses.flatMap((response) => {
         const pieces = splitResponse(response, this.spec.split);
@@ -160,7 +169,7 @@ export class Score extends Operation<ScoreSpec> {
         ctx.setScore(t, errors, 'lower', { errors });
         return;
       }
-      const prompt = ctx.fill(this.spec.prompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
+      const prompt = ctx.prompt(this.spec.prompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
       ctx.setScore(t, combineLlmScores(await ctx.ask(t.nodeId, `score: ${this.spec.id}`, prompt, this.spec.samples)), this.spec.better);
     });
     return inputs;
@@ -240,7 +249,7 @@ export class Aggregate extends Operation<AggregateSpec> {
     const merged = inputs.map((t) => t.text);
     const parents = inputs.map((t) => ({ id: t.nodeId, kind: 'aggregate' as const, label: this.label }));
     const first = ctx.run.graph.addNode({ kind: 'thought', text: `${this.label}: merging ${inputs.length} thoughts…`, status: 'pending', meta: { operation: this.spec.id, type: this.spec.type } }, parents);
-    const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thoughts: listThoughts(inputs) });
+    const prompt = ctx.prompt(this.spec.prompt, { input: ctx.input, thoughts: listThoughts(inputs) });
     const responses = await ctx.ask(first.id, `aggregate: ${this.spec.id}`, prompt, this.spec.responses);
     return responses.map((response, i) => {
       const text = answerOf(response, this.spec.answer, true);
@@ -271,7 +280,7 @@ export class Refine extends Operation<RefineSpec> {
       ctx.run.throwIfCancelled();
       if (fn && current.score === 0) break;
       const feedback = fn ? fn.feedback(current.text, current.source, ctx.input, current.merged) : '';
-      const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback });
+      const prompt = ctx.prompt(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback });
       const responses = await ctx.ask(current.nodeId, `refine: ${this.spec.id}`, prompt, this.spec.responses);
       const candidates = responses.map((r) => ctx.addThought(answerOf(r, this.spec.answer), [current], 'refine', `${this.label} (round ${round})`, this.spec, current));
       if (!fn) {
@@ -310,7 +319,7 @@ export class ValidateAndImprove extends Operation<ValidateAndImproveSpec> {
         ctx.run.graph.update(current.nodeId, { meta: { ...node.meta, valid: verdict.valid } });
         if (verdict.valid || attempt >= this.spec.tries) return current;
         const thoughts = listTexts(current.merged ?? []);
-        const prompt = ctx.fill(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback, thoughts });
+        const prompt = ctx.prompt(this.spec.prompt, { input: ctx.input, thought: current.text, source: current.source, feedback: verdict.feedback, thoughts });
         const [improved = ''] = await ctx.ask(current.nodeId, `improve: ${this.spec.id}`, prompt, 1);
         current = ctx.addThought(answerOf(improved, this.spec.answer), [current], 'refine', `${this.label} (try ${attempt + 1})`, this.spec, current);
       }
@@ -324,7 +333,7 @@ export class ValidateAndImprove extends Operation<ValidateAndImproveSpec> {
   }
 
   private async byModel(ctx: GotContext, t: Thought): Promise<{ valid: boolean; feedback: string }> {
-    const prompt = ctx.fill(this.spec.validatePrompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
+    const prompt = ctx.prompt(this.spec.validatePrompt ?? '', { input: ctx.input, thought: t.text, source: t.source });
     const [reply = ''] = await ctx.ask(t.nodeId, `validate: ${this.spec.id}`, prompt, 1);
     return { valid: isValidVerdict(reply), feedback: reply.trim() };
   }

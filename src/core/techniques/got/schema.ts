@@ -3,13 +3,32 @@
 // before it; the first takes the input) and passes thoughts on. Presets are written in this same
 // form and checked by the same validator. README.md ("Graph of Thoughts") documents the schema.
 //
+// A prompt is inline text with {placeholders}, or a named template ({"template": "got/sorting/sort",
+// "variables": {...}}) rendered from the run's template library with the operation's values (input,
+// thought, ...) and the fixed variables given. Presets use templates (templates/got/), so a workspace
+// can override their wording.
+//
 // Every problem is reported before any model call as one line naming the field, e.g.
 //   operations[2] ("sort 1").responses must be a whole number from 1 to 20, got 0
+import { TemplateError } from '../../templates/errors';
+import type { TemplateLibrary } from '../../templates/library';
 import { ANSWER_KINDS, type AnswerKind } from './answers';
 import { ERROR_FUNCTIONS, findErrorFunction } from './functions';
 
 export const OPERATION_TYPES = ['generate', 'select', 'score', 'keepBest', 'aggregate', 'refine', 'validateAndImprove', 'groundTruth'] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
+
+/** A value a template prompt is given when the graph is built (numbers of the input, a part flag, ...). */
+export type TemplateValue = string | number | boolean | ReadonlyArray<string | number>;
+
+/** A prompt rendered from a named template with the operation's values and these fixed `variables`. */
+export interface TemplatePrompt {
+  template: string;
+  variables: Record<string, TemplateValue>;
+}
+
+/** Inline text with {placeholders}, or a template. */
+export type PromptSpec = string | TemplatePrompt;
 
 interface OpBase {
   id: string;
@@ -19,7 +38,7 @@ interface OpBase {
 
 export interface GenerateSpec extends OpBase {
   type: 'generate';
-  prompt: string;
+  prompt: PromptSpec;
   responses: number;
   /** How one response becomes thoughts: whole, one per line, or one per value of a JSON object/array. */
   split: 'none' | 'lines' | 'json';
@@ -35,7 +54,7 @@ export interface ScoreSpec extends OpBase {
   type: 'score';
   /** "llm" or the name of an error function. */
   scorer: string;
-  prompt?: string;
+  prompt?: PromptSpec;
   samples: number;
   /** llm scores: which is better. Error functions: always lower. */
   better: 'higher' | 'lower';
@@ -46,7 +65,7 @@ export interface KeepBestSpec extends OpBase {
 }
 export interface AggregateSpec extends OpBase {
   type: 'aggregate';
-  prompt: string;
+  prompt: PromptSpec;
   responses: number;
   answer: AnswerKind;
   /** What the merged thought works on: its parts' sources joined, or the whole input (a merge covering all of it). */
@@ -54,7 +73,7 @@ export interface AggregateSpec extends OpBase {
 }
 export interface RefineSpec extends OpBase {
   type: 'refine';
-  prompt: string;
+  prompt: PromptSpec;
   responses: number;
   /** Upper bound on refinement rounds per thought. */
   rounds: number;
@@ -66,8 +85,8 @@ export interface ValidateAndImproveSpec extends OpBase {
   type: 'validateAndImprove';
   /** "llm" or the name of an error function (valid = 0 errors). */
   validator: string;
-  validatePrompt?: string;
-  prompt: string;
+  validatePrompt?: PromptSpec;
+  prompt: PromptSpec;
   tries: number;
   answer: AnswerKind;
 }
@@ -84,8 +103,8 @@ export interface GraphSpec {
   operations: OperationSpec[];
 }
 
-/** Placeholders a prompt may use: the whole input, the thought, its source, all input thoughts, feedback. */
-const PLACEHOLDERS: Record<string, readonly string[]> = {
+/** Placeholders (template variables) a prompt may use: the whole input, the thought, its source, all input thoughts, feedback. */
+export const PLACEHOLDERS: Record<string, readonly string[]> = {
   generate: ['input', 'thought', 'source'],
   aggregate: ['input', 'thoughts'],
   score: ['input', 'thought', 'source'],
@@ -109,6 +128,9 @@ const FIELDS: Record<OperationType, readonly string[]> = {
 
 const MAX_OPERATIONS = 200;
 const MAX_PROMPT = 20_000;
+const MAX_TEMPLATE_VARIABLES = 20;
+const MAX_TEMPLATE_LIST = 10_000;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export class GraphSpecError extends Error {
   constructor(message: string) {
@@ -119,8 +141,12 @@ export class GraphSpecError extends Error {
 
 type Raw = Record<string, unknown>;
 
-/** Check a parsed JSON value against the schema; returns it with defaults filled in, or throws GraphSpecError. */
-export function validateGraphSpec(raw: unknown): GraphSpec {
+/**
+ * Check a parsed JSON value against the schema; returns it with defaults filled in, or throws
+ * GraphSpecError. With `templates`, a template prompt must name a template there that reads only the
+ * values its operation gives.
+ */
+export function validateGraphSpec(raw: unknown, templates?: TemplateLibrary): GraphSpec {
   if (!isObject(raw)) throw new GraphSpecError(`the file must hold a JSON object with an "operations" list, got ${kindOf(raw)}`);
   for (const key of Object.keys(raw)) {
     if (!['name', 'description', 'operations'].includes(key)) throw new GraphSpecError(`unknown top-level field "${key}"; allowed: name, description, operations`);
@@ -132,7 +158,7 @@ export function validateGraphSpec(raw: unknown): GraphSpec {
   if (ops.length === 0 || ops.length > MAX_OPERATIONS) throw new GraphSpecError(`"operations" must hold 1 to ${MAX_OPERATIONS} operations, got ${ops.length}`);
   const seen = new Set<string>(['input']);
   const operations = ops.map((op, i) => {
-    const spec = validateOperation(op, i, seen);
+    const spec = validateOperation(op, i, seen, templates);
     seen.add(spec.id);
     return spec;
   });
@@ -144,7 +170,7 @@ export function validateGraphSpec(raw: unknown): GraphSpec {
   return { name: typeof raw.name === 'string' ? raw.name : 'custom graph', operations };
 }
 
-function validateOperation(raw: unknown, index: number, earlier: Set<string>): OperationSpec {
+function validateOperation(raw: unknown, index: number, earlier: Set<string>, templates: TemplateLibrary | undefined): OperationSpec {
   let where = `operations[${index}]`;
   if (!isObject(raw)) throw new GraphSpecError(`${where} must be an object, got ${kindOf(raw)}`);
   const id = raw.id === undefined ? `op${index + 1}` : raw.id;
@@ -163,7 +189,7 @@ function validateOperation(raw: unknown, index: number, earlier: Set<string>): O
     if (!allowed.includes(key)) throw new GraphSpecError(`${where}: unknown field "${key}" for a ${t} operation; allowed: ${allowed.join(', ')}`);
   }
   const from = readFrom(raw.from, where, earlier);
-  const f = new FieldReader(raw, where);
+  const f = new FieldReader(raw, where, templates);
   switch (t) {
     case 'generate':
       return {
@@ -255,6 +281,7 @@ class FieldReader {
   constructor(
     private readonly raw: Raw,
     private readonly where: string,
+    private readonly templates: TemplateLibrary | undefined,
   ) {}
 
   int(name: string, min: number, max: number, fallback?: number): number {
@@ -273,14 +300,40 @@ class FieldReader {
     return v as T;
   }
 
-  prompt(name: string, allowed: readonly string[]): string {
+  prompt(name: string, allowed: readonly string[]): PromptSpec {
     const v = this.raw[name];
-    if (typeof v !== 'string' || v.trim() === '') throw new GraphSpecError(`${this.where}.${name} must be a non-empty prompt text, got ${v === undefined ? 'nothing' : kindOf(v)}`);
+    if (isObject(v)) return this.templatePrompt(name, v, allowed);
+    if (typeof v !== 'string' || v.trim() === '') {
+      throw new GraphSpecError(`${this.where}.${name} must be a non-empty prompt text or {"template": ...}, got ${v === undefined ? 'nothing' : kindOf(v)}`);
+    }
     if (v.length > MAX_PROMPT) throw new GraphSpecError(`${this.where}.${name} must be at most ${MAX_PROMPT} characters, got ${v.length}`);
     for (const m of v.matchAll(PLACEHOLDER)) {
       if (!allowed.includes(m[1])) throw new GraphSpecError(`${this.where}.${name} uses the unknown placeholder {${m[1]}}; allowed here: ${allowed.map((a) => `{${a}}`).join(', ')}`);
     }
     return v;
+  }
+
+  /** {"template": name, "variables": {...}}: fixed variables must not shadow the operation's values. */
+  private templatePrompt(name: string, v: Raw, allowed: readonly string[]): TemplatePrompt {
+    const at = `${this.where}.${name}`;
+    for (const key of Object.keys(v)) {
+      if (key !== 'template' && key !== 'variables') throw new GraphSpecError(`${at}: unknown field "${key}"; a template prompt has template and variables`);
+    }
+    if (typeof v.template !== 'string' || v.template.trim() === '') throw new GraphSpecError(`${at}.template must be a template name such as "got/sorting/sort", got ${v.template === undefined ? 'nothing' : kindOf(v.template)}`);
+    const variables: Record<string, TemplateValue> = {};
+    if (v.variables !== undefined) {
+      if (!isObject(v.variables)) throw new GraphSpecError(`${at}.variables must be an object of names and values, got ${kindOf(v.variables)}`);
+      const entries = Object.entries(v.variables);
+      if (entries.length > MAX_TEMPLATE_VARIABLES) throw new GraphSpecError(`${at}.variables may hold at most ${MAX_TEMPLATE_VARIABLES} values, got ${entries.length}`);
+      for (const [key, value] of entries) {
+        if (!VARIABLE_NAME.test(key)) throw new GraphSpecError(`${at}.variables: "${key}" is not a variable name (letters, digits and _)`);
+        if (allowed.includes(key)) throw new GraphSpecError(`${at}.variables: "${key}" is given by the operation itself; choose another name`);
+        variables[key] = templateValue(value, `${at}.variables.${key}`);
+      }
+    }
+    const prompt = { template: v.template, variables };
+    if (this.templates) checkTemplate(prompt, allowed, this.templates, at);
+    return prompt;
   }
 
   scorer(name: string): string {
@@ -304,6 +357,29 @@ class FieldReader {
     const v = this.raw[name];
     if (v !== undefined && v !== only) throw new GraphSpecError(`${this.where}.${name} must be "${only}" here (${why}), got ${JSON.stringify(v)}`);
     return only;
+  }
+}
+
+function templateValue(value: unknown, at: string): TemplateValue {
+  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  if (Array.isArray(value) && value.length <= MAX_TEMPLATE_LIST && value.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))) return value as Array<string | number>;
+  throw new GraphSpecError(`${at} must be text, a number, true/false or a list of texts and numbers (at most ${MAX_TEMPLATE_LIST}), got ${kindOf(value)}`);
+}
+
+/** The template exists and reads nothing but the operation's values and the prompt's own variables. */
+function checkTemplate(prompt: TemplatePrompt, allowed: readonly string[], templates: TemplateLibrary, at: string): void {
+  let reads: string[];
+  try {
+    reads = templates.variablesOf(prompt.template);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new GraphSpecError(`${at}.template: ${err.message}`);
+    throw err;
+  }
+  const given = [...allowed, ...Object.keys(prompt.variables)];
+  const missing = reads.filter((r) => !given.includes(r));
+  if (missing.length > 0) {
+    const file = templates.entry(prompt.template).file;
+    throw new GraphSpecError(`${at}: template "${prompt.template}" (${file}) reads ${missing.map((m) => `"${m}"`).join(', ')}, which this operation does not give (it gives: ${given.join(', ')})`);
   }
 }
 
