@@ -67,9 +67,9 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
       const e = node.entry;
       const item = new vscode.TreeItem(evaluationLabel(e), vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `evaluation:${e.name}`;
-      const unfinished = e.total !== undefined && e.total > e.finished ? ` · ${e.total - e.finished} unfinished` : '';
-      item.description = `${formatUsd(e.costUsd)}${unfinished}${e.traced ? '' : ' · no traces kept'} · ${new Date(e.updated).toLocaleString()}`;
-      item.tooltip = `${e.name} (${e.task})${e.problem ? `\n${e.problem}` : ''}\nCost: ${formatUsd(e.costUsd)}${unfinished}\nIn ${node.dir}`;
+      const unfinished = e.total !== undefined && e.total > e.finished ? ` · ${vscode.l10n.t('{0} unfinished', e.total - e.finished)}` : '';
+      item.description = `${formatUsd(e.costUsd)}${unfinished}${e.traced ? '' : ` · ${vscode.l10n.t('no traces kept')}`} · ${new Date(e.updated).toLocaleString()}`;
+      item.tooltip = `${e.name} (${e.task})${e.problem ? `\n${e.problem}` : ''}\n${vscode.l10n.t('Cost: {0}', formatUsd(e.costUsd))}${unfinished}\n${vscode.l10n.t('In {0}', node.dir)}`;
       item.contextValue = 'thoughtscope.evaluation';
       item.iconPath = new vscode.ThemeIcon(e.problem ? 'warning' : 'beaker');
       return item;
@@ -77,8 +77,13 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
     const { item: result, name } = node;
     const item = new vscode.TreeItem(evaluationItemLabel(result));
     item.id = `evaluation:${name}:${result.index}`;
-    item.description = `${formatUsd(result.costUsd)} · ${excerpt(result.input, 50)}${result.traced ? '' : ' · no trace kept'}`;
-    item.tooltip = `Item ${result.index}: ${result.correct ? 'correct' : 'wrong'}\nInput: ${excerpt(result.input, 300)}\nAnswer: ${excerpt(result.answer, 300) || '(none)'}\nCost: ${formatUsd(result.costUsd)} · ${result.calls} calls`;
+    item.description = `${formatUsd(result.costUsd)} · ${excerpt(result.input, 50)}${result.traced ? '' : ` · ${vscode.l10n.t('no trace kept')}`}`;
+    item.tooltip = [
+      vscode.l10n.t('Item {0}: {1}', result.index, result.correct ? vscode.l10n.t('correct') : vscode.l10n.t('wrong')),
+      vscode.l10n.t('Input: {0}', excerpt(result.input, 300)),
+      vscode.l10n.t('Answer: {0}', excerpt(result.answer, 300) || vscode.l10n.t('(none)')),
+      vscode.l10n.t('Cost: {0} · {1} calls', formatUsd(result.costUsd), result.calls),
+    ].join('\n');
     item.contextValue = 'thoughtscope.evaluationItem';
     item.command = { command: 'thoughtscope.runs.openEvaluationItem', title: vscode.l10n.t('Open Graph'), arguments: [node] };
     return item;
@@ -89,7 +94,12 @@ class RunsTree implements vscode.TreeDataProvider<RunsNode> {
     const answer = run.outcome === 'done' ? (run.answer ?? '').replace(/\s+/g, ' ').slice(0, 40) : run.outcome;
     const date = new Date(run.savedAt).toLocaleString();
     item.description = `${answer} · ${formatUsd(run.costUsd)} · ${date}`;
-    item.tooltip = `${run.technique} on ${run.model} (${run.task})\nAnswer: ${run.answer ?? '(none)'}\nCost: ${formatUsd(run.costUsd)}\nSaved: ${date}`;
+    item.tooltip = [
+      vscode.l10n.t('{0} on {1} ({2})', run.technique, run.model, run.task),
+      vscode.l10n.t('Answer: {0}', run.answer ?? vscode.l10n.t('(none)')),
+      vscode.l10n.t('Cost: {0}', formatUsd(run.costUsd)),
+      vscode.l10n.t('Saved: {0}', date),
+    ].join('\n');
     item.contextValue = 'thoughtscope.savedRun';
     item.iconPath = new vscode.ThemeIcon(run.outcome === 'done' ? 'pass' : 'warning');
     item.command = { command: 'thoughtscope.runs.open', title: vscode.l10n.t('Open Graph'), arguments: [run] };
@@ -179,12 +189,12 @@ export function registerRunsView(context: vscode.ExtensionContext, controller: R
     vscode.commands.registerCommand('thoughtscope.openSavedRunInEditor', async () => {
       const runs = store.list((file, problem) => log.warn(`Skipped saved run ${file}: ${problem}`));
       if (runs.length === 0) {
-        void vscode.window.showInformationMessage('Thoughtscope: no saved runs yet; every finished run is saved in the Runs view.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: no saved runs yet; every finished run is saved in the Runs view.'));
         return;
       }
       const picked = await vscode.window.showQuickPick(
         runs.map((meta) => ({ label: meta.inputExcerpt, description: `${meta.technique} · ${meta.model}`, detail: new Date(meta.savedAt).toLocaleString(), meta })),
-        { title: 'Thoughtscope: Open Saved Run in Editor', placeHolder: 'Choose a saved run', matchOnDescription: true },
+        { title: vscode.l10n.t('Thoughtscope: Open Saved Run in Editor'), placeHolder: vscode.l10n.t('Choose a saved run'), matchOnDescription: true },
       );
       if (picked) await vscode.commands.executeCommand('thoughtscope.runs.openInEditor', picked.meta);
     }),

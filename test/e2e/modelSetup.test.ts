@@ -4,18 +4,20 @@
 // the walkthrough's Set Up a Model button, and the status bar item's profile picker. What the setup wrote
 // is read from the user settings.json on disk; which model a run used is read from the servers' requests.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { drawnNodes } from './panel';
 import {
   answerInputBox,
   clearNotifications,
   launchBrowser,
   openFile,
   openWorkbench,
+  panelFrame,
   QUIET_WORKBENCH_SETTINGS,
   RESULTS,
   runCommand,
@@ -313,5 +315,29 @@ describe('Setting up a model in code-server', { timeout: 10 * 60_000 }, () => {
     await screenshot(page, 'setup-6-keys');
     const request = await reasonWithIo(ollama, 'Paris (ollama)', 'key');
     assert.equal(request.body.model, OLLAMA_MODEL);
+  });
+
+  scenario('7. a workspace template override (.thoughtscope/templates/generic/io.liquid) is what a run sends, and the inspector names it with its source', 'setup-7-template', async () => {
+    const folder = join(codeServer.workspace, '.thoughtscope', 'templates', 'generic');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'io.liquid'), 'E2E TEMPLATE: {{ input | strip }}\nAnswer: <one word>');
+    try {
+      const request = await reasonWithIo(ollama, 'Paris (ollama)');
+      assert.equal(request.prompt, `E2E TEMPLATE: ${QUESTION}\nAnswer: <one word>`);
+      // The node that made the call shows, in its inspector, the template's name, source and hash.
+      const frame = await panelFrame(page);
+      const names = await until('a node whose call names its template', async () => {
+        for (const node of await drawnNodes(frame)) {
+          await frame.locator(`.graph g.node[data-node-id="${node.id}"]`).click();
+          const found = await frame.locator('section.inspector details.call .template-name').allTextContents();
+          if (found.length) return found;
+        }
+        return undefined;
+      });
+      assert.match(names[0], /^generic\/io · workspace · [0-9a-f]{16}$/);
+      await screenshot(page, 'setup-7-template');
+    } finally {
+      rmSync(join(codeServer.workspace, '.thoughtscope'), { recursive: true, force: true });
+    }
   });
 });

@@ -18,12 +18,14 @@ import { allTasks, findTask, loadTask, resolveTask } from '../../src/core/tasks/
 import { TaskFileError, parseTaskFile } from '../../src/core/tasks/taskFile';
 import { cotTechnique } from '../../src/core/techniques/cot';
 import { ioTechnique } from '../../src/core/techniques/io';
+import { programPrompt } from '../../src/core/techniques/potProgram';
 import { totTechnique } from '../../src/core/techniques/tot';
 import { TemplateLibrary } from '../../src/core/templates/library';
 import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
 import { modelAt, runAt } from '../support/runHelpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-tasks-'));
+const genericTaskOf = () => findTask('generic')!;
 const root = packageRoot(__dirname);
 
 function taskFile(name: string, text: string): string {
@@ -53,6 +55,20 @@ describe('task file schema', () => {
     assert.equal(error('id: t\ndescription: d\nprogress:\n  left: "(unclosed"\n'), 'my.task.yaml:4: progress.left is not a valid regular expression');
     assert.equal(error('id: t\ndescription: d\ntemplates:\n  proposal: x/y\n'), 'my.task.yaml:4: templates: unknown field "proposal"');
     assert.match(error('id: t\n  description: [\n'), /^my\.task\.yaml:\d+: not valid YAML: /);
+  });
+
+  it('a task file gives Program of Thoughts its own program prompts (potPython, potJavascript); without them PoT asks as always', () => {
+    const templatesDir = mkdtempSync(join(tmpdir(), 'thoughtscope-pot-templates-'));
+    mkdirSync(join(templatesDir, 'choices'));
+    writeFileSync(join(templatesDir, 'choices', 'pot.liquid'), 'Write Python that sets ans to the letter of the right option.\n{{ input }}');
+    const templates = TemplateLibrary.builtIn().withDir(templatesDir, 'user');
+    const path = taskFile('choices.task.yaml', 'id: choices\ndescription: d\ntemplates:\n  potPython: choices/pot\n');
+    const task = loadTask(path, '', { baseDir: dir, templates })!;
+    const python = programPrompt(task, 'python', 'Q?');
+    assert.equal(python.text, 'Write Python that sets ans to the letter of the right option.\nQ?');
+    assert.deepEqual(python.templates.map((t) => `${t.name}:${t.source}`), ['choices/pot:user']);
+    assert.equal(programPrompt(task, 'javascript', 'Q?').templates[0].name, 'pot/javascript');
+    assert.equal(programPrompt(genericTaskOf(), 'python', 'Q?').templates[0].name, 'pot/python');
   });
 
   it('a task file naming a template that does not exist fails as it loads, naming the nearest ones', () => {

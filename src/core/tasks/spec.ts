@@ -4,7 +4,7 @@
 export type TaskKind = 'generic' | 'game24' | 'crosswords' | 'creative-writing';
 
 /** Prompt slots a task fills with templates. */
-export type TemplateSlot = 'io' | 'cot' | 'propose' | 'cotSteps' | 'sample' | 'value' | 'valueLast' | 'vote' | 'aot' | 'judge';
+export type TemplateSlot = 'io' | 'cot' | 'propose' | 'cotSteps' | 'sample' | 'value' | 'valueLast' | 'vote' | 'aot' | 'judge' | 'potPython' | 'potJavascript';
 
 export type ScorerSpec =
   | { type: 'exact'; caseSensitive?: boolean }

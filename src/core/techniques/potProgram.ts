@@ -8,9 +8,9 @@ import type { ExecutionResult, ProgramLanguage } from '../sandbox/types';
 
 const FENCE_TAGS: Record<ProgramLanguage, string[]> = { python: ['python', 'py', 'python3'], javascript: ['javascript', 'js'] };
 
-/** The program prompt (pot/python or pot/javascript). */
+/** The program prompt: the task file's potPython / potJavascript template, else pot/python or pot/javascript. */
 export function programPrompt(task: Task, language: ProgramLanguage, question: string): RenderedPrompt {
-  return task.render(undefined, `pot/${language}`, { input: question });
+  return task.render(language === 'python' ? 'potPython' : 'potJavascript', `pot/${language}`, { input: question });
 }
 
 /** The conversation for a repair: the original request, the failed program, and what went wrong (pot/repair). */
