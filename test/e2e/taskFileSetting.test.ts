@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startFakeServer, type FakeServer } from '../support/fakeOpenAI';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chooseFile, clearNotifications, editUserSettings, errorToasts, launchBrowser, openFile, openWorkbench, pickItem, QUIET_WORKBENCH_SETTINGS, RESULTS, runCommand, selectLine, setApiKey, SLOW, toasts, withFailureScreenshot } from './workbench';
+import { chooseFile, clearNotifications, editUserSettings, errorToasts, launchBrowser, openFile, openWorkbench, pickItem, QUIET_WORKBENCH_SETTINGS, RESULTS, runCommand, selectLine, setApiKey, SLOW, toasts, until, withFailureScreenshot } from './workbench';
 
 const API_KEY = 'sk-e2e-task-file';
 const MODEL = 'e2e-units';
@@ -104,6 +104,14 @@ describe('thoughtscope.task naming a task file, in code-server', { timeout: 10 *
     const evals = join(codeServer.workspace, '.thoughtscope', 'evals');
     const sidecar = readdirSync(evals).find((f) => f.endsWith('.source.json'))!;
     assert.equal((JSON.parse(readFileSync(join(evals, sidecar), 'utf8')) as { scorer: string }).scorer, join(codeServer.workspace, 'tasks', 'units.task.yaml'));
+    // The report panel opens after the message and takes the focus: wait for it, so the next scenario's
+    // command palette is not closed under it.
+    await until('the evaluation report panel', async () => {
+      for (const frame of page.frames()) {
+        if ((await frame.locator('#app > h2', { hasText: 'Evaluation report' }).count().catch(() => 0)) > 0) return true;
+      }
+      return undefined;
+    });
   });
 
   scenario('3. a task file that is not there: one message naming the setting and the file, nothing sent', '3-missing', async () => {
