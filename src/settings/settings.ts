@@ -130,8 +130,8 @@ function readLimit(config: ConfigSource, key: string): number | undefined {
 
 /**
  * Where a task file named in thoughtscope.task is looked for: a relative path starts at the first
- * workspace folder. It is read only when the workspace is trusted (a cloned repository must not decide
- * what is sent to the model), as .thoughtscope/templates is.
+ * workspace folder. A file in the workspace is read only when the workspace is trusted (a cloned
+ * repository must not decide what is sent to the model), as .thoughtscope/templates is.
  */
 export interface TaskFileScope {
   folder: string | undefined;
@@ -220,10 +220,12 @@ function readTask(config: ConfigSource, scope: TaskFileScope | undefined): { tas
   const value = raw(config, 'task');
   if (typeof value === 'string' && isTaskFileName(value.trim())) {
     const name = value.trim();
-    if (!scope?.trusted) throw new SettingsError(setting, `Setting "${setting}" names a task file (${name}), which is read only in a trusted workspace; trust the workspace, or choose a built-in task`);
-    if (!isAbsolute(name) && !scope.folder) throw new SettingsError(setting, `Setting "${setting}" names a task file by a relative path (${name}), which starts at the workspace folder; open a folder, or give the full path`);
-    const path = isAbsolute(name) ? name : resolve(scope.folder!, name);
-    if (!existsSync(path)) throw new SettingsError(setting, `Setting "${setting}": no such task file ${name}${isAbsolute(name) ? '' : ` (in ${scope.folder})`}`);
+    // In an untrusted workspace the value is the user's own (the setting is restricted, so VS Code ignores
+    // the workspace's), but a relative path would still read a file of the untrusted folder.
+    if (!scope?.trusted && !isAbsolute(name)) throw new SettingsError(setting, `Setting "${setting}" names a task file in the workspace (${name}), which is read only in a trusted workspace; trust the workspace, give a full path in your user settings, or choose a built-in task`);
+    if (!isAbsolute(name) && !scope?.folder) throw new SettingsError(setting, `Setting "${setting}" names a task file by a relative path (${name}), which starts at the workspace folder; open a folder, or give the full path`);
+    const path = isAbsolute(name) ? name : resolve(scope!.folder!, name);
+    if (!existsSync(path)) throw new SettingsError(setting, `Setting "${setting}": no such task file ${name}${isAbsolute(name) ? '' : ` (in ${scope!.folder})`}`);
     try {
       readTaskFile(path, name);
     } catch (err) {

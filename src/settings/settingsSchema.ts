@@ -67,6 +67,8 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
   },
   {
     key: 'task',
+    // Restricted: an untrusted workspace's settings cannot name a task file (VS Code ignores their value).
+    restricted: true,
     schema: {
       // A string field rather than a drop-down: a task file's path is a value too. settings.json completes
       // the built-in ids (with their descriptions) from the first branch.

@@ -9,6 +9,7 @@ import { TemplateLibrary } from '../../src/core/templates/library';
 import { workspaceTemplates } from '../../src/techniques/workspaceTemplates';
 import { findTechnique } from '../../src/core/techniques/registry';
 import { parseHeaders } from '../../src/core/otel/config';
+import { restrictedConfigurations } from '../../src/settings/settingsSchema';
 import { readOtelSettings, readProxySettings, readSettings, readTechniqueParams, settingsTask, SettingsError, type ConfigSource, type TaskFileScope } from '../../src/settings/settings';
 
 function config(values: Record<string, unknown> = {}): ConfigSource {
@@ -208,9 +209,13 @@ describe('thoughtscope.task naming a task file', () => {
     assert.equal(settingsTask(settings, 'Why?', TemplateLibrary.builtIn()).id, 'generic');
   });
 
-  it('is never read in an untrusted workspace', () => {
-    assert.match(settingsError('tasks/units.task.yaml', { folder, trusted: false }), /names a task file \(tasks\/units\.task\.yaml\), which is read only in a trusted workspace/);
+  it('a file of an untrusted workspace is never read; a full path from the user settings is', () => {
+    assert.match(settingsError('tasks/units.task.yaml', { folder, trusted: false }), /names a task file in the workspace \(tasks\/units\.task\.yaml\), which is read only in a trusted workspace/);
     assert.match(settingsError('tasks/units.task.yaml'), /read only in a trusted workspace/);
+    // A full path is the user's own choice (VS Code ignores an untrusted workspace's value of this restricted setting).
+    const absolute = join(folder, 'tasks', 'units.task.yaml');
+    assert.equal(readSettings(config({ task: absolute }), { folder, trusted: false }).taskFile, absolute);
+    assert.ok(restrictedConfigurations().includes('thoughtscope.task'));
   });
 
   it('a missing file, a relative path without a folder, a schema error and a missing template: one line naming the setting and the file', () => {
