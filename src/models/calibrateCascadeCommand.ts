@@ -6,12 +6,14 @@ import { loadDataset } from '../core/eval/dataset';
 import { formatUsd } from '../core/pricing';
 import { splitNames } from '../core/profiles';
 import { Run, type RunProfile } from '../core/run/run';
-import { resolveTask } from '../core/tasks/registry';
+import { TemplateLibrary } from '../core/templates/library';
 import { calibrateCascade, cascadeProfile, describeCalibration } from '../core/techniques/frugal/calibrate';
 import type { Scorer } from '../core/techniques/frugal/stage';
 import { techniqueHost } from '../techniques/iclExamples';
 import { addProfile } from './profileStatus';
+import { settingsTask } from '../settings/settings';
 import { SECTION } from '../settings/settingsSchema';
+import { readWorkspaceSettings } from '../settings/workspaceSettings';
 
 export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunProfile[] | undefined>, log: vscode.LogOutputChannel): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION);
@@ -44,12 +46,11 @@ export async function calibrateCascadeCommand(profilesForRun: () => Promise<RunP
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Thoughtscope: calibrating'), cancellable: true }, async (progress, token) => {
       const run = new Run({ model: stages[0].model, profiles, concurrency: config.get<number>('concurrency') ?? 4, budget: { maxUsd: budget }, logger: log });
       token.onCancellationRequested(() => run.cancel());
-      // The workspace's template overrides apply, as they do to runs (trusted workspaces only).
-      const templates = techniqueHost().templates;
-      const taskFor = (input: string) => {
-        const task = resolveTask('auto', input)!;
-        return templates ? task.withTemplates(templates) : task;
-      };
+      // The task of thoughtscope.task (a built-in one, or a task file) with the workspace's template
+      // overrides, as runs use them (trusted workspaces only).
+      const settings = readWorkspaceSettings(config);
+      const templates = techniqueHost().templates ?? TemplateLibrary.builtIn();
+      const taskFor = (input: string) => settingsTask(settings, input, templates);
       const r = await calibrateCascade(run, taskFor, items, { stages, scorer, samples, temperature: 0.7, judge, tolerance: Number(toleranceText), maxLength: 0, testShare: items.length >= 2 ? 0.5 : 0, seed: 0 }, (done) =>
         progress.report({ message: vscode.l10n.t('{0} of {1} items, {2}', done, items.length, formatUsd(run.totals().costUsd)), increment: 100 / items.length }),
       );
