@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, controller, keys, log);
   registerGraphCommands(context, view, controller);
   registerIclCommands(context, log);
-  const history = registerWorkbench(context, controller, keys, log, profilesFor);
+  const history = registerWorkbench(context, controller, keys, log, profilesFor, (run, meta) => otel.watch(run, meta));
   registerProxy(context, { controller, keys, log, history, otel, profilesFor });
   registerRagIndexer(context, log);
   registerPot(context, controller, log);

@@ -14,6 +14,9 @@ import { SECTION } from '../settings/settingsSchema';
 
 const HEADERS_SECRET = 'thoughtscope.otelHeaders';
 
+/** Exports a run (when the settings ask for it); call it before the run starts. Compare and Evaluate take one. */
+export type RunWatcher = (run: Run, meta: RunMeta) => void;
+
 type TracingModule = typeof import('../core/otel/tracing');
 
 export class OtelExport implements vscode.Disposable {

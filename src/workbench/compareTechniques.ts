@@ -18,6 +18,7 @@ import type { CompareRowView } from '../shared/workbenchMessages';
 import { modelFromSettings } from './modelFromSettings';
 import type { RunHistory } from './runsView';
 import { openWorkbenchPanel } from './workbenchPanel';
+import type { RunWatcher } from '../otel/otelExport';
 
 const PICKS_KEY = 'thoughtscope.compare.picks';
 
@@ -32,6 +33,7 @@ export async function compareCommand(
   log: vscode.LogOutputChannel,
   history: RunHistory,
   profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
+  watch?: RunWatcher,
 ): Promise<void> {
   const setup = await modelFromSettings(keys, log);
   const profiles = ((await profilesFor?.(setup.settings)) ?? []).filter((p) => p.model);
@@ -85,6 +87,7 @@ export async function compareCommand(
           concurrency: setup.settings.concurrency,
           runOptions: { ...setup.runOptions, pricing: new Pricing({ ...setup.settings.pricing, ...prices }, { source: 'thoughtscope.pricing' }) },
           signal: stop.signal,
+          onRunStart: watch && ((i, run) => watch(run, { technique: entries[i].technique, params: entries[i].params, input, task: task.id, ...(chosenProfiles.length ? {} : { baseUrl: setup.settings.baseUrl }) })),
         });
       } finally {
         sub.dispose();

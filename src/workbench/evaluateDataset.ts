@@ -27,8 +27,9 @@ import { readTechniqueParams, settingsTask } from '../settings/settings';
 import type { ApiKeyStore } from '../models/secrets';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
+import type { RunWatcher } from '../otel/otelExport';
 
-export async function evaluateCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<void> {
+export async function evaluateCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel, watch?: RunWatcher): Promise<void> {
   const setup = await modelFromSettings(keys, log);
   const templates = techniqueHost().templates!;
   // A task file in thoughtscope.task offers its own scorer first (its prompts, answer reading and examples come with it).
@@ -56,11 +57,11 @@ export async function evaluateCommand(context: vscode.ExtensionContext, keys: Ap
   // How the items were chosen, so "Resume Evaluation" can load them again.
   // A task file's scorer is recorded as the file's path, so Resume reads the same file again.
   writeEvalSource(evalPaths(outDir, name).source, { technique: technique.id, scorer: own ? own.file : scorer.id, dataset: data.dataset, source: data.source, total: data.items.length });
-  await runAndReport(context, log, setup, { name, outDir, technique, task, scorer, items: data.items, dataset: data.dataset, model, resume: false });
+  await runAndReport(context, log, setup, { name, outDir, technique, task, scorer, items: data.items, dataset: data.dataset, model, resume: false, watch });
 }
 
 /** "Thoughtscope: Resume Evaluation": `name` (from the Resume button) or one chosen from the evaluations with unfinished items. */
-export async function resumeEvaluationCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel, name?: unknown): Promise<void> {
+export async function resumeEvaluationCommand(context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel, name?: unknown, watch?: RunWatcher): Promise<void> {
   const outDir = outputDir(context);
   const resumable = listResumable(outDir);
   let chosen = typeof name === 'string' ? resumable.find((r) => r.name === name) : undefined;
@@ -86,7 +87,7 @@ export async function resumeEvaluationCommand(context: vscode.ExtensionContext, 
   const plan = planResume(outDir, chosen.name, techniqueHost().templates);
   const setup = await modelFromSettings(keys, log);
   const { technique, task, scorer, items, record } = plan;
-  await runAndReport(context, log, setup, { name: chosen.name, outDir, technique, task, scorer, items, dataset: record.dataset, model: setup.make(), resume: true, done: chosen.finished });
+  await runAndReport(context, log, setup, { name: chosen.name, outDir, technique, task, scorer, items, dataset: record.dataset, model: setup.make(), resume: true, done: chosen.finished, watch });
 }
 
 interface EvaluationJob {
@@ -102,6 +103,8 @@ interface EvaluationJob {
   resume: boolean;
   /** Items already in the checkpoint, for the progress bar. */
   done?: number;
+  /** OpenTelemetry export of each item's run. */
+  watch?: RunWatcher;
 }
 
 /** Evaluations running now, by name: a second Resume of one (a double click) would run items twice. */
@@ -125,6 +128,7 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
   const { name, outDir, technique, items } = job;
   const paths = evalPaths(outDir, name);
   const started = Date.now();
+  const params = readTechniqueParams(setup.config, technique, setup.settings.temperature);
   const results = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: job.resume ? vscode.l10n.t('Thoughtscope: resuming {0} on {1}', technique.name, job.dataset) : vscode.l10n.t('Thoughtscope: {0} on {1}', technique.name, job.dataset), cancellable: true },
     async (progress, token) => {
@@ -139,7 +143,7 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
           scorer: job.scorer,
           items,
           model: job.model,
-          params: readTechniqueParams(setup.config, technique, setup.settings.temperature),
+          params,
           concurrency: setup.settings.concurrency,
           runOptions: setup.runOptions,
           checkpoint: paths.checkpoint,
@@ -147,6 +151,7 @@ async function runAndReportOnce(context: vscode.ExtensionContext, log: vscode.Lo
           resume: job.resume,
           dataset: job.dataset,
           signal: stop.signal,
+          onRunStart: job.watch && ((item, run) => job.watch!(run, { technique, params, input: item.input, task: job.task.id, baseUrl: setup.settings.baseUrl, attributes: { 'thoughtscope.eval.item': item.index } })),
           onItem: (_item, p) => {
             const perItem = p.elapsedMs / Math.max(1, p.doneThisSession);
             const left = Math.round(((p.total - p.done) * perItem) / 1000);

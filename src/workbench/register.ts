@@ -10,6 +10,7 @@ import { compareCommand } from './compareTechniques';
 import { evalsDir, evaluateCommand, resumeEvaluationCommand } from './evaluateDataset';
 import { registerRunsView, type RunHistory } from './runsView';
 import { runExperimentCommand } from './runExperiment';
+import type { RunWatcher } from '../otel/otelExport';
 
 export function registerWorkbench(
   context: vscode.ExtensionContext,
@@ -17,6 +18,8 @@ export function registerWorkbench(
   keys: ApiKeyStore,
   log: vscode.LogOutputChannel,
   profilesFor?: (settings: Settings) => Promise<RunProfile[]>,
+  /** OpenTelemetry export of each run of a comparison or an evaluation, as single runs are exported. */
+  watch?: RunWatcher,
 ): RunHistory {
   const guarded = (what: string, action: () => Promise<void>) => async () => {
     try {
@@ -29,10 +32,10 @@ export function registerWorkbench(
   };
   const history = registerRunsView(context, controller, log, () => evalsDir(context));
   context.subscriptions.push(
-    vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, history, profilesFor))),
-    vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log))),
+    vscode.commands.registerCommand('thoughtscope.compareTechniques', guarded('Compare', () => compareCommand(context, controller, keys, log, history, profilesFor, watch))),
+    vscode.commands.registerCommand('thoughtscope.evaluateDataset', guarded('Evaluate', () => evaluateCommand(context, keys, log, watch))),
     // The Resume button passes the evaluation's name; from the palette there is none and a list opens.
-    vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name))()),
+    vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name, watch))()),
     // The explorer and the editor title pass the file's URI; from the palette the active editor's file is run.
     vscode.commands.registerCommand('thoughtscope.runExperiment', (uri?: unknown) => guarded('Run experiment', () => runExperimentCommand(context, keys, log, profilesFor, uri))()),
   );

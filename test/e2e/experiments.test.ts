@@ -12,6 +12,7 @@ import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import type { EvalResults } from '../../src/core/eval/types';
 import { formatUsd } from '../../src/core/pricing';
 import { defaultUsage, startFakeServer, type FakeRequest, type FakeServer } from '../support/fakeOpenAI';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlpReceiver';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { drawnNodes, outcome, settledNodeCount } from './panel';
 import {
@@ -85,6 +86,8 @@ function requestCost(req: FakeRequest): number {
 }
 
 let server: FakeServer;
+/** thoughtscope.otel.endpoint: every run of an evaluation or a comparison is exported as a trace. */
+let receiver: OtlpReceiver;
 let codeServer: CodeServer;
 let browser: Browser;
 let page: Page;
@@ -102,7 +105,17 @@ function settings(): Record<string, unknown> {
     'thoughtscope.pricing': { [MODEL]: PRICE },
     // Two items at a time: the first two finish, the next two are in flight when the test cancels.
     'thoughtscope.concurrency': 2,
+    'thoughtscope.otel.endpoint': receiver.endpoint,
+    'thoughtscope.otel.protocol': 'http/json',
   };
+}
+
+/** The root spans (one per run) the receiver has, once `check` holds for them. */
+async function runSpansWhere(what: string, check: (roots: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
+  return until(what, async () => {
+    const roots = receiver.spans.filter((span) => span.parentSpanId === '' && span.name.startsWith('invoke_workflow '));
+    return check(roots) ? roots : undefined;
+  });
 }
 
 /**
@@ -168,6 +181,7 @@ before(async () => {
     if (held && itemOf(req) >= FINISHED_BEFORE_CANCEL) await held;
     return { choices: [reply(req.prompt)], delayMs: 100 };
   });
+  receiver = await startOtlpReceiver();
   browser = await launchBrowser();
   codeServer = await startCodeServer({ settings: settings(), files: { [DATA_FILE]: DATA_TEXT, [QUESTION_FILE]: `A question to compare on\n${QUESTION}\n` } });
   page = await openWorkbench(browser, codeServer.url);
@@ -179,6 +193,7 @@ after(async () => {
   await codeServer?.stop(join(RESULTS, 'logs-experiments'));
   await browser?.close();
   await server?.close();
+  await receiver?.close();
 });
 
 describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, () => {
@@ -252,6 +267,12 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     assert.equal(await report.locator('.wb-chart canvas').count(), 1, 'the accuracy/cost chart is drawn');
     await page.locator('.tabs-container .tab.active', { hasText: 'Thoughtscope: Evaluation Report' }).waitFor({ timeout: SLOW });
     await screenshot(page, 'experiments-1-evaluate-report');
+
+    // Every item's run went to the OpenTelemetry receiver as a trace of its own, named by its item.
+    const itemsDone = (roots: ReceivedSpan[]) => new Set(roots.filter((r) => r.attributes['thoughtscope.outcome'] === 'done').map((r) => r.attributes['thoughtscope.eval.item']));
+    const roots = await runSpansWhere('a done run span for each of the six items', (r) => itemsDone(r).size === 6);
+    assert.deepEqual([...itemsDone(roots)].map(Number).sort(), [0, 1, 2, 3, 4, 5]);
+    assert.ok(roots.every((r) => r.attributes['thoughtscope.technique'] === 'io' && r.attributes['thoughtscope.model'] === MODEL));
   });
 
   scenario('2. Compare Techniques on a selection: one row per run with the server\'s answers and costs; a row opens its graph', '2-compare', async () => {
@@ -293,6 +314,10 @@ describe('The experiments workbench in code-server', { timeout: 15 * 60_000 }, (
     }
     assert.equal(await frame.locator('.wb-chart canvas').count(), 1, 'the cost/correctness scatter is drawn');
     await screenshot(page, 'experiments-2-compare');
+    // Each row's run was exported too: one trace per technique, not part of an evaluation.
+    const compareRuns = (roots: ReceivedSpan[]) => roots.filter((r) => r.attributes['thoughtscope.eval.item'] === undefined);
+    const exported = compareRuns(await runSpansWhere('a run span per compared technique', (r) => compareRuns(r).length === 2));
+    assert.deepEqual(exported.map((r) => r.attributes['thoughtscope.technique']).sort(), ['cot', 'io']);
 
     // Clicking the cot row opens its graph in the Thoughtscope view, without asking the model again.
     await frame.locator('table.wb-table tbody tr', { hasText: 'cot' }).click();
