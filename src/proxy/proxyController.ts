@@ -86,7 +86,7 @@ export class ProxyController implements vscode.Disposable {
         resolve,
         profiles,
         concurrency: settings.concurrency,
-        runOptions: { pricing: setup.runOptions.pricing, retry: setup.runOptions.retry, logger: log },
+        runOptions: { pricing: setup.runOptions.pricing, retry: setup.runOptions.retry, growth: setup.runOptions.growth, logger: log },
         techniqueHost: { ...techniqueHost(), ...ragHost() },
         onRunStart: (served) => {
           this.deps.otel.watch(served.run, { technique: served.technique, params: served.params, input: served.input, task: served.task, baseUrl: settings.baseUrl, attributes: { 'thoughtscope.request_id': served.requestId, 'thoughtscope.served_model': served.modelName } });

@@ -244,6 +244,7 @@ export class RunController implements vscode.Disposable {
         seed: settings.seed,
         concurrency: settings.concurrency,
         budget: settings.budget,
+        growth: settings.growth,
         retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries },
         logger: this.log,
         diskCache: responseCacheFor(settings),

@@ -6,6 +6,7 @@ import { tracesUrl } from '../core/otel/config';
 import { validateBaseUrl } from '../core/model/openaiModel';
 import { validatePricingTable, type PricingTable } from '../core/pricing';
 import { validateProfiles, type ModelProfile } from '../core/profiles';
+import type { GrowthLimits } from '../core/graph/growth';
 import type { Budget } from '../core/run/budget';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -58,6 +59,8 @@ export interface Settings {
   maxRetries: number;
   stream: boolean;
   budget: Budget;
+  /** How far a run's graph may grow (thoughtscope.limits.*). */
+  growth: GrowthLimits;
   /** The response cache across runs (thoughtscope.cache.*). */
   cache: { enabled: boolean; maxBytes: number; maxAgeMs: number };
   pricing: PricingTable;
@@ -204,6 +207,11 @@ export function readSettings(config: ConfigSource, scope?: TaskFileScope): Setti
       // The default dollar limit cannot apply to a model with no price (a local model): it is then
       // unlimited in dollars. A limit the user set is kept, and the run refuses an unpriced model.
       unpricedUsd: setByUser(config, 'budget.maxUsd') ? 'refuse' : 'ignore',
+    },
+    growth: {
+      maxNodes: readNumber(config, 'limits.maxNodes'),
+      maxDepth: readNumber(config, 'limits.maxDepth'),
+      maxMemoryBytes: readNumber(config, 'limits.maxMemoryMb') * 1024 * 1024,
     },
     cache: {
       enabled: readBoolean(config, 'cache.enabled'),

@@ -172,6 +172,34 @@ export const GENERAL_SETTINGS: readonly SettingDeclaration[] = [
     },
   },
   {
+    key: 'limits.maxNodes',
+    schema: {
+      type: 'integer',
+      default: 20000,
+      minimum: 1,
+      markdownDescription: 'Stop a run (keeping its graph) once its graph has this many nodes: a technique or a Graph of Thoughts file that multiplies thoughts cannot fill the memory.',
+    },
+  },
+  {
+    key: 'limits.maxDepth',
+    schema: {
+      type: 'integer',
+      default: 500,
+      minimum: 1,
+      markdownDescription: 'Stop a run (keeping its graph) once a chain of thoughts is this long.',
+    },
+  },
+  {
+    key: 'limits.maxMemoryMb',
+    schema: {
+      type: 'integer',
+      default: 512,
+      minimum: 16,
+      maximum: 65536,
+      markdownDescription: 'Stop a run (keeping its graph) once the text its graph holds takes about this many megabytes.',
+    },
+  },
+  {
     key: 'budget.maxUsd',
     restricted: true,
     schema: {

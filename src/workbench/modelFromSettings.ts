@@ -35,6 +35,6 @@ export async function modelFromSettings(keys: ApiKeyStore, log: vscode.LogOutput
         stream: settings.stream,
         headers: keyHeaders(settings.baseUrl, apiKey.key),
       }),
-    runOptions: { pricing: new Pricing(settings.pricing, { source: 'thoughtscope.pricing' }), reasoningEffort: settings.reasoningEffort, seed: settings.seed, budget: settings.budget, retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries }, logger: log, diskCache: responseCacheFor(settings) },
+    runOptions: { pricing: new Pricing(settings.pricing, { source: 'thoughtscope.pricing' }), reasoningEffort: settings.reasoningEffort, seed: settings.seed, budget: settings.budget, growth: settings.growth, retry: { ...DEFAULT_RETRY, maxRetries: settings.maxRetries }, logger: log, diskCache: responseCacheFor(settings) },
   };
 }

@@ -10,6 +10,7 @@ import { workspaceTemplates } from '../../src/techniques/workspaceTemplates';
 import { findTechnique } from '../../src/core/techniques/registry';
 import { parseHeaders } from '../../src/core/otel/config';
 import { restrictedConfigurations } from '../../src/settings/settingsSchema';
+import { DEFAULT_GROWTH_LIMITS } from '../../src/core/graph/growth';
 import { readOtelSettings, readProxySettings, readSettings, readTechniqueParams, settingsTask, SettingsError, type ConfigSource, type TaskFileScope } from '../../src/settings/settings';
 
 function config(values: Record<string, unknown> = {}): ConfigSource {
@@ -131,6 +132,13 @@ test('an invalid technique parameter names its setting', () => {
       (err: unknown) => err instanceof SettingsError && err.setting === `thoughtscope.techniques.tot.${enumParam.name}` && /must be one of/.test(err.message),
     );
   }
+});
+
+test('growth limits: the engine\'s defaults, read when set, and refused out of range with the setting named', () => {
+  assert.deepEqual(readSettings(config()).growth, DEFAULT_GROWTH_LIMITS);
+  assert.deepEqual(readSettings(config({ 'limits.maxNodes': 50, 'limits.maxDepth': 7, 'limits.maxMemoryMb': 64 })).growth, { maxNodes: 50, maxDepth: 7, maxMemoryBytes: 64 * 1024 * 1024 });
+  rejects({ 'limits.maxNodes': 0 }, 'thoughtscope.limits.maxNodes', /must be a whole number >= 1, got 0/);
+  rejects({ 'limits.maxMemoryMb': 1e6 }, 'thoughtscope.limits.maxMemoryMb', /from 16 to 65536/);
 });
 
 test('reasoning effort and seed: empty by default, read when set, and refused with the setting named', () => {
