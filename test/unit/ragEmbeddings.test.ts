@@ -3,7 +3,7 @@
 // again), embedding tokens are counted and priced; a server without embeddings fails in one line.
 // Also: where "Open" resolves chunk paths when rag's root is a subfolder.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -189,6 +189,19 @@ describe('opening a chunk location', () => {
     assert.deepEqual(locationCandidates([ws], 'passwd', '/etc'), [], 'a root outside the workspace');
     assert.deepEqual(locationCandidates([ws], '/etc/passwd'), []);
     assert.deepEqual(locationCandidates([ws], 'a.md', 'relative/root'), [], 'a root must be absolute');
+  });
+
+  it('refuses a symbolic link in the workspace that leads out of it, and follows one that stays inside', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'thoughtscope-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'not a workspace file');
+    writeFileSync(join(ws, 'real.md'), '# inside');
+    symlinkSync(join(outside, 'secret.txt'), join(ws, 'leak.txt'));
+    symlinkSync(outside, join(ws, 'leakdir'));
+    symlinkSync(join(ws, 'real.md'), join(ws, 'alias.md'));
+    assert.deepEqual(locationCandidates([ws], 'leak.txt'), []);
+    assert.deepEqual(locationCandidates([ws], 'leakdir/secret.txt'), []);
+    assert.deepEqual(locationCandidates([ws], 'secret.txt', join(ws, 'leakdir')), []);
+    assert.deepEqual(locationCandidates([ws], 'alias.md'), [join(ws, 'alias.md')]);
   });
 
   it('rag records its root on chunks and the answer, so Open can find them', async () => {

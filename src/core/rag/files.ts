@@ -3,6 +3,7 @@
 // not a regular file, the kernel's special file systems (/proc, /sys, /dev: their files report size 0
 // and some never end), files over the size cap and binary files, and stops at a cap on files and
 // total bytes. Paths come back relative to the root with forward slashes.
+import { realpathSync } from 'node:fs';
 import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -152,15 +153,32 @@ export function relativeTo(root: string, absolute: string): string | undefined {
   return toPosix(rel);
 }
 
+/** Whether `target`, if it exists, is inside `folder` with every symbolic link followed. */
+function insideOnDisk(folder: string, target: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(target);
+  } catch {
+    return true; // nothing there: nothing to open, and nothing a link could lead out to
+  }
+  try {
+    return relativeTo(realpathSync(folder), real) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The absolute files a graph location may name, for "open at lines a-b": `path` relative to `root`
  * (the rag index root, absolute) when one is given, else relative to each folder in turn. Anything
  * that resolves outside every folder is left out, so a location from the webview or a loaded trace
- * can only open workspace files. The caller opens the first that exists.
+ * can only open workspace files; a file that exists must be inside a folder once symbolic links are
+ * followed too (a link in the workspace to /etc/passwd is not a workspace file). The caller opens the
+ * first that exists.
  */
 export function locationCandidates(folders: readonly string[], path: string, root?: string): string[] {
   if (typeof path !== 'string' || path === '' || path.includes('\0')) return [];
-  const inside = (target: string) => folders.some((folder) => relativeTo(folder, target) !== undefined);
+  const inside = (target: string) => folders.some((folder) => relativeTo(folder, target) !== undefined && insideOnDisk(folder, target));
   if (root !== undefined) {
     if (typeof root !== 'string' || !isAbsolute(root)) return [];
     const target = resolve(root, path);
