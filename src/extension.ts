@@ -14,7 +14,7 @@ import { registerRagIndexer } from './techniques/ragIndexer';
 import { RunController } from './run/runController';
 import { ApiKeyStore } from './models/secrets';
 import { registerGraphCommands } from './view/graphCommands';
-import { ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
+import { registerGraphEditorSerializer, ThoughtGraphViewProvider, VIEW_ID } from './view/thoughtGraphViewProvider';
 
 let controller: RunController | undefined;
 
@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     view,
     controller,
     vscode.window.registerWebviewViewProvider(VIEW_ID, view),
+    registerGraphEditorSerializer(view),
   );
   const otel = registerOtelExport(context, controller, log);
   registerCommands(context, controller, keys, log);

@@ -27,6 +27,13 @@ class Panel {
   ) {}
 }
 
+/** Lets VS Code restore the graph's editor tab after a reload (activation event onWebviewPanel:thoughtscope.graphEditor). */
+export function registerGraphEditorSerializer(view: ThoughtGraphViewProvider): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(EDITOR_VIEW_TYPE, {
+    deserializeWebviewPanel: async (tab) => view.adoptEditorTab(tab),
+  });
+}
+
 export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private sidebar: Panel | undefined;
@@ -78,11 +85,21 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const tab = vscode.window.createWebviewPanel(EDITOR_VIEW_TYPE, 'Thought Graph', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [dist, media],
-    });
-    tab.iconPath = vscode.Uri.joinPath(media, 'thoughtscope.svg');
+    this.adoptEditorTab(vscode.window.createWebviewPanel(EDITOR_VIEW_TYPE, vscode.l10n.t('Thought Graph'), vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [dist, media] }));
+  }
+
+  /**
+   * An editor tab to show the graph in: one Open in Editor made, or one VS Code restores after a reload
+   * (registerGraphEditorSerializer). A restored tab shows the run as it is now, as a new one does.
+   */
+  adoptEditorTab(tab: vscode.WebviewPanel): void {
+    if (this.editorTab && this.editorTab !== tab) {
+      // One editor tab at a time: a second restored one closes, the first shows the graph.
+      tab.dispose();
+      this.editorTab.reveal();
+      return;
+    }
+    tab.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'thoughtscope.svg');
     this.editorTab = tab;
     const panel = this.attach(tab.webview, 'editor');
     this.editor = panel;

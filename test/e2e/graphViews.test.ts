@@ -126,6 +126,16 @@ describe('the thought graph in code-server, before any model is set up', { timeo
       assert.ok(smallest >= 9, `labels at ${smallest.toFixed(1)} px across the editor area`);
       await shot('.part.editor', 'graph-2-editor-tab-whole', 'screenshot-editor.png');
 
+      // A reload (as after an update or a window reload) restores the editor tab, and it shows runs again.
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: SLOW });
+      await page.locator('.tabs-container .tab', { hasText: 'Thought Graph' }).waitFor({ timeout: SLOW });
+      await page.locator('.tabs-container .tab', { hasText: 'Thought Graph' }).click();
+      await runCommand(page, 'Thoughtscope: Open Sample Run');
+      const restored = await graphFrame('editor');
+      assert.equal((await settled(restored)).nodes, data.nodes, 'the restored tab draws the run as the tab did before');
+      assert.match((await restored.locator('.header .run-note').textContent()) ?? '', /^Recorded sample run/);
+
       assert.equal(server.requests.length, 0, 'no model was asked anything');
       assert.equal(await errorToasts(page).count(), 0);
     }));
