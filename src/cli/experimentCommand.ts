@@ -15,6 +15,7 @@ import { packageRoot } from './puzzlesPath';
 import { cliStorageDir } from './storageDir';
 import { interruptible } from './interruptible';
 import { cliTemplates } from './templatesFlag';
+import { stopTracing, tracingFromEnvironment } from './tracing';
 
 export interface ExperimentFlags extends ModelFlagValues {
   config: string;
@@ -49,6 +50,8 @@ export async function experimentCommand(args: ExperimentFlags): Promise<number> 
   if (exp.models.length === 0 && !setup.defaultModel) throw new UsageError(`${args.config} names no models: add "models:", or pass --model (or set THOUGHTSCOPE_MODEL)`);
 
   const live = !args.quiet && process.stderr.isTTY;
+  // OTEL_EXPORTER_OTLP_*: every item's run is exported, named by its experiment, run and item.
+  const tracing = tracingFromEnvironment((m) => process.stderr.write(`\rthoughtscope: ${m}\n`));
   const result: ExperimentResult = await interruptible('Cancelling; finished items are kept in the checkpoints (--resume continues)…', live, (signal) =>
     runExperiment(
       exp,
@@ -66,9 +69,10 @@ export async function experimentCommand(args: ExperimentFlags): Promise<number> 
         signal,
         onRunStart: (r) => args.quiet || process.stderr.write(`${live ? '\r\x1b[K' : ''}[${r.index + 1}/${r.total}] ${r.label} on ${r.model}: ${r.items} items\n`),
         onItem: live ? (r, p) => process.stderr.write(`\r\x1b[K[${r.index + 1}/${r.total}] ${r.label}: ${progressText(p)}`) : undefined,
+        onItemRunStart: tracing && ((run, meta) => tracing.watch(run, meta)),
       },
     ),
-  );
+  ).finally(() => stopTracing(tracing, (m) => process.stderr.write(`thoughtscope: ${m}\n`)));
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ passed: result.passed, failures: result.failures, checks: result.checks, output: result.output }, null, 2)}\n`);
   } else {

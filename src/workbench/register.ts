@@ -37,7 +37,7 @@ export function registerWorkbench(
     // The Resume button passes the evaluation's name; from the palette there is none and a list opens.
     vscode.commands.registerCommand('thoughtscope.resumeEvaluation', (name?: unknown) => guarded('Resume evaluation', () => resumeEvaluationCommand(context, keys, log, name, watch))()),
     // The explorer and the editor title pass the file's URI; from the palette the active editor's file is run.
-    vscode.commands.registerCommand('thoughtscope.runExperiment', (uri?: unknown) => guarded('Run experiment', () => runExperimentCommand(context, keys, log, profilesFor, uri))()),
+    vscode.commands.registerCommand('thoughtscope.runExperiment', (uri?: unknown) => guarded('Run experiment', () => runExperimentCommand(context, keys, log, profilesFor, uri, false, watch))()),
   );
   return history;
 }

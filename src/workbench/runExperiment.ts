@@ -21,6 +21,7 @@ import { workspaceTemplates } from '../techniques/workspaceTemplates';
 import type { Settings } from '../settings/settings';
 import { modelFromSettings, type SettingsModel } from './modelFromSettings';
 import { openWorkbenchPanel } from './workbenchPanel';
+import type { RunWatcher } from '../otel/otelExport';
 
 /** Experiment files: thoughtscope.yaml / .yml / .json, or <name>.thoughtscope.yaml. */
 export const EXPERIMENT_FILE = /(^|[\\/])([^\\/]+\.)?thoughtscope\.(ya?ml|json)$/;
@@ -32,6 +33,7 @@ export async function runExperimentCommand(
   profilesFor: ((settings: Settings) => Promise<RunProfile[]>) | undefined,
   target?: unknown,
   resume = false,
+  watch?: RunWatcher,
 ): Promise<void> {
   const uri = await experimentUri(target);
   if (!uri) return;
@@ -85,6 +87,7 @@ export async function runExperimentCommand(
               resume,
               signal: stop.signal,
               onRunStart: (r) => progress.report({ message: `[${r.index + 1}/${r.total}] ${r.label} · ${r.model}` }),
+              onItemRunStart: watch,
               onItem: (r, p) =>
                 progress.report({
                   increment: 100 / (r.total * p.total),
@@ -103,11 +106,11 @@ export async function runExperimentCommand(
   }
   log.info(`Experiment ${exp.name}: ${result.passed ? 'passed' : 'failed'}; ${result.failures.join('; ') || 'every threshold held'}; report in ${result.output}`);
   openWorkbenchPanel(context.extensionUri, vscode.l10n.t('Thoughtscope: Experiment {0}', exp.name), { type: 'report', report: result.report });
-  await announce(result, uri, context, keys, log, profilesFor);
+  await announce(result, () => runExperimentCommand(context, keys, log, profilesFor, uri, true, watch));
 }
 
 /** The verdict, with buttons for report.md and, when runs are unfinished, Resume. */
-async function announce(result: ExperimentResult, uri: vscode.Uri, context: vscode.ExtensionContext, keys: ApiKeyStore, log: vscode.LogOutputChannel, profilesFor: ((settings: Settings) => Promise<RunProfile[]>) | undefined): Promise<void> {
+async function announce(result: ExperimentResult, resumeRuns: () => Promise<void>): Promise<void> {
   const openReport = vscode.l10n.t('Open report.md');
   const resume = vscode.l10n.t('Resume');
   const unfinished = result.runs.some((r) => r.stopped);
@@ -118,7 +121,7 @@ async function announce(result: ExperimentResult, uri: vscode.Uri, context: vsco
     ? await vscode.window.showInformationMessage(vscode.l10n.t('Thoughtscope: experiment {0} passed ({1} of {2} threshold checks held).', result.name, held, checks), ...buttons)
     : await vscode.window.showWarningMessage(vscode.l10n.t('Thoughtscope: experiment {0} failed: {1}', result.name, result.failures[0] ?? ''), ...buttons);
   if (choice === openReport) await vscode.window.showTextDocument(vscode.Uri.joinPath(vscode.Uri.file(result.output), 'report.md'));
-  if (choice === resume) await runExperimentCommand(context, keys, log, profilesFor, uri, true);
+  if (choice === resume) await resumeRuns();
 }
 
 /** The file to run: the command's argument (explorer, editor title), else the active editor's, else one picked. */

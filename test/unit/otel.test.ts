@@ -3,6 +3,8 @@
 // protobuf and JSON, the standard OTEL_* variables in the CLI, and a collector that is down.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runTechnique } from '../../src/core/engine';
@@ -168,6 +170,19 @@ describe('OpenTelemetry: the CLI with OTEL_EXPORTER_OTLP_* variables', () => {
     assert.equal(call.attributes['gen_ai.usage.input_tokens'], upstream.reported.promptTokens);
     assert.equal(receiver.contentTypes.at(-1), 'application/x-protobuf');
     assert.equal(receiver.headers.at(-1)!.authorization, 'Bearer collector-secret');
+  });
+
+  it('thoughtscope eval -c exports every item\'s run, named by its experiment, run and item', async () => {
+    const upstream = await upstreamServer((req) => ({ choices: [`Answer: ${/(\d+)\+(\d+)/.exec(req.prompt)!.slice(1).reduce((a, b) => a + Number(b), 0)}`] }));
+    const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-otel-exp-'));
+    writeFileSync(join(dir, 'sums.jsonl'), '{"input": "What is 2+3?", "expected": "5"}\n{"input": "What is 4+4?", "expected": "8"}\n');
+    writeFileSync(join(dir, 'thoughtscope.yaml'), 'name: sums\ntask: numeric\ndataset: sums.jsonl\ntechniques:\n  - io\n  - cot\n');
+    const before = receiver.spans.length;
+    const r = await cli(['eval', '-c', join(dir, 'thoughtscope.yaml'), '--base-url', upstream.baseUrl, '-m', 'gpt-4o-mini', '--quiet'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+    assert.equal(r.code, 0, r.stderr);
+    const roots = receiver.spans.slice(before).filter((span) => span.parentSpanId === '');
+    assert.deepEqual(roots.map((root) => `${root.attributes['thoughtscope.experiment.run']}:${root.attributes['thoughtscope.eval.item']}`).sort(), ['cot:0', 'cot:1', 'io:0', 'io:1']);
+    assert.ok(roots.every((root) => root.attributes['thoughtscope.experiment'] === 'sums' && root.attributes['thoughtscope.outcome'] === 'done'));
   });
 
   it('says in one line when the collector cannot be reached, and still answers; refuses grpc', async () => {

@@ -11,7 +11,8 @@ import type { EvalResults } from '../eval/types';
 import type { ChatModel } from '../model/types';
 import { Pricing, formatUsd, type PricingTable } from '../pricing';
 import { buildReport, reportMarkdown, type Report } from '../report/pareto';
-import type { RunOptions, RunProfile } from '../run/run';
+import type { Run, RunOptions, RunProfile } from '../run/run';
+import type { RunMeta } from '../otel/runSpans';
 import type { TechniqueHost } from '../techniques/types';
 import { markdownTable } from '../compare/table';
 import { experimentItems } from './items';
@@ -43,6 +44,8 @@ export interface ExperimentOptions {
   onRunStart?(run: { index: number; total: number; label: string; model: string; items: number }): void;
   /** After each item. */
   onItem?(run: { index: number; total: number; label: string; model: string }, progress: EvalProgress): void;
+  /** Before each item's run starts (OpenTelemetry export): what it runs, for the trace's attributes. */
+  onItemRunStart?(itemRun: Run, meta: RunMeta): void;
 }
 
 export interface ExperimentRun {
@@ -121,6 +124,16 @@ export async function runExperiment(exp: Experiment, host: ExperimentHost, optio
       dataset,
       signal: options.signal,
       onItem: options.onItem ? (_item, p) => options.onItem!(info, p) : undefined,
+      onRunStart: options.onItemRunStart
+        ? (item, itemRun) =>
+            options.onItemRunStart!(itemRun, {
+              technique: t.technique,
+              params: t.params,
+              input: item.input,
+              task: exp.task.id,
+              attributes: { 'thoughtscope.experiment': exp.name, 'thoughtscope.experiment.run': t.label, 'thoughtscope.eval.item': item.index },
+            })
+        : undefined,
     });
     writeFileSync(paths.results, `${JSON.stringify(results, null, 2)}\n`);
     run.results = results;
