@@ -25,6 +25,7 @@ import { stopTracing, tracingFromEnvironment } from './tracing';
 import { EVAL_USAGE } from './workbenchUsage';
 import { experimentCommand } from './experimentCommand';
 import { reasoningEffortFlag } from './runSettingsFlags';
+import type { Run } from '../core/run/run';
 
 const EVAL_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -89,12 +90,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   const tracing = tracingFromEnvironment((m) => process.stderr.write(`\rthoughtscope: ${m}\n`));
   const live = !args.quiet && process.stderr.isTTY;
+  // Each item's run as a trace of its own (a batch's as its answers are applied).
+  const onRunStart = tracing && ((item: EvalItem, run: Run) => tracing.watch(run, { technique, params, input: item.input, task: task.id, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.eval.item': item.index, ...(args.batch ? { 'thoughtscope.batch': true } : {}) } }));
   const onCancel = args.batch ? 'Stopping; the batch goes on at the provider, its id is in the checkpoint…' : 'Cancelling; finished items are kept in the checkpoint…';
   let results: EvalResults;
   try {
     results = await interruptible(onCancel, live, (signal) =>
       args.batch
-        ? evalBatch(args, { technique, task, scorer, items, model, params, dataset, checkpoint, setup, signal, live })
+        ? evalBatch(args, { technique, task, scorer, items, model, params, dataset, checkpoint, setup, signal, live, onRunStart })
         : evaluate({
             technique,
             task,
@@ -111,7 +114,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
             dataset,
             signal,
             onItem: live ? (_item, p) => process.stderr.write(`\r\x1b[K${progressText(p)}`) : undefined,
-            onRunStart: tracing && ((item, run) => tracing.watch(run, { technique, params, input: item.input, task: task.id, baseUrl: setup.baseUrl, attributes: { 'thoughtscope.eval.item': item.index } })),
+            onRunStart,
           }),
     );
   } finally {
@@ -130,7 +133,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
 /** `--batch`: the unfinished items as one Batch API batch, polled with progress on stderr. */
 async function evalBatch(
   args: { 'max-usd'?: string; 'poll-seconds': string; 'batch-discount': string; traces?: string; resume: boolean; quiet: boolean },
-  o: { technique: Technique; task: Task; scorer: Scorer; items: EvalItem[]; model: ChatModel; params: Record<string, string>; dataset: string; checkpoint: string; setup: ModelSetup; signal: AbortSignal; live: boolean },
+  o: { technique: Technique; task: Task; scorer: Scorer; items: EvalItem[]; model: ChatModel; params: Record<string, string>; dataset: string; checkpoint: string; setup: ModelSetup; signal: AbortSignal; live: boolean; onRunStart?: (item: EvalItem, run: Run) => void },
 ): Promise<EvalResults> {
   if (args['max-usd'] !== undefined) throw new UsageError('--max-usd cannot stop a batch: the provider runs all of it; try a few items first (--from/--to or a smaller --data)');
   const pollMs = positiveNumber('poll-seconds', args['poll-seconds'])! * 1000;
@@ -154,6 +157,7 @@ async function evalBatch(
     pollMs,
     priceFactor: 1 - discount,
     host: { baseDir: process.cwd() },
+    onRunStart: o.onRunStart,
     onBatch: args.quiet
       ? undefined
       : (p) => {

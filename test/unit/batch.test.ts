@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { startOtlpReceiver } from '../support/otlpReceiver';
 import { evaluateWithBatch, type BatchEvalOptions, type BatchProgress } from '../../src/core/eval/batch';
 import { OpenAIBatchClient } from '../../src/core/eval/batchClient';
 import { BATCH_MARK } from '../../src/core/eval/checkpoint';
@@ -219,9 +220,9 @@ describe('thoughtscope eval --batch', () => {
   const data = join(dir, 'sums.jsonl');
   writeFileSync(data, ITEMS.map((i) => JSON.stringify({ input: i.input, expected: i.expected })).join('\n'));
 
-  function evalCli(server: FakeBatchServer, out: string, extra: string[] = []) {
+  function evalCli(server: FakeBatchServer, out: string, extra: string[] = [], env: Record<string, string> = {}) {
     const child = spawn(process.execPath, [CLI, 'eval', '--batch', '--task', 'numeric', '-t', 'cot', '--data', data, '--out', out, '--base-url', server.baseUrl, '--model', 'gpt-4o-mini', '--api-key', KEY, '--poll-seconds', '0.02', ...extra], {
-      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', THOUGHTSCOPE_MODEL: '', THOUGHTSCOPE_CACHE: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: '', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -252,6 +253,20 @@ describe('thoughtscope eval --batch', () => {
     assert.equal(server.batches.size, 1);
     const results = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(results.summary.correct, 4);
+  });
+
+  it('exports each item\'s run to OpenTelemetry as its batch answer is applied', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const server = await batchServer();
+      const run = evalCli(server, join(dir, 'otel.json'), [], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '10' });
+      assert.equal(await run.exit, 0, run.output().stderr);
+      const roots = receiver.spans.filter((span) => span.parentSpanId === '');
+      assert.deepEqual(roots.map((r) => Number(r.attributes['thoughtscope.eval.item'])).sort(), ITEMS.map((_, i) => i));
+      assert.ok(roots.every((r) => r.attributes['thoughtscope.batch'] === true && r.attributes['thoughtscope.technique'] === 'cot'));
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('refuses --batch for a technique of many calls, and --max-usd, with exit code 2', async () => {

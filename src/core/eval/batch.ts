@@ -34,7 +34,8 @@ export interface BatchProgress {
   submittedNow: boolean;
 }
 
-export interface BatchEvalOptions extends Omit<EvaluateOptions, 'concurrency' | 'maxUsd' | 'onRunStart' | 'checkpoint'> {
+/** onRunStart sees each item's run as its batch answer is applied (a replay: the calls took no time here). */
+export interface BatchEvalOptions extends Omit<EvaluateOptions, 'concurrency' | 'maxUsd' | 'checkpoint'> {
   checkpoint: string;
   client: BatchClient;
   /** Time between two reads of the batch's status. */
