@@ -10,7 +10,7 @@ import { Pricing } from '../core/pricing';
 import type { RunProfile } from '../core/run/run';
 import { techniqueHost } from '../techniques/iclExamples';
 import { TECHNIQUES } from '../core/techniques/registry';
-import { scorerForTask } from '../core/eval/taskScorer';
+import { expectedScorer } from '../core/eval/taskScorer';
 import { readTechniqueParams, settingsTask, type Settings } from '../settings/settings';
 import type { RunController } from '../run/runController';
 import type { ApiKeyStore } from '../models/secrets';
@@ -64,8 +64,7 @@ export async function compareCommand(
   const prices = Object.fromEntries(chosenProfiles.filter((p) => p.price).map((p) => [p.model!.model, p.price!]));
   const task = settingsTask(setup.settings, input, techniqueHost().templates!);
   // A task file's own scorer judges the expected answer when it can on the spot (not a model judge or a sandboxed function).
-  const own = scorerForTask(task);
-  const scorer = own && !own.judge && own.needsExpected ? own : findScorer('exact');
+  const scorer = expectedScorer(task) ?? findScorer('exact');
   const picked = REASONING_EFFORTS.filter((e) => chosen.some((c) => c.key === `e:${e}`));
   const efforts = picked.length ? picked : [undefined];
   const entries: CompareEntry[] = models.flatMap((model) =>

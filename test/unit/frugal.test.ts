@@ -14,7 +14,8 @@ import { loadDataset } from '../../src/core/eval/dataset';
 import { Run, type RunProfile } from '../../src/core/run/run';
 import { genericTask } from '../../src/core/tasks/generic';
 import { frugalTechnique } from '../../src/core/techniques/frugal';
-import { calibrateCascade, chainsUpTo, chooseThresholds, NEVER, splitItems, type CalibrationPlan } from '../../src/core/techniques/frugal/calibrate';
+import { calibrateCascade, chainsUpTo, chooseThresholds, isCorrect, NEVER, splitItems, type CalibrationPlan } from '../../src/core/techniques/frugal/calibrate';
+import { loadTask } from '../../src/core/tasks/registry';
 import { closingServers, type FakeHandler } from '../support/fakeOpenAI';
 import { modelAt } from '../support/runHelpers';
 
@@ -110,6 +111,17 @@ describe('FrugalGPT cascade', () => {
 });
 
 describe('FrugalGPT calibration', () => {
+  it('judges an answer with the task file\'s own scorer when it decides on the spot, else by equal text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thoughtscope-frugal-task-'));
+    writeFileSync(join(dir, 'approx.task.yaml'), 'id: approx\ndescription: d\nscorer:\n  type: numeric\n  tolerance: 0.1\n');
+    const approx = loadTask(join(dir, 'approx.task.yaml'), '')!;
+    const item = { input: 'About how much?', expected: '15' };
+    assert.equal(isCorrect(approx, item, 'Roughly 15.5 units'), true, 'within the file\'s 10% tolerance');
+    assert.equal(isCorrect(approx, item, '17'), false);
+    assert.equal(isCorrect(genericTask, item, 'Roughly 15.5 units'), false, 'the generic task compares the text');
+    assert.equal(isCorrect(genericTask, item, '15'), true);
+  });
+
   // Four labelled questions. The cheap model (3 samples): q1 all right (score 1), q2 two of three right
   // (2/3), q3 two of three agree on a wrong answer (2/3), q4 scattered (1/3). The expensive model is always right.
   const cheapScript: Record<string, string[]> = {

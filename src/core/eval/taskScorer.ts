@@ -59,6 +59,15 @@ function base(task: Task, description: string, needsExpected: boolean): Pick<Sco
   return { id: task.id, description, taskId: task.id, needsExpected };
 }
 
+/**
+ * The task file's scorer when it decides an answer against `expected` on the spot (not a model judge or
+ * a program in the sandbox): what Compare and FrugalGPT calibration judge with; undefined otherwise.
+ */
+export function expectedScorer(task: Task): Scorer | undefined {
+  const own = scorerForTask(task);
+  return own && !own.judge && own.needsExpected ? own : undefined;
+}
+
 /** The scorer of `task`'s file, or undefined when it declares none. */
 export function scorerForTask(task: Task): Scorer | undefined {
   const spec: ScorerSpec | undefined = task.spec.scorer;

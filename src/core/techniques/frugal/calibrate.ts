@@ -8,6 +8,7 @@
 // and each profile alone are then measured on the test part, which the search never saw.
 import type { ModelProfile } from '../../profiles';
 import type { Run } from '../../run/run';
+import { expectedScorer } from '../../eval/taskScorer';
 import { normalizeAnswer } from '../../tasks/normalize';
 import type { Task } from '../../tasks/types';
 import { seededSample } from '../seededDraw';
@@ -184,8 +185,13 @@ export function splitItems<T>(items: readonly T[], testShare: number, seed: numb
   return { train: items.filter((_, i) => !test.has(i)), test: items.filter((_, i) => test.has(i)) };
 }
 
+/** Against `expected` (the task file's own scorer when it judges on the spot, else equal normalised text); without one, the task's judge. */
 export function isCorrect(task: Task, item: LabelledItem, answer: string): boolean {
-  if (item.expected !== undefined && item.expected.trim() !== '') return normalizeAnswer(answer) !== '' && normalizeAnswer(answer) === normalizeAnswer(item.expected);
+  if (item.expected !== undefined && item.expected.trim() !== '') {
+    const own = expectedScorer(task);
+    if (own) return own.score({ index: 0, input: item.input, expected: item.expected }, answer);
+    return normalizeAnswer(answer) !== '' && normalizeAnswer(answer) === normalizeAnswer(item.expected);
+  }
   return task.judge?.(item.input, answer) ?? false;
 }
 
