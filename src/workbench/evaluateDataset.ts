@@ -5,12 +5,12 @@
 // there, with the Pareto frontier) opens as a chart and is written as report.md.
 // "Thoughtscope: Resume Evaluation" (also the Resume button when items are unfinished) continues one.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { DatasetError } from '../core/eval/dataset';
 import { evaluate } from '../core/eval/evaluate';
 import { evalPaths, explainRefusal, listResumable, loadSourceItems, planResume, ResumeError, writeEvalSource, type EvalSource } from '../core/eval/resumable';
-import { taskData } from '../core/eval/evalTask';
+import { taskData, taskDataItems, type TaskData } from '../core/eval/evalTask';
 import { SCORERS, type Scorer } from '../core/eval/scorers';
 import { scorerForTask } from '../core/eval/taskScorer';
 import type { EvalItem, EvalResults } from '../core/eval/types';
@@ -44,7 +44,7 @@ export async function evaluateCommand(context: vscode.ExtensionContext, keys: Ap
   const scorer = (await vscode.window.showQuickPick(scorers, { title: vscode.l10n.t('Evaluate on Dataset (2/3): how to score answers') }))?.s;
   if (!scorer) return;
   const own = scorer === fileScorer ? fileTask : undefined;
-  const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected, own && taskData(own)?.path);
+  const data = await chooseItems(context.extensionUri, scorer.id, scorer.needsExpected, own && taskData(own));
   if (!data) return;
   const found = own ?? findTask(scorer.taskId);
   if (!found) throw new Error(`the "${scorer.taskId}" task is not available in this build`);
@@ -214,7 +214,7 @@ function readAllResults(dir: string, log: vscode.LogOutputChannel): EvalResults[
   return all;
 }
 
-async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpected: boolean, suggested?: string): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
+async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpected: boolean, own?: TaskData): Promise<{ items: EvalItem[]; dataset: string; source: EvalSource } | undefined> {
   try {
     if (scorerId === 'game24') {
       // The ToT paper's puzzles ship with the extension (data/game24/24.csv): offered first, any other file allowed.
@@ -232,14 +232,21 @@ async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpe
       const source: EvalSource = { kind: 'game24', path: picked[0].fsPath, from, to };
       return { items: loadSourceItems(source, needsExpected), dataset: `24.csv rows ${from}-${to}`, source };
     }
+    const ownExtension = own ? extname(own.path).slice(1).toLowerCase() : '';
     const picked = await vscode.window.showOpenDialog({
       title: vscode.l10n.t('Evaluate on Dataset (3/3): JSONL or CSV with input and expected'),
-      filters: { Data: ['jsonl', 'csv'] },
+      filters: { Data: [...new Set(['jsonl', 'csv', ...(ownExtension ? [ownExtension] : [])])] },
       // A task file's own data file, when it names one.
-      defaultUri: suggested && existsSync(suggested) ? vscode.Uri.file(suggested) : undefined,
+      defaultUri: own && existsSync(own.path) ? vscode.Uri.file(own.path) : undefined,
       canSelectMany: false,
     });
     if (!picked?.[0]) return undefined;
+    if (own && resolve(picked[0].fsPath) === resolve(own.path)) {
+      // The task file's data: in its format and its default rows, as `thoughtscope eval --task` reads it.
+      const { items, dataset } = taskDataItems(own, needsExpected);
+      const rows = own.range ? { from: own.range[0], to: own.range[1] - 1 } : {};
+      return { items, dataset, source: { kind: 'file', path: own.path, ...(own.format ? { format: own.format } : {}), ...rows } };
+    }
     const source: EvalSource = { kind: 'file', path: picked[0].fsPath };
     return { items: loadSourceItems(source, needsExpected), dataset: vscode.workspace.asRelativePath(picked[0]), source };
   } catch (err) {

@@ -22,6 +22,8 @@ import {
   type EvalSourceRecord,
 } from '../../src/core/eval/resumable';
 import { findScorer } from '../../src/core/eval/scorers';
+import { taskData } from '../../src/core/eval/evalTask';
+import { findTask } from '../../src/core/tasks/registry';
 import { summarize } from '../../src/core/eval/summary';
 import type { EvalResults, EvalSetup, ItemResult } from '../../src/core/eval/types';
 import { game24Task } from '../../src/core/tasks/game24';
@@ -115,6 +117,19 @@ describe('the sidecar', () => {
     assert.deepEqual(readEvalSource(other), file);
   });
 
+  it('a task file\'s data keeps its format and rows, so Resume chooses the same items (creative writing: one per line)', () => {
+    const dir = freshDir();
+    const own = taskData(findTask('creative-writing')!)!;
+    assert.equal(own.format, 'lines');
+    const record = { technique: 'cot', scorer: 'creative-writing', dataset: 'cw', source: { kind: 'file' as const, path: own.path, format: 'lines' as const, from: 3, to: 5 }, total: 3 };
+    const path = evalPaths(dir, 'cw').source;
+    writeEvalSource(path, record);
+    assert.deepEqual(readEvalSource(path), record);
+    const items = loadSourceItems(readEvalSource(path).source, false);
+    assert.deepEqual(items.map((i) => i.index), [3, 4, 5]);
+    assert.deepEqual(items.map((i) => i.input), readFileSync(own.path, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(3, 6).map((l) => l.trim()));
+  });
+
   it('a missing or malformed sidecar is a one-line message naming the file and the problem', () => {
     const dir = freshDir();
     const path = join(dir, 'bad.source.json');
@@ -131,6 +146,8 @@ describe('the sidecar', () => {
       [{ ...good, source: { kind: 'game24', path: 'x.csv', from: 10, to: 2 } }, /"source.from" and "source.to" must be row numbers/],
       [{ ...good, source: { kind: 'url', path: 'x' } }, /"source.kind" must be "game24" or "file", got "url"/],
       [{ ...good, source: { kind: 'file' } }, /"source" must be an object with a "path"/],
+      [{ ...good, source: { kind: 'file', path: 'x.txt', format: 'yaml' } }, /"source.format" must be "lines" or "crosswords", got "yaml"/],
+      [{ ...good, source: { kind: 'file', path: 'x.txt', from: 4 } }, /"source.from" and "source.to" must be row numbers/],
     ];
     for (const [value, problem] of broken) cases.push([JSON.stringify(value), problem]);
     for (const [text, problem] of cases) {

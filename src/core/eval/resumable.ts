@@ -10,13 +10,14 @@ import { TemplateLibrary } from '../templates/library';
 import { findTechnique } from '../techniques/registry';
 import type { Technique } from '../techniques/types';
 import { CheckpointMismatchError, readCheckpoint } from './checkpoint';
-import { DatasetError, loadDataset, loadGame24Range } from './dataset';
+import { DatasetError, loadDataset, loadDatasetRange, loadGame24Range, type DataFormat } from './dataset';
 import { evalTask, EvalTaskError } from './evalTask';
 import type { Scorer } from './scorers';
 import type { EvalItem, EvalResults, EvalSetup } from './types';
 
 /** Where the items came from: 24.csv rows `from`..`to` (both included), or a JSONL/CSV file. */
-export type EvalSource = { kind: 'game24'; path: string; from: number; to: number } | { kind: 'file'; path: string };
+/** Where an evaluation's items came from: 24.csv rows, or a data file (a task file's: in its format, its rows from–to, both included). */
+export type EvalSource = { kind: 'game24'; path: string; from: number; to: number } | { kind: 'file'; path: string; format?: DataFormat; from?: number; to?: number };
 
 /** The sidecar `<name>.source.json`. A relative `source.path` is taken from the sidecar's folder. */
 export interface EvalSourceRecord {
@@ -93,7 +94,9 @@ export function parseEvalSource(text: string, path: string): EvalSourceRecord {
     if (!isWhole(s.from) || !isWhole(s.to) || s.to < s.from) throw new ResumeError(`${path}: "source.from" and "source.to" must be row numbers with from <= to`);
     source = { kind: 'game24', path: s.path, from: s.from, to: s.to };
   } else if (s.kind === 'file') {
-    source = { kind: 'file', path: s.path };
+    if (s.format !== undefined && s.format !== 'lines' && s.format !== 'crosswords') throw new ResumeError(`${path}: "source.format" must be "lines" or "crosswords", got ${JSON.stringify(s.format)}`);
+    if ((s.from !== undefined || s.to !== undefined) && (!isWhole(s.from) || !isWhole(s.to) || s.to < s.from)) throw new ResumeError(`${path}: "source.from" and "source.to" must be row numbers with from <= to`);
+    source = { kind: 'file', path: s.path, ...(s.format ? { format: s.format } : {}), ...(isWhole(s.from) && isWhole(s.to) ? { from: s.from, to: s.to } : {}) };
   } else {
     throw new ResumeError(`${path}: "source.kind" must be "game24" or "file", got ${JSON.stringify(s.kind)}`);
   }
@@ -115,7 +118,8 @@ export function readEvalSource(path: string): EvalSourceRecord {
 /** The items of a source; a relative path is taken from `baseDir`. Problems are DatasetErrors naming the file. */
 export function loadSourceItems(source: EvalSource, needsExpected: boolean, baseDir = '.'): EvalItem[] {
   const path = resolve(baseDir, source.path);
-  return source.kind === 'game24' ? loadGame24Range(path, source.from, source.to) : loadDataset(path, needsExpected);
+  if (source.kind === 'game24') return loadGame24Range(path, source.from, source.to);
+  return source.from !== undefined && source.to !== undefined ? loadDatasetRange(path, needsExpected, source.from, source.to, source.format) : loadDataset(path, needsExpected, source.format);
 }
 
 /** What a folder's evaluation with unfinished items looks like, for choosing one to resume. */
