@@ -63,7 +63,7 @@ export async function loadToolCatalog(p: ParamValues, host: TechniqueHost): Prom
 function solverPrompt(task: Task, question: string, tools: readonly CatalogTool[], native: boolean, failures: readonly string[]): RenderedPrompt {
   const protocol = native ? undefined : textProtocolRules(task, tools);
   const solver = task.render(undefined, 'anytool/solver', { input: question, native, toolNames: tools.map((t) => t.name), protocol: protocol?.text ?? '', failures });
-  return protocol ? withParts(solver, protocol) : solver;
+  return withParts(solver, protocol);
 }
 
 type Attempt = { answer: string; callNodes: string[]; results: string[] } | { failure: string };

@@ -89,11 +89,6 @@ function workedExamples(task: Task, fewShot: boolean, revision: boolean): Render
   return fewShot ? task.render(undefined, 'constitutional/worked-examples', { revision }) : undefined;
 }
 
-/** `prompt` recording the templates of the parts it shows (worked examples, the built-in principles). */
-function recording(prompt: RenderedPrompt, ...parts: Array<RenderedPrompt | undefined>): RenderedPrompt {
-  return withParts(prompt, ...parts.filter((x): x is RenderedPrompt => x !== undefined));
-}
-
 /** Tasks with a checker get their own answer prompt (and format); anything else is sent as written (constitutional/draft). */
 function draftPrompt(task: Task, input: string): RenderedPrompt {
   return task.judge ? task.ioPrompt(input) : task.render(undefined, 'constitutional/draft', { input });
@@ -111,13 +106,13 @@ export function critiquePrompt(task: Task, input: string, response: string, prin
     fewShot,
     workedExamples: examples?.text ?? '',
   });
-  return recording(prompt, examples, principles.template);
+  return withParts(prompt, examples, principles.template);
 }
 
 /** constitutional/revision: answer the critique (which cited `principle`, if any). */
 export function revisionPrompt(task: Task, input: string, response: string, critique: string, principle: string | undefined, fewShot = false): RenderedPrompt {
   const examples = workedExamples(task, fewShot, true);
-  return recording(task.render(undefined, 'constitutional/revision', { input, response, critique, principle: principle ?? '', fewShot, workedExamples: examples?.text ?? '' }), examples);
+  return withParts(task.render(undefined, 'constitutional/revision', { input, response, critique, principle: principle ?? '', fewShot, workedExamples: examples?.text ?? '' }), examples);
 }
 
 /** The principle a critique cites: its "Principle: N" line (1-based), "none", or undefined if it names none. */

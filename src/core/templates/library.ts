@@ -181,7 +181,7 @@ export function builtInTemplatesDir(): string {
   return join(packageRoot(__dirname), 'templates');
 }
 
-/** `outer`'s text, recording the templates of `parts` (prompts whose text it includes) after its own. */
-export function withParts(outer: RenderedPrompt, ...parts: RenderedPrompt[]): RenderedPrompt {
-  return { text: outer.text, templates: [...outer.templates, ...parts.flatMap((p) => p.templates)] };
+/** `outer`'s text, recording the templates of `parts` (prompts whose text it includes) after its own; an undefined part (one not shown) records nothing. */
+export function withParts(outer: RenderedPrompt, ...parts: Array<RenderedPrompt | undefined>): RenderedPrompt {
+  return { text: outer.text, templates: [...outer.templates, ...parts.flatMap((p) => p?.templates ?? [])] };
 }
