@@ -277,14 +277,10 @@ export function validateBaseUrl(baseUrl: string): void {
   }
 }
 
-/** A server URL as a cache identity: user info (a password in the URL) and a trailing slash removed. */
+/**
+ * A server URL as a cache identity: normalised, without a trailing slash. It holds no credentials:
+ * validateBaseUrl, which runs first, refuses a user name or password in the URL.
+ */
 function serverIdentity(baseUrl: string): string {
-  try {
-    const url = new URL(baseUrl);
-    url.username = '';
-    url.password = '';
-    return url.toString().replace(/\/+$/, '');
-  } catch {
-    return baseUrl.replace(/\/+$/, '');
-  }
+  return new URL(baseUrl).toString().replace(/\/+$/, '');
 }
