@@ -243,9 +243,8 @@ async function chooseItems(extensionUri: vscode.Uri, scorerId: string, needsExpe
     if (!picked?.[0]) return undefined;
     if (own && resolve(picked[0].fsPath) === resolve(own.path)) {
       // The task file's data: in its format and its default rows, as `thoughtscope eval --task` reads it.
-      const { items, dataset } = taskDataItems(own, needsExpected);
-      const rows = own.range ? { from: own.range[0], to: own.range[1] - 1 } : {};
-      return { items, dataset, source: { kind: 'file', path: own.path, ...(own.format ? { format: own.format } : {}), ...rows } };
+      const { items, dataset, rows } = taskDataItems(own, needsExpected);
+      return { items, dataset, source: { kind: 'file', path: own.path, ...(own.format ? { format: own.format } : {}), ...(rows ? { from: rows[0], to: rows[1] } : {}) } };
     }
     const source: EvalSource = { kind: 'file', path: picked[0].fsPath };
     return { items: loadSourceItems(source, needsExpected), dataset: vscode.workspace.asRelativePath(picked[0]), source };

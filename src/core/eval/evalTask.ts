@@ -17,7 +17,11 @@ import type { EvalItem } from './types';
 
 /** A name that is no scorer, task or readable task file; one line, for the caller to place. */
 export class EvalTaskError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The name is no scorer, built-in task or task file at all (rather than a task that cannot be used). */
+    readonly unknownName = false,
+  ) {
     super(message);
     this.name = 'EvalTaskError';
   }
@@ -53,7 +57,7 @@ export function evalTask(name: string, options: EvalTaskOptions): EvalTask {
     return { task: task.withTemplates(options.templates), scorer: known };
   }
   const file = isTaskFileName(name);
-  if (!file && !findTask(name)) throw new EvalTaskError(`unknown ${label} "${name}"; known: ${evalTaskIds().join(', ')}, or a task file (*.task.yaml)`);
+  if (!file && !findTask(name)) throw new EvalTaskError(`unknown ${label} "${name}"; known: ${evalTaskIds().join(', ')}, or a task file (*.task.yaml)`, true);
   if (file && !existsSync(isAbsolute(name) ? name : resolve(options.baseDir, name))) throw new EvalTaskError(`no such task file ${name}`);
   let task: Task;
   try {
@@ -92,9 +96,13 @@ export function ownTaskData(evaluated: EvalTask): TaskData | undefined {
   return scorer.id === task.id && scorer.id !== 'game24' ? taskData(task) : undefined;
 }
 
-/** The items of a task's own data: rows `from`–`to` (inclusive) when given, else the file's default range, else all. */
-export function taskDataItems(own: TaskData, needsExpected: boolean, rows?: [number, number]): { items: EvalItem[]; dataset: string } {
-  const [from, to] = rows ?? (own.range ? [own.range[0], own.range[1] - 1] : [undefined, undefined]);
-  if (from === undefined || to === undefined) return { items: loadDataset(own.path, needsExpected, own.format), dataset: own.label };
-  return { items: loadDatasetRange(own.path, needsExpected, from, to, own.format), dataset: `${own.label} rows ${from}-${to}` };
+/**
+ * The items of a task's own data: rows `from`–`to` (inclusive) when given, else the file's default range,
+ * else all; `rows` says which were read, when not all.
+ */
+export function taskDataItems(own: TaskData, needsExpected: boolean, rows?: [number, number]): { items: EvalItem[]; dataset: string; rows?: [number, number] } {
+  const read = rows ?? (own.range ? ([own.range[0], own.range[1] - 1] as [number, number]) : undefined);
+  if (!read) return { items: loadDataset(own.path, needsExpected, own.format), dataset: own.label };
+  const [from, to] = read;
+  return { items: loadDatasetRange(own.path, needsExpected, from, to, own.format), dataset: `${own.label} rows ${from}-${to}`, rows: read };
 }

@@ -90,13 +90,16 @@ export function parseEvalSource(text: string, path: string): EvalSourceRecord {
   const s = v.source;
   if (!s || typeof s !== 'object' || !isText(s.path)) throw new ResumeError(`${path}: "source" must be an object with a "path"`);
   let source: EvalSource;
-  if (s.kind === 'game24') {
+  // Rows from..to (both included): 24.csv always has them; a data file has them or neither.
+  const rows = (): { from: number; to: number } => {
     if (!isWhole(s.from) || !isWhole(s.to) || s.to < s.from) throw new ResumeError(`${path}: "source.from" and "source.to" must be row numbers with from <= to`);
-    source = { kind: 'game24', path: s.path, from: s.from, to: s.to };
+    return { from: s.from, to: s.to };
+  };
+  if (s.kind === 'game24') {
+    source = { kind: 'game24', path: s.path, ...rows() };
   } else if (s.kind === 'file') {
     if (s.format !== undefined && s.format !== 'lines' && s.format !== 'crosswords') throw new ResumeError(`${path}: "source.format" must be "lines" or "crosswords", got ${JSON.stringify(s.format)}`);
-    if ((s.from !== undefined || s.to !== undefined) && (!isWhole(s.from) || !isWhole(s.to) || s.to < s.from)) throw new ResumeError(`${path}: "source.from" and "source.to" must be row numbers with from <= to`);
-    source = { kind: 'file', path: s.path, ...(s.format ? { format: s.format } : {}), ...(isWhole(s.from) && isWhole(s.to) ? { from: s.from, to: s.to } : {}) };
+    source = { kind: 'file', path: s.path, ...(s.format ? { format: s.format } : {}), ...(s.from !== undefined || s.to !== undefined ? rows() : {}) };
   } else {
     throw new ResumeError(`${path}: "source.kind" must be "game24" or "file", got ${JSON.stringify(s.kind)}`);
   }
@@ -233,7 +236,7 @@ export function planResume(dir: string, name: string, templates: TemplateLibrary
     ({ scorer, task } = evalTask(record.scorer, { templates, baseDir: dirname(paths.source) }));
   } catch (err) {
     if (!(err instanceof EvalTaskError)) throw err;
-    throw new ResumeError(`${paths.source}: ${/^unknown task "/.test(err.message) ? `no scorer "${record.scorer}" in this version of Thoughtscope` : err.message}`);
+    throw new ResumeError(`${paths.source}: ${err.unknownName ? `no scorer "${record.scorer}" in this version of Thoughtscope` : err.message}`);
   }
   const dataPath = resolve(dirname(paths.source), record.source.path);
   if (!existsSync(dataPath)) throw new ResumeError(`${dataPath}, where ${paths.source} says the items came from, does not exist (moved or deleted?)`);

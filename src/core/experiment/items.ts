@@ -24,11 +24,10 @@ export function experimentItems(exp: Experiment, dataRoot: string): ExperimentIt
   const sizes = GOT_SIZES[id];
   if (size !== undefined && !sizes) throw new DatasetError(`${where}: "size" is for ${Object.keys(GOT_SIZES).join(' and ')}`);
   if (size !== undefined && !sizes!.includes(size)) throw new DatasetError(`${where}: "size" must be one of ${sizes!.join(', ')}`);
+  // The rows asked for (one bound given: that one row), or undefined.
+  const given: [number, number] | undefined = from !== undefined || to !== undefined ? [from ?? to!, to ?? from!] : undefined;
   const own = ownTaskData(exp);
-  if (own && file === undefined) {
-    const rows: [number, number] | undefined = from !== undefined || to !== undefined ? [from ?? to!, to ?? from!] : undefined;
-    return firstItems(exp, taskDataItems(own, exp.scorer.needsExpected, rows));
-  }
+  if (own && file === undefined) return firstItems(exp, taskDataItems(own, exp.scorer.needsExpected, given));
   let path: string;
   let label: string;
   if (file !== undefined) {
@@ -51,9 +50,8 @@ export function experimentItems(exp: Experiment, dataRoot: string): ExperimentIt
     const last = to ?? (from === undefined ? GAME24_TEST_RANGE.end - 1 : from);
     items = loadGame24Range(path, first, last);
     rows = ` rows ${first}-${last}`;
-  } else if (from !== undefined || to !== undefined) {
-    const first = from ?? to!;
-    const last = to ?? from!;
+  } else if (given) {
+    const [first, last] = given;
     items = loadDatasetRange(path, exp.scorer.needsExpected, first, last, own?.format);
     rows = ` rows ${first}-${last}`;
   } else {
