@@ -11,7 +11,8 @@ import type { Budget } from '../core/run/budget';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isTaskFileName, resolveTask, taskIds } from '../core/tasks/registry';
-import { taskFromFile } from '../core/tasks/builtIn';
+import { taskOf } from '../core/tasks/builtIn';
+import type { LoadedTaskFile } from '../core/tasks/spec';
 import { readTaskFile, TaskFileError } from '../core/tasks/taskFile';
 import type { Task } from '../core/tasks/types';
 import { TemplateError } from '../core/templates/errors';
@@ -48,6 +49,8 @@ export interface Settings {
   task: string;
   /** The task file thoughtscope.task names, absolute; undefined for a built-in task. */
   taskFile: string | undefined;
+  /** That file as read and checked when the settings were read (settingsTask makes the task from it). */
+  loadedTaskFile?: LoadedTaskFile;
   /** Overrides every technique's temperature when set. */
   temperature: number | undefined;
   /** Sent as reasoning_effort with every request, when set. */
@@ -156,7 +159,7 @@ export function readSettings(config: ConfigSource, scope?: TaskFileScope): Setti
   const model = readString(config, 'model');
   if (!model) throw new SettingsError(fullKey('model'), `Setting "${fullKey('model')}" is empty; set it to the model (or Azure deployment) name`);
 
-  const { task, taskFile } = readTask(config, scope);
+  const { task, taskFile, loadedTaskFile } = readTask(config, scope);
 
   const temperatureRaw = raw(config, 'temperature');
   const temperature = temperatureRaw === null ? undefined : readNumber(config, 'temperature');
@@ -193,6 +196,7 @@ export function readSettings(config: ConfigSource, scope?: TaskFileScope): Setti
     model,
     task,
     taskFile,
+    ...(loadedTaskFile ? { loadedTaskFile } : {}),
     temperature,
     reasoningEffort,
     seed,
@@ -223,7 +227,7 @@ export function readSettings(config: ConfigSource, scope?: TaskFileScope): Setti
 }
 
 /** thoughtscope.task: a built-in task's id or "auto", or a task file (checked against its schema now). */
-function readTask(config: ConfigSource, scope: TaskFileScope | undefined): { task: string; taskFile: string | undefined } {
+function readTask(config: ConfigSource, scope: TaskFileScope | undefined): { task: string; taskFile: string | undefined; loadedTaskFile?: LoadedTaskFile } {
   const setting = fullKey('task');
   const value = raw(config, 'task');
   if (typeof value === 'string' && isTaskFileName(value.trim())) {
@@ -235,29 +239,29 @@ function readTask(config: ConfigSource, scope: TaskFileScope | undefined): { tas
     const path = isAbsolute(name) ? name : resolve(scope!.folder!, name);
     if (!existsSync(path)) throw new SettingsError(setting, `Setting "${setting}": no such task file ${name}${isAbsolute(name) ? '' : ` (in ${scope!.folder})`}`);
     try {
-      readTaskFile(path, name);
+      return { task: name, taskFile: path, loadedTaskFile: readTaskFile(path, name) };
     } catch (err) {
       if (err instanceof TaskFileError) throw new SettingsError(setting, `Setting "${setting}": ${err.message}`);
       throw err;
     }
-    return { task: name, taskFile: path };
   }
   if (typeof value === 'string' && taskIds().includes(value)) return { task: value, taskFile: undefined };
   throw new SettingsError(setting, `Setting "${setting}" must be one of ${taskIds().join(', ')}, or a task file (*.task.yaml), got ${show(value)}`);
 }
 
 /**
- * The task a run on `input` uses: thoughtscope.task's task file, or the built-in task it names ("auto":
- * by the input), rendering from `templates` (the workspace's). A task file that names a template the
- * library does not have, or changed since the settings were read, is a SettingsError naming the file.
+ * The task a run on `input` uses: thoughtscope.task's task file (as read with the settings, not read
+ * again), or the built-in task it names ("auto": by the input), rendering from `templates` (the
+ * workspace's). A task file that names a template the library does not have is a SettingsError naming
+ * the file.
  */
 export function settingsTask(settings: Settings, input: string, templates: TemplateLibrary): Task {
   const setting = fullKey('task');
-  if (settings.taskFile) {
+  if (settings.loadedTaskFile) {
     try {
-      return taskFromFile(settings.taskFile, templates, settings.task);
+      return taskOf(settings.loadedTaskFile, templates, settings.task);
     } catch (err) {
-      if (err instanceof TaskFileError || err instanceof TemplateError) throw new SettingsError(setting, `Setting "${setting}": ${err.message}`);
+      if (err instanceof TemplateError) throw new SettingsError(setting, `Setting "${setting}": ${err.message}`);
       throw err;
     }
   }
