@@ -64,17 +64,10 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
     this.view = view;
     const panel = this.attach(view.webview, 'sidebar');
     this.sidebar = panel;
-    panel.disposables.push(
-      view.onDidChangeVisibility(() => {
-        // A hidden view's document is thrown away; it says `ready` again when shown.
-        if (!view.visible) panel.ready = false;
-      }),
-      view.onDidDispose(() => {
-        if (this.view === view) this.view = undefined;
-        if (this.sidebar === panel) this.sidebar = undefined;
-        this.disposePanel(panel);
-      }),
-    );
+    this.follow(panel, view.onDidChangeVisibility, () => view.visible, view.onDidDispose, () => {
+      if (this.view === view) this.view = undefined;
+      if (this.sidebar === panel) this.sidebar = undefined;
+    });
   }
 
   /** "Open in Editor": the same live graph in an editor tab (revealed if it is open). */
@@ -103,14 +96,23 @@ export class ThoughtGraphViewProvider implements vscode.WebviewViewProvider, vsc
     this.editorTab = tab;
     const panel = this.attach(tab.webview, 'editor');
     this.editor = panel;
+    this.follow(panel, tab.onDidChangeViewState, () => tab.visible, tab.onDidDispose, () => {
+      if (this.editorTab === tab) this.editorTab = undefined;
+      if (this.editor === panel) this.editor = undefined;
+    });
+  }
+
+  /**
+   * A hidden view or a tab in the background loses its document, so the panel stops listening until it
+   * says `ready` again; once disposed, `forget` drops the provider's references and the panel is let go.
+   */
+  private follow(panel: Panel, visibilityChanged: vscode.Event<unknown>, visible: () => boolean, disposed: vscode.Event<void>, forget: () => void): void {
     panel.disposables.push(
-      // A tab in the background loses its document; it says `ready` again when shown.
-      tab.onDidChangeViewState(() => {
-        if (!tab.visible) panel.ready = false;
+      visibilityChanged(() => {
+        if (!visible()) panel.ready = false;
       }),
-      tab.onDidDispose(() => {
-        if (this.editorTab === tab) this.editorTab = undefined;
-        if (this.editor === panel) this.editor = undefined;
+      disposed(() => {
+        forget();
         this.disposePanel(panel);
       }),
     );
